@@ -1,0 +1,169 @@
+//! The command line: raw clap arguments are resolved into a [`Config`] before any work starts;
+//! the exit code policy is 0 success, 1 changes pending (`diff --check`), 2 errors. `run` takes
+//! its arguments and output streams, so tests drive the whole CLI in-process.
+
+use crate::{output, Config, Target};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "async-std-migrate",
+    version,
+    about = "Move Rust code off the discontinued async-std (to smol)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Show the changes as a unified diff, then a summary; writes nothing.
+    Diff {
+        #[command(flatten)]
+        common: Common,
+        /// Exit with 1 when there are changes to make (0 when there are none).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Write the changes.
+    Apply {
+        #[command(flatten)]
+        common: Common,
+        /// Write even to files that have uncommitted changes in git.
+        #[arg(long)]
+        allow_dirty: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// Crates, workspaces or directories to migrate.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// What to migrate to.
+    #[arg(long, value_enum, default_value_t = Target::Smol)]
+    to: Target,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// When to colour the diff.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Resolve with syntax only (no rust-analyzer load): faster, method calls judged by syntax.
+    #[arg(long)]
+    syntax_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs the CLI with the process's arguments and streams; returns the exit code.
+pub fn main() -> i32 {
+    let stdout = std::io::stdout();
+    let is_tty = stdout.is_terminal();
+    run(
+        std::env::args_os(),
+        &mut stdout.lock(),
+        &mut std::io::stderr(),
+        is_tty,
+    )
+}
+
+/// Runs the CLI. `stdout_is_terminal` decides `--color auto`.
+pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write, stdout_is_terminal: bool) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = if e.use_stderr() {
+                write!(err, "{e}")
+            } else {
+                write!(out, "{e}")
+            };
+            return code;
+        }
+    };
+    let (common, check, apply, allow_dirty) = match cli.cmd {
+        Cmd::Diff { common, check } => (common, check, false, false),
+        Cmd::Apply {
+            common,
+            allow_dirty,
+        } => (common, false, true, allow_dirty),
+    };
+    if common.to != Target::Smol {
+        let _ = writeln!(
+            err,
+            "error: {}",
+            crate::Error::TargetNotImplemented(common.to.as_str().into())
+        );
+        return 2;
+    }
+    let color = match common.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let config = Config {
+        target: common.to,
+        syntax_only: common.syntax_only,
+    };
+    let report = crate::plan(&common.paths, &config);
+
+    let mut code = 0;
+    if apply {
+        for root in &report.roots {
+            if let Err(e) = crate::apply::write(root, allow_dirty) {
+                let _ = writeln!(err, "error: {e}");
+                code = 2;
+            }
+        }
+    }
+    let result = match common.format {
+        Format::Json => writeln!(out, "{}", output::json(&report)),
+        Format::Text => {
+            let mut text = String::new();
+            if !apply {
+                for root in &report.roots {
+                    text.push_str(&output::diff(root, color));
+                }
+            }
+            text.push_str(&output::summary(&report, apply && code == 0));
+            write!(out, "{text}")
+        }
+    };
+    if let Err(e) = result {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            let _ = writeln!(err, "error: {e}");
+            return 2;
+        }
+    }
+    if report.has_errors() {
+        return 2;
+    }
+    if code != 0 {
+        return code;
+    }
+    if check && report.has_changes() {
+        return 1;
+    }
+    0
+}

@@ -1,0 +1,29 @@
+//! Errors of the core. Messages are lowercase, name the thing and, where there is one, the fix.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid manifest {path}: {message}")]
+    Manifest { path: PathBuf, message: String },
+    #[error("{path} is not a directory or a Cargo.toml")]
+    NotAPackage { path: PathBuf },
+    #[error("--to {0} is not implemented yet: use --to smol")]
+    TargetNotImplemented(String),
+    #[error(
+        "refusing to write: {count} file(s) with uncommitted changes would be touched ({first}); commit or stash them, or pass --allow-dirty"
+    )]
+    Dirty { count: usize, first: String },
+    #[error(transparent)]
+    Catalogue(#[from] crate::rules::CatalogueError),
+}

@@ -1,0 +1,140 @@
+//! `#[async_std::main]` and `#[async_std::test]`.
+//!
+//! ```text
+//! #[async_std::main]                      fn main() -> io::Result<()> {
+//! async fn main() -> io::Result<()> {  ->     smol::block_on(async {
+//!     serve().await                               serve().await
+//! }                                           })
+//!                                         }
+//! ```
+//! A test becomes `#[test] fn t() { smol::block_on(async { .. }) }`; other attributes
+//! (`#[should_panic]`, `#[ignore]`), the return type and the body are kept, the body re-indented.
+
+use super::{indent_of, start, worker_threads, Flow};
+use crate::report::RawFinding;
+use crate::resolve::PathSite;
+use crate::rewrite::imports::item_line_range;
+use crate::rewrite::{Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasName};
+use ra_ap_syntax::{AstNode, SyntaxKind, TextRange, TextSize};
+
+pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some(attr) = site.path.syntax().ancestors().find_map(ast::Attr::cast) else {
+        return Flow::Continue;
+    };
+    let Some(func) = attr.syntax().parent().and_then(ast::Fn::cast) else {
+        return Flow::Continue;
+    };
+    let is_main = handler == "attr-main";
+    let (Some(async_kw), Some(body)) = (func.async_token(), func.body()) else {
+        acc.findings.push(RawFinding::not_migrated(
+            start(attr.syntax()),
+            handler,
+            "the attribute is not on an async fn with a body",
+            "write the fn as `fn name() { smol::block_on(async { .. }) }` by hand",
+        ));
+        return Flow::Done;
+    };
+    if is_main && func.name().is_none_or(|n| n.text() != "main") {
+        acc.findings.push(RawFinding::not_migrated(
+            start(attr.syntax()),
+            handler,
+            "#[async_std::main] on a fn not named main",
+            "rename it to main (async-std rejected this too) and run again",
+        ));
+        return Flow::Done;
+    }
+    if matches!(attr.meta(), Some(ast::Meta::TokenTreeMeta(_))) {
+        acc.findings.push(RawFinding::not_migrated(
+            start(attr.syntax()),
+            handler,
+            "the attribute has arguments",
+            "remove the arguments and run again",
+        ));
+        return Flow::Done;
+    }
+    // The attribute itself.
+    if is_main {
+        acc.edits
+            .delete(item_line_range(ctx.src, attr.syntax()), handler);
+    } else {
+        acc.edits.replace(
+            super::super::rewrite::range(attr.syntax()),
+            "#[test]",
+            handler,
+        );
+    }
+    // `async ` goes.
+    let kw_end: usize = async_kw.text_range().end().into();
+    let ws = ctx.src[kw_end..].len() - ctx.src[kw_end..].trim_start().len();
+    acc.edits.delete(
+        usize::from(async_kw.text_range().start())..kw_end + ws,
+        handler,
+    );
+    // The body runs in smol::block_on, re-indented.
+    let Some(list) = body.stmt_list() else {
+        return Flow::Done;
+    };
+    let (Some(l), Some(r)) = (list.l_curly_token(), list.r_curly_token()) else {
+        return Flow::Done;
+    };
+    let (l_end, r_start): (usize, usize) =
+        (l.text_range().end().into(), r.text_range().start().into());
+    let inner = &ctx.src[l_end..r_start];
+    let prologue = if is_main && ctx.krate.uses_spawn {
+        worker_threads::prologue(ctx, &indent_of(ctx.src, func.syntax()))
+    } else {
+        String::new()
+    };
+    if !inner.contains('\n') {
+        let sep = if prologue.is_empty() { " " } else { "\n" };
+        acc.edits.insert(
+            l_end,
+            format!(
+                "{}{sep}smol::block_on(async {{",
+                prologue.trim_end_matches('\n')
+            ),
+            handler,
+        );
+        acc.edits.insert(r_start, "}) ", handler);
+        return Flow::Done;
+    }
+    let ind = indent_of(ctx.src, func.syntax());
+    acc.edits.insert(
+        l_end,
+        format!("{prologue}\n{ind}    smol::block_on(async {{"),
+        handler,
+    );
+    let r_line_start = ctx.src[..r_start].rfind('\n').map_or(r_start, |i| i + 1);
+    let closing_on_own_line = ctx.src[r_line_start..r_start].trim().is_empty();
+    let mut p = l_end;
+    while let Some(i) = ctx.src[p..r_start].find('\n') {
+        let at = p + i + 1;
+        p = at;
+        if at >= r_line_start && closing_on_own_line {
+            break;
+        }
+        if ctx.src[at..].starts_with('\n') || ctx.src[at..].starts_with("\r\n") {
+            continue;
+        }
+        let tok = ctx
+            .sf
+            .syntax()
+            .covering_element(TextRange::empty(TextSize::from(at as u32)));
+        if matches!(
+            tok.kind(),
+            SyntaxKind::STRING | SyntaxKind::BYTE_STRING | SyntaxKind::C_STRING
+        ) {
+            continue;
+        }
+        acc.edits.soft_insert(at, "    ", "indent");
+    }
+    if closing_on_own_line {
+        acc.edits
+            .insert(r_line_start, format!("{ind}    }})\n"), handler);
+    } else {
+        acc.edits
+            .insert(r_start, format!("\n{ind}    }})\n{ind}"), handler);
+    }
+    Flow::Done
+}

@@ -1,0 +1,179 @@
+//! Dropped task handles. async-std's `JoinHandle` detaches on drop; smol's `Task` cancels (a
+//! dropped `smol::unblock` never runs its closure), so a handle that is dropped gets `.detach()`.
+//!
+//! ```text
+//! task::spawn(serve(stream));          ->  smol::spawn(serve(stream)).detach();
+//! let _ = task::spawn(tick());         ->  smol::spawn(tick()).detach();
+//! drop(task::spawn_blocking(f));       ->  smol::unblock(f).detach();
+//! start_worker(); // -> JoinHandle     ->  start_worker().detach();
+//! ```
+//! A handle kept in a variable that is only awaited needs nothing; one stored elsewhere (a `Vec`,
+//! a struct field) is reported for review: smol cancels it if it is dropped before it is awaited.
+
+use super::{args, call_of_path, end, skip_parens_up, start, Flow};
+use crate::report::RawFinding;
+use crate::resolve::PathSite;
+use crate::rewrite::{Acc, Ctx};
+use crate::rules::Mapped;
+use ra_ap_syntax::ast::{self, HasName};
+use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+const RULE: &str = "detach-dropped-handle";
+
+pub(super) fn on_spawn(site: &PathSite, _m: &Mapped<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let Some(call) = call_of_path(&site.path) {
+        handle_value(call.syntax(), ctx, acc);
+    }
+    Flow::Continue
+}
+
+/// Calls of the crate's own functions that return an async-std `JoinHandle`.
+pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    if ctx.krate.handle_returning_fns.is_empty() {
+        return;
+    }
+    for node in ctx.sf.syntax().descendants() {
+        let name = if let Some(call) = ast::CallExpr::cast(node.clone()) {
+            match call.expr() {
+                Some(ast::Expr::PathExpr(pe)) => pe
+                    .path()
+                    .and_then(|p| p.segment())
+                    .and_then(|s| s.name_ref()),
+                _ => None,
+            }
+        } else if let Some(mc) = ast::MethodCallExpr::cast(node.clone()) {
+            mc.name_ref()
+        } else {
+            None
+        };
+        let Some(name) = name else { continue };
+        if ctx
+            .krate
+            .handle_returning_fns
+            .contains(&name.text().to_string())
+        {
+            // Only statements and `let _`: a returned or stored handle is the caller's business.
+            let e = skip_parens_up(&node);
+            let dropped_stmt = e
+                .parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::EXPR_STMT);
+            let let_wild = e
+                .parent()
+                .and_then(ast::LetStmt::cast)
+                .is_some_and(|l| matches!(l.pat(), Some(ast::Pat::WildcardPat(_))));
+            if dropped_stmt || let_wild {
+                handle_value(&node, ctx, acc);
+            }
+        }
+    }
+}
+
+/// `call` produces a task handle: add `.detach()` where it is dropped.
+fn handle_value(call: &SyntaxNode, _ctx: &Ctx<'_>, acc: &mut Acc) {
+    let e = skip_parens_up(call);
+    let Some(parent) = e.parent() else { return };
+    let detach = |acc: &mut Acc| acc.edits.insert(end(call), ".detach()", RULE);
+    match parent.kind() {
+        SyntaxKind::EXPR_STMT => detach(acc),
+        SyntaxKind::LET_STMT => {
+            let Some(let_stmt) = ast::LetStmt::cast(parent) else {
+                return;
+            };
+            let Some(init) = let_stmt.initializer() else {
+                return;
+            };
+            if init.syntax() != &e {
+                return; // in the `else` of a let-else
+            }
+            match let_stmt.pat() {
+                Some(ast::Pat::WildcardPat(_)) => {
+                    acc.edits
+                        .delete(start(let_stmt.syntax())..start(init.syntax()), RULE);
+                    detach(acc);
+                }
+                Some(ast::Pat::IdentPat(ip)) => {
+                    let Some(name) = ip.name().map(|n| n.text().to_string()) else {
+                        return;
+                    };
+                    let uses = later_uses(let_stmt.syntax(), &name);
+                    if uses.is_empty() {
+                        // Dropped at the end of the scope: async-std detached there.
+                        acc.edits
+                            .delete(start(let_stmt.syntax())..start(init.syntax()), RULE);
+                        detach(acc);
+                    } else if !uses.iter().all(|u| only_awaited(u)) {
+                        acc.findings.push(RawFinding::review(
+                            start(call),
+                            RULE,
+                            format!("the task handle `{name}` is kept and used other than by .await"),
+                            "smol cancels a Task that is dropped before it is awaited (async-std detached it): make sure every path awaits it, or call .detach()",
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        SyntaxKind::ARG_LIST => {
+            let Some(outer) = parent.parent().and_then(ast::CallExpr::cast) else {
+                return stored(call, acc);
+            };
+            let is_drop = matches!(outer.expr(), Some(ast::Expr::PathExpr(pe)) if pe.syntax().text() == "drop");
+            if is_drop && args(&outer).len() == 1 {
+                acc.edits.delete(start(outer.syntax())..start(&e), RULE);
+                // `drop(x)` was `()`, and so is `x.detach()`.
+                acc.edits
+                    .replace(end(&e)..end(outer.syntax()), ".detach()", RULE);
+            } else {
+                stored(call, acc);
+            }
+        }
+        SyntaxKind::AWAIT_EXPR
+        | SyntaxKind::RETURN_EXPR
+        | SyntaxKind::STMT_LIST
+        | SyntaxKind::METHOD_CALL_EXPR => {}
+        _ => stored(call, acc),
+    }
+}
+
+fn stored(call: &SyntaxNode, acc: &mut Acc) {
+    acc.findings.push(RawFinding::review(
+        start(call),
+        RULE,
+        "the task handle is stored or passed on",
+        "smol cancels a Task that is dropped before it is awaited (async-std detached it): make sure it is awaited, or call .detach()",
+    ));
+}
+
+/// Name references to `name` after the `let` statement, in the rest of its block.
+fn later_uses(let_stmt: &SyntaxNode, name: &str) -> Vec<ast::NameRef> {
+    let Some(block) = let_stmt.parent() else {
+        return Vec::new();
+    };
+    let after = let_stmt.text_range().end();
+    block
+        .descendants()
+        .filter_map(ast::NameRef::cast)
+        .filter(|n| n.syntax().text_range().start() >= after && n.text() == name)
+        .collect()
+}
+
+/// `h.await` or `h.cancel().await`.
+fn only_awaited(name: &ast::NameRef) -> bool {
+    let Some(pe) = name
+        .syntax()
+        .ancestors()
+        .find(|a| a.kind() == SyntaxKind::PATH_EXPR)
+    else {
+        return false;
+    };
+    let Some(parent) = pe.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        SyntaxKind::AWAIT_EXPR => true,
+        SyntaxKind::METHOD_CALL_EXPR => ast::MethodCallExpr::cast(parent)
+            .and_then(|m| m.name_ref())
+            .is_some_and(|n| n.text() == "cancel" || n.text() == "is_finished"),
+        _ => false,
+    }
+}

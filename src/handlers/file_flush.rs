@@ -1,0 +1,196 @@
+//! Flush on drop. async-std's `File` flushed its write cache in `Drop`; async-fs has no `Drop`
+//! and loses what was not flushed. A file bound by `let` and written in that block gets a
+//! `flush().await` after the statement that writes it last, handling errors as that write did
+//! (`?`, `.unwrap()`, `.expect(..)`; otherwise ignored, as async-std's `Drop` ignored them).
+//!
+//! ```text
+//! let mut f = File::create(p).await?;        let mut f = smol::fs::File::create(p).await?;
+//! f.write_all(data).await?;             ->   f.write_all(data).await?;
+//!                                            f.flush().await?;
+//! ```
+//! A file that is moved elsewhere (returned, passed by value, stored) is reported instead.
+
+use super::{
+    awaited, call_of_path, enclosing_stmt, end, error_suffix, indent_of, skip_parens_up, start,
+    Flow,
+};
+use crate::report::RawFinding;
+use crate::resolve::PathSite;
+use crate::rewrite::{Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasName};
+use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+const RULE: &str = "file-flush-on-drop";
+const WRITES: &[&str] = &["write_all", "write", "write_vectored", "write_fmt"];
+const FLUSHES: &[&str] = &["flush", "sync_all", "sync_data", "close"];
+
+pub(super) fn on_file(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let c = site.canon.join("::");
+    if c != "async_std::fs::File::create" && c != "async_std::fs::File::open" {
+        return Flow::Continue;
+    }
+    let Some(call) = call_of_path(&site.path) else {
+        return Flow::Continue;
+    };
+    let Some(let_stmt) = enclosing_stmt(call.syntax()).and_then(ast::LetStmt::cast) else {
+        return Flow::Continue;
+    };
+    let Some(ast::Pat::IdentPat(ip)) = let_stmt.pat() else {
+        return Flow::Continue;
+    };
+    let Some(name) = ip.name().map(|n| n.text().to_string()) else {
+        return Flow::Continue;
+    };
+    flush_after_last_write(ctx, acc, let_stmt.syntax(), &name, RULE, "a File");
+    Flow::Continue
+}
+
+/// Inserts `name.flush().await` after the last statement of the let's block that writes to
+/// `name`, unless it is flushed after that already. Reports a value that escapes the block.
+pub(super) fn flush_after_last_write(
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+    let_stmt: &SyntaxNode,
+    name: &str,
+    rule: &str,
+    what: &str,
+) {
+    let Some(block) = let_stmt.parent() else {
+        return;
+    };
+    let after = let_stmt.text_range().end();
+    let mut last_write: Option<(SyntaxNode, Option<ast::AwaitExpr>)> = None;
+    let mut last_flush_end = None;
+    let mut escapes = false;
+    let mut dropped_at: Option<SyntaxNode> = None;
+    for nr in block.descendants().filter_map(ast::NameRef::cast) {
+        if nr.syntax().text_range().start() < after || nr.text() != name {
+            continue;
+        }
+        let Some(pe) = nr
+            .syntax()
+            .ancestors()
+            .find(|a| a.kind() == SyntaxKind::PATH_EXPR)
+        else {
+            continue;
+        };
+        let target = skip_parens_up(&pe);
+        let parent = target.parent();
+        if let Some(mc) = parent.clone().and_then(ast::MethodCallExpr::cast) {
+            if mc.receiver().is_some_and(|r| r.syntax() == &target) {
+                let m = mc
+                    .name_ref()
+                    .map(|n| n.text().to_string())
+                    .unwrap_or_default();
+                if WRITES.contains(&m.as_str()) {
+                    last_write = Some((mc.syntax().clone(), awaited(mc.syntax())));
+                } else if FLUSHES.contains(&m.as_str()) {
+                    last_flush_end = Some(mc.syntax().text_range().end());
+                }
+                continue;
+            }
+        }
+        if let Some(drop_stmt) = parent.as_ref().and_then(|p| explicit_drop(p)) {
+            dropped_at.get_or_insert(drop_stmt);
+            continue;
+        }
+        match parent.map(|p| p.kind()) {
+            Some(SyntaxKind::REF_EXPR) => {}
+            Some(SyntaxKind::MACRO_CALL) | Some(SyntaxKind::TOKEN_TREE) => {}
+            Some(SyntaxKind::STMT_LIST)
+            | Some(SyntaxKind::RETURN_EXPR)
+            | Some(SyntaxKind::ARG_LIST)
+            | Some(SyntaxKind::RECORD_EXPR_FIELD) => escapes = true,
+            _ => {}
+        }
+    }
+    // write!(f, ..) in the block (macro arguments are token trees).
+    for mac in block.descendants().filter_map(ast::MacroCall::cast) {
+        if mac.syntax().text_range().start() < after {
+            continue;
+        }
+        let is_write = mac
+            .path()
+            .is_some_and(|p| matches!(p.syntax().text().to_string().as_str(), "write" | "writeln"));
+        let first_arg = mac
+            .token_tree()
+            .map(|t| t.syntax().text().to_string())
+            .unwrap_or_default();
+        if is_write
+            && first_arg
+                .trim_start_matches('(')
+                .trim_start()
+                .starts_with(name)
+        {
+            last_write = Some((mac.syntax().clone(), awaited(mac.syntax())));
+        }
+    }
+    let Some((write, write_await)) = last_write else {
+        return;
+    };
+    if last_flush_end.is_some_and(|f| f > write.text_range().end()) {
+        return;
+    }
+    if escapes {
+        acc.findings.push(RawFinding::review(
+            start(let_stmt),
+            rule,
+            format!("{what} is written and then moved on: smol does not flush it when it is dropped (async-std did)"),
+            format!("call `{name}.flush().await` before it is dropped"),
+        ));
+        return;
+    }
+    let Some(stmt) = write
+        .ancestors()
+        .find(|a| a.parent().as_ref() == Some(&block))
+    else {
+        return;
+    };
+    if stmt.kind() != SyntaxKind::EXPR_STMT && stmt.kind() != SyntaxKind::LET_STMT {
+        if !stmt.ancestors().any(|a| a.kind() == SyntaxKind::EXPR_STMT)
+            && block.kind() == SyntaxKind::STMT_LIST
+        {
+            // The last write is the block's tail expression: its value is the block's value.
+            acc.findings.push(RawFinding::review(
+                start(&write),
+                rule,
+                format!("{what} is written in the tail expression of its block and then dropped unflushed"),
+                format!("call `{name}.flush().await` before the end of the block"),
+            ));
+            return;
+        }
+    }
+    let suffix = write_await.as_ref().and_then(|aw| error_suffix(ctx, aw));
+    let ind = indent_of(ctx.src, &stmt);
+    let flush = match suffix {
+        Some(s) => format!("{name}.flush().await{s};"),
+        None => format!("let _ = {name}.flush().await;"),
+    };
+    match dropped_at.filter(|d| {
+        d.text_range().start() >= stmt.text_range().end() && d.parent().as_ref() == Some(&block)
+    }) {
+        // `drop(f)` is where async-std flushed: flush right before it.
+        Some(d) => acc.edits.insert(
+            start(&d),
+            format!("{flush}\n{}", indent_of(ctx.src, &d)),
+            rule,
+        ),
+        None => acc
+            .edits
+            .insert(end(&stmt), format!("\n{ind}{flush}"), rule),
+    }
+    acc.traits.insert("smol::io::AsyncWriteExt".into());
+}
+
+/// The statement `drop(name);` when `arg_list_parent` is the argument list of such a call.
+fn explicit_drop(arg_list_parent: &SyntaxNode) -> Option<SyntaxNode> {
+    if arg_list_parent.kind() != SyntaxKind::ARG_LIST {
+        return None;
+    }
+    let call = ast::CallExpr::cast(arg_list_parent.parent()?)?;
+    if call.expr()?.syntax().text() != "drop" {
+        return None;
+    }
+    let stmt = call.syntax().parent()?;
+    (stmt.kind() == SyntaxKind::EXPR_STMT).then_some(stmt)
+}

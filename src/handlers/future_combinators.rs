@@ -1,0 +1,76 @@
+//! `FutureExt` combinators. futures-lite has a `race` too, but it picks a random side: async-std's
+//! `race` polled the left future first, which is smol's `or`.
+//!
+//! ```text
+//! a.race(b).await       ->  a.or(b).await
+//! a.join(b).await       ->  smol::future::zip(a, b).await
+//! a.try_join(b).await   ->  smol::future::try_zip(a, b).await
+//! f.timeout(d).await    ->  ({ let fut = f; let dur = d; smol::future::FutureExt::or(..) }).await
+//! ```
+
+use super::{args, end, file_uses, method_is, start};
+use crate::rewrite::{Acc, Ctx};
+use ra_ap_syntax::ast;
+use ra_ap_syntax::AstNode;
+
+const RULE: &str = "future-combinators";
+
+pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    let evidence = file_uses(ctx, &["async_std::prelude", "async_std::future::FutureExt"]);
+    for mc in ctx
+        .sf
+        .syntax()
+        .descendants()
+        .filter_map(ast::MethodCallExpr::cast)
+    {
+        let Some(name) = mc.name_ref() else { continue };
+        let n = name.text().to_string();
+        if !matches!(n.as_str(), "race" | "join" | "try_join" | "timeout") {
+            continue;
+        }
+        let a = args(&mc);
+        if a.len() != 1 {
+            continue;
+        }
+        let awaited = super::awaited(mc.syntax()).is_some();
+        let is_future_ext = match method_is(ctx, &mc, &[&format!("::FutureExt::{n}")]) {
+            Some(b) => b,
+            // Without types: `race` is async-std's when its FutureExt is in scope; `join`/`try_join`/
+            // `timeout` only when awaited right away too (slices and threads have a `join`).
+            None => evidence && (n == "race" || awaited),
+        };
+        if !is_future_ext {
+            continue;
+        }
+        let Some(recv) = mc.receiver() else { continue };
+        let arg = &a[0];
+        match n.as_str() {
+            "race" => {
+                acc.edits
+                    .replace(super::super::rewrite::range(name.syntax()), "or", RULE);
+                acc.traits.insert("smol::future::FutureExt".into());
+            }
+            "join" | "try_join" => {
+                let f = if n == "join" { "zip" } else { "try_zip" };
+                acc.edits
+                    .insert(start(recv.syntax()), format!("smol::future::{f}("), RULE);
+                acc.edits
+                    .replace(end(recv.syntax())..start(arg.syntax()), ", ", RULE);
+            }
+            _ => {
+                acc.edits
+                    .insert(start(recv.syntax()), "({ let fut = ", RULE);
+                acc.edits.replace(
+                    end(recv.syntax())..start(arg.syntax()),
+                    "; let dur = ",
+                    RULE,
+                );
+                acc.edits.replace(
+                    end(arg.syntax())..end(mc.syntax()),
+                    super::timeout::future_race_tail(),
+                    RULE,
+                );
+            }
+        }
+    }
+}

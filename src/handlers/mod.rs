@@ -1,0 +1,185 @@
+//! Structural rewrites, one per file, each listed in `transforms/handlers.toml` (the sorted list
+//! in [`on_path`] and [`file_passes`] is the registry: no registration magic). A path handler runs
+//! at a site whose catalogue row names it; a file pass looks at method calls, whose meaning needs
+//! the receiver's type (the semantic oracle, or syntactic evidence when it does not know).
+
+mod attr_main;
+mod channel;
+mod detach;
+mod file_flush;
+mod future_combinators;
+mod path_methods;
+mod sleep;
+mod stdio;
+mod timeout;
+mod unix_bind;
+mod worker_threads;
+
+use crate::resolve::{MethodFact, PathSite};
+use crate::rewrite::{range, Acc, Ctx};
+use crate::rules::Mapped;
+use ra_ap_syntax::ast::{self, HasArgList};
+use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+/// What the default path mapping should do after a path handler ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// The handler wrote everything for this site (or reported it).
+    Done,
+    /// Map the path as the row says, too.
+    Continue,
+}
+
+/// Dispatches a path site to its handler.
+pub fn on_path(
+    handler: &str,
+    site: &PathSite,
+    m: &Mapped<'_>,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+) -> Flow {
+    match handler {
+        "attr-main" | "attr-test" => attr_main::on_attr(handler, site, ctx, acc),
+        "channel-recv" => Flow::Continue, // a file pass: it needs the receivers
+        "detach-dropped-handle" => detach::on_spawn(site, m, ctx, acc),
+        "file-flush-on-drop" => file_flush::on_file(site, ctx, acc),
+        "future-combinators" => Flow::Continue, // a file pass
+        "path-async-methods" => Flow::Continue, // a file pass
+        "sleep-to-timer" => sleep::on_sleep(site, m, ctx, acc),
+        "stdio-unblock" => stdio::on_stdio(site, ctx, acc),
+        "timeout-to-or" => timeout::on_timeout(site, ctx, acc),
+        "unix-sync-bind" => unix_bind::on_unix(site, ctx, acc),
+        "read-append" | "worker-threads" => Flow::Continue, // run from stdio's pass / attr-main
+        other => unreachable!(
+            "handler `{other}` is listed in transforms/handlers.toml but not dispatched"
+        ),
+    }
+}
+
+/// Handlers that look at the whole file (method calls on async-std types).
+pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
+    channel::pass(ctx, acc);
+    detach::pass(ctx, acc);
+    future_combinators::pass(ctx, acc);
+    path_methods::pass(ctx, acc);
+    stdio::pass(ctx, acc);
+}
+
+/// Ids of every dispatched handler (a test checks this against transforms/handlers.toml).
+pub const DISPATCHED: &[&str] = &[
+    "attr-main",
+    "attr-test",
+    "channel-recv",
+    "detach-dropped-handle",
+    "file-flush-on-drop",
+    "future-combinators",
+    "path-async-methods",
+    "read-append",
+    "sleep-to-timer",
+    "stdio-unblock",
+    "timeout-to-or",
+    "unix-sync-bind",
+    "worker-threads",
+];
+
+// ------------------------------------------------------------------ shared helpers
+
+/// The call whose callee is this path (`task::spawn(..)` for the path `task::spawn`).
+pub(crate) fn call_of_path(path: &ast::Path) -> Option<ast::CallExpr> {
+    let pe = ast::PathExpr::cast(path.syntax().parent()?)?;
+    let call = ast::CallExpr::cast(pe.syntax().parent()?)?;
+    (call.expr()?.syntax() == pe.syntax()).then_some(call)
+}
+
+/// The `.await` applied directly to `expr`.
+pub(crate) fn awaited(expr: &SyntaxNode) -> Option<ast::AwaitExpr> {
+    ast::AwaitExpr::cast(skip_parens_up(expr).parent()?)
+}
+
+/// `expr`, or the outermost parenthesised expression around it.
+pub(crate) fn skip_parens_up(expr: &SyntaxNode) -> SyntaxNode {
+    let mut e = expr.clone();
+    while let Some(p) = e.parent().filter(|p| p.kind() == SyntaxKind::PAREN_EXPR) {
+        e = p;
+    }
+    e
+}
+
+pub(crate) fn args(call: &impl HasArgList) -> Vec<ast::Expr> {
+    call.arg_list()
+        .map(|l| l.args().collect())
+        .unwrap_or_default()
+}
+
+pub(crate) fn text_of(ctx: &Ctx<'_>, node: &SyntaxNode) -> String {
+    ctx.src[range(node)].to_string()
+}
+
+pub(crate) fn start(node: &SyntaxNode) -> usize {
+    node.text_range().start().into()
+}
+
+pub(crate) fn end(node: &SyntaxNode) -> usize {
+    node.text_range().end().into()
+}
+
+/// The oracle's answer for a method call, with the syntactic evidence as the fallback:
+/// `Some(true)` the call is on async-std, `Some(false)` it is not, `None` unknown.
+pub(crate) fn method_is(
+    ctx: &Ctx<'_>,
+    call: &ast::MethodCallExpr,
+    item_suffix: &[&str],
+) -> Option<bool> {
+    match ctx.oracle.method(call) {
+        MethodFact::AsyncStd(p) => Some(item_suffix.iter().any(|s| p.ends_with(s))),
+        MethodFact::Other => Some(false),
+        MethodFact::Unknown if ctx.oracle.is_semantic() => None,
+        MethodFact::Unknown => None,
+    }
+}
+
+/// Whether the file imports (or names) anything under one of these async-std paths.
+pub(crate) fn file_uses(ctx: &Ctx<'_>, prefixes: &[&str]) -> bool {
+    let hit = |canon: &[String]| {
+        let c = canon.join("::");
+        prefixes
+            .iter()
+            .any(|p| c == *p || c.starts_with(&format!("{p}::")))
+    };
+    ctx.sites.leaves.iter().any(|l| hit(&l.canon)) || ctx.sites.paths.iter().any(|p| hit(&p.canon))
+}
+
+/// The indentation of the line `node` starts on.
+pub(crate) fn indent_of(src: &str, node: &SyntaxNode) -> String {
+    let s = start(node);
+    let line_start = src[..s].rfind('\n').map_or(0, |i| i + 1);
+    src[line_start..s]
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect()
+}
+
+/// The statement (direct child of a statement list) that contains `node`.
+pub(crate) fn enclosing_stmt(node: &SyntaxNode) -> Option<SyntaxNode> {
+    node.ancestors().find(|a| {
+        a.parent()
+            .is_some_and(|p| p.kind() == SyntaxKind::STMT_LIST)
+    })
+}
+
+/// The error-handling suffix of an awaited write in a statement (`?`, `.unwrap()`, `.expect(..)`),
+/// so that an inserted flush handles errors the same way.
+pub(crate) fn error_suffix(ctx: &Ctx<'_>, await_expr: &ast::AwaitExpr) -> Option<String> {
+    let parent = await_expr.syntax().parent()?;
+    if parent.kind() == SyntaxKind::TRY_EXPR {
+        return Some("?".into());
+    }
+    if let Some(mc) = ast::MethodCallExpr::cast(parent) {
+        let name = mc.name_ref()?.text().to_string();
+        if name == "unwrap" || name == "expect" {
+            let from = end(await_expr.syntax());
+            return Some(ctx.src[from..end(mc.syntax())].to_string());
+        }
+    }
+    None
+}

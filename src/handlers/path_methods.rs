@@ -1,0 +1,81 @@
+//! async-std's `Path`/`PathBuf` become std's; their async methods become `smol::fs` calls on the
+//! path (not std's blocking methods, which would stall the executor thread).
+//!
+//! ```text
+//! if path.exists().await {           ->  if smol::fs::metadata(&path).await.is_ok() {
+//! let d = p.is_dir().await;          ->  let d = smol::fs::metadata(&p).await.map(|m| m.is_dir()).unwrap_or(false);
+//! let m = p.metadata().await?;       ->  let m = smol::fs::metadata(&p).await?;
+//! let mut rd = p.read_dir().await?;  ->  let mut rd = smol::fs::read_dir(&p).await?;
+//! ```
+//! Edits wrap the receiver instead of replacing it, so rewrites inside it still apply.
+
+use super::{end, file_uses, method_is, start};
+use crate::rewrite::{Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasArgList};
+use ra_ap_syntax::AstNode;
+
+const RULE: &str = "path-async-methods";
+
+/// method -> (smol::fs function, what follows the `.await`)
+const METHODS: &[(&str, &str, &str)] = &[
+    ("exists", "metadata", ".is_ok()"),
+    (
+        "is_file",
+        "metadata",
+        ".map(|m| m.is_file()).unwrap_or(false)",
+    ),
+    (
+        "is_dir",
+        "metadata",
+        ".map(|m| m.is_dir()).unwrap_or(false)",
+    ),
+    ("metadata", "metadata", ""),
+    ("symlink_metadata", "symlink_metadata", ""),
+    ("canonicalize", "canonicalize", ""),
+    ("read_link", "read_link", ""),
+    ("read_dir", "read_dir", ""),
+];
+
+pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    let evidence = file_uses(ctx, &["async_std::path", "async_std::fs"]);
+    for mc in ctx
+        .sf
+        .syntax()
+        .descendants()
+        .filter_map(ast::MethodCallExpr::cast)
+    {
+        let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
+            continue;
+        };
+        let Some(&(_, func, tail)) = METHODS.iter().find(|(m, _, _)| *m == name) else {
+            continue;
+        };
+        if mc.arg_list().is_none_or(|a| a.args().next().is_some()) {
+            continue;
+        }
+        let Some(aw) = super::awaited(mc.syntax()) else {
+            continue;
+        };
+        let on_async_path = match method_is(
+            ctx,
+            &mc,
+            &[&format!("::Path::{name}"), &format!("::PathBuf::{name}")],
+        ) {
+            Some(b) => b,
+            // std's Path methods are not awaitable: an awaited one on a file that uses async-std's
+            // path or fs is async-std's.
+            None => evidence,
+        };
+        if !on_async_path {
+            continue;
+        }
+        let Some(recv) = mc.receiver() else { continue };
+        acc.edits
+            .insert(start(recv.syntax()), format!("smol::fs::{func}(&"), RULE);
+        acc.edits
+            .replace(end(recv.syntax())..end(mc.syntax()), ")", RULE);
+        if !tail.is_empty() {
+            acc.edits.insert(end(aw.syntax()), tail, RULE);
+        }
+    }
+}

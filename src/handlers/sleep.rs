@@ -1,0 +1,42 @@
+//! `task::sleep(d)` becomes `smol::Timer::after(d)`. A `Timer` resolves to an `Instant`, not `()`,
+//! so where the awaited sleep was a value it is kept `()`-typed.
+//!
+//! ```text
+//! task::sleep(d).await;                    ->  smol::Timer::after(d).await;
+//! async { task::sleep(d).await }           ->  async { smol::Timer::after(d).await; }
+//! Some(_) => task::sleep(d).await,         ->  Some(_) => { smol::Timer::after(d).await; }
+//! let f = task::sleep(d); /* a future */   ->  let f = async move { smol::Timer::after(d).await; };
+//! ```
+
+use super::{awaited, call_of_path, end, skip_parens_up, start, Flow};
+use crate::resolve::PathSite;
+use crate::rewrite::{Acc, Ctx};
+use crate::rules::Mapped;
+use ra_ap_syntax::{AstNode, SyntaxKind};
+
+pub(super) fn on_sleep(site: &PathSite, m: &Mapped<'_>, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some(call) = call_of_path(&site.path) else {
+        return Flow::Continue;
+    };
+    let rule = m.rule.id.as_str();
+    match awaited(call.syntax()) {
+        Some(aw) => {
+            let e = skip_parens_up(aw.syntax());
+            match e.parent().map(|p| p.kind()) {
+                Some(SyntaxKind::EXPR_STMT) => {}
+                Some(SyntaxKind::STMT_LIST) => acc.edits.insert(end(&e), ";", rule),
+                _ => {
+                    acc.edits.insert(start(&e), "{ ", rule);
+                    acc.edits.insert(end(&e), "; }", rule);
+                }
+            }
+        }
+        None => {
+            // A sleep used as a future: keep its output `()` and its lazy start.
+            acc.edits
+                .insert(start(call.syntax()), "async move { ", rule);
+            acc.edits.insert(end(call.syntax()), ".await; }", rule);
+        }
+    }
+    Flow::Continue
+}

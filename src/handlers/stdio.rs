@@ -1,0 +1,277 @@
+//! Standard streams. async-std's `stdin()`/`stdout()`/`stderr()` ran each call on the blocking
+//! pool; smol's `Unblock` reads ahead (a second `Unblock<Stdin>` loses what the first read ahead)
+//! and loses unflushed writes on drop.
+//!
+//! ```text
+//! io::stdin().read_line(&mut line).await?    ->  ({ let buf: &mut String = &mut line; .. smol::unblock(move || std::io::stdin().read_line(..)) .. }).await?
+//! let mut out = io::stdout();                ->  let mut out = smol::Unblock::new(std::io::stdout());
+//! out.write_all(b"hi").await?;                   out.write_all(b"hi").await?;
+//!                                                out.flush().await?;
+//! io::stdout().write_all(b).await?           ->  (async { let mut out = smol::Unblock::new(std::io::stdout()); let r = out.write_all(b).await; .. }).await?
+//! ```
+//! `read_line` reads through std's (shared, buffered) stdin on smol's blocking pool, which appends
+//! like async-std and never loses input. Other uses of stdin become one `Unblock` (reported: create
+//! it once). The same file pass keeps `read_line`/`read_to_string` appending on other readers:
+//! futures-lite overwrites a non-empty buffer where async-std appended.
+
+use super::{args, awaited, call_of_path, end, file_flush as flush, file_uses, start, Flow};
+use crate::report::RawFinding;
+use crate::resolve::PathSite;
+use crate::rewrite::{range, Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasName};
+use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+const RULE: &str = "stdio-unblock";
+
+fn read_line_via_std(arg: &str) -> String {
+    format!(
+        "({{ let buf: &mut String = {arg}; let mut line = std::mem::take(buf); \
+         let (line, r) = smol::unblock(move || {{ let r = std::io::stdin().read_line(&mut line); (line, r) }}).await; \
+         *buf = line; r }})"
+    )
+}
+
+/// `recv.read_line(arg).await` on a stdin value: the whole `.await` expression.
+fn stdin_read_line(expr: &SyntaxNode, ctx: &Ctx<'_>) -> Option<(std::ops::Range<usize>, String)> {
+    let mc = ast::MethodCallExpr::cast(super::skip_parens_up(expr).parent()?)?;
+    if mc.name_ref()?.text() != "read_line" {
+        return None;
+    }
+    let a = args(&mc);
+    let [arg] = a.as_slice() else { return None };
+    let aw = awaited(mc.syntax())?;
+    Some((
+        range(aw.syntax()),
+        read_line_via_std(&super::text_of(ctx, arg.syntax())),
+    ))
+}
+
+pub(super) fn on_stdio(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let c = site.canon.join("::");
+    let which = match c.as_str() {
+        "async_std::io::stdin" => "stdin",
+        "async_std::io::stdout" => "stdout",
+        "async_std::io::stderr" => "stderr",
+        _ => return Flow::Continue,
+    };
+    let Some(call) = call_of_path(&site.path) else {
+        acc.findings.push(RawFinding::not_migrated(
+            start(site.path.syntax()),
+            RULE,
+            format!("`{which}` is used other than as a call"),
+            format!("use smol::Unblock::new(std::io::{which}()) by hand"),
+        ));
+        return Flow::Done;
+    };
+    let unblock = format!("smol::Unblock::new(std::io::{which}())");
+    if which == "stdin" {
+        if let Some((r, t)) = stdin_read_line(call.syntax(), ctx) {
+            acc.edits.replace(r, t, RULE);
+            return Flow::Done;
+        }
+        if let Some((let_stmt, name)) = bound_by_let(call.syntax()) {
+            let uses = later_uses(&let_stmt, &name);
+            let rewrites: Vec<_> = uses
+                .iter()
+                .filter_map(|u| stdin_read_line(u, ctx))
+                .collect();
+            if !uses.is_empty() && rewrites.len() == uses.len() {
+                for (r, t) in rewrites {
+                    acc.edits.replace(r, t, RULE);
+                }
+                acc.edits.delete(
+                    crate::rewrite::imports::item_line_range(ctx.src, &let_stmt),
+                    RULE,
+                );
+                return Flow::Done;
+            }
+        }
+        acc.edits.replace(range(call.syntax()), unblock, RULE);
+        acc.findings.push(RawFinding::review(
+            start(call.syntax()),
+            RULE,
+            "stdin became a smol::Unblock, which reads ahead",
+            "create it once and keep it: a second Unblock<Stdin> loses what the first one read ahead",
+        ));
+        return Flow::Done;
+    }
+    // stdout / stderr
+    if let Some((let_stmt, name)) = bound_by_let(call.syntax()) {
+        acc.edits.replace(range(call.syntax()), unblock, RULE);
+        if let Some(ast::Pat::IdentPat(ip)) =
+            ast::LetStmt::cast(let_stmt.clone()).and_then(|l| l.pat())
+        {
+            if ip.mut_token().is_none() {
+                if let Some(n) = ip.name() {
+                    acc.edits.insert(start(n.syntax()), "mut ", RULE);
+                }
+            }
+        }
+        flush::flush_after_last_write(
+            ctx,
+            acc,
+            &let_stmt,
+            &name,
+            RULE,
+            &format!("{which} (a smol::Unblock)"),
+        );
+        return Flow::Done;
+    }
+    let recv = super::skip_parens_up(call.syntax());
+    if let Some(mc) = recv.parent().and_then(ast::MethodCallExpr::cast) {
+        let m = mc
+            .name_ref()
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        if let (true, Some(aw)) = (
+            matches!(m.as_str(), "write_all" | "write" | "flush"),
+            awaited(mc.syntax()),
+        ) {
+            acc.edits.replace(
+                range(call.syntax()),
+                format!("(async {{ let mut out = {unblock}; let r = out"),
+                RULE,
+            );
+            acc.edits.insert(
+                end(aw.syntax()),
+                "; let f = out.flush().await; r.and_then(|v| f.map(|()| v)) }).await",
+                RULE,
+            );
+            acc.traits.insert("smol::io::AsyncWriteExt".into());
+            return Flow::Done;
+        }
+    }
+    acc.edits.replace(range(call.syntax()), unblock, RULE);
+    acc.findings.push(RawFinding::review(
+        start(call.syntax()),
+        RULE,
+        format!("{which} became a smol::Unblock, which loses unflushed writes when dropped"),
+        "flush it before it is dropped",
+    ));
+    Flow::Done
+}
+
+/// `let [mut] name = <expr>;` where `expr` is the initializer.
+fn bound_by_let(expr: &SyntaxNode) -> Option<(SyntaxNode, String)> {
+    let e = super::skip_parens_up(expr);
+    let l = ast::LetStmt::cast(e.parent()?)?;
+    if l.initializer()?.syntax() != &e {
+        return None;
+    }
+    let ast::Pat::IdentPat(ip) = l.pat()? else {
+        return None;
+    };
+    Some((l.syntax().clone(), ip.name()?.text().to_string()))
+}
+
+/// The path expressions naming `name` after `let_stmt` in its block.
+fn later_uses(let_stmt: &SyntaxNode, name: &str) -> Vec<SyntaxNode> {
+    let Some(block) = let_stmt.parent() else {
+        return Vec::new();
+    };
+    let after = let_stmt.text_range().end();
+    block
+        .descendants()
+        .filter_map(ast::PathExpr::cast)
+        .filter(|p| p.syntax().text_range().start() >= after && p.syntax().text() == name)
+        .map(|p| p.syntax().clone())
+        .collect()
+}
+
+/// `read_line`/`read_to_string` on other async readers keep async-std's append semantics.
+pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    if !file_uses(
+        ctx,
+        &[
+            "async_std::io",
+            "async_std::prelude",
+            "async_std::net",
+            "async_std::fs",
+            "async_std::os",
+        ],
+    ) {
+        return;
+    }
+    for mc in ctx
+        .sf
+        .syntax()
+        .descendants()
+        .filter_map(ast::MethodCallExpr::cast)
+    {
+        let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
+            continue;
+        };
+        if name != "read_line" && name != "read_to_string" {
+            continue;
+        }
+        let a = args(&mc);
+        let [arg] = a.as_slice() else { continue };
+        let Some(aw) = awaited(mc.syntax()) else {
+            continue;
+        };
+        if acc.edits.touches(range(aw.syntax())) {
+            continue; // stdin, handled above
+        }
+        if super::method_is(
+            ctx,
+            &mc,
+            &[&format!("BufReadExt::{name}"), &format!("ReadExt::{name}")],
+        ) == Some(false)
+        {
+            continue;
+        }
+        let Some(buf) = buffer_name(arg) else {
+            continue;
+        };
+        if cleared_before(&mc, &buf) {
+            continue;
+        }
+        let Some(recv) = mc.receiver() else { continue };
+        let arg_text = super::text_of(ctx, arg.syntax());
+        acc.edits.insert(
+            start(recv.syntax()),
+            format!("({{ let buf: &mut String = {arg_text}; let mut tmp = String::new(); let r = "),
+            "read-append",
+        );
+        acc.edits
+            .replace(range(arg.syntax()), "&mut tmp", "read-append");
+        acc.edits.insert(
+            end(aw.syntax()),
+            "; buf.push_str(&tmp); r })",
+            "read-append",
+        );
+    }
+}
+
+/// `&mut line` -> `line`
+fn buffer_name(arg: &ast::Expr) -> Option<String> {
+    let ast::Expr::RefExpr(r) = arg else {
+        return None;
+    };
+    r.mut_token()?;
+    let ast::Expr::PathExpr(p) = r.expr()? else {
+        return None;
+    };
+    Some(p.syntax().text().to_string())
+}
+
+/// The buffer is empty when the read starts: `buf.clear();` right before it, or a fresh
+/// `let mut buf = String::new();` earlier in the same block with nothing else reading into it.
+fn cleared_before(mc: &ast::MethodCallExpr, buf: &str) -> bool {
+    let Some(stmt) = super::enclosing_stmt(mc.syntax()) else {
+        return false;
+    };
+    let mut prev = stmt.prev_sibling();
+    while let Some(p) = prev {
+        let text = p.text().to_string();
+        if text.contains(buf) {
+            let t = text.replace(' ', "");
+            return t.starts_with(&format!("{buf}.clear()"))
+                || (p.kind() == SyntaxKind::LET_STMT
+                    && (t.contains(&format!("mut{buf}=String::new()"))
+                        || t.contains(&format!("mut{buf}=String::with_capacity"))));
+        }
+        prev = p.prev_sibling();
+    }
+    false
+}

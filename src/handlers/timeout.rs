@@ -1,0 +1,63 @@
+//! `future::timeout(d, f)` and `io::timeout(d, f)` have no smol function: they become an `or` race
+//! of the future (polled first, as async-std did) against a `smol::Timer`, both evaluated eagerly
+//! in the same order. The error is a `std::io::Error` of kind `TimedOut` carrying async-std's
+//! message, so `?` into `io::Error`, `anyhow` or `Box<dyn Error>` and `.is_err()` keep working.
+//!
+//! ```text
+//! future::timeout(d, work()).await
+//! ->
+//! ({ let dur = d; let fut = work(); smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) },
+//!    async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await
+//! ```
+
+use super::{args, call_of_path, end, start, Flow};
+use crate::report::RawFinding;
+use crate::resolve::PathSite;
+use crate::rewrite::{Acc, Ctx};
+use ra_ap_syntax::AstNode;
+
+/// The race for `future::timeout` (the future's output is wrapped in `Ok`).
+pub(super) fn future_race_tail() -> &'static str {
+    "; smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future has timed out\")) }) })"
+}
+
+/// The race for `io::timeout` (the future already yields `io::Result`).
+fn io_race_tail() -> &'static str {
+    "; smol::future::FutureExt::or(fut, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future timed out\")) }) })"
+}
+
+pub(super) fn on_timeout(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let rule = if site.canon.join("::") == "async_std::io::timeout" {
+        "io-timeout"
+    } else {
+        "future-timeout"
+    };
+    let Some(call) = call_of_path(&site.path) else {
+        acc.findings.push(RawFinding::not_migrated(
+            start(site.path.syntax()),
+            rule,
+            "timeout is used other than as a direct call",
+            "call it directly, or write the `or` race with smol::Timer by hand",
+        ));
+        return Flow::Done;
+    };
+    let a = args(&call);
+    let [d, f] = a.as_slice() else {
+        return Flow::Done;
+    };
+    acc.edits.replace(
+        start(call.syntax())..start(d.syntax()),
+        "({ let dur = ",
+        rule,
+    );
+    acc.edits
+        .replace(end(d.syntax())..start(f.syntax()), "; let fut = ", rule);
+    let tail = if rule == "io-timeout" {
+        io_race_tail()
+    } else {
+        future_race_tail()
+    };
+    acc.edits
+        .replace(end(f.syntax())..end(call.syntax()), tail, rule);
+    Flow::Done
+}

@@ -1,0 +1,33 @@
+//! Worker threads: async-std ran tasks on one worker per CPU (`ASYNC_STD_THREAD_COUNT`), smol's
+//! global executor on `SMOL_THREADS` (default 1). A program whose crate spawns tasks gets, at the
+//! top of its migrated `main`, a few lines that set `SMOL_THREADS` as async-std sized its pool,
+//! unless the user set it; smol reads it when the first task is spawned.
+//!
+//! ```text
+//! #[async_std::main]                 fn main() {
+//! async fn main() {             ->       if std::env::var_os("SMOL_THREADS").is_none() { .. }
+//!     task::spawn(work()).await;         smol::block_on(async { smol::spawn(work()).await; })
+//! }                                  }
+//! ```
+
+use crate::rewrite::Ctx;
+
+/// The statements inserted at the top of `main`, each line indented one level below `fn_indent`.
+pub(super) fn prologue(ctx: &Ctx<'_>, fn_indent: &str) -> String {
+    let i = format!("{fn_indent}    ");
+    let set = if ctx.edition == "2024" {
+        format!(
+            "{i}    // SAFETY: nothing else runs yet: this is the first statement of main.\n{i}    unsafe {{ std::env::set_var(\"SMOL_THREADS\", n.to_string()) }};\n"
+        )
+    } else {
+        format!("{i}    std::env::set_var(\"SMOL_THREADS\", n.to_string());\n")
+    };
+    format!(
+        "\n{i}// async-std ran one worker thread per CPU; smol's default is SMOL_THREADS=1. Keep async-std's.\n\
+         {i}if std::env::var_os(\"SMOL_THREADS\").is_none() {{\n\
+         {i}    let n = std::env::var(\"ASYNC_STD_THREAD_COUNT\").ok().and_then(|n| n.parse::<usize>().ok()).map(|n| n.max(1))\n\
+         {i}        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));\n\
+         {set}\
+         {i}}}"
+    )
+}

@@ -1,0 +1,85 @@
+//! async-std-migrate: moves Rust code off the discontinued async-std (RUSTSEC-2025-0052) to smol.
+//!
+//! The pipeline, one module per phase:
+//!
+//! 1. [`workspace`] discovers the packages below a PATH and pre-filters files by text: a file that
+//!    never mentions a name reaching async-std is never parsed.
+//! 2. [`resolve`] finds every reference to async-std and its canonical public path: `use` trees,
+//!    aliases, globs, `extern crate` renames, renamed dependencies, re-exports through local
+//!    modules ([`resolve::syntax`]), and, through rust-analyzer, the receiver types of method calls
+//!    ([`resolve::semantic`]). Without a loadable workspace it falls back to syntax.
+//! 3. [`rules`] maps each canonical path through the catalogue in `transforms/` (data, embedded);
+//!    [`handlers`] make the structural rewrites (one file each); [`rewrite`] regenerates `use`
+//!    items, applies the edits together (an overlap is a conflict, never an overwrite), re-parses
+//!    the result and re-resolves it.
+//! 4. [`manifest`] migrates Cargo.toml with toml_edit.
+//! 5. [`engine`] runs 1-4 for a PATH into a [`report::RootReport`]; [`output`] renders diffs,
+//!    summaries and JSON; [`apply`] writes files atomically. [`cli`] is the command line.
+//!
+//! The core does no IO beyond reading the tree, and reports what it cannot migrate as findings
+//! (file:line, rule id, why, what to do) instead of failing.
+
+pub mod apply;
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod handlers;
+pub mod manifest;
+pub mod output;
+pub mod report;
+pub mod resolve;
+pub mod rewrite;
+pub mod rules;
+pub mod workspace;
+
+pub use error::Error;
+
+/// What to migrate to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    Smol,
+    Threads,
+    Auto,
+}
+
+impl Target {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Smol => "smol",
+            Target::Threads => "threads",
+            Target::Auto => "auto",
+        }
+    }
+}
+
+/// Settings of a run (the resolved form of the command line).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub target: Target,
+    /// Resolve with syntax only (no rust-analyzer load).
+    pub syntax_only: bool,
+}
+
+/// Migrates every PATH in memory.
+pub fn plan(paths: &[std::path::PathBuf], config: &Config) -> report::Report {
+    let mut roots = Vec::new();
+    for p in paths {
+        match engine::plan(p, config) {
+            Ok(r) => roots.push(r),
+            Err(e) => roots.push(report::RootReport {
+                root: p.display().to_string(),
+                resolution: report::Resolution::Syntax,
+                fallback_reason: None,
+                files: Vec::new(),
+                findings: Vec::new(),
+                errors: vec![e.to_string()],
+                manifest_notes: Vec::new(),
+            }),
+        }
+    }
+    report::Report {
+        version: 1,
+        target: config.target.as_str().into(),
+        roots,
+    }
+}

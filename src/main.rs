@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(async_std_migrate::cli::main());
+}

@@ -1,0 +1,360 @@
+//! Cargo.toml edits with toml_edit: comments, order and style are kept. async-std becomes
+//! `smol = "2"` in every dependency table where it appears (`[dependencies]`,
+//! `[dev-dependencies]`, `[build-dependencies]`, `[target.'cfg(..)'.*]`,
+//! `[workspace.dependencies]`), renamed and optional dependencies and the features that name them
+//! included. Only what the rewritten code needs is added.
+
+use toml_edit::{DocumentMut, Item, Key, Table, Value};
+
+const DEP_TABLES: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
+
+/// Calls `f(table_name, key, item)` for each dependency entry of every dependency table.
+pub fn visit_dependency_tables(doc: &DocumentMut, mut f: impl FnMut(&str, &str, &Item)) {
+    let mut visit = |name: &str, t: &Item| {
+        if let Some(t) = t.as_table_like() {
+            for (k, v) in t.iter() {
+                f(name, k, v);
+            }
+        }
+    };
+    for name in DEP_TABLES {
+        if let Some(t) = doc.get(name) {
+            visit(name, t);
+        }
+    }
+    if let Some(targets) = doc.get("target").and_then(|t| t.as_table_like()) {
+        for (_, target) in targets.iter() {
+            for name in DEP_TABLES {
+                if let Some(t) = target.get(name) {
+                    visit(name, t);
+                }
+            }
+        }
+    }
+    if let Some(t) = doc.get("workspace").and_then(|w| w.get("dependencies")) {
+        visit("workspace.dependencies", t);
+    }
+}
+
+/// Whether a dependency entry is async-std (by key, or by `package = "async-std"`).
+pub fn is_async_std(key: &str, item: &Item) -> bool {
+    match item.get("package").and_then(|p| p.as_str()) {
+        Some(p) => p == "async-std",
+        None => key == "async-std" || key == "async_std",
+    }
+}
+
+/// What the migrated code of a package needs from its manifest.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// The rewritten code names `smol`.
+    pub smol: bool,
+    /// Some async-std references were left in place (reported findings): async-std stays.
+    pub keep_async_std: bool,
+}
+
+/// The outcome of a manifest migration.
+#[derive(Debug, Default)]
+pub struct ManifestChange {
+    pub text: String,
+    /// Human-readable notes on what was done ("async-std -> smol in [dependencies]").
+    pub notes: Vec<String>,
+}
+
+/// Migrates one manifest. Returns `None` when there is nothing to change.
+pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_edit::TomlError> {
+    let mut doc: DocumentMut = text.parse()?;
+    let mut notes = Vec::new();
+    let mut replaced = Vec::new(); // keys of async-std entries that were replaced or removed
+    let mut optional = false;
+
+    let mut edit = |table_name: &str, t: &mut Item| {
+        let Some(t) = t.as_table_mut() else { return };
+        let keys: Vec<String> = t
+            .iter()
+            .filter(|(k, v)| is_async_std(k, v))
+            .map(|(k, _)| k.to_string())
+            .collect();
+        for key in keys {
+            let Some(old) = t.get(&key).cloned() else {
+                continue;
+            };
+            if needs.keep_async_std {
+                if needs.smol && t.get("smol").is_none() {
+                    t.insert("smol", smol_item(&old));
+                    notes.push(format!(
+                        "added smol beside async-std in [{table_name}] (async-std stays for the findings left in place)"
+                    ));
+                }
+                continue;
+            }
+            let is_optional = old
+                .get("optional")
+                .and_then(|o| o.as_bool())
+                .unwrap_or(false);
+            optional |= is_optional;
+            let new = (needs.smol || is_optional) && t.get("smol").is_none();
+            replace_entry(t, &key, new.then(|| smol_item(&old)));
+            notes.push(if new {
+                format!("{key} -> smol in [{table_name}]")
+            } else {
+                format!("removed {key} from [{table_name}] (the migrated code does not need it)")
+            });
+            replaced.push(key);
+        }
+    };
+
+    for name in DEP_TABLES {
+        if let Some(t) = doc.get_mut(name) {
+            edit(name, t);
+        }
+    }
+    if let Some(targets) = doc.get_mut("target").and_then(|t| t.as_table_like_mut()) {
+        for (tname, target) in targets.iter_mut() {
+            for name in DEP_TABLES {
+                if let Some(t) = target.get_mut(name) {
+                    edit(&format!("target.{}.{name}", tname.get()), t);
+                }
+            }
+        }
+    }
+    if let Some(t) = doc
+        .get_mut("workspace")
+        .and_then(|w| w.get_mut("dependencies"))
+    {
+        edit("workspace.dependencies", t);
+    }
+
+    if replaced.is_empty() {
+        return Ok(None);
+    }
+    replaced.sort();
+    replaced.dedup();
+    migrate_features(&mut doc, &replaced, optional, &mut notes);
+    let new = doc.to_string();
+    if new == text {
+        return Ok(None);
+    }
+    Ok(Some(ManifestChange { text: new, notes }))
+}
+
+/// Replaces (or removes) one entry in place, keeping the order of the table and the key's decor.
+fn replace_entry(t: &mut Table, old_key: &str, new: Option<Item>) {
+    let entries: Vec<(Key, Item)> = t
+        .iter()
+        .filter_map(|(k, _)| {
+            t.get_key_value(k)
+                .map(|(key, item)| (key.clone(), item.clone()))
+        })
+        .collect();
+    t.clear();
+    for (key, item) in entries {
+        if key.get() != old_key {
+            t.insert_formatted(&key, item);
+        } else if let Some(new) = &new {
+            let mut nk = Key::new("smol");
+            *nk.leaf_decor_mut() = key.leaf_decor().clone();
+            t.insert_formatted(&nk, new.clone());
+        }
+    }
+}
+
+/// `smol = "2"` in the same style as the entry it replaces (inline table, dotted table,
+/// `workspace = true`, `optional = true`).
+fn smol_item(old: &Item) -> Item {
+    let workspace = old
+        .get("workspace")
+        .and_then(|w| w.as_bool())
+        .unwrap_or(false);
+    let optional = old
+        .get("optional")
+        .and_then(|o| o.as_bool())
+        .unwrap_or(false);
+    let decor_prefix = old.as_value().map(|v| v.decor().clone());
+    if !workspace && !optional {
+        let mut v = Value::from("2");
+        if let Some(d) = decor_prefix {
+            *v.decor_mut() = d;
+        }
+        return Item::Value(v);
+    }
+    let mut it = toml_edit::InlineTable::new();
+    if workspace {
+        it.insert("workspace", true.into());
+    } else {
+        it.insert("version", "2".into());
+    }
+    if optional {
+        it.insert("optional", true.into());
+    }
+    match old {
+        Item::Table(old_t) => {
+            let mut t = Table::new();
+            t.set_dotted(old_t.is_dotted());
+            for (k, v) in it.iter() {
+                t.insert(k, Item::Value(v.clone()));
+            }
+            Item::Table(t)
+        }
+        _ => {
+            let mut v = Value::InlineTable(it);
+            if let Some(d) = decor_prefix {
+                *v.decor_mut() = d;
+            }
+            Item::Value(v)
+        }
+    }
+}
+
+/// Rewrites `[features]` entries that name the old dependency: `"async-std"` and
+/// `"dep:async-std"` become `"dep:smol"`, `"async-std/attributes"` (a feature of async-std) goes.
+/// A feature that an optional dependency created implicitly keeps its name as an explicit feature
+/// (`async-std = ["dep:smol"]`), so `cfg(feature = "async-std")` gates and users'
+/// `features = ["async-std"]` keep working.
+fn migrate_features(
+    doc: &mut DocumentMut,
+    keys: &[String],
+    optional: bool,
+    notes: &mut Vec<String>,
+) {
+    let mentions_dep = |doc: &DocumentMut, k: &str| {
+        doc.get("features")
+            .and_then(|f| f.as_table_like())
+            .is_some_and(|f| {
+                f.iter().any(|(_, v)| {
+                    v.as_array().is_some_and(|a| {
+                        a.iter()
+                            .any(|x| x.as_str() == Some(format!("dep:{k}").as_str()))
+                    })
+                })
+            })
+    };
+    // Implicit features exist only for optional dependencies never named with `dep:`.
+    let implicit: Vec<String> = if optional {
+        keys.iter()
+            .filter(|k| !mentions_dep(doc, k))
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if doc.get("features").is_none() && !implicit.is_empty() {
+        doc.insert("features", Item::Table(Table::new()));
+    }
+    let Some(features) = doc.get_mut("features").and_then(|f| f.as_table_like_mut()) else {
+        return;
+    };
+    for (_, v) in features.iter_mut() {
+        let Some(arr) = v.as_array_mut() else {
+            continue;
+        };
+        let mut out = toml_edit::Array::new();
+        let mut changed = false;
+        for x in arr.iter() {
+            match x.as_str().map(|s| feature_entry(s, keys)) {
+                None | Some(FeatureEntry::Keep) => out.push_formatted(x.clone()),
+                Some(FeatureEntry::Drop) => changed = true,
+                Some(FeatureEntry::Replace(n)) => {
+                    changed = true;
+                    let mut nv = Value::from(n);
+                    *nv.decor_mut() = x.decor().clone();
+                    if !out.iter().any(|y| y.as_str() == nv.as_str()) {
+                        out.push_formatted(nv);
+                    }
+                }
+            }
+        }
+        if changed {
+            out.set_trailing(arr.trailing().clone());
+            out.set_trailing_comma(arr.trailing_comma());
+            *arr = out;
+        }
+    }
+    for k in implicit {
+        if features.get(&k).is_none() {
+            features.insert(
+                &k,
+                Item::Value(Value::Array(toml_edit::Array::from_iter(["dep:smol"]))),
+            );
+            notes.push(format!("feature `{k}` kept: it now enables smol"));
+        }
+    }
+}
+
+enum FeatureEntry {
+    Keep,
+    Drop,
+    Replace(String),
+}
+
+fn feature_entry(s: &str, keys: &[String]) -> FeatureEntry {
+    for k in keys {
+        if s == k || s == format!("dep:{k}") {
+            return FeatureEntry::Replace("dep:smol".into());
+        }
+        if s.starts_with(&format!("{k}/")) || s.starts_with(&format!("{k}?/")) {
+            // smol has no features.
+            return FeatureEntry::Drop;
+        }
+    }
+    FeatureEntry::Keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smol() -> Needs {
+        Needs {
+            smol: true,
+            keep_async_std: false,
+        }
+    }
+
+    #[test]
+    fn plain_dependency_becomes_smol_and_comments_stay() {
+        let before = "[package]\nname = \"x\"\n\n[dependencies]\n# runtime\nasync-std = { version = \"1.12\", features = [\"attributes\"] } # pinned\nserde = \"1\"\n";
+        let after = migrate(before, smol()).unwrap().unwrap().text;
+        assert_eq!(after, "[package]\nname = \"x\"\n\n[dependencies]\n# runtime\nsmol = \"2\" # pinned\nserde = \"1\"\n");
+    }
+
+    #[test]
+    fn renamed_optional_and_features() {
+        let before = "[dependencies]\nrt = { package = \"async-std\", version = \"1\", optional = true }\n\n[features]\ndefault = [\"rt\"]\nattrs = [\"rt/attributes\"]\n";
+        let after = migrate(before, smol()).unwrap().unwrap().text;
+        assert!(
+            after.contains("smol = { version = \"2\", optional = true }"),
+            "{after}"
+        );
+        assert!(after.contains("default = [\"dep:smol\"]"), "{after}");
+        assert!(after.contains("attrs = []"), "{after}");
+        assert!(after.contains("rt = [\"dep:smol\"]"), "{after}");
+    }
+
+    #[test]
+    fn workspace_inheritance_and_target_tables() {
+        let before = "[workspace.dependencies]\nasync-std = \"1\"\n\n[target.'cfg(unix)'.dev-dependencies]\nasync-std = { workspace = true }\n";
+        let after = migrate(before, smol()).unwrap().unwrap().text;
+        assert!(
+            after.contains("[workspace.dependencies]\nsmol = \"2\""),
+            "{after}"
+        );
+        assert!(after.contains("smol = { workspace = true }"), "{after}");
+    }
+
+    #[test]
+    fn kept_when_findings_remain() {
+        let before = "[dependencies]\nasync-std = \"1\"\n";
+        let after = migrate(
+            before,
+            Needs {
+                smol: true,
+                keep_async_std: true,
+            },
+        )
+        .unwrap()
+        .unwrap()
+        .text;
+        assert_eq!(after, "[dependencies]\nasync-std = \"1\"\nsmol = \"2\"\n");
+    }
+}

@@ -1,0 +1,178 @@
+//! The data model of a run: what changed, per rule, and every site that was not migrated (a
+//! finding: file:line, rule id, why, what to do). The text summary and the JSON document
+//! (`--format json`, schema in docs/json.md) are both rendered from these types.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// The site still uses async-std (or would change behaviour): left in place, needs a hand edit.
+    NotMigrated,
+    /// Rewritten or left alone, but a person should look (a behaviour difference the tool cannot rule out).
+    Review,
+}
+
+/// One site the tool could not migrate safely, or wants a person to check.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    /// Path relative to the PATH argument, `/`-separated.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub rule: String,
+    pub severity: Severity,
+    /// Why the site was not migrated.
+    pub message: String,
+    /// What to do about it.
+    pub advice: String,
+}
+
+/// A finding before its file and line are known.
+#[derive(Debug, Clone)]
+pub struct RawFinding {
+    pub offset: usize,
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub advice: String,
+}
+
+impl RawFinding {
+    pub fn not_migrated(
+        offset: usize,
+        rule: &str,
+        message: impl Into<String>,
+        advice: impl Into<String>,
+    ) -> Self {
+        RawFinding {
+            offset,
+            rule: rule.into(),
+            severity: Severity::NotMigrated,
+            message: message.into(),
+            advice: advice.into(),
+        }
+    }
+
+    pub fn review(
+        offset: usize,
+        rule: &str,
+        message: impl Into<String>,
+        advice: impl Into<String>,
+    ) -> Self {
+        RawFinding {
+            offset,
+            rule: rule.into(),
+            severity: Severity::Review,
+            message: message.into(),
+            advice: advice.into(),
+        }
+    }
+
+    pub fn locate(self, file: &str, text: &str) -> Finding {
+        let (line, column) = line_col(text, self.offset);
+        Finding {
+            file: file.to_string(),
+            line,
+            column,
+            rule: self.rule,
+            severity: self.severity,
+            message: self.message,
+            advice: self.advice,
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+/// One changed file: the whole text before and after.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileChange {
+    pub file: String,
+    #[serde(skip)]
+    pub before: String,
+    #[serde(skip)]
+    pub after: String,
+    /// Sites rewritten per rule id.
+    pub rules: BTreeMap<String, usize>,
+}
+
+/// How references were resolved for a package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Resolution {
+    /// rust-analyzer loaded the workspace; method calls were resolved with types.
+    Semantic,
+    /// `--syntax-only`, or the fallback when the workspace could not be loaded.
+    Syntax,
+}
+
+/// Per PATH argument.
+#[derive(Debug, Clone, Serialize)]
+pub struct RootReport {
+    pub root: String,
+    pub resolution: Resolution,
+    /// Why the semantic layer was not used, when it was asked for and could not be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+    pub files: Vec<FileChange>,
+    pub findings: Vec<Finding>,
+    /// Errors that stopped part of the run (unreadable file, syntax errors, conflicts).
+    pub errors: Vec<String>,
+    /// Manifest notes ("async-std -> smol in [dependencies]").
+    pub manifest_notes: Vec<String>,
+}
+
+impl RootReport {
+    pub fn rules_total(&self) -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for f in &self.files {
+            for (r, n) in &f.rules {
+                *m.entry(r.clone()).or_default() += n;
+            }
+        }
+        m
+    }
+}
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Schema version of the JSON form.
+    pub version: u32,
+    pub target: String,
+    pub roots: Vec<RootReport>,
+}
+
+impl Report {
+    pub fn has_changes(&self) -> bool {
+        self.roots.iter().any(|r| !r.files.is_empty())
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.roots.iter().any(|r| !r.errors.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lines_and_columns_are_one_based() {
+        assert_eq!(super::line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(super::line_col("ab\ncd", 4), (2, 2));
+    }
+}

@@ -1,0 +1,179 @@
+//! Resolution: which nodes of a file refer to async-std, and to which canonical public path
+//! (`async_std::task::spawn`). The syntax-level resolver ([`syntax`]) tracks `use` trees, aliases,
+//! `extern crate` renames, renamed dependencies and re-exports through the crate's own modules;
+//! the semantic layer ([`semantic`], rust-analyzer) answers what syntax cannot: the receiver types
+//! of method calls. Both produce the same [`FileSites`].
+
+pub mod semantic;
+pub mod syntax;
+
+use ra_ap_syntax::ast;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// async-std's public modules: a `use` of one of these binds a module, not an item.
+pub const MODULES: &[&str] = &[
+    "async_std::channel",
+    "async_std::fs",
+    "async_std::future",
+    "async_std::io",
+    "async_std::io::prelude",
+    "async_std::net",
+    "async_std::os",
+    "async_std::os::unix",
+    "async_std::os::unix::fs",
+    "async_std::os::unix::io",
+    "async_std::os::unix::net",
+    "async_std::os::unix::process",
+    "async_std::os::windows",
+    "async_std::os::windows::io",
+    "async_std::path",
+    "async_std::pin",
+    "async_std::prelude",
+    "async_std::process",
+    "async_std::stream",
+    "async_std::sync",
+    "async_std::task",
+];
+
+pub fn is_module(canon: &[String]) -> bool {
+    let joined = canon.join("::");
+    joined == "async_std" || MODULES.contains(&joined.as_str())
+}
+
+/// What the crate around a file knows: the names that reach async-std and the crate's own
+/// re-exports of async-std items.
+#[derive(Debug, Default, Clone)]
+pub struct CrateContext {
+    /// `async_std`, renamed dependency keys, `extern crate async_std as x` aliases.
+    pub roots: BTreeSet<String>,
+    /// The package's library crate name, through which other targets reach its re-exports.
+    pub lib_name: Option<String>,
+    /// Module path (from the crate root) + name -> canonical async-std path, for `pub use` items.
+    pub reexports: BTreeMap<Vec<String>, Vec<String>>,
+    /// Module paths that glob-re-export an async-std module (`pub use async_std::task::*`).
+    pub glob_reexports: BTreeMap<Vec<String>, Vec<String>>,
+    /// Names of functions in the crate that return an async-std `JoinHandle` (their dropped
+    /// results need `.detach()` too).
+    pub handle_returning_fns: BTreeSet<String>,
+    /// Some file of the crate spawns tasks (`task::spawn`): a migrated `main` keeps async-std's
+    /// worker count.
+    pub uses_spawn: bool,
+}
+
+impl CrateContext {
+    /// Resolve a crate-relative path (module segments + item) through the re-export tables.
+    pub fn reexport(&self, path: &[String]) -> Option<Vec<String>> {
+        for n in (1..=path.len()).rev() {
+            if let Some(c) = self.reexports.get(&path[..n]) {
+                let mut canon = c.clone();
+                canon.extend(path[n..].iter().cloned());
+                return Some(canon);
+            }
+        }
+        for n in (1..path.len()).rev() {
+            if let Some(c) = self.glob_reexports.get(&path[..n]) {
+                let mut canon = c.clone();
+                canon.extend(path[n..].iter().cloned());
+                return Some(canon);
+            }
+        }
+        None
+    }
+
+    /// Whether some re-export lives below `module`.
+    pub fn has_reexports_under(&self, module: &[String]) -> bool {
+        self.reexports
+            .keys()
+            .chain(self.glob_reexports.keys())
+            .any(|k| k.starts_with(module) && k.len() > module.len())
+    }
+}
+
+/// Where the first segments of a path got their async-std meaning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The path starts at a root name (`async_std::..`, an extern-crate alias, a renamed dependency).
+    Root,
+    /// The first segment is bound by use leaf `n` of the file.
+    Binding(usize),
+    /// The path goes through the crate's own re-export: the re-export itself is migrated where it
+    /// is defined, so this path is left as written (handlers still see it).
+    ReExport,
+}
+
+/// One leaf of a `use` tree that imports from async-std.
+#[derive(Debug, Clone)]
+pub struct UseLeaf {
+    pub use_item: ast::Use,
+    pub tree: ast::UseTree,
+    /// Canonical path of what is imported (`["async_std", "task"]`); for a glob, of the module.
+    pub canon: Vec<String>,
+    pub glob: bool,
+    /// The local name the leaf binds (`None` for globs and `as _`).
+    pub local: Option<String>,
+    /// The explicit rename, if any (`_` included).
+    pub alias: Option<String>,
+    /// Reached through the crate's re-exports rather than an async-std root (kept untouched).
+    pub via_reexport: bool,
+    /// The segments as written (root name included, `self` removed).
+    pub written: Vec<String>,
+}
+
+/// A reference to async-std outside `use` items.
+#[derive(Debug, Clone)]
+pub struct PathSite {
+    /// The outermost path node.
+    pub path: ast::Path,
+    pub canon: Vec<String>,
+    pub origin: Origin,
+    /// Inside an attribute (`#[async_std::main]`).
+    pub in_attr: bool,
+}
+
+/// An `extern crate async_std [as x];` item.
+#[derive(Debug, Clone)]
+pub struct ExternCrateSite {
+    pub item: ast::ExternCrate,
+    pub alias: Option<String>,
+    pub macro_use: bool,
+}
+
+/// Everything resolution found in one file.
+#[derive(Debug, Default, Clone)]
+pub struct FileSites {
+    pub leaves: Vec<UseLeaf>,
+    pub paths: Vec<PathSite>,
+    pub extern_crates: Vec<ExternCrateSite>,
+    /// Use items that mix async-std and other roots in one tree (reported, not rewritten).
+    pub mixed_uses: Vec<ast::Use>,
+}
+
+/// What the semantic layer knows about a method call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MethodFact {
+    /// Resolved to this async-std item (`async_std::path::Path::exists`,
+    /// `async_std::future::FutureExt::race`, `async_std::channel::Receiver::next`).
+    AsyncStd(String),
+    /// Resolved to something that is not async-std.
+    Other,
+    /// Not known (syntax-only mode, or resolution failed): handlers use their syntactic evidence.
+    Unknown,
+}
+
+/// Answers questions that need types. The syntax-only oracle knows nothing.
+pub trait Oracle {
+    fn method(&self, call: &ast::MethodCallExpr) -> MethodFact;
+    /// Whether this oracle resolves (so `Unknown` means "not async-std" rather than "don't know").
+    fn is_semantic(&self) -> bool {
+        false
+    }
+}
+
+/// The oracle of `--syntax-only` and of the fallback.
+pub struct NoTypes;
+
+impl Oracle for NoTypes {
+    fn method(&self, _: &ast::MethodCallExpr) -> MethodFact {
+        MethodFact::Unknown
+    }
+}

@@ -1,0 +1,168 @@
+//! The semantic layer: rust-analyzer loads the workspace once per PATH (cargo metadata, sysroot,
+//! no build scripts, no proc-macro server) and answers, for candidate method calls only, which
+//! item they resolve to and what type their receiver has. Paths and `use` trees are resolved by
+//! the syntax resolver, which is exact for them and 40-90x cheaper (see docs/performance.md);
+//! this layer is what makes `p.exists().await` on an async-std `Path`, `FutureExt::race` and a
+//! channel receiver's `next()` certain rather than inferred from syntax.
+//!
+//! Every query runs inside `ra_ap_hir::attach_db`, which type inference requires.
+
+use super::{MethodFact, Oracle};
+use ra_ap_hir::{AsAssocItem, AssocItemContainer, HasCrate, Semantics};
+use ra_ap_ide_db::RootDatabase;
+use ra_ap_load_cargo::{load_workspace_at, LoadCargoConfig, ProcMacroServerChoice};
+use ra_ap_project_model::{CargoConfig, RustLibSource};
+use ra_ap_syntax::{ast, AstNode};
+use ra_ap_vfs::{AbsPathBuf, Vfs, VfsPath};
+use std::path::Path;
+
+/// A loaded workspace.
+pub struct Semantic {
+    db: RootDatabase,
+    vfs: Vfs,
+}
+
+impl Semantic {
+    /// Loads the cargo workspace at `root`. The error says why, for the report's fallback note.
+    pub fn load(root: &Path) -> Result<Semantic, String> {
+        let root = std::fs::canonicalize(root)
+            .map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
+        let cargo_config = CargoConfig {
+            sysroot: Some(RustLibSource::Discover),
+            all_targets: true,
+            ..Default::default()
+        };
+        let load = LoadCargoConfig {
+            load_out_dirs_from_check: false,
+            with_proc_macro_server: ProcMacroServerChoice::None,
+            prefill_caches: false,
+            num_worker_threads: 1,
+            proc_macro_processes: 1,
+        };
+        let (db, vfs, _proc_macro) = load_workspace_at(&root, &cargo_config, &load, &|_| {})
+            .map_err(|e| {
+                format!(
+                    "rust-analyzer could not load the workspace: {}",
+                    first_line(&e.to_string())
+                )
+            })?;
+        Ok(Semantic { db, vfs })
+    }
+
+    /// The oracle for one file, if the workspace knows it.
+    pub fn oracle_for(&self, path: &Path) -> Option<FileOracle<'_>> {
+        let abs = std::fs::canonicalize(path).ok()?;
+        let vp = VfsPath::from(AbsPathBuf::assert_utf8(abs));
+        let (file_id, _) = self.vfs.file_id(&vp)?;
+        let sema = Semantics::new(&self.db);
+        let tree = sema.parse_guess_edition(file_id);
+        Some(FileOracle {
+            db: &self.db,
+            sema,
+            tree,
+        })
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_string()
+}
+
+/// Answers questions about one file of a loaded workspace.
+pub struct FileOracle<'db> {
+    db: &'db RootDatabase,
+    sema: Semantics<'db, RootDatabase>,
+    tree: ast::SourceFile,
+}
+
+impl FileOracle<'_> {
+    /// rust-analyzer's node for our node (the same text, so the same range).
+    fn same_node<N: AstNode>(&self, node: &N) -> Option<N> {
+        let range = node.syntax().text_range();
+        let elem = self.tree.syntax().covering_element(range);
+        let start = match elem {
+            ra_ap_syntax::NodeOrToken::Node(n) => n,
+            ra_ap_syntax::NodeOrToken::Token(t) => t.parent()?,
+        };
+        start
+            .ancestors()
+            .filter(|a| a.text_range() == range)
+            .find_map(N::cast)
+    }
+
+    /// `crate::Type` of an expression (references stripped), e.g. `async_channel::Receiver`.
+    pub fn type_name(&self, expr: &ast::Expr) -> Option<String> {
+        let expr = self.same_node(expr)?;
+        ra_ap_hir::attach_db(self.db, || {
+            let ty = self.sema.type_of_expr(&expr)?.original.strip_references();
+            let adt = ty.as_adt()?;
+            let krate = adt
+                .module(self.db)
+                .krate(self.db)
+                .display_name(self.db)?
+                .to_string();
+            Some(format!(
+                "{}::{}",
+                krate.replace('-', "_"),
+                adt.name(self.db).as_str()
+            ))
+        })
+    }
+}
+
+impl Oracle for FileOracle<'_> {
+    fn method(&self, call: &ast::MethodCallExpr) -> MethodFact {
+        let Some(call) = self.same_node(call) else {
+            return MethodFact::Unknown;
+        };
+        ra_ap_hir::attach_db(self.db, || {
+            let Some(f) = self.sema.resolve_method_call(&call) else {
+                return MethodFact::Unknown;
+            };
+            let krate = f
+                .krate(self.db)
+                .display_name(self.db)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .replace('-', "_");
+            let container = match f.as_assoc_item(self.db).map(|a| a.container(self.db)) {
+                Some(AssocItemContainer::Trait(t)) => t.name(self.db).as_str().to_string(),
+                Some(AssocItemContainer::Impl(i)) => i
+                    .self_ty(self.db)
+                    .as_adt()
+                    .map(|a| a.name(self.db).as_str().to_string())
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            let item = format!("{krate}::{container}::{}", f.name(self.db).as_str());
+            // The channel receiver's `next` is StreamExt's, on async-channel's type.
+            let recv_ty = call.receiver().and_then(|r| {
+                let ty = self.sema.type_of_expr(&r)?.original.strip_references();
+                let adt = ty.as_adt()?;
+                let k = adt
+                    .module(self.db)
+                    .krate(self.db)
+                    .display_name(self.db)?
+                    .to_string()
+                    .replace('-', "_");
+                Some(format!("{k}::{}", adt.name(self.db).as_str()))
+            });
+            // A channel receiver's `next` (StreamExt's, from async-std or the futures crate) is on
+            // async-channel 1.9's type, which async-std re-exports.
+            if recv_ty.as_deref() == Some("async_channel::Receiver") {
+                return MethodFact::AsyncStd(format!(
+                    "async_channel::Receiver::{}",
+                    f.name(self.db).as_str()
+                ));
+            }
+            if krate == "async_std" {
+                return MethodFact::AsyncStd(item);
+            }
+            MethodFact::Other
+        })
+    }
+
+    fn is_semantic(&self) -> bool {
+        true
+    }
+}

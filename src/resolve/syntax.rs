@@ -1,0 +1,583 @@
+//! The syntax-level resolver: `use` trees (grouped, nested, `self`, aliases, globs), lexical
+//! scopes (a `use` inside a fn body binds only there, an inline `mod` does not inherit its
+//! parent's imports), items and imports that shadow a root name (a local `mod async_std`),
+//! `extern crate` aliases, renamed dependencies and re-exports through the crate's own modules.
+
+use super::{CrateContext, ExternCrateSite, FileSites, Origin, PathSite, UseLeaf};
+use ra_ap_syntax::ast::{self, HasAttrs, HasName, HasVisibility};
+use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Where a file sits: which crate target it belongs to and its module path inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePlace {
+    /// Part of the package's `src/` tree (the library and main binary), where `crate::` paths
+    /// reach the re-export tables.
+    pub in_lib: bool,
+    pub module: Vec<String>,
+}
+
+/// The module path of `file` inside its package (`src/a/b.rs` -> `a::b`).
+pub fn place_of(file: &Path, package_dir: &Path) -> FilePlace {
+    let rel = file.strip_prefix(package_dir).unwrap_or(file);
+    let comps: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let in_lib =
+        comps.first().is_some_and(|c| c == "src") && comps.get(1).is_none_or(|c| c != "bin");
+    let mut module: Vec<String> = comps
+        .iter()
+        .skip(1)
+        .map(|c| c.trim_end_matches(".rs").to_string())
+        .collect();
+    if in_lib {
+        if matches!(
+            module.last().map(String::as_str),
+            Some("lib" | "main" | "mod")
+        ) {
+            module.pop();
+        }
+    } else {
+        // tests/x.rs, examples/x.rs, src/bin/x.rs: each file is its own crate root; a `mod.rs`
+        // below is a module of it.
+        if comps.first().is_some_and(|c| c == "src") {
+            module.remove(0);
+        }
+        if module.len() <= 1 {
+            module.clear();
+        } else {
+            module.remove(0);
+            if module.last().is_some_and(|m| m == "mod") {
+                module.pop();
+            }
+        }
+    }
+    FilePlace { in_lib, module }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Bind {
+    Leaf(usize),
+    /// Bound to something that is not async-std (an item, or another import).
+    Local,
+}
+
+/// Resolves one parsed file.
+pub fn resolve_file(sf: &ast::SourceFile, place: &FilePlace, ctx: &CrateContext) -> FileSites {
+    let mut r = Resolver {
+        ctx,
+        place,
+        scopes: HashMap::new(),
+        sites: FileSites::default(),
+    };
+    r.collect_items(sf.syntax());
+    r.collect_uses(sf.syntax());
+    r.collect_paths(sf.syntax());
+    r.sites
+}
+
+struct Resolver<'a> {
+    ctx: &'a CrateContext,
+    place: &'a FilePlace,
+    scopes: HashMap<SyntaxNode, HashMap<String, Bind>>,
+    sites: FileSites,
+}
+
+/// The node whose items a `use` or item at `node` belongs to.
+fn scope_of(node: &SyntaxNode) -> Option<SyntaxNode> {
+    node.parent()
+}
+
+fn is_scope(node: &SyntaxNode) -> bool {
+    matches!(
+        node.kind(),
+        SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST | SyntaxKind::STMT_LIST
+    )
+}
+
+/// The module path of an inline module nesting at `node`, on top of the file's.
+fn inline_module_path(node: &SyntaxNode, base: &[String]) -> Vec<String> {
+    let mut mods: Vec<String> = node
+        .ancestors()
+        .filter_map(ast::Module::cast)
+        .filter_map(|m| m.name().map(|n| n.text().to_string()))
+        .collect();
+    mods.reverse();
+    let mut out = base.to_vec();
+    out.extend(mods);
+    out
+}
+
+fn seg_text(seg: &ast::PathSegment) -> Option<String> {
+    match seg.kind()? {
+        ast::PathSegmentKind::Name(n) => Some(n.text().to_string()),
+        ast::PathSegmentKind::SelfKw => Some("self".into()),
+        ast::PathSegmentKind::SuperKw => Some("super".into()),
+        ast::PathSegmentKind::CrateKw => Some("crate".into()),
+        _ => None,
+    }
+}
+
+/// The segments of a path as text, or `None` for paths with a qualified self type (`<T as X>::y`).
+pub fn path_segments(path: &ast::Path) -> Option<Vec<String>> {
+    path.segments().map(|s| seg_text(&s)).collect()
+}
+
+impl Resolver<'_> {
+    fn bind(&mut self, scope: SyntaxNode, name: String, b: Bind) {
+        let map = self.scopes.entry(scope).or_default();
+        // An async-std binding wins over a Local one of the same name only if it came first; the
+        // compiler rejects real duplicates, so this only matters for broken code.
+        map.entry(name).or_insert(b);
+    }
+
+    fn lookup(&self, at: &SyntaxNode, name: &str) -> Option<Bind> {
+        for anc in at.ancestors() {
+            if is_scope(&anc) {
+                if let Some(b) = self.scopes.get(&anc).and_then(|m| m.get(name)) {
+                    return Some(*b);
+                }
+                if anc.kind() == SyntaxKind::SOURCE_FILE {
+                    break;
+                }
+                if anc.kind() == SyntaxKind::ITEM_LIST
+                    && anc
+                        .parent()
+                        .is_some_and(|p| ast::Module::can_cast(p.kind()))
+                {
+                    break;
+                }
+            }
+        }
+        None
+    }
+
+    /// Items that bind names (they shadow root names such as a local `mod async_std`).
+    fn collect_items(&mut self, root: &SyntaxNode) {
+        for node in root.descendants() {
+            let name = if let Some(m) = ast::Module::cast(node.clone()) {
+                m.name()
+            } else if let Some(f) = ast::Fn::cast(node.clone()) {
+                f.name()
+            } else if let Some(s) = ast::Struct::cast(node.clone()) {
+                s.name()
+            } else if let Some(e) = ast::Enum::cast(node.clone()) {
+                e.name()
+            } else if let Some(t) = ast::Trait::cast(node.clone()) {
+                t.name()
+            } else if let Some(t) = ast::TypeAlias::cast(node.clone()) {
+                t.name()
+            } else if let Some(c) = ast::Const::cast(node.clone()) {
+                c.name()
+            } else if let Some(s) = ast::Static::cast(node.clone()) {
+                s.name()
+            } else {
+                None
+            };
+            if let (Some(name), Some(scope)) = (name, scope_of(&node)) {
+                if is_scope(&scope) {
+                    self.bind(scope, name.text().to_string(), Bind::Local);
+                }
+            }
+            if let Some(ec) = ast::ExternCrate::cast(node.clone()) {
+                self.extern_crate(ec);
+            }
+        }
+    }
+
+    fn extern_crate(&mut self, ec: ast::ExternCrate) {
+        let Some(name) = ec.name_ref().map(|n| n.text().to_string()) else {
+            return;
+        };
+        if name != "async_std" && !self.ctx.roots.contains(&name) {
+            return;
+        }
+        let alias = ec
+            .rename()
+            .and_then(|r| r.name())
+            .map(|n| n.text().to_string());
+        let macro_use = ec
+            .attrs()
+            .any(|a| a.path().is_some_and(|p| p.syntax().text() == "macro_use"));
+        self.sites.extern_crates.push(ExternCrateSite {
+            item: ec,
+            alias,
+            macro_use,
+        });
+    }
+
+    fn is_root(&self, name: &str) -> bool {
+        name == "async_std"
+            || self.ctx.roots.contains(name)
+            || self
+                .sites
+                .extern_crates
+                .iter()
+                .any(|e| e.alias.as_deref() == Some(name))
+    }
+
+    /// The canonical async-std path of a path that starts with `segs`, as seen from `at`, and how
+    /// it got there. `in_use`: the path is a `use` path.
+    fn resolve_segments(
+        &self,
+        at: &SyntaxNode,
+        segs: &[String],
+        leading_colons: bool,
+    ) -> Option<(Vec<String>, Origin)> {
+        let first = segs.first()?.as_str();
+        let module = inline_module_path(at, &self.place.module);
+        match first {
+            "crate" if self.place.in_lib => {
+                return Some((self.ctx.reexport(&segs[1..])?, Origin::ReExport));
+            }
+            "self" | "super" if self.place.in_lib => {
+                let mut base = module.clone();
+                let mut i = 0;
+                while segs.get(i).is_some_and(|s| s == "super" || s == "self") {
+                    if segs[i] == "super" {
+                        base.pop();
+                    }
+                    i += 1;
+                }
+                base.extend(segs[i..].iter().cloned());
+                return Some((self.ctx.reexport(&base)?, Origin::ReExport));
+            }
+            _ => {}
+        }
+        if !leading_colons {
+            match self.lookup(at, first) {
+                Some(Bind::Leaf(i)) => {
+                    let leaf = &self.sites.leaves[i];
+                    let mut canon = leaf.canon.clone();
+                    canon.extend(segs[1..].iter().cloned());
+                    let origin = if leaf.via_reexport {
+                        Origin::ReExport
+                    } else {
+                        Origin::Binding(i)
+                    };
+                    return Some((canon, origin));
+                }
+                Some(Bind::Local) => return None,
+                None => {}
+            }
+        }
+        if self.is_root(first) {
+            let mut canon = vec!["async_std".to_string()];
+            canon.extend(segs[1..].iter().cloned());
+            return Some((canon, Origin::Root));
+        }
+        if self.ctx.lib_name.as_deref() == Some(first) {
+            return Some((self.ctx.reexport(&segs[1..])?, Origin::ReExport));
+        }
+        if self.place.in_lib && !leading_colons {
+            let mut child = module.clone();
+            child.push(first.to_string());
+            if self.ctx.has_reexports_under(&child) {
+                let mut full = module;
+                full.extend(segs.iter().cloned());
+                return Some((self.ctx.reexport(&full)?, Origin::ReExport));
+            }
+        }
+        None
+    }
+
+    fn collect_uses(&mut self, root: &SyntaxNode) {
+        let uses: Vec<ast::Use> = root.descendants().filter_map(ast::Use::cast).collect();
+        for u in uses {
+            let Some(tree) = u.use_tree() else { continue };
+            let Some(scope) = scope_of(u.syntax()).filter(is_scope) else {
+                continue;
+            };
+            let mut leaves = Vec::new();
+            flatten(&tree, &[], false, &mut leaves);
+            let mut any_async = false;
+            let mut any_other = false;
+            let first_leaf = self.sites.leaves.len();
+            for (leaf_tree, segs, glob, leading) in leaves {
+                let alias = leaf_tree.rename().map(|r| {
+                    r.name()
+                        .map(|n| n.text().to_string())
+                        .unwrap_or_else(|| "_".to_string())
+                });
+                let mut segs = segs;
+                let self_leaf = segs.last().is_some_and(|s| s == "self");
+                if self_leaf {
+                    segs.pop();
+                }
+                let local = match &alias {
+                    Some(a) if a == "_" => None,
+                    Some(a) => Some(a.clone()),
+                    None if glob => None,
+                    None => segs.last().cloned(),
+                };
+                match self.resolve_segments(u.syntax(), &segs, leading) {
+                    Some((canon, origin)) if canon.first().is_some_and(|c| c == "async_std") => {
+                        any_async = true;
+                        let via_reexport = origin == Origin::ReExport;
+                        let idx = self.sites.leaves.len();
+                        self.sites.leaves.push(UseLeaf {
+                            use_item: u.clone(),
+                            tree: leaf_tree,
+                            canon,
+                            glob,
+                            local: local.clone(),
+                            alias,
+                            via_reexport,
+                            written: segs.clone(),
+                        });
+                        if let Some(l) = local {
+                            self.bind(scope.clone(), l, Bind::Leaf(idx));
+                        }
+                    }
+                    _ => {
+                        any_other = true;
+                        if let Some(l) = local {
+                            self.bind(scope.clone(), l, Bind::Local);
+                        }
+                    }
+                }
+            }
+            if any_async && any_other {
+                // `use {async_std::task, std::fs};`: not regenerated, reported instead.
+                let all_reexport = self.sites.leaves[first_leaf..]
+                    .iter()
+                    .all(|l| l.via_reexport);
+                if !all_reexport {
+                    self.sites.mixed_uses.push(u.clone());
+                }
+            }
+        }
+    }
+
+    fn collect_paths(&mut self, root: &SyntaxNode) {
+        for node in root.descendants() {
+            let Some(path) = ast::Path::cast(node.clone()) else {
+                continue;
+            };
+            if node.parent().is_some_and(|p| ast::Path::can_cast(p.kind())) {
+                continue; // not the outermost
+            }
+            if node
+                .ancestors()
+                .any(|a| ast::Use::can_cast(a.kind()) || ast::ExternCrate::can_cast(a.kind()))
+            {
+                continue;
+            }
+            if node.ancestors().any(|a| a.kind() == SyntaxKind::VISIBILITY) {
+                continue;
+            }
+            let Some(segs) = path_segments(&path) else {
+                continue;
+            };
+            let leading = path
+                .first_segment()
+                .and_then(|s| s.coloncolon_token())
+                .is_some();
+            let Some((canon, origin)) = self.resolve_segments(&node, &segs, leading) else {
+                continue;
+            };
+            if canon.first().is_none_or(|c| c != "async_std") {
+                continue;
+            }
+            // A bare root (`async_std` alone) is only a path in macros; nothing to map.
+            if canon.len() < 2 {
+                continue;
+            }
+            let in_attr = node.ancestors().any(|a| ast::Attr::can_cast(a.kind()));
+            self.sites.paths.push(PathSite {
+                path,
+                canon,
+                origin,
+                in_attr,
+            });
+        }
+    }
+}
+
+/// Flattens a use tree into leaves: (leaf tree, full segments, is glob, leading `::`).
+pub fn flatten(
+    tree: &ast::UseTree,
+    prefix: &[String],
+    leading: bool,
+    out: &mut Vec<(ast::UseTree, Vec<String>, bool, bool)>,
+) {
+    let mut segs = prefix.to_vec();
+    let mut leading = leading;
+    if let Some(p) = tree.path() {
+        if prefix.is_empty()
+            && p.first_segment()
+                .and_then(|s| s.coloncolon_token())
+                .is_some()
+        {
+            leading = true;
+        }
+        match path_segments(&p) {
+            Some(s) => segs.extend(s),
+            None => return,
+        }
+    }
+    if let Some(list) = tree.use_tree_list() {
+        for sub in list.use_trees() {
+            flatten(&sub, &segs, leading, out);
+        }
+    } else if tree.star_token().is_some() {
+        out.push((tree.clone(), segs, true, leading));
+    } else {
+        out.push((tree.clone(), segs, false, leading));
+    }
+}
+
+/// The crate pre-pass over one file: its `pub use` re-exports of async-std items, and the
+/// functions that return an async-std `JoinHandle`.
+pub fn collect_crate_facts(sf: &ast::SourceFile, place: &FilePlace, ctx: &mut CrateContext) {
+    let empty = CrateContext {
+        roots: ctx.roots.clone(),
+        lib_name: None,
+        ..Default::default()
+    };
+    let sites = resolve_file(sf, place, &empty);
+    for leaf in &sites.leaves {
+        let is_pub = leaf.use_item.visibility().is_some();
+        if !is_pub || !place.in_lib {
+            continue;
+        }
+        let module = inline_module_path(leaf.use_item.syntax(), &place.module);
+        if leaf.glob {
+            ctx.glob_reexports.insert(module, leaf.canon.clone());
+        } else if let Some(local) = &leaf.local {
+            let mut key = module;
+            key.push(local.clone());
+            ctx.reexports.insert(key, leaf.canon.clone());
+        }
+    }
+    if sites
+        .paths
+        .iter()
+        .any(|p| p.canon.join("::") == "async_std::task::spawn")
+    {
+        ctx.uses_spawn = true;
+    }
+    for f in sf.syntax().descendants().filter_map(ast::Fn::cast) {
+        let Some(ty) = f.ret_type().and_then(|r| r.ty()) else {
+            continue;
+        };
+        let tr = ty.syntax().text_range();
+        let returns_handle = sites.paths.iter().any(|p| {
+            tr.contains_range(p.path.syntax().text_range())
+                && p.canon.join("::") == "async_std::task::JoinHandle"
+        });
+        if returns_handle {
+            if let Some(n) = f.name() {
+                ctx.handle_returning_fns.insert(n.text().to_string());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ra_ap_syntax::{Edition, SourceFile};
+
+    fn sites(src: &str) -> FileSites {
+        let sf = SourceFile::parse(src, Edition::Edition2021).tree();
+        let ctx = CrateContext {
+            roots: ["async_std".to_string()].into(),
+            ..Default::default()
+        };
+        resolve_file(
+            &sf,
+            &FilePlace {
+                in_lib: true,
+                module: vec![],
+            },
+            &ctx,
+        )
+    }
+
+    fn canons(s: &FileSites) -> Vec<String> {
+        s.paths.iter().map(|p| p.canon.join("::")).collect()
+    }
+
+    #[test]
+    fn grouped_nested_self_and_alias() {
+        let s = sites("use async_std::{io::{self, prelude::*}, task as t, net::TcpStream};\nfn f() { t::spawn(x); io::stdin(); TcpStream::connect(a); }");
+        let leaves: Vec<String> = s
+            .leaves
+            .iter()
+            .map(|l| format!("{}{}", l.canon.join("::"), if l.glob { "::*" } else { "" }))
+            .collect();
+        assert_eq!(
+            leaves,
+            [
+                "async_std::io",
+                "async_std::io::prelude::*",
+                "async_std::task",
+                "async_std::net::TcpStream"
+            ]
+        );
+        assert_eq!(
+            canons(&s),
+            [
+                "async_std::task::spawn",
+                "async_std::io::stdin",
+                "async_std::net::TcpStream::connect"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_local_module_named_task_or_async_std_is_not_touched() {
+        let s = sites("mod task { pub fn spawn() {} }\nmod async_std { pub fn f() {} }\nfn g() { task::spawn(); async_std::f(); }");
+        assert!(s.paths.is_empty(), "{:?}", canons(&s));
+    }
+
+    #[test]
+    fn a_use_in_a_fn_body_binds_only_there() {
+        let s = sites("fn a() { use async_std::fs::File; File::open(p); }\nfn b() { use std::fs::File; File::open(p); }");
+        assert_eq!(canons(&s), ["async_std::fs::File::open"]);
+    }
+
+    #[test]
+    fn extern_crate_alias() {
+        let s = sites("extern crate async_std as rt;\nfn f() { rt::task::block_on(x); }");
+        assert_eq!(canons(&s), ["async_std::task::block_on"]);
+        assert_eq!(s.extern_crates[0].alias.as_deref(), Some("rt"));
+    }
+
+    #[test]
+    fn attributes_are_sites() {
+        let s = sites("#[async_std::main]\nasync fn main() {}");
+        assert!(s.paths[0].in_attr);
+    }
+
+    #[test]
+    fn places() {
+        let d = Path::new("/p");
+        assert_eq!(
+            place_of(Path::new("/p/src/lib.rs"), d),
+            FilePlace {
+                in_lib: true,
+                module: vec![]
+            }
+        );
+        assert_eq!(place_of(Path::new("/p/src/a/mod.rs"), d).module, ["a"]);
+        assert_eq!(place_of(Path::new("/p/src/a/b.rs"), d).module, ["a", "b"]);
+        assert_eq!(
+            place_of(Path::new("/p/tests/t.rs"), d),
+            FilePlace {
+                in_lib: false,
+                module: vec![]
+            }
+        );
+        assert_eq!(
+            place_of(Path::new("/p/tests/common/mod.rs"), d),
+            FilePlace {
+                in_lib: false,
+                module: vec!["common".into()]
+            }
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! Text edits against the original source. Every edit carries the rule that made it; a file's hard
+//! edits must be disjoint (an overlap is a conflict and the file is left untouched, never a silent
+//! overwrite). Soft edits (re-indentation) give way to hard ones.
+
+use std::fmt;
+
+/// One replacement of `start..end` (bytes of the original text) by `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub rule: String,
+    /// Dropped, not reported, when it falls inside a hard edit.
+    pub soft: bool,
+}
+
+/// Two hard edits that touch the same text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub first: (usize, usize, String),
+    pub second: (usize, usize, String),
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "rule `{}` ({}..{}) overlaps rule `{}` ({}..{})",
+            self.first.2, self.first.0, self.first.1, self.second.2, self.second.0, self.second.1
+        )
+    }
+}
+
+/// The accumulator of a file's edits.
+#[derive(Debug, Default, Clone)]
+pub struct EditSet {
+    edits: Vec<Edit>,
+}
+
+impl EditSet {
+    pub fn replace(&mut self, range: std::ops::Range<usize>, text: impl Into<String>, rule: &str) {
+        self.edits.push(Edit {
+            start: range.start,
+            end: range.end,
+            text: text.into(),
+            rule: rule.to_string(),
+            soft: false,
+        });
+    }
+
+    pub fn insert(&mut self, at: usize, text: impl Into<String>, rule: &str) {
+        self.replace(at..at, text, rule);
+    }
+
+    pub fn delete(&mut self, range: std::ops::Range<usize>, rule: &str) {
+        self.replace(range, "", rule);
+    }
+
+    pub fn soft_insert(&mut self, at: usize, text: impl Into<String>, rule: &str) {
+        self.edits.push(Edit {
+            start: at,
+            end: at,
+            text: text.into(),
+            rule: rule.to_string(),
+            soft: true,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.edits.iter().all(|e| e.soft)
+    }
+
+    pub fn edits(&self) -> &[Edit] {
+        &self.edits
+    }
+
+    /// Whether a hard edit already covers `range` (used by handlers that rewrite a whole span).
+    pub fn touches(&self, range: std::ops::Range<usize>) -> bool {
+        self.edits
+            .iter()
+            .any(|e| !e.soft && e.start < range.end && range.start < e.end)
+    }
+
+    /// Applies the edits to `src`. Returns the new text and, per rule, how many hard edits it made;
+    /// or the conflicts, in which case nothing is applied.
+    pub fn apply(&self, src: &str) -> Result<(String, Vec<(String, usize)>), Vec<Conflict>> {
+        let mut hard: Vec<(usize, &Edit)> = self
+            .edits
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.soft)
+            .collect();
+        // Stable order: by start, insertions before replacements at the same start, then by arrival.
+        hard.sort_by_key(|(i, e)| (e.start, e.end != e.start, *i));
+        hard.dedup_by(|b, a| {
+            a.1.start == b.1.start
+                && a.1.end == b.1.end
+                && a.1.text == b.1.text
+                && a.1.start != a.1.end
+        });
+        let mut conflicts = Vec::new();
+        for w in hard.windows(2) {
+            let (a, b) = (w[0].1, w[1].1);
+            let overlap = if a.start == a.end {
+                false
+            } else {
+                b.start < a.end
+            };
+            if overlap {
+                conflicts.push(Conflict {
+                    first: (a.start, a.end, a.rule.clone()),
+                    second: (b.start, b.end, b.rule.clone()),
+                });
+            }
+        }
+        if !conflicts.is_empty() {
+            return Err(conflicts);
+        }
+        let inside_hard = |p: usize| hard.iter().any(|(_, e)| e.start < p && p < e.end);
+        let mut all: Vec<(usize, &Edit)> = hard.clone();
+        all.extend(
+            self.edits
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.soft && !inside_hard(e.start)),
+        );
+        all.sort_by_key(|(i, e)| (e.start, e.end != e.start, !e.soft, *i));
+        let mut out = String::with_capacity(src.len() + 64);
+        let mut pos = 0;
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for (_, e) in all {
+            out.push_str(&src[pos..e.start]);
+            out.push_str(&e.text);
+            pos = pos.max(e.end);
+            if !e.soft {
+                *counts.entry(e.rule.clone()).or_default() += 1;
+            }
+        }
+        out.push_str(&src[pos..]);
+        Ok((out, counts.into_iter().collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disjoint_edits_apply_together() {
+        let mut e = EditSet::default();
+        e.replace(0..4, "smol", "a");
+        e.insert(10, ".detach()", "b");
+        let (out, counts) = e.apply("task::sp(x);").unwrap();
+        assert_eq!(out, "smol::sp(x).detach();");
+        assert_eq!(counts, vec![("a".to_string(), 1), ("b".to_string(), 1)]);
+    }
+
+    #[test]
+    fn overlapping_edits_are_a_conflict() {
+        let mut e = EditSet::default();
+        e.replace(0..6, "x", "a");
+        e.replace(4..8, "y", "b");
+        let c = e.apply("0123456789").unwrap_err();
+        assert_eq!(c[0].to_string(), "rule `a` (0..6) overlaps rule `b` (4..8)");
+    }
+
+    #[test]
+    fn soft_edits_give_way() {
+        let mut e = EditSet::default();
+        e.replace(2..8, "--", "a");
+        e.soft_insert(4, "  ", "indent");
+        e.soft_insert(9, "  ", "indent");
+        assert_eq!(e.apply("0123456789").unwrap().0, "01--8  9");
+    }
+}

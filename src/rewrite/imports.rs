@@ -1,0 +1,303 @@
+//! `use` items: a use item that imports from async-std is written anew from its leaves' plans
+//! (attributes, visibility and indentation kept; leaves grouped by parent module; duplicates of
+//! imports already in the same scope skipped; dead ones dropped), and traits that rewritten
+//! method calls need are imported when nothing in the file brings them into scope.
+
+use super::{Acc, Ctx, LeafPlan};
+use ra_ap_syntax::ast::{self, HasModuleItem, HasName};
+use ra_ap_syntax::{AstNode, SyntaxNode};
+use std::collections::{BTreeMap, HashSet};
+
+/// The final decision on one use leaf, once every usage is known.
+pub struct LeafDecision {
+    pub plan: LeafPlan,
+    /// Some usage could not be migrated: the original import stays.
+    pub keep_original: bool,
+    /// Some usage relies on the (new) import, or the leaf has no usage we could see (a trait, or a
+    /// name used inside a macro): keep importing it.
+    pub needed: bool,
+}
+
+/// The byte range of an item that sits on lines of its own, with its indentation and line break,
+/// so that deleting it leaves no blank line behind.
+pub fn item_line_range(src: &str, node: &SyntaxNode) -> std::ops::Range<usize> {
+    let r = node.text_range();
+    let (mut start, mut end): (usize, usize) = (r.start().into(), r.end().into());
+    let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+    if src[line_start..start]
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
+    {
+        let rest = &src[end..];
+        let trail = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        if rest[trail..].starts_with('\n') || rest[trail..].is_empty() {
+            start = line_start;
+            end += trail + usize::from(rest[trail..].starts_with('\n'));
+        }
+    }
+    start..end
+}
+
+fn leaf_original_text(leaf: &crate::resolve::UseLeaf) -> String {
+    let mut t = leaf.written.join("::");
+    if leaf.glob {
+        t.push_str("::*");
+    }
+    if let Some(a) = &leaf.alias {
+        t.push_str(" as ");
+        t.push_str(a);
+    }
+    t
+}
+
+/// The use paths a scope already imports from elsewhere (`std::sync::Arc`, `smol::prelude::*`).
+fn existing_imports(scope: &SyntaxNode) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for u in scope.children().filter_map(ast::Use::cast) {
+        let Some(tree) = u.use_tree() else { continue };
+        let mut leaves = Vec::new();
+        crate::resolve::syntax::flatten(&tree, &[], false, &mut leaves);
+        for (t, segs, glob, _) in leaves {
+            let mut s = segs.join("::");
+            if glob {
+                s.push_str("::*");
+            }
+            if let Some(r) = t.rename() {
+                s.push_str(" as ");
+                s.push_str(
+                    &r.name()
+                        .map(|n| n.text().to_string())
+                        .unwrap_or_else(|| "_".into()),
+                );
+            }
+            out.insert(s);
+        }
+    }
+    out
+}
+
+pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
+    // Leaves by use item, in source order.
+    let mut by_item: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, leaf) in ctx.sites.leaves.iter().enumerate() {
+        by_item
+            .entry(leaf.use_item.syntax().text_range().start().into())
+            .or_default()
+            .push(i);
+    }
+    let mut emitted: BTreeMap<usize, HashSet<String>> = BTreeMap::new();
+    for leaf_ids in by_item.values() {
+        let item = &ctx.sites.leaves[leaf_ids[0]].use_item;
+        if ctx.sites.mixed_uses.iter().any(|m| m == item) {
+            continue;
+        }
+        if leaf_ids
+            .iter()
+            .any(|&i| decisions[i].plan == LeafPlan::Untouched)
+        {
+            continue;
+        }
+        let Some(scope) = item.syntax().parent() else {
+            continue;
+        };
+        let scope_key: usize = scope.text_range().start().into();
+        let seen = emitted.entry(scope_key).or_insert_with(|| {
+            let mut s = existing_imports(&scope);
+            // The item's own original leaves are not "existing" once it is rewritten.
+            for &i in leaf_ids {
+                s.remove(&leaf_original_text(&ctx.sites.leaves[i]));
+            }
+            s
+        });
+        let mut entries: Vec<String> = Vec::new();
+        let mut changed = false;
+        for &i in leaf_ids {
+            let leaf = &ctx.sites.leaves[i];
+            let d = &decisions[i];
+            let entry = if d.keep_original || d.plan == LeafPlan::Keep {
+                Some(leaf_original_text(leaf))
+            } else {
+                changed = true;
+                match &d.plan {
+                    LeafPlan::Import(p) => {
+                        if crate::resolve::is_module(&leaf.canon) && !d.needed && !leaf.glob {
+                            None
+                        } else {
+                            let last = p.rsplit("::").next().unwrap_or("");
+                            match &leaf.alias {
+                                Some(a) if a != last && !p.contains('{') => {
+                                    Some(format!("{p} as {a}"))
+                                }
+                                _ => Some(p.clone()),
+                            }
+                        }
+                    }
+                    _ => None,
+                }
+            };
+            if let Some(e) = entry {
+                if seen.insert(e.clone()) || d.keep_original || d.plan == LeafPlan::Keep {
+                    entries.push(e);
+                }
+            }
+        }
+        if !changed {
+            continue;
+        }
+        let range = super::range(item.syntax());
+        if entries.is_empty() {
+            acc.edits
+                .delete(item_line_range(ctx.src, item.syntax()), "use");
+            continue;
+        }
+        let use_kw: usize = match item.use_token() {
+            Some(t) => t.text_range().start().into(),
+            None => continue,
+        };
+        let prefix = &ctx.src[range.start..use_kw];
+        let line_start = ctx.src[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        let indent: String = ctx.src[line_start..range.start]
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .collect();
+        let text = render(&entries, prefix, &indent);
+        if text != ctx.src[range.clone()] {
+            acc.edits.replace(range, text, "use");
+        }
+    }
+}
+
+/// `use a::b::{c, d};` items for `entries`, grouped by parent path in first-appearance order.
+fn render(entries: &[String], prefix: &str, indent: &str) -> String {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for e in entries {
+        let path_part = e.split(" as ").next().unwrap_or(e);
+        let split = if e.contains('{') {
+            None
+        } else {
+            path_part.rfind("::")
+        };
+        match split {
+            Some(i) => {
+                let (parent, last) = (&e[..i], &e[i + 2..]);
+                match groups.iter_mut().find(|(p, _)| p == parent) {
+                    Some((_, v)) => v.push(last.to_string()),
+                    None => groups.push((parent.to_string(), vec![last.to_string()])),
+                }
+            }
+            None => groups.push((e.clone(), Vec::new())),
+        }
+    }
+    // `use smol::fs;` + `use smol::fs::File;` -> `use smol::fs::{self, File};`
+    while let Some((i, j)) = (0..groups.len()).find_map(|i| {
+        let (parent, lasts) = &groups[i];
+        let j = groups.iter().position(|(p, _)| {
+            lasts
+                .iter()
+                .any(|l| !l.contains(" as ") && *p == format!("{parent}::{l}"))
+        })?;
+        Some((i, j))
+    }) {
+        let (sub_parent, mut sub_lasts) = groups[j].clone();
+        let last = sub_parent.rsplit("::").next().unwrap_or("").to_string();
+        groups[i].1.retain(|l| *l != last);
+        sub_lasts.insert(0, "self".into());
+        groups[j] = (sub_parent, sub_lasts);
+        if groups[i].1.is_empty() {
+            // Keep the module's place: it came first.
+            let merged = groups.remove(j);
+            let i = if j < i { i - 1 } else { i };
+            groups[i] = merged;
+        }
+    }
+    let items: Vec<String> = groups
+        .into_iter()
+        .map(|(parent, lasts)| match lasts.len() {
+            0 => format!("{prefix}use {parent};"),
+            1 if lasts[0] == "self" => format!("{prefix}use {parent};"),
+            1 => format!("{prefix}use {parent}::{};", lasts[0]),
+            _ => format!("{prefix}use {parent}::{{{}}};", lasts.join(", ")),
+        })
+        .collect();
+    items.join(&format!("\n{indent}"))
+}
+
+/// Imports the traits in `acc.traits` that nothing in the file brings into scope.
+pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
+    let traits = std::mem::take(&mut acc.traits);
+    for t in traits {
+        let name = t.rsplit("::").next().unwrap_or(&t);
+        let module = &t[..t.len() - name.len()].trim_end_matches("::");
+        let covered = ctx.sites.leaves.iter().any(|l| {
+            let canon = l.canon.join("::");
+            (l.glob
+                && (canon == "async_std::prelude"
+                    || (canon == "async_std::io::prelude" && module.ends_with("io"))))
+                || ctx.cat.lookup(&l.canon).and_then(|m| m.path).as_deref() == Some(t.as_str())
+        }) || ctx
+            .sf
+            .syntax()
+            .descendants()
+            .filter_map(ast::Use::cast)
+            .any(|u| {
+                let text = u.syntax().text().to_string();
+                text.contains(name) || text.contains("smol::prelude::*")
+            });
+        if covered {
+            continue;
+        }
+        let uses: Vec<ast::Use> = ctx
+            .sf
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Use(u) => Some(u),
+                _ => None,
+            })
+            .collect();
+        if let Some(last) = uses.last() {
+            acc.edits.insert(
+                last.syntax().text_range().end().into(),
+                format!("\nuse {t};"),
+                "use",
+            );
+        } else if let Some(first) = ctx.sf.items().next() {
+            acc.edits.insert(
+                first.syntax().text_range().start().into(),
+                format!("use {t};\n\n"),
+                "use",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn render_groups_by_parent() {
+        let r = super::render(
+            &[
+                "smol::net::TcpListener".into(),
+                "std::sync::Arc".into(),
+                "smol::net::TcpStream".into(),
+                "smol::prelude::*".into(),
+            ],
+            "pub ",
+            "    ",
+        );
+        assert_eq!(r, "pub use smol::net::{TcpListener, TcpStream};\n    pub use std::sync::Arc;\n    pub use smol::prelude::*;");
+    }
+
+    #[test]
+    fn render_merges_a_module_with_its_members() {
+        let r = super::render(
+            &[
+                "smol::fs".into(),
+                "smol::fs::File".into(),
+                "smol::io".into(),
+            ],
+            "",
+            "",
+        );
+        assert_eq!(r, "use smol::fs::{self, File};\nuse smol::io;");
+    }
+}

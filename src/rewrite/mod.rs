@@ -1,0 +1,507 @@
+//! Rewriting one file: the resolved sites are mapped through the catalogue, handlers add their
+//! structural edits, `use` items are regenerated, and the edits are applied together. The result
+//! is re-parsed (no new syntax errors) and re-resolved (what async-std is left must have been
+//! reported).
+
+pub mod edit;
+pub mod imports;
+pub mod macros;
+
+use crate::handlers::{self, Flow};
+use crate::report::RawFinding;
+use crate::resolve::{self, CrateContext, FileSites, Oracle, Origin};
+use crate::rules::{Catalogue, Mapped};
+use edit::EditSet;
+use ra_ap_syntax::ast::{self, HasGenericArgs};
+use ra_ap_syntax::{AstNode, Edition, SourceFile};
+use std::collections::BTreeSet;
+
+/// The read-only context handlers work in.
+pub struct Ctx<'a> {
+    pub src: &'a str,
+    pub sf: &'a ast::SourceFile,
+    pub sites: &'a FileSites,
+    pub cat: &'a Catalogue,
+    pub oracle: &'a dyn Oracle,
+    pub krate: &'a CrateContext,
+    /// The package's edition (`"2021"`).
+    pub edition: &'a str,
+}
+
+/// The accumulator: edits and findings, plus trait imports the new code needs.
+#[derive(Default)]
+pub struct Acc {
+    pub edits: EditSet,
+    pub findings: Vec<RawFinding>,
+    /// Traits (full paths) that must be in scope for rewritten method calls.
+    pub traits: BTreeSet<String>,
+}
+
+/// What became of one file.
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub new_text: Option<String>,
+    pub counts: Vec<(String, usize)>,
+    pub findings: Vec<RawFinding>,
+    /// The file (after the rewrite) names smol.
+    pub needs_smol: bool,
+    /// The file (after the rewrite) still refers to async-std.
+    pub keeps_async_std: bool,
+    /// The file had syntax errors and was not rewritten.
+    pub skipped_for_syntax: Option<String>,
+}
+
+pub fn parse(text: &str, edition: &str) -> ra_ap_syntax::Parse<SourceFile> {
+    let ed = match edition {
+        "2015" => Edition::Edition2015,
+        "2018" => Edition::Edition2018,
+        "2024" => Edition::Edition2024,
+        _ => Edition::Edition2021,
+    };
+    SourceFile::parse(text, ed)
+}
+
+/// How a usage through a `use` binding is to be written.
+#[derive(Debug, Clone)]
+enum Usage {
+    /// Left as written: the regenerated import covers it (with an optional rename of the first segment).
+    Relies {
+        rename: Option<(std::ops::Range<usize>, String)>,
+        fq: Option<(std::ops::Range<usize>, String)>,
+    },
+    /// Rewritten to a full path.
+    Fq((std::ops::Range<usize>, String)),
+}
+
+/// The plan for one use leaf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeafPlan {
+    /// Re-import under the new path (text of a use path or use tree).
+    Import(String),
+    /// No importable equivalent: every usage is rewritten to a full path, the import goes.
+    Fq,
+    /// Left as written (reported).
+    Keep,
+    /// Reached through the crate's own re-export: untouched.
+    Untouched,
+}
+
+struct LeafState {
+    plan: LeafPlan,
+    /// New local name of an item whose name changes (`Read` -> `AsyncRead`).
+    rename: Option<String>,
+    keep_original: bool,
+    usages: Vec<(usize, Usage)>,
+}
+
+/// Migrates one file's text. `sf` must be the parse of `text`.
+pub fn migrate_file(
+    text: &str,
+    sf: &ast::SourceFile,
+    sites: &FileSites,
+    ctx_in: FileCtx<'_>,
+) -> FileOutcome {
+    let ctx = Ctx {
+        src: text,
+        sf,
+        sites,
+        cat: ctx_in.cat,
+        oracle: ctx_in.oracle,
+        krate: ctx_in.krate,
+        edition: ctx_in.edition,
+    };
+    let mut acc = Acc::default();
+
+    for u in &sites.mixed_uses {
+        acc.findings.push(RawFinding::not_migrated(
+            u.syntax().text_range().start().into(),
+            "use-mixed-tree",
+            "a `use` tree mixes async-std with other crates",
+            "split it into one `use` per crate and run the tool again",
+        ));
+    }
+
+    let mut states: Vec<LeafState> = sites
+        .leaves
+        .iter()
+        .map(|l| plan_leaf(l, &ctx, &mut acc))
+        .collect();
+
+    for (si, site) in sites.paths.iter().enumerate() {
+        let m = ctx.cat.lookup(&site.canon);
+        if let Some(h) = m.as_ref().and_then(|m| m.rule.handler.clone()) {
+            match handlers::on_path(&h, site, m.as_ref().unwrap(), &ctx, &mut acc) {
+                Flow::Done => continue,
+                Flow::Continue => {}
+            }
+        }
+        if site.origin == Origin::ReExport {
+            continue;
+        }
+        let Some(m) = m else {
+            acc.findings.push(RawFinding::not_migrated(
+                site.path.syntax().text_range().start().into(),
+                "unknown-item",
+                format!("`{}` is not in the catalogue", site.canon.join("::")),
+                "map it by hand, or add a row to transforms/smol.toml",
+            ));
+            if let Origin::Binding(i) = site.origin {
+                states[i].keep_original = true;
+            }
+            continue;
+        };
+        let Some(new_path) = m.path.clone() else {
+            acc.findings.push(RawFinding::not_migrated(
+                site.path.syntax().text_range().start().into(),
+                &m.rule.id,
+                format!("`{}` has no smol equivalent", site.canon.join("::")),
+                advice(&m),
+            ));
+            if let Origin::Binding(i) = site.origin {
+                states[i].keep_original = true;
+            }
+            continue;
+        };
+        match site.origin {
+            Origin::Root => match fq_edit(site, &m, 0) {
+                Some(e) => acc.edits.replace(e.0, e.1, &m.rule.id),
+                None => generic_args_finding(site, &mut acc),
+            },
+            Origin::Binding(i) => {
+                let leaf = &sites.leaves[i];
+                let offset = leaf.canon.len() - 1;
+                let fq = fq_edit(site, &m, offset);
+                let usage = match &states[i].plan {
+                    LeafPlan::Import(p) if !leaf.glob => {
+                        let mut expected = p.clone();
+                        for s in &site.canon[leaf.canon.len()..] {
+                            expected.push_str("::");
+                            expected.push_str(s);
+                        }
+                        if expected == new_path {
+                            let rename = states[i].rename.as_ref().and_then(|n| {
+                                let seg = site.path.first_segment()?.name_ref()?;
+                                Some((range(seg.syntax()), n.clone()))
+                            });
+                            Usage::Relies { rename, fq }
+                        } else {
+                            match fq {
+                                Some(e) => Usage::Fq(e),
+                                None => {
+                                    generic_args_finding(site, &mut acc);
+                                    states[i].keep_original = true;
+                                    continue;
+                                }
+                            }
+                        }
+                    }
+                    _ => match fq {
+                        Some(e) => Usage::Fq(e),
+                        None => {
+                            generic_args_finding(site, &mut acc);
+                            states[i].keep_original = true;
+                            continue;
+                        }
+                    },
+                };
+                states[i].usages.push((si, usage));
+            }
+            Origin::ReExport => {}
+        }
+    }
+
+    // Leaves and their usages, now that every usage is known.
+    for (i, st) in states.iter().enumerate() {
+        let rule = |si: usize| {
+            ctx.cat
+                .lookup(&sites.paths[si].canon)
+                .map(|m| m.rule.id.clone())
+                .unwrap_or_else(|| "path".into())
+        };
+        let import_kept = matches!(st.plan, LeafPlan::Import(_)) && !st.keep_original;
+        for (si, u) in &st.usages {
+            match u {
+                Usage::Relies { rename, fq } => {
+                    if import_kept {
+                        if let Some((r, t)) = rename {
+                            acc.edits.replace(r.clone(), t.clone(), &rule(*si));
+                        }
+                    } else if let Some((r, t)) = fq {
+                        acc.edits.replace(r.clone(), t.clone(), &rule(*si));
+                    }
+                }
+                Usage::Fq((r, t)) => acc.edits.replace(r.clone(), t.clone(), &rule(*si)),
+            }
+        }
+        let _ = i;
+    }
+    imports::regenerate(&ctx, &states_view(&states), &mut acc);
+    extern_crates(&ctx, &states, &mut acc);
+    handlers::file_passes(&ctx, &mut acc);
+
+    finish(text, sf, acc, &ctx)
+}
+
+/// The inputs of [`migrate_file`] besides the text and its sites.
+#[derive(Clone, Copy)]
+pub struct FileCtx<'a> {
+    pub cat: &'a Catalogue,
+    pub oracle: &'a dyn Oracle,
+    pub krate: &'a CrateContext,
+    pub edition: &'a str,
+}
+
+fn states_view(states: &[LeafState]) -> Vec<imports::LeafDecision> {
+    states
+        .iter()
+        .map(|s| imports::LeafDecision {
+            plan: s.plan.clone(),
+            keep_original: s.keep_original,
+            needed: s.usages.is_empty()
+                || s.usages
+                    .iter()
+                    .any(|(_, u)| matches!(u, Usage::Relies { .. })),
+        })
+        .collect()
+}
+
+fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState {
+    let st = |plan| LeafState {
+        plan,
+        rename: None,
+        keep_original: false,
+        usages: Vec::new(),
+    };
+    if leaf.via_reexport {
+        return st(LeafPlan::Untouched);
+    }
+    let at: usize = leaf.tree.syntax().text_range().start().into();
+    if leaf.glob {
+        let mut g = leaf.canon.clone();
+        g.push("*".into());
+        if let Some(Mapped { path: Some(p), .. }) = ctx
+            .cat
+            .lookup(&g)
+            .filter(|m| m.rule.from.last().is_some_and(|s| s == "*"))
+        {
+            return st(LeafPlan::Import(p));
+        }
+        return match ctx.cat.lookup(&leaf.canon) {
+            Some(Mapped {
+                path: Some(p),
+                rule,
+            }) if !p.contains('<') && rule.from.len() == leaf.canon.len() => {
+                st(LeafPlan::Import(format!("{p}::*")))
+            }
+            _ => {
+                acc.findings.push(RawFinding::not_migrated(
+                    at,
+                    "use-glob",
+                    format!(
+                        "glob import of `{}` has no smol module to point at",
+                        leaf.canon.join("::")
+                    ),
+                    "import the names you use one by one and run the tool again",
+                ));
+                st(LeafPlan::Keep)
+            }
+        };
+    }
+    let is_module = resolve::is_module(&leaf.canon);
+    match ctx.cat.lookup(&leaf.canon) {
+        Some(Mapped { path: Some(p), .. }) if !p.contains('<') => {
+            let new_name = p.rsplit("::").next().unwrap_or("").to_string();
+            let rename = match (&leaf.alias, &leaf.local) {
+                (None, Some(local)) if *local != new_name => Some(new_name),
+                _ => None,
+            };
+            LeafState {
+                plan: LeafPlan::Import(p),
+                rename,
+                keep_original: false,
+                usages: Vec::new(),
+            }
+        }
+        Some(Mapped { path: Some(_), .. }) => st(LeafPlan::Fq),
+        Some(Mapped { path: None, rule }) => {
+            if rule.handler.is_some() && !is_module {
+                // Handled at each call (stdin, timeout, attributes): the import goes with them.
+                return st(LeafPlan::Fq);
+            }
+            acc.findings.push(RawFinding::not_migrated(
+                at,
+                &rule.id,
+                format!("`{}` has no smol equivalent", leaf.canon.join("::")),
+                advice_of(rule),
+            ));
+            st(LeafPlan::Keep)
+        }
+        None if is_module => st(LeafPlan::Fq),
+        None => {
+            acc.findings.push(RawFinding::not_migrated(
+                at,
+                "unknown-item",
+                format!("`{}` is not in the catalogue", leaf.canon.join("::")),
+                "map it by hand, or add a row to transforms/smol.toml",
+            ));
+            st(LeafPlan::Keep)
+        }
+    }
+}
+
+fn advice(m: &Mapped<'_>) -> String {
+    advice_of(m.rule)
+}
+
+fn advice_of(rule: &crate::rules::Rule) -> String {
+    match &rule.action {
+        crate::rules::Action::Report(a) => a.clone(),
+        crate::rules::Action::MapTo(t) => format!("use `{t}`"),
+    }
+}
+
+pub fn range(node: &ra_ap_syntax::SyntaxNode) -> std::ops::Range<usize> {
+    let r = node.text_range();
+    r.start().into()..r.end().into()
+}
+
+fn generic_args_finding(site: &resolve::PathSite, acc: &mut Acc) {
+    acc.findings.push(RawFinding::not_migrated(
+        site.path.syntax().text_range().start().into(),
+        "path-generic-args",
+        format!(
+            "`{}` carries generic arguments inside the part that changes",
+            site.path.syntax().text()
+        ),
+        "write the path by hand with the smol name",
+    ));
+}
+
+/// The edit that writes `site` as the full mapped path. `offset`: canonical index of the path's
+/// first text segment. `None` when a segment that would be replaced carries generic arguments.
+fn fq_edit(
+    site: &resolve::PathSite,
+    m: &Mapped<'_>,
+    offset: usize,
+) -> Option<(std::ops::Range<usize>, String)> {
+    let crate::rules::Action::MapTo(to) = &m.rule.action else {
+        return None;
+    };
+    let segs: Vec<ast::PathSegment> = site.path.segments().collect();
+    let f = m.rule.from.len();
+    let idx_end = (f as isize - 1 - offset as isize).max(0) as usize;
+    let seg_end = segs.get(idx_end)?;
+    for s in &segs[..idx_end] {
+        if s.generic_arg_list().is_some() {
+            return None;
+        }
+    }
+    let mut text = to.clone();
+    for c in site.canon.iter().take(offset + idx_end + 1).skip(f) {
+        text.push_str("::");
+        text.push_str(c);
+    }
+    let start: usize = site.path.syntax().text_range().start().into();
+    let end: usize = seg_end
+        .name_ref()
+        .map(|n| n.syntax().text_range().end().into())?;
+    // A generic instantiation (`smol::Unblock<std::io::Stdin>`) used as a path qualifier needs `<..>::`.
+    if text.contains('<') && idx_end + 1 < segs.len() {
+        text = format!("<{text}>");
+    }
+    Some((start..end, text))
+}
+
+fn extern_crates(ctx: &Ctx<'_>, states: &[LeafState], acc: &mut Acc) {
+    let kept = states
+        .iter()
+        .any(|s| s.keep_original || s.plan == LeafPlan::Keep);
+    for ec in &ctx.sites.extern_crates {
+        let at: usize = ec.item.syntax().text_range().start().into();
+        if ec.macro_use {
+            acc.findings.push(RawFinding::review(
+                at,
+                "extern-crate-macro-use",
+                "#[macro_use] extern crate async_std: bare macro calls from it are not resolved",
+                "replace async-std macros used without a path (task_local!, write!) by hand",
+            ));
+        }
+        let alias_used_by_kept = kept;
+        if alias_used_by_kept || ec.macro_use {
+            continue;
+        }
+        acc.edits.delete(
+            imports::item_line_range(ctx.src, ec.item.syntax()),
+            "extern-crate",
+        );
+    }
+}
+
+fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> FileOutcome {
+    imports::ensure_traits(ctx, &mut acc);
+    let before_errors = sf
+        .syntax()
+        .descendants_with_tokens()
+        .filter(|n| n.kind() == ra_ap_syntax::SyntaxKind::ERROR)
+        .count();
+    let mut out = FileOutcome::default();
+    match acc.edits.apply(text) {
+        Err(conflicts) => {
+            for c in conflicts {
+                acc.findings.push(RawFinding::not_migrated(
+                    c.first.0,
+                    "edit-conflict",
+                    format!("two rewrites overlap: {c}; the file was left unchanged"),
+                    "migrate this file by hand, or report the case to the tool's maintainers",
+                ));
+            }
+            out.keeps_async_std = true;
+        }
+        Ok((new, counts)) => {
+            if new != text {
+                let reparsed = parse(&new, ctx.edition);
+                let after_errors = reparsed
+                    .tree()
+                    .syntax()
+                    .descendants_with_tokens()
+                    .filter(|n| n.kind() == ra_ap_syntax::SyntaxKind::ERROR)
+                    .count();
+                if reparsed.errors().len() > 0 && after_errors > before_errors {
+                    acc.findings.push(RawFinding::not_migrated(
+                        0,
+                        "rewrite-syntax-error",
+                        format!("the rewrite would introduce a syntax error ({}); the file was left unchanged", reparsed.errors()[0]),
+                        "migrate this file by hand, and report the case to the tool's maintainers",
+                    ));
+                    out.keeps_async_std = true;
+                } else {
+                    out.needs_smol = new.contains("smol::");
+                    out.keeps_async_std = still_uses_async_std(&reparsed.tree(), ctx);
+                    out.new_text = Some(new);
+                    out.counts = counts.into_iter().filter(|(r, _)| r != "indent").collect();
+                }
+            } else {
+                out.keeps_async_std = still_uses_async_std(sf, ctx);
+            }
+        }
+    }
+    acc.findings.sort_by_key(|f| f.offset);
+    out.findings = acc.findings;
+    out
+}
+
+/// Whether a (rewritten) file still refers to async-std.
+fn still_uses_async_std(sf: &ast::SourceFile, ctx: &Ctx<'_>) -> bool {
+    let place = crate::resolve::syntax::FilePlace {
+        in_lib: false,
+        module: vec![],
+    };
+    let k = CrateContext {
+        roots: ctx.krate.roots.clone(),
+        ..Default::default()
+    };
+    let s = crate::resolve::syntax::resolve_file(sf, &place, &k);
+    s.leaves.iter().any(|l| !l.via_reexport)
+        || s.paths.iter().any(|p| p.origin != Origin::ReExport)
+        || !s.extern_crates.is_empty()
+}

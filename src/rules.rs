@@ -1,0 +1,253 @@
+//! The catalogue: mapping rows and structural handlers, read from `transforms/` (embedded in the
+//! binary with `include_str!`). A raw row ([`RawRule`]) is validated into a [`Rule`]; lookups go
+//! by the longest `from` prefix of a canonical async-std path.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The embedded catalogue files, in the order they are documented.
+pub const SMOL_TOML: &str = include_str!("../transforms/smol.toml");
+pub const HANDLERS_TOML: &str = include_str!("../transforms/handlers.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    rule: Vec<RawRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    from: String,
+    to: Option<String>,
+    advice: Option<String>,
+    handler: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHandlers {
+    handler: Vec<Handler>,
+}
+
+/// A structural rewrite, documented in `transforms/handlers.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handler {
+    pub id: String,
+    pub file: String,
+    pub summary: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// What a rule does with a matching path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Replace the matched prefix with this path (or use-tree, for glob rows).
+    MapTo(String),
+    /// Leave the site in place and report it with this advice.
+    Report(String),
+}
+
+/// A validated mapping row.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub from: Vec<String>,
+    pub action: Action,
+    pub handler: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Rule {
+    pub fn from_text(&self) -> String {
+        self.from.join("::")
+    }
+}
+
+/// The result of mapping one canonical path.
+#[derive(Debug, Clone)]
+pub struct Mapped<'a> {
+    pub rule: &'a Rule,
+    /// The new path (`None` when the rule reports instead of mapping).
+    pub path: Option<String>,
+}
+
+/// Every rule and handler of one target, ready for lookups.
+#[derive(Debug)]
+pub struct Catalogue {
+    pub rules: Vec<Rule>,
+    pub handlers: Vec<Handler>,
+    by_from: BTreeMap<Vec<String>, usize>,
+}
+
+/// A catalogue file that does not validate; the message says which row and how to fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid catalogue {file}: {message}")]
+pub struct CatalogueError {
+    pub file: &'static str,
+    pub message: String,
+}
+
+impl Catalogue {
+    /// The built-in smol catalogue.
+    pub fn smol() -> &'static Catalogue {
+        static CAT: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        CAT.get_or_init(|| {
+            Catalogue::parse(SMOL_TOML, HANDLERS_TOML)
+                .expect("the embedded catalogue is checked by tests")
+        })
+    }
+
+    pub fn parse(rules: &str, handlers: &str) -> Result<Catalogue, CatalogueError> {
+        let err = |file, message: String| CatalogueError { file, message };
+        let raw: RawRules = toml_edit::de::from_str(rules)
+            .map_err(|e| err("transforms/smol.toml", e.to_string()))?;
+        let hs: RawHandlers = toml_edit::de::from_str(handlers)
+            .map_err(|e| err("transforms/handlers.toml", e.to_string()))?;
+        let mut out = Catalogue {
+            rules: Vec::new(),
+            handlers: hs.handler,
+            by_from: BTreeMap::new(),
+        };
+        let mut ids = std::collections::BTreeSet::new();
+        for r in raw.rule {
+            let f = "transforms/smol.toml";
+            if !ids.insert(r.id.clone()) {
+                return Err(err(
+                    f,
+                    format!("rule id `{}` is used twice: give each row its own id", r.id),
+                ));
+            }
+            if !r.from.starts_with("async_std") {
+                return Err(err(
+                    f,
+                    format!("rule `{}`: `from` must start with `async_std::`", r.id),
+                ));
+            }
+            let action = match (r.to, r.advice) {
+                (Some(to), None) => Action::MapTo(to),
+                (None, Some(a)) => Action::Report(a),
+                (Some(_), Some(_)) => {
+                    return Err(err(
+                        f,
+                        format!("rule `{}` has both `to` and `advice`: keep one", r.id),
+                    ))
+                }
+                (None, None) => {
+                    return Err(err(f, format!("rule `{}` needs `to` or `advice`", r.id)))
+                }
+            };
+            if let Some(h) = &r.handler {
+                if !out.handlers.iter().any(|x| &x.id == h) {
+                    return Err(err(
+                        f,
+                        format!(
+                            "rule `{}` names handler `{h}`, which handlers.toml does not list",
+                            r.id
+                        ),
+                    ));
+                }
+            }
+            let from: Vec<String> = r.from.split("::").map(str::to_string).collect();
+            if out.by_from.insert(from.clone(), out.rules.len()).is_some() {
+                return Err(err(
+                    f,
+                    format!("rule `{}`: another row already maps `{}`", r.id, r.from),
+                ));
+            }
+            out.rules.push(Rule {
+                id: r.id,
+                from,
+                action,
+                handler: r.handler,
+                note: r.note,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The rule with the longest `from` that is a prefix of `canon`, and the mapped path.
+    pub fn lookup(&self, canon: &[String]) -> Option<Mapped<'_>> {
+        for n in (2..=canon.len()).rev() {
+            if let Some(&i) = self.by_from.get(&canon[..n]) {
+                let rule = &self.rules[i];
+                let path = match &rule.action {
+                    Action::MapTo(to) => {
+                        let mut p = to.clone();
+                        for seg in &canon[n..] {
+                            p.push_str("::");
+                            p.push_str(seg);
+                        }
+                        Some(p)
+                    }
+                    Action::Report(_) => None,
+                };
+                return Some(Mapped { rule, path });
+            }
+        }
+        None
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn handler(&self, id: &str) -> Option<&Handler> {
+        self.handlers.iter().find(|h| h.id == id)
+    }
+}
+
+/// Split a `a::b::c` text into segments.
+pub fn segments(path: &str) -> Vec<String> {
+    path.split("::").map(|s| s.trim().to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> Vec<String> {
+        segments(s)
+    }
+
+    #[test]
+    fn the_embedded_catalogue_validates() {
+        let c = Catalogue::smol();
+        assert!(c.rules.len() > 80);
+    }
+
+    #[test]
+    fn longest_prefix_wins_and_members_follow_modules() {
+        let c = Catalogue::smol();
+        let m = c.lookup(&canon("async_std::fs::File::create")).unwrap();
+        assert_eq!(m.rule.id, "fs-file");
+        assert_eq!(m.path.as_deref(), Some("smol::fs::File::create"));
+        let m = c.lookup(&canon("async_std::fs::read_to_string")).unwrap();
+        assert_eq!(m.path.as_deref(), Some("smol::fs::read_to_string"));
+        let m = c.lookup(&canon("async_std::task::spawn")).unwrap();
+        assert_eq!(m.path.as_deref(), Some("smol::spawn"));
+        assert!(c
+            .lookup(&canon("async_std::task::current"))
+            .unwrap()
+            .path
+            .is_none());
+        assert!(c.lookup(&canon("async_std::task")).is_none());
+    }
+
+    #[test]
+    fn a_bad_row_is_explained() {
+        let e = Catalogue::parse(
+            "[[rule]]\nid = \"x\"\nfrom = \"async_std::a\"\n",
+            HANDLERS_TOML,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid catalogue transforms/smol.toml: rule `x` needs `to` or `advice`"
+        );
+    }
+}
