@@ -207,6 +207,7 @@ fn migrate_package(
                 oracle,
                 krate: &ctx,
                 edition: &pkg.edition,
+                in_lib: place.in_lib,
             },
         );
         keep |= out.keeps_async_std;

@@ -81,7 +81,9 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
     let (l_end, r_start): (usize, usize) =
         (l.text_range().end().into(), r.text_range().start().into());
     let inner = &ctx.src[l_end..r_start];
-    let prologue = if is_main && ctx.krate.uses_spawn {
+    // The lib crate (src/) spawns anywhere, or this target file (an example, a test, a bin) does.
+    let spawns = (ctx.krate.uses_spawn && ctx.in_lib) || crate::resolve::syntax::spawns(ctx.sites);
+    let prologue = if is_main && spawns {
         worker_threads::prologue(ctx, &indent_of(ctx.src, func.syntax()))
     } else {
         String::new()

@@ -429,6 +429,14 @@ pub fn flatten(
     }
 }
 
+/// Whether the file spawns tasks on async-std's executor.
+pub fn spawns(sites: &FileSites) -> bool {
+    sites
+        .paths
+        .iter()
+        .any(|p| p.canon.join("::") == "async_std::task::spawn")
+}
+
 /// The crate pre-pass over one file: its `pub use` re-exports of async-std items, and the
 /// functions that return an async-std `JoinHandle`.
 pub fn collect_crate_facts(sf: &ast::SourceFile, place: &FilePlace, ctx: &mut CrateContext) {
@@ -452,11 +460,7 @@ pub fn collect_crate_facts(sf: &ast::SourceFile, place: &FilePlace, ctx: &mut Cr
             ctx.reexports.insert(key, leaf.canon.clone());
         }
     }
-    if sites
-        .paths
-        .iter()
-        .any(|p| p.canon.join("::") == "async_std::task::spawn")
-    {
+    if place.in_lib && spawns(&sites) {
         ctx.uses_spawn = true;
     }
     for f in sf.syntax().descendants().filter_map(ast::Fn::cast) {

@@ -22,7 +22,7 @@ pub struct LeafDecision {
 /// so that deleting it leaves no blank line behind.
 pub fn item_line_range(src: &str, node: &SyntaxNode) -> std::ops::Range<usize> {
     let r = node.text_range();
-    let (mut start, mut end): (usize, usize) = (r.start().into(), r.end().into());
+    let (mut start, mut end): (usize, usize) = (item_start(node), r.end().into());
     let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
     if src[line_start..start]
         .chars()
@@ -36,6 +36,20 @@ pub fn item_line_range(src: &str, node: &SyntaxNode) -> std::ops::Range<usize> {
         }
     }
     start..end
+}
+
+/// Where an item's own text starts: rust-analyzer attaches the comments right above an item to
+/// it, and those stay where they are.
+pub fn item_start(node: &SyntaxNode) -> usize {
+    node.children_with_tokens()
+        .find(|c| {
+            !matches!(
+                c.kind(),
+                ra_ap_syntax::SyntaxKind::COMMENT | ra_ap_syntax::SyntaxKind::WHITESPACE
+            )
+        })
+        .map(|c| c.text_range().start().into())
+        .unwrap_or_else(|| node.text_range().start().into())
 }
 
 fn leaf_original_text(leaf: &crate::resolve::UseLeaf) -> String {
@@ -120,6 +134,13 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
                 changed = true;
                 match &d.plan {
                     LeafPlan::Import(p) => {
+                        let mut g = leaf.canon.clone();
+                        if leaf.glob {
+                            g.push("*".into());
+                        }
+                        if let Some(m) = ctx.cat.lookup(&g) {
+                            acc.credits.push(m.rule.id.clone());
+                        }
                         if crate::resolve::is_module(&leaf.canon) && !d.needed && !leaf.glob {
                             None
                         } else {
@@ -144,7 +165,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
         if !changed {
             continue;
         }
-        let range = super::range(item.syntax());
+        let range = item_start(item.syntax())..super::range(item.syntax()).end;
         if entries.is_empty() {
             acc.edits
                 .delete(item_line_range(ctx.src, item.syntax()), "use");

@@ -1,6 +1,6 @@
 //! Macro arguments are token trees, invisible to a syntax tree walk. Expression-like macro calls
 //! (`println!("{}", p.exists().await)`, `assert_eq!(task::block_on(f), 1)`, `vec![..]`) are made
-//! visible by a same-length "shadow" of the text: `name!(` becomes `name_(` and `vec![`
+//! visible by a same-length "shadow" of the text: `name!(` becomes `name (` and `vec![`
 //! becomes `    [`, so the arguments parse as a call's or an array's and every byte offset stays
 //! the same. Edits found on the shadow apply to the real text unchanged. A macro whose arguments
 //! do not parse as expressions (`select! { .. }`, `matches!(x, A { .. } if ..)`) is left alone,
@@ -71,7 +71,8 @@ pub fn shadow(text: &str, sf: &ast::SourceFile, edition: &str) -> Option<String>
                 *x = b' ';
             }
         } else {
-            bytes[b] = b'_';
+            // `name!(..)` -> `name (..)`: a call, and the macro's path stays as written.
+            bytes[b] = b' ';
         }
         changed = true;
     }
@@ -92,7 +93,7 @@ mod tests {
     fn expression_macros_become_calls_of_the_same_length() {
         assert_eq!(
             shadow("fn f() { println!(\"{}\", p.exists().await); let v = vec![1]; }").unwrap(),
-            "fn f() { println_(\"{}\", p.exists().await); let v =     [1]; }"
+            "fn f() { println (\"{}\", p.exists().await); let v =     [1]; }"
         );
     }
 

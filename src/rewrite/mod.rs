@@ -26,6 +26,8 @@ pub struct Ctx<'a> {
     pub krate: &'a CrateContext,
     /// The package's edition (`"2021"`).
     pub edition: &'a str,
+    /// The file belongs to the package's `src/` tree (library and main binary).
+    pub in_lib: bool,
 }
 
 /// The accumulator: edits and findings, plus trait imports the new code needs.
@@ -35,6 +37,9 @@ pub struct Acc {
     pub findings: Vec<RawFinding>,
     /// Traits (full paths) that must be in scope for rewritten method calls.
     pub traits: BTreeSet<String>,
+    /// Sites migrated without an edit of their own (an import regenerated under its new path
+    /// covers them), counted under their rule.
+    pub credits: Vec<String>,
 }
 
 /// What became of one file.
@@ -109,6 +114,7 @@ pub fn migrate_file(
         oracle: ctx_in.oracle,
         krate: ctx_in.krate,
         edition: ctx_in.edition,
+        in_lib: ctx_in.in_lib,
     };
     let mut acc = Acc::default();
 
@@ -249,6 +255,7 @@ pub struct FileCtx<'a> {
     pub oracle: &'a dyn Oracle,
     pub krate: &'a CrateContext,
     pub edition: &'a str,
+    pub in_lib: bool,
 }
 
 fn states_view(states: &[LeafState]) -> Vec<imports::LeafDecision> {
@@ -478,7 +485,12 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
                     out.needs_smol = new.contains("smol::");
                     out.keeps_async_std = still_uses_async_std(&reparsed.tree(), ctx);
                     out.new_text = Some(new);
-                    out.counts = counts.into_iter().filter(|(r, _)| r != "indent").collect();
+                    let mut counts: std::collections::BTreeMap<String, usize> =
+                        counts.into_iter().filter(|(r, _)| r != "indent").collect();
+                    for c in std::mem::take(&mut acc.credits) {
+                        *counts.entry(c).or_default() += 1;
+                    }
+                    out.counts = counts.into_iter().collect();
                 }
             } else {
                 out.keeps_async_std = still_uses_async_std(sf, ctx);

@@ -1,0 +1,102 @@
+//! Shared helpers of the integration tests: fixture packages on disk (kept under
+//! `target/fixture-work` so that cargo caches their builds between runs) and cargo runs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A directory under target/ for generated packages (cleaned per call).
+pub fn work_dir(name: &str) -> PathBuf {
+    let d = repo().join("target").join("fixture-work").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The shared target directory of every fixture build.
+pub fn fixture_target() -> PathBuf {
+    repo().join("target").join("fixture-target")
+}
+
+/// The single-file fixture cases of `fixtures/<group>/`: (case name, before text, after path).
+pub fn cases(group: &str) -> Vec<(String, String, PathBuf)> {
+    let dir = repo().join("fixtures").join(group);
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        if !e.path().is_dir() {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let before = std::fs::read_to_string(e.path().join("before.rs")).unwrap();
+        out.push((name, before, e.path().join("after.rs")));
+    }
+    out
+}
+
+/// Writes a package with one example per case.
+pub fn package(dir: &Path, name: &str, deps: &str, examples: &[(String, String)]) {
+    std::fs::create_dir_all(dir.join("examples")).unwrap();
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{deps}\n\n[workspace]\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/lib.rs"), "").unwrap();
+    for (case, text) in examples {
+        std::fs::write(dir.join("examples").join(format!("{case}.rs")), text).unwrap();
+    }
+}
+
+pub fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", fixture_target())
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs")
+}
+
+pub fn assert_ok(out: &std::process::Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed:\n--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Compares `actual` with the file at `expected`, or writes it when UPDATE_FIXTURES is set.
+pub fn check_file(expected: &Path, actual: &str) {
+    if std::env::var_os("UPDATE_FIXTURES").is_some() {
+        std::fs::write(expected, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(expected).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing: run with UPDATE_FIXTURES=1 and review it",
+            expected.display()
+        )
+    });
+    if want != actual {
+        let diff = similar::TextDiff::from_lines(want.as_str(), actual)
+            .unified_diff()
+            .header("expected", "actual")
+            .to_string();
+        panic!(
+            "{} differs (UPDATE_FIXTURES=1 to accept):\n{diff}",
+            expected.display()
+        );
+    }
+}
+
+pub const ASYNC_STD: &str =
+    "async-std = { version = \"1.13\", features = [\"attributes\", \"unstable\"] }";
+pub const SMOL: &str = "smol = \"2\"";
