@@ -251,3 +251,41 @@ mod tests {
         );
     }
 }
+
+/// `docs/mapping.md`, generated from the catalogue (a test fails when the file is stale).
+pub fn mapping_markdown(cat: &Catalogue) -> String {
+    let mut out = String::from(
+        "# async-std -> smol mapping\n\n\
+         Generated from `transforms/smol.toml` and `transforms/handlers.toml` by\n\
+         `UPDATE_FIXTURES=1 cargo test --test docs`; do not edit by hand.\n\n\
+         A reference to async-std is resolved to its canonical path; the row with the longest `from`\n\
+         prefix decides. A module row covers the members no other row names.\n\n\
+         ## Paths\n\n| id | async-std | smol | handler | note |\n| --- | --- | --- | --- | --- |\n",
+    );
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    for r in &cat.rules {
+        let to = match &r.action {
+            Action::MapTo(t) => format!("`{}`", cell(t)),
+            Action::Report(a) => format!("not migrated: {}", cell(a)),
+        };
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            r.id,
+            r.from_text(),
+            to,
+            r.handler
+                .as_deref()
+                .map(|h| format!("[{h}](#{h})"))
+                .unwrap_or_default(),
+            cell(r.note.as_deref().unwrap_or(""))
+        ));
+    }
+    out.push_str("\n## Structural rewrites\n\nEach is one file under `src/handlers/`.\n");
+    for h in &cat.handlers {
+        out.push_str(&format!(
+            "\n### {}\n\n{} (`{}`)\n\n```rust\n// before\n{}\n// after\n{}\n```\n",
+            h.id, h.summary, h.file, h.before, h.after
+        ));
+    }
+    out
+}

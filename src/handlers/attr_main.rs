@@ -81,30 +81,18 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
     let (l_end, r_start): (usize, usize) =
         (l.text_range().end().into(), r.text_range().start().into());
     let inner = &ctx.src[l_end..r_start];
-    // The lib crate (src/) spawns anywhere, or this target file (an example, a test, a bin) does.
-    let spawns = (ctx.krate.uses_spawn && ctx.in_lib) || crate::resolve::syntax::spawns(ctx.sites);
-    let prologue = if is_main && spawns {
-        worker_threads::prologue(ctx, &indent_of(ctx.src, func.syntax()))
-    } else {
-        String::new()
-    };
+    if is_main {
+        worker_threads::keep_worker_count(&func, ctx, acc);
+    }
     if !inner.contains('\n') {
-        let sep = if prologue.is_empty() { " " } else { "\n" };
-        acc.edits.insert(
-            l_end,
-            format!(
-                "{}{sep}smol::block_on(async {{",
-                prologue.trim_end_matches('\n')
-            ),
-            handler,
-        );
+        acc.edits.insert(l_end, " smol::block_on(async {", handler);
         acc.edits.insert(r_start, "}) ", handler);
         return Flow::Done;
     }
     let ind = indent_of(ctx.src, func.syntax());
     acc.edits.insert(
         l_end,
-        format!("{prologue}\n{ind}    smol::block_on(async {{"),
+        format!("\n{ind}    smol::block_on(async {{"),
         handler,
     );
     let r_line_start = ctx.src[..r_start].rfind('\n').map_or(r_start, |i| i + 1);

@@ -16,7 +16,7 @@ use ra_ap_syntax::AstNode;
 const RULE: &str = "future-combinators";
 
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
-    let evidence = file_uses(ctx, &["async_std::prelude", "async_std::future::FutureExt"]);
+    let evidence = file_uses(ctx, &["async_std::prelude"]);
     for mc in ctx
         .sf
         .syntax()

@@ -8,6 +8,7 @@ mod channel;
 mod detach;
 mod file_flush;
 mod future_combinators;
+mod net_ref;
 mod path_methods;
 mod sleep;
 mod stdio;
@@ -43,13 +44,14 @@ pub fn on_path(
         "channel-recv" => Flow::Continue, // a file pass: it needs the receivers
         "detach-dropped-handle" => detach::on_spawn(site, m, ctx, acc),
         "file-flush-on-drop" => file_flush::on_file(site, ctx, acc),
-        "future-combinators" => Flow::Continue, // a file pass
-        "path-async-methods" => Flow::Continue, // a file pass
+        "future-combinators" | "net-shared-ref" => Flow::Continue, // file passes
+        "path-async-methods" => Flow::Continue,                    // a file pass
         "sleep-to-timer" => sleep::on_sleep(site, m, ctx, acc),
         "stdio-unblock" => stdio::on_stdio(site, ctx, acc),
         "timeout-to-or" => timeout::on_timeout(site, ctx, acc),
         "unix-sync-bind" => unix_bind::on_unix(site, ctx, acc),
-        "read-append" | "worker-threads" => Flow::Continue, // run from stdio's pass / attr-main
+        "worker-threads" => worker_threads::on_block_on(site, ctx, acc),
+        "read-append" => Flow::Continue, // run from stdio's pass
         other => unreachable!(
             "handler `{other}` is listed in transforms/handlers.toml but not dispatched"
         ),
@@ -61,6 +63,7 @@ pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
     channel::pass(ctx, acc);
     detach::pass(ctx, acc);
     future_combinators::pass(ctx, acc);
+    net_ref::pass(ctx, acc);
     path_methods::pass(ctx, acc);
     stdio::pass(ctx, acc);
 }
@@ -73,6 +76,7 @@ pub const DISPATCHED: &[&str] = &[
     "detach-dropped-handle",
     "file-flush-on-drop",
     "future-combinators",
+    "net-shared-ref",
     "path-async-methods",
     "read-append",
     "sleep-to-timer",

@@ -14,11 +14,11 @@ use crate::rewrite::{Acc, Ctx};
 use crate::rules::Mapped;
 use ra_ap_syntax::{AstNode, SyntaxKind};
 
-pub(super) fn on_sleep(site: &PathSite, m: &Mapped<'_>, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn on_sleep(site: &PathSite, _m: &Mapped<'_>, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some(call) = call_of_path(&site.path) else {
         return Flow::Continue;
     };
-    let rule = m.rule.id.as_str();
+    let rule = "sleep-to-timer";
     match awaited(call.syntax()) {
         Some(aw) => {
             let e = skip_parens_up(aw.syntax());

@@ -27,11 +27,8 @@ fn io_race_tail() -> &'static str {
 }
 
 pub(super) fn on_timeout(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
-    let rule = if site.canon.join("::") == "async_std::io::timeout" {
-        "io-timeout"
-    } else {
-        "future-timeout"
-    };
+    let io = site.canon.join("::") == "async_std::io::timeout";
+    let rule = "timeout-to-or";
     let Some(call) = call_of_path(&site.path) else {
         acc.findings.push(RawFinding::not_migrated(
             start(site.path.syntax()),
@@ -52,7 +49,7 @@ pub(super) fn on_timeout(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow
     );
     acc.edits
         .replace(end(d.syntax())..start(f.syntax()), "; let fut = ", rule);
-    let tail = if rule == "io-timeout" {
+    let tail = if io {
         io_race_tail()
     } else {
         future_race_tail()

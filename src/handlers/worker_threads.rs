@@ -10,10 +10,52 @@
 //! }                                  }
 //! ```
 
-use crate::rewrite::Ctx;
+use super::{indent_of, Flow};
+use crate::resolve::PathSite;
+use crate::rewrite::{Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasName};
+use ra_ap_syntax::AstNode;
+
+const RULE: &str = "worker-threads";
+
+/// `task::block_on` directly in `fn main` of a program that spawns: keep the worker count.
+pub(super) fn on_block_on(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some(func) = site.path.syntax().ancestors().find_map(ast::Fn::cast) else {
+        return Flow::Continue;
+    };
+    if func.name().is_some_and(|n| n.text() == "main")
+        && func
+            .syntax()
+            .parent()
+            .is_some_and(|p| ast::SourceFile::can_cast(p.kind()))
+    {
+        keep_worker_count(&func, ctx, acc);
+    }
+    Flow::Continue
+}
+
+/// Inserts the prologue at the top of `main`'s body when the program spawns tasks: the lib crate
+/// (src/) spawns anywhere, or this target file (an example, a test, a bin) does.
+pub(super) fn keep_worker_count(main: &ast::Fn, ctx: &Ctx<'_>, acc: &mut Acc) {
+    let spawns = (ctx.krate.uses_spawn && ctx.in_lib) || crate::resolve::syntax::spawns(ctx.sites);
+    let Some(l) = main
+        .body()
+        .and_then(|b| b.stmt_list())
+        .and_then(|l| l.l_curly_token())
+    else {
+        return;
+    };
+    if spawns {
+        acc.edits.insert(
+            l.text_range().end().into(),
+            prologue(ctx, &indent_of(ctx.src, main.syntax())),
+            RULE,
+        );
+    }
+}
 
 /// The statements inserted at the top of `main`, each line indented one level below `fn_indent`.
-pub(super) fn prologue(ctx: &Ctx<'_>, fn_indent: &str) -> String {
+fn prologue(ctx: &Ctx<'_>, fn_indent: &str) -> String {
     let i = format!("{fn_indent}    ");
     let set = if ctx.edition == "2024" {
         format!(

@@ -163,6 +163,10 @@ pub enum MethodFact {
 /// Answers questions that need types. The syntax-only oracle knows nothing.
 pub trait Oracle {
     fn method(&self, call: &ast::MethodCallExpr) -> MethodFact;
+    /// `crate::Type` of an expression, references stripped (`async_std::TcpStream`), if known.
+    fn type_of(&self, _expr: &ast::Expr) -> Option<String> {
+        None
+    }
     /// Whether this oracle resolves (so `Unknown` means "not async-std" rather than "don't know").
     fn is_semantic(&self) -> bool {
         false

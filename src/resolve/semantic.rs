@@ -162,6 +162,10 @@ impl Oracle for FileOracle<'_> {
         })
     }
 
+    fn type_of(&self, expr: &ast::Expr) -> Option<String> {
+        self.type_name(expr)
+    }
+
     fn is_semantic(&self) -> bool {
         true
     }

@@ -229,8 +229,10 @@ pub fn migrate_file(
             match u {
                 Usage::Relies { rename, fq } => {
                     if import_kept {
-                        if let Some((r, t)) = rename {
-                            acc.edits.replace(r.clone(), t.clone(), &rule(*si));
+                        match rename {
+                            Some((r, t)) => acc.edits.replace(r.clone(), t.clone(), &rule(*si)),
+                            // Migrated through the regenerated import.
+                            None => acc.credits.push(rule(*si)),
                         }
                     } else if let Some((r, t)) = fq {
                         acc.edits.replace(r.clone(), t.clone(), &rule(*si));

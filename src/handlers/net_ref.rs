@@ -1,0 +1,86 @@
+//! `&TcpStream` as a reader or writer. async-std implements `Read`/`Write` for `&TcpStream` (and
+//! `&UnixStream`); async-net only for the stream itself, which is a cheap `Arc` clone. Shared
+//! references used for I/O become clones of the stream.
+//!
+//! ```text
+//! let mut lines = BufReader::new(&stream).lines();   ->  let mut lines = BufReader::new(stream.clone()).lines();
+//! let mut w = &stream;                               ->  let mut w = stream.clone();
+//! ```
+//! Without types, a `&name` counts when it is handed to `BufReader::new`/`BufWriter::new` or bound
+//! by `let mut w = &name;` in a file that uses async-std's net types.
+
+use super::{args, file_uses, start};
+use crate::report::RawFinding;
+use crate::rewrite::{range, Acc, Ctx};
+use ra_ap_syntax::ast;
+use ra_ap_syntax::{AstNode, SyntaxKind};
+
+const RULE: &str = "net-shared-ref";
+
+pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    if !file_uses(
+        ctx,
+        &[
+            "async_std::net",
+            "async_std::os::unix::net",
+            "async_std::fs",
+        ],
+    ) {
+        return;
+    }
+    for r in ctx.sf.syntax().descendants().filter_map(ast::RefExpr::cast) {
+        if r.mut_token().is_some() {
+            continue;
+        }
+        let Some(ast::Expr::PathExpr(inner)) = r.expr() else {
+            continue;
+        };
+        let Some(parent) = r.syntax().parent() else {
+            continue;
+        };
+        let io_position = match parent.kind() {
+            SyntaxKind::ARG_LIST => {
+                parent
+                    .parent()
+                    .and_then(ast::CallExpr::cast)
+                    .is_some_and(|c| {
+                        let callee = c
+                            .expr()
+                            .map(|e| e.syntax().text().to_string())
+                            .unwrap_or_default();
+                        (callee.ends_with("BufReader::new") || callee.ends_with("BufWriter::new"))
+                            && args(&c).len() == 1
+                    })
+            }
+            SyntaxKind::LET_STMT => ast::LetStmt::cast(parent.clone())
+                .and_then(|l| l.pat())
+                .is_some_and(|p| matches!(p, ast::Pat::IdentPat(ip) if ip.mut_token().is_some())),
+            _ => false,
+        };
+        if !io_position {
+            continue;
+        }
+        let ty = ctx.oracle.type_of(&ast::Expr::PathExpr(inner.clone()));
+        match ty.as_deref() {
+            Some("async_std::TcpStream") | Some("async_std::UnixStream") | None => {}
+            Some("async_std::File") => {
+                acc.findings.push(RawFinding::not_migrated(
+                    start(r.syntax()),
+                    RULE,
+                    "I/O through `&File`: async-fs implements it only for `File`",
+                    "use `&mut file`, or share it as Arc<smol::lock::Mutex<File>>",
+                ));
+                continue;
+            }
+            Some(_) => continue,
+        }
+        if ty.is_none() && ctx.oracle.is_semantic() {
+            continue;
+        }
+        acc.edits.replace(
+            range(r.syntax()),
+            format!("{}.clone()", inner.syntax().text()),
+            RULE,
+        );
+    }
+}
