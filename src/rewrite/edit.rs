@@ -67,6 +67,15 @@ impl EditSet {
         });
     }
 
+    /// Writes the line breaks of inserted text as `\r\n` (for files that use them).
+    pub fn use_crlf(&mut self) {
+        for e in &mut self.edits {
+            if e.text.contains('\n') {
+                e.text = e.text.replace("\r\n", "\n").replace('\n', "\r\n");
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.edits.iter().all(|e| e.soft)
     }

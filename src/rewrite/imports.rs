@@ -21,8 +21,7 @@ pub struct LeafDecision {
 /// The byte range of an item that sits on lines of its own, with its indentation and line break,
 /// so that deleting it leaves no blank line behind.
 pub fn item_line_range(src: &str, node: &SyntaxNode) -> std::ops::Range<usize> {
-    let r = node.text_range();
-    let (mut start, mut end): (usize, usize) = (item_start(node), r.end().into());
+    let (mut start, mut end): (usize, usize) = (item_start(node), node.text_range().end().into());
     let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
     if src[line_start..start]
         .chars()
@@ -30,9 +29,18 @@ pub fn item_line_range(src: &str, node: &SyntaxNode) -> std::ops::Range<usize> {
     {
         let rest = &src[end..];
         let trail = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        if rest[trail..].starts_with('\n') || rest[trail..].is_empty() {
+        let eol = if rest[trail..].starts_with("\r\n") {
+            Some(2)
+        } else if rest[trail..].starts_with('\n') {
+            Some(1)
+        } else if rest[trail..].is_empty() {
+            Some(0)
+        } else {
+            None
+        };
+        if let Some(eol) = eol {
             start = line_start;
-            end += trail + usize::from(rest[trail..].starts_with('\n'));
+            end += trail + eol;
         }
     }
     start..end

@@ -454,6 +454,9 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
         .filter(|n| n.kind() == ra_ap_syntax::SyntaxKind::ERROR)
         .count();
     let mut out = FileOutcome::default();
+    if text.contains("\r\n") && !text.replace("\r\n", "").contains('\n') {
+        acc.edits.use_crlf();
+    }
     match acc.edits.apply(text) {
         Err(conflicts) => {
             for c in conflicts {

@@ -1,0 +1,214 @@
+//! The command line, driven in-process: output, exit codes, `--check`, JSON, colour, the
+//! git-dirty guard, atomic writes that keep permissions and line endings, and a diff that
+//! `git apply` accepts.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut all = vec!["async-std-migrate"];
+    all.extend_from_slice(args);
+    let code = async_std_migrate::cli::run(all, &mut out, &mut err, false);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn small_crate(dir: &Path, src: &str) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"small\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nasync-std = \"1\"\n").unwrap();
+    std::fs::write(dir.join("src/main.rs"), src).unwrap();
+}
+
+const SMALL: &str = "use async_std::task;\n\nfn main() {\n    task::block_on(async {\n        task::spawn(async {});\n    });\n}\n";
+
+#[test]
+fn diff_of_the_demo() {
+    let (code, out, err) = run(&["diff", "--syntax-only", "fixtures/demo"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("demo_diff", out);
+}
+
+#[test]
+fn json_report_of_the_demo() {
+    let (code, out, _) = run(&["diff", "--syntax-only", "--format", "json", "fixtures/demo"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["target"], "smol");
+    insta::assert_snapshot!("demo_json", out);
+}
+
+#[test]
+fn check_exits_1_with_pending_changes_and_0_without() {
+    assert_eq!(
+        run(&["diff", "--check", "--syntax-only", "fixtures/demo"]).0,
+        1
+    );
+    assert_eq!(
+        run(&["diff", "--check", "--syntax-only", "fixtures/unchanged"]).0,
+        0
+    );
+}
+
+#[test]
+fn unimplemented_targets_and_bad_paths_are_errors() {
+    let (code, _, err) = run(&["diff", "--to", "threads", "fixtures/demo"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: --to threads is not implemented yet: use --to smol\n"
+    );
+    let (code, out, _) = run(&["diff", "--syntax-only", "no/such/dir"]);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("error: no/such/dir is not a directory or a Cargo.toml"),
+        "{out}"
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let (_, plain, _) = run(&["diff", "--syntax-only", "fixtures/demo"]);
+    assert!(!plain.contains('\x1b'));
+    let (_, coloured, _) = run(&[
+        "diff",
+        "--syntax-only",
+        "--color",
+        "always",
+        "fixtures/demo",
+    ]);
+    assert!(coloured.contains("\x1b[32m+"));
+}
+
+#[test]
+fn git_apply_accepts_the_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(dir.path(), SMALL);
+    let (code, out, _) = run(&[
+        "diff",
+        "--syntax-only",
+        "--color",
+        "never",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let patch: String = out.split("\n== ").next().unwrap().to_string() + "\n";
+    let patch = patch.trim_end().to_string() + "\n";
+    std::fs::write(dir.path().join("p.diff"), &patch).unwrap();
+    let o = Command::new("git")
+        .args(["apply", "--check", "p.diff"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}\n{patch}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn apply_refuses_dirty_files_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(dir.path(), SMALL);
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&[
+        "-c",
+        "user.email=t@t",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-qm",
+        "init",
+    ]);
+    std::fs::write(
+        dir.path().join("src/main.rs"),
+        format!("{SMALL}// edited\n"),
+    )
+    .unwrap();
+    let p = dir.path().to_str().unwrap();
+    let (code, _, err) = run(&["apply", "--syntax-only", p]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(
+            "refusing to write: 1 file(s) with uncommitted changes would be touched (src/main.rs)"
+        ),
+        "{err}"
+    );
+    assert!(std::fs::read_to_string(dir.path().join("src/main.rs"))
+        .unwrap()
+        .contains("async_std"));
+    let (code, _, err) = run(&["apply", "--syntax-only", "--allow-dirty", p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(dir.path().join("src/main.rs"))
+        .unwrap()
+        .contains("smol::spawn(async {}).detach();"));
+}
+
+#[test]
+fn apply_keeps_permissions_and_crlf_line_endings() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(dir.path(), &SMALL.replace('\n', "\r\n"));
+    let main = dir.path().join("src/main.rs");
+    std::fs::set_permissions(&main, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (code, _, err) = run(&[
+        "apply",
+        "--syntax-only",
+        "--allow-dirty",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let after = std::fs::read_to_string(&main).unwrap();
+    assert!(after.contains("smol::block_on"), "{after}");
+    assert_eq!(
+        after.matches('\n').count(),
+        after.matches("\r\n").count(),
+        "{after:?}"
+    );
+    assert_eq!(
+        std::fs::metadata(&main).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    // A second run has nothing left to do.
+    assert_eq!(
+        run(&[
+            "diff",
+            "--check",
+            "--syntax-only",
+            dir.path().to_str().unwrap()
+        ])
+        .0,
+        0
+    );
+}
+
+#[test]
+fn files_with_syntax_errors_are_skipped_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(
+        dir.path(),
+        "use async_std::task;\nfn main() { task::spawn(async {}) \n",
+    );
+    let (code, out, _) = run(&["diff", "--syntax-only", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(out.contains("src/main.rs: syntax errors"), "{out}");
+    assert!(!out.contains("+++ b/src/main.rs"), "{out}");
+}
