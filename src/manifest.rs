@@ -125,9 +125,6 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
         edit("workspace.dependencies", t);
     }
 
-    if replaced.is_empty() {
-        return Ok(None);
-    }
     replaced.sort();
     replaced.dedup();
     migrate_features(&mut doc, &replaced, optional, &mut notes);
@@ -244,6 +241,7 @@ fn migrate_features(
     let Some(features) = doc.get_mut("features").and_then(|f| f.as_table_like_mut()) else {
         return;
     };
+    let explicit: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
     for (_, v) in features.iter_mut() {
         let Some(arr) = v.as_array_mut() else {
             continue;
@@ -251,7 +249,7 @@ fn migrate_features(
         let mut out = toml_edit::Array::new();
         let mut changed = false;
         for x in arr.iter() {
-            match x.as_str().map(|s| feature_entry(s, keys)) {
+            match x.as_str().map(|s| feature_entry(s, keys, &explicit)) {
                 None | Some(FeatureEntry::Keep) => out.push_formatted(x.clone()),
                 Some(FeatureEntry::Drop) => changed = true,
                 Some(FeatureEntry::Replace(n)) => {
@@ -287,9 +285,11 @@ enum FeatureEntry {
     Replace(String),
 }
 
-fn feature_entry(s: &str, keys: &[String]) -> FeatureEntry {
+/// `explicit`: the names `[features]` defines; a bare name that is one of them is that feature,
+/// not the dependency.
+fn feature_entry(s: &str, keys: &[String], explicit: &[String]) -> FeatureEntry {
     for k in keys {
-        if s == k || s == format!("dep:{k}") {
+        if (s == k && !explicit.contains(k)) || s == format!("dep:{k}") {
             return FeatureEntry::Replace("dep:smol".into());
         }
         if s.starts_with(&format!("{k}/")) || s.starts_with(&format!("{k}?/")) {
@@ -329,6 +329,17 @@ mod tests {
         assert!(after.contains("default = [\"dep:smol\"]"), "{after}");
         assert!(after.contains("attrs = []"), "{after}");
         assert!(after.contains("rt = [\"dep:smol\"]"), "{after}");
+    }
+
+    #[test]
+    fn a_bare_name_that_is_a_feature_stays_a_feature() {
+        let before = "[dependencies]\nasync-std = { version = \"1\", optional = true }\n\n[features]\ndefault = [\"async-std\"]\nasync-std = [\"dep:async-std\", \"futures\"]\n";
+        let after = migrate(before, smol()).unwrap().unwrap().text;
+        assert!(after.contains("default = [\"async-std\"]"), "{after}");
+        assert!(
+            after.contains("async-std = [\"dep:smol\", \"futures\"]"),
+            "{after}"
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ struct RawRule {
     advice: Option<String>,
     handler: Option<String>,
     note: Option<String>,
+    shim: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +61,9 @@ pub struct Rule {
     pub action: Action,
     pub handler: Option<String>,
     pub note: Option<String>,
+    /// For items whose smol form is not a path that can be imported (an associated fn, a handler
+    /// rewrite): the item a public re-export becomes, `{vis}` and `{name}` filled in.
+    pub shim: Option<String>,
 }
 
 impl Rule {
@@ -165,6 +169,7 @@ impl Catalogue {
                 action,
                 handler: r.handler,
                 note: r.note,
+                shim: r.shim,
             });
         }
         Ok(out)

@@ -46,6 +46,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         if !is_rx {
             continue;
         }
+        acc.edits.set_anchor(Some(super::start(mc.syntax())));
         acc.edits.replace(range(name.syntax()), "recv", RULE);
         acc.edits.insert(end(aw.syntax()), ".ok()", RULE);
     }

@@ -44,6 +44,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         }
         let Some(recv) = mc.receiver() else { continue };
         let arg = &a[0];
+        acc.edits.set_anchor(Some(start(mc.syntax())));
         match n.as_str() {
             "race" => {
                 acc.edits

@@ -66,6 +66,7 @@ pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
     net_ref::pass(ctx, acc);
     path_methods::pass(ctx, acc);
     stdio::pass(ctx, acc);
+    acc.edits.set_anchor(None);
 }
 
 /// Ids of every dispatched handler (a test checks this against transforms/handlers.toml).

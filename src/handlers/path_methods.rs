@@ -75,6 +75,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         acc.edits
             .replace(end(recv.syntax())..end(mc.syntax()), ")", RULE);
         if !tail.is_empty() {
+            acc.edits.set_anchor(Some(start(mc.syntax())));
             acc.edits.insert(end(aw.syntax()), tail, RULE);
         }
     }

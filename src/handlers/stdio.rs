@@ -227,6 +227,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
             continue;
         }
         let Some(recv) = mc.receiver() else { continue };
+        acc.edits.set_anchor(Some(start(mc.syntax())));
         let arg_text = super::text_of(ctx, arg.syntax());
         acc.edits.insert(
             start(recv.syntax()),

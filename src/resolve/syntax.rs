@@ -62,6 +62,8 @@ enum Bind {
     Leaf(usize),
     /// Bound to something that is not async-std (an item, or another import).
     Local,
+    /// A module declared here (`mod rt;`), possibly re-exporting async-std items.
+    Module,
 }
 
 /// Resolves one parsed file.
@@ -178,7 +180,12 @@ impl Resolver<'_> {
             };
             if let (Some(name), Some(scope)) = (name, scope_of(&node)) {
                 if is_scope(&scope) {
-                    self.bind(scope, name.text().to_string(), Bind::Local);
+                    let b = if ast::Module::can_cast(node.kind()) {
+                        Bind::Module
+                    } else {
+                        Bind::Local
+                    };
+                    self.bind(scope, name.text().to_string(), b);
                 }
             }
             if let Some(ec) = ast::ExternCrate::cast(node.clone()) {
@@ -260,6 +267,13 @@ impl Resolver<'_> {
                     return Some((canon, origin));
                 }
                 Some(Bind::Local) => return None,
+                // The crate's own module: async-std only through its re-exports.
+                Some(Bind::Module) if self.place.in_lib => {
+                    let mut full = module.clone();
+                    full.extend(segs.iter().cloned());
+                    return Some((self.ctx.reexport(&full)?, Origin::ReExport));
+                }
+                Some(Bind::Module) => return None,
                 None => {}
             }
         }

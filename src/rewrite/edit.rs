@@ -13,6 +13,8 @@ pub struct Edit {
     pub rule: String,
     /// Dropped, not reported, when it falls inside a hard edit.
     pub soft: bool,
+    /// The site this edit belongs to: a site is counted once per rule however many edits it takes.
+    pub anchor: usize,
 }
 
 /// Two hard edits that touch the same text.
@@ -36,16 +38,24 @@ impl fmt::Display for Conflict {
 #[derive(Debug, Default, Clone)]
 pub struct EditSet {
     edits: Vec<Edit>,
+    anchor: Option<usize>,
 }
 
 impl EditSet {
+    /// Edits made from now on belong to the site at `offset` (`None`: each edit is its own site).
+    pub fn set_anchor(&mut self, offset: Option<usize>) {
+        self.anchor = offset;
+    }
+
     pub fn replace(&mut self, range: std::ops::Range<usize>, text: impl Into<String>, rule: &str) {
+        let anchor = self.anchor.unwrap_or(range.start);
         self.edits.push(Edit {
             start: range.start,
             end: range.end,
             text: text.into(),
             rule: rule.to_string(),
             soft: false,
+            anchor,
         });
     }
 
@@ -64,6 +74,7 @@ impl EditSet {
             text: text.into(),
             rule: rule.to_string(),
             soft: true,
+            anchor: at,
         });
     }
 
@@ -137,16 +148,20 @@ impl EditSet {
         all.sort_by_key(|(i, e)| (e.start, e.end != e.start, !e.soft, *i));
         let mut out = String::with_capacity(src.len() + 64);
         let mut pos = 0;
-        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut sites: std::collections::BTreeSet<(String, usize)> = Default::default();
         for (_, e) in all {
             out.push_str(&src[pos..e.start]);
             out.push_str(&e.text);
             pos = pos.max(e.end);
             if !e.soft {
-                *counts.entry(e.rule.clone()).or_default() += 1;
+                sites.insert((e.rule.clone(), e.anchor));
             }
         }
         out.push_str(&src[pos..]);
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for (rule, _) in sites {
+            *counts.entry(rule).or_default() += 1;
+        }
         Ok((out, counts.into_iter().collect()))
     }
 }

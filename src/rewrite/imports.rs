@@ -4,7 +4,7 @@
 //! method calls need are imported when nothing in the file brings them into scope.
 
 use super::{Acc, Ctx, LeafPlan};
-use ra_ap_syntax::ast::{self, HasModuleItem, HasName};
+use ra_ap_syntax::ast::{self, HasModuleItem, HasName, HasVisibility};
 use ra_ap_syntax::{AstNode, SyntaxNode};
 use std::collections::{BTreeMap, HashSet};
 
@@ -132,6 +132,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             s
         });
         let mut entries: Vec<String> = Vec::new();
+        let mut shims: Vec<String> = Vec::new();
         let mut changed = false;
         for &i in leaf_ids {
             let leaf = &ctx.sites.leaves[i];
@@ -161,6 +162,13 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
                             }
                         }
                     }
+                    LeafPlan::Shim(text) => {
+                        if let Some(m) = ctx.cat.lookup(&leaf.canon) {
+                            acc.credits.push(m.rule.id.clone());
+                        }
+                        shims.push(text.clone());
+                        None
+                    }
                     _ => None,
                 }
             };
@@ -174,7 +182,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             continue;
         }
         let range = item_start(item.syntax())..super::range(item.syntax()).end;
-        if entries.is_empty() {
+        if entries.is_empty() && shims.is_empty() {
             acc.edits
                 .delete(item_line_range(ctx.src, item.syntax()), "use");
             continue;
@@ -189,7 +197,24 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             .chars()
             .take_while(|c| c.is_whitespace())
             .collect();
-        let text = render(&entries, prefix, &indent);
+        // Attributes (a `cfg`) apply to each new item; the visibility goes where `{vis}` says.
+        let vis_start: usize = item
+            .visibility()
+            .map(|v| v.syntax().text_range().start().into())
+            .unwrap_or(use_kw);
+        let attrs = &ctx.src[range.start..vis_start];
+        let vis = &ctx.src[vis_start..use_kw];
+        let mut parts = Vec::new();
+        if !entries.is_empty() {
+            parts.push(render(&entries, prefix, &indent));
+        }
+        for shim in &shims {
+            let text = shim
+                .replace("{vis}", vis)
+                .replace('\n', &format!("\n{indent}"));
+            parts.push(format!("{attrs}{text}"));
+        }
+        let text = parts.join(&format!("\n{indent}"));
         if text != ctx.src[range.clone()] {
             acc.edits.replace(range, text, "use");
         }

@@ -85,6 +85,8 @@ pub enum LeafPlan {
     Import(String),
     /// No importable equivalent: every usage is rewritten to a full path, the import goes.
     Fq,
+    /// A public re-export without an importable equivalent: becomes this item (a shim fn).
+    Shim(String),
     /// Left as written (reported).
     Keep,
     /// Reached through the crate's own re-export: untouched.
@@ -135,8 +137,19 @@ pub fn migrate_file(
 
     for (si, site) in sites.paths.iter().enumerate() {
         let m = ctx.cat.lookup(&site.canon);
-        if let Some(h) = m.as_ref().and_then(|m| m.rule.handler.clone()) {
-            match handlers::on_path(&h, site, m.as_ref().unwrap(), &ctx, &mut acc) {
+        // Through the crate's own re-export, the re-exported item (an import, or a shim with
+        // async-std's signature) is migrated where it is defined; only handlers about the value a
+        // call returns (a task handle to detach, a file to flush) still apply at the call.
+        let handler = m.as_ref().and_then(|m| m.rule.handler.clone()).filter(|h| {
+            site.origin != Origin::ReExport
+                || matches!(h.as_str(), "detach-dropped-handle" | "file-flush-on-drop")
+        });
+        if let Some(h) = handler {
+            acc.edits
+                .set_anchor(Some(site.path.syntax().text_range().start().into()));
+            let flow = handlers::on_path(&h, site, m.as_ref().unwrap(), &ctx, &mut acc);
+            acc.edits.set_anchor(None);
+            match flow {
                 Flow::Done => continue,
                 Flow::Continue => {}
             }
@@ -275,6 +288,41 @@ fn states_view(states: &[LeafState]) -> Vec<imports::LeafDecision> {
 }
 
 fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState {
+    let mut st = plan_leaf_inner(leaf, ctx, acc);
+    // A public re-export is the crate's API, and other files call through it as written.
+    let public = ra_ap_syntax::ast::HasVisibility::visibility(&leaf.use_item).is_some();
+    // A public re-export keeps its name (`pub use smol::Task as JoinHandle;`): it is API.
+    if public {
+        if let (Some(_), Some(local), LeafPlan::Import(p)) = (&st.rename, &leaf.local, &st.plan) {
+            st.plan = LeafPlan::Import(format!("{p} as {local}"));
+            st.rename = None;
+        }
+    }
+    if public && st.plan == LeafPlan::Fq {
+        let at: usize = leaf.tree.syntax().text_range().start().into();
+        let shim = ctx
+            .cat
+            .lookup(&leaf.canon)
+            .and_then(|m| m.rule.shim.clone());
+        match (shim, &leaf.local, resolve::is_module(&leaf.canon)) {
+            (Some(shim), Some(name), false) => {
+                st.plan = LeafPlan::Shim(shim.replace("{name}", name))
+            }
+            _ => {
+                acc.findings.push(RawFinding::not_migrated(
+                    at,
+                    "reexport-no-equivalent",
+                    format!("the public re-export of `{}` has no importable smol equivalent", leaf.canon.join("::")),
+                    "define the item the crate exports by hand (a fn or module of your own), then run again",
+                ));
+                st.plan = LeafPlan::Keep;
+            }
+        }
+    }
+    st
+}
+
+fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState {
     let st = |plan| LeafState {
         plan,
         rename: None,
@@ -299,7 +347,7 @@ fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState
             Some(Mapped {
                 path: Some(p),
                 rule,
-            }) if !p.contains('<') && rule.from.len() == leaf.canon.len() => {
+            }) if !p.contains('<') && !rule.from.last().is_some_and(|s| s == "*") => {
                 st(LeafPlan::Import(format!("{p}::*")))
             }
             _ => {
@@ -318,7 +366,7 @@ fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState
     }
     let is_module = resolve::is_module(&leaf.canon);
     match ctx.cat.lookup(&leaf.canon) {
-        Some(Mapped { path: Some(p), .. }) if !p.contains('<') => {
+        Some(Mapped { path: Some(p), .. }) if importable(&p) => {
             let new_name = p.rsplit("::").next().unwrap_or("").to_string();
             let rename = match (&leaf.alias, &leaf.local) {
                 (None, Some(local)) if *local != new_name => Some(new_name),
@@ -356,6 +404,16 @@ fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState
             st(LeafPlan::Keep)
         }
     }
+}
+
+/// Whether a mapped path can stand in a `use`: not a generic instantiation
+/// (`smol::Unblock<std::io::Stdin>`), not an associated item (`smol::Timer::after`).
+fn importable(p: &str) -> bool {
+    let segs: Vec<&str> = p.split("::").collect();
+    !p.contains('<')
+        && !segs[..segs.len().saturating_sub(1)]
+            .iter()
+            .any(|s| s.starts_with(|c: char| c.is_uppercase()))
 }
 
 fn advice(m: &Mapped<'_>) -> String {
