@@ -141,6 +141,8 @@ fn migrate_package(
         ..Default::default()
     };
     ctx.roots.insert("async_std".into());
+    // async-attributes' `main`/`test` expand to async-std calls: they are async-std's attributes.
+    ctx.roots.insert("async_attributes".into());
     let mut parsed = Vec::new();
     let mut rest = Vec::new();
     for (path, text) in texts {

@@ -66,6 +66,7 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     let mut doc: DocumentMut = text.parse()?;
     let mut notes = Vec::new();
     let mut replaced = Vec::new(); // keys of async-std entries that were replaced or removed
+    let mut kept_optional = Vec::new(); // optional async-std entries kept, with an optional smol beside
     let mut optional = false;
 
     let mut edit = |table_name: &str, t: &mut Item| {
@@ -81,6 +82,13 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             };
             if needs.keep_async_std {
                 if needs.smol && t.get("smol").is_none() {
+                    if old
+                        .get("optional")
+                        .and_then(|o| o.as_bool())
+                        .unwrap_or(false)
+                    {
+                        kept_optional.push(key.clone());
+                    }
                     t.insert("smol", smol_item(&old));
                     notes.push(format!(
                         "added smol beside async-std in [{table_name}] (async-std stays for the findings left in place)"
@@ -125,6 +133,9 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
         edit("workspace.dependencies", t);
     }
 
+    if !kept_optional.is_empty() {
+        enable_smol_beside(&mut doc, &kept_optional);
+    }
     replaced.sort();
     replaced.dedup();
     migrate_features(&mut doc, &replaced, optional, &mut notes);
@@ -152,6 +163,28 @@ fn replace_entry(t: &mut Table, old_key: &str, new: Option<Item>) {
             let mut nk = Key::new("smol");
             *nk.leaf_decor_mut() = key.leaf_decor().clone();
             t.insert_formatted(&nk, new.clone());
+        }
+    }
+}
+
+/// Features that enable a kept optional async-std enable the optional smol added beside it.
+fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
+    let Some(features) = doc.get_mut("features").and_then(|f| f.as_table_like_mut()) else {
+        return;
+    };
+    let explicit: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
+    for (_, v) in features.iter_mut() {
+        let Some(arr) = v.as_array_mut() else {
+            continue;
+        };
+        let enables = arr.iter().any(|x| {
+            x.as_str().is_some_and(|s| {
+                keys.iter()
+                    .any(|k| (s == k && !explicit.contains(k)) || s == format!("dep:{k}"))
+            })
+        });
+        if enables && !arr.iter().any(|x| x.as_str() == Some("dep:smol")) {
+            arr.push("dep:smol");
         }
     }
 }

@@ -35,6 +35,34 @@ pub const MODULES: &[&str] = &[
     "async_std::task",
 ];
 
+/// The names async-std's globbed modules bring into scope by name (from the crate's source: its
+/// io prelude exports the io traits and their extension traits by name, its prelude `Future`,
+/// `Stream`, `FutureExt` and `StreamExt`).
+pub const GLOB_MEMBERS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "async_std::io::prelude",
+        &[
+            ("BufRead", "async_std::io::BufRead"),
+            ("Read", "async_std::io::Read"),
+            ("Seek", "async_std::io::Seek"),
+            ("Write", "async_std::io::Write"),
+            ("BufReadExt", "async_std::io::BufReadExt"),
+            ("ReadExt", "async_std::io::ReadExt"),
+            ("SeekExt", "async_std::io::SeekExt"),
+            ("WriteExt", "async_std::io::WriteExt"),
+        ],
+    ),
+    (
+        "async_std::prelude",
+        &[
+            ("Future", "async_std::prelude::Future"),
+            ("Stream", "async_std::prelude::Stream"),
+            ("FutureExt", "async_std::prelude::FutureExt"),
+            ("StreamExt", "async_std::prelude::StreamExt"),
+        ],
+    ),
+];
+
 pub fn is_module(canon: &[String]) -> bool {
     let joined = canon.join("::");
     joined == "async_std" || MODULES.contains(&joined.as_str())
@@ -96,6 +124,9 @@ pub enum Origin {
     Root,
     /// The first segment is bound by use leaf `n` of the file.
     Binding(usize),
+    /// The first segment is a name that glob leaf `n` brings into scope (`Read` from
+    /// `async_std::io::prelude::*`); the path's first text segment is canonical segment `offset`.
+    Glob { leaf: usize, offset: usize },
     /// The path goes through the crate's own re-export: the re-export itself is migrated where it
     /// is defined, so this path is left as written (handlers still see it).
     ReExport,

@@ -47,11 +47,8 @@ pub fn place_of(file: &Path, package_dir: &Path) -> FilePlace {
         }
         if module.len() <= 1 {
             module.clear();
-        } else {
-            module.remove(0);
-            if module.last().is_some_and(|m| m == "mod") {
-                module.pop();
-            }
+        } else if module.last().is_some_and(|m| m == "mod") {
+            module.pop();
         }
     }
     FilePlace { in_lib, module }
@@ -60,6 +57,9 @@ pub fn place_of(file: &Path, package_dir: &Path) -> FilePlace {
 #[derive(Debug, Clone, Copy)]
 enum Bind {
     Leaf(usize),
+    /// A name brought in by glob leaf `n`, member `m` of its GLOB_MEMBERS row (explicit imports
+    /// and items win over it).
+    Glob(usize, usize),
     /// Bound to something that is not async-std (an item, or another import).
     Local,
     /// A module declared here (`mod rt;`), possibly re-exporting async-std items.
@@ -266,6 +266,15 @@ impl Resolver<'_> {
                     };
                     return Some((canon, origin));
                 }
+                Some(Bind::Glob(i, m)) => {
+                    let canon_text = self.sites.leaves[i].canon.join("::");
+                    let (_, members) =
+                        super::GLOB_MEMBERS.iter().find(|(g, _)| *g == canon_text)?;
+                    let mut canon = crate::rules::segments(members[m].1);
+                    let offset = canon.len() - 1;
+                    canon.extend(segs[1..].iter().cloned());
+                    return Some((canon, Origin::Glob { leaf: i, offset }));
+                }
                 Some(Bind::Local) => return None,
                 // The crate's own module: async-std only through its re-exports.
                 Some(Bind::Module) if self.place.in_lib => {
@@ -361,6 +370,22 @@ impl Resolver<'_> {
                 if !all_reexport {
                     self.sites.mixed_uses.push(u.clone());
                 }
+            }
+        }
+        // Names that globs bring in, after every explicit binding (which win).
+        for (i, leaf) in self.sites.leaves.clone().into_iter().enumerate() {
+            if !leaf.glob || leaf.via_reexport {
+                continue;
+            }
+            let canon = leaf.canon.join("::");
+            let Some((_, members)) = super::GLOB_MEMBERS.iter().find(|(m, _)| *m == canon) else {
+                continue;
+            };
+            let Some(scope) = scope_of(leaf.use_item.syntax()).filter(is_scope) else {
+                continue;
+            };
+            for (m, (name, _)) in members.iter().enumerate() {
+                self.bind(scope.clone(), name.to_string(), Bind::Glob(i, m));
             }
         }
     }

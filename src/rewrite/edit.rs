@@ -174,7 +174,7 @@ mod tests {
     fn disjoint_edits_apply_together() {
         let mut e = EditSet::default();
         e.replace(0..4, "smol", "a");
-        e.insert(10, ".detach()", "b");
+        e.insert(11, ".detach()", "b");
         let (out, counts) = e.apply("task::sp(x);").unwrap();
         assert_eq!(out, "smol::sp(x).detach();");
         assert_eq!(counts, vec![("a".to_string(), 1), ("b".to_string(), 1)]);

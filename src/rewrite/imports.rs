@@ -257,11 +257,13 @@ fn render(entries: &[String], prefix: &str, indent: &str) -> String {
         groups[i].1.retain(|l| *l != last);
         sub_lasts.insert(0, "self".into());
         groups[j] = (sub_parent, sub_lasts);
+        // The merged group takes the module's place: it came first.
+        let merged = groups.remove(j);
+        let i = if j < i { i - 1 } else { i };
         if groups[i].1.is_empty() {
-            // Keep the module's place: it came first.
-            let merged = groups.remove(j);
-            let i = if j < i { i - 1 } else { i };
             groups[i] = merged;
+        } else {
+            groups.insert(i, merged);
         }
     }
     let items: Vec<String> = groups

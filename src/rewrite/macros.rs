@@ -105,3 +105,92 @@ mod tests {
         );
     }
 }
+
+/// Paths inside token trees that are not parsed as code (`macro_rules!` bodies, item-position
+/// macro calls, arguments that are not expressions): `async_std::task::ready!($e)` in a macro
+/// body is mapped token by token. Only plain path rows apply there; a row whose meaning needs a
+/// handler, or that has no smol equivalent, is reported.
+pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
+    use ra_ap_syntax::{NodeOrToken, SyntaxToken};
+    let trees = ctx
+        .sf
+        .syntax()
+        .descendants()
+        .filter_map(ast::TokenTree::cast)
+        .filter(|t| {
+            // Outermost token trees only.
+            !t.syntax()
+                .parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::TOKEN_TREE)
+        });
+    for tt in trees {
+        let toks: Vec<SyntaxToken> = tt
+            .syntax()
+            .descendants_with_tokens()
+            .filter_map(NodeOrToken::into_token)
+            .filter(|t| !t.kind().is_trivia())
+            .collect();
+        let mut i = 0;
+        while i < toks.len() {
+            let t = &toks[i];
+            let prev_is_sep = i > 0
+                && matches!(
+                    toks[i - 1].kind(),
+                    SyntaxKind::COLON | SyntaxKind::COLON2 | SyntaxKind::DOLLAR
+                );
+            if t.kind() != SyntaxKind::IDENT || prev_is_sep || !ctx.krate.roots.contains(t.text()) {
+                i += 1;
+                continue;
+            }
+            // root (:: ident)*
+            let mut segs = vec!["async_std".to_string()];
+            let mut j = i + 1;
+            let mut end = t.text_range().end();
+            loop {
+                let colons = if toks.get(j).is_some_and(|x| x.kind() == SyntaxKind::COLON2) {
+                    1
+                } else if toks.get(j).is_some_and(|x| x.kind() == SyntaxKind::COLON)
+                    && toks
+                        .get(j + 1)
+                        .is_some_and(|x| x.kind() == SyntaxKind::COLON)
+                {
+                    2
+                } else {
+                    0
+                };
+                match toks.get(j + colons) {
+                    Some(id) if colons > 0 && id.kind() == SyntaxKind::IDENT => {
+                        segs.push(id.text().to_string());
+                        end = id.text_range().end();
+                        j += colons + 1;
+                    }
+                    _ => break,
+                }
+            }
+            let start: usize = t.text_range().start().into();
+            if segs.len() >= 2 {
+                match ctx.cat.lookup(&segs) {
+                    Some(m) => match (&m.path, &m.rule.handler) {
+                        (Some(p), None) => acc.edits.replace(start..end.into(), p.clone(), &m.rule.id),
+                        (Some(p), Some(h)) if h == "worker-threads" || h == "net-shared-ref" || h == "channel-recv" => {
+                            acc.edits.replace(start..end.into(), p.clone(), &m.rule.id)
+                        }
+                        _ => acc.findings.push(crate::report::RawFinding::not_migrated(
+                            start,
+                            &m.rule.id,
+                            format!("`{}` inside a macro body cannot be rewritten safely", segs.join("::")),
+                            "rewrite the macro body by hand (see docs/mapping.md for the smol form)",
+                        )),
+                    },
+                    None => acc.findings.push(crate::report::RawFinding::not_migrated(
+                        start,
+                        "unknown-item",
+                        format!("`{}` is not in the catalogue", segs.join("::")),
+                        "map it by hand, or add a row to transforms/smol.toml",
+                    )),
+                }
+            }
+            i = j.max(i + 1);
+        }
+    }
+}

@@ -225,6 +225,25 @@ pub fn migrate_file(
                 };
                 states[i].usages.push((si, usage));
             }
+            Origin::Glob { leaf: i, offset } => {
+                // Covered by the new glob (`smol::prelude::*` still has `Future`), or written in full.
+                let new_glob = match &states[i].plan {
+                    LeafPlan::Import(p) => p.strip_suffix("::*").map(str::to_string),
+                    _ => None,
+                };
+                let covered = new_glob.is_some_and(|g| {
+                    let rest: Vec<&str> = site.canon[offset..].iter().map(String::as_str).collect();
+                    format!("{g}::{}", rest.join("::")) == new_path
+                });
+                if covered {
+                    acc.credits.push(m.rule.id.clone());
+                } else {
+                    match fq_edit(site, &m, offset) {
+                        Some(e) => acc.edits.replace(e.0, e.1, &m.rule.id),
+                        None => generic_args_finding(site, &mut acc),
+                    }
+                }
+            }
             Origin::ReExport => {}
         }
     }
@@ -258,6 +277,7 @@ pub fn migrate_file(
     }
     imports::regenerate(&ctx, &states_view(&states), &mut acc);
     extern_crates(&ctx, &states, &mut acc);
+    macros::token_paths(&ctx, &mut acc);
     handlers::file_passes(&ctx, &mut acc);
 
     finish(text, sf, acc, &ctx)
@@ -560,6 +580,11 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
             }
         }
     }
+    // A site left in place (a macro body included) keeps the crate on async-std.
+    out.keeps_async_std |= acc
+        .findings
+        .iter()
+        .any(|f| f.severity == crate::report::Severity::NotMigrated);
     acc.findings.sort_by_key(|f| f.offset);
     out.findings = acc.findings;
     out
