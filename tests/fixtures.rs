@@ -70,10 +70,12 @@ fn fixtures_migrate_as_expected_in_both_resolution_modes() {
             &after_path.with_file_name("findings.txt"),
             &findings(&semantic),
         );
-        assert_eq!(
-            after_syn, after_sem,
-            "{name}: syntax-level and semantic resolution disagree"
-        );
+        // Where types decide (a `metadata().await` whose receiver only rust-analyzer can type),
+        // the syntax-level result is pinned in after.syntax.rs; elsewhere the two must agree.
+        let syntax_file = after_path.with_file_name("after.syntax.rs");
+        if after_syn != after_sem || syntax_file.exists() {
+            check_file(&syntax_file, &after_syn);
+        }
         assert_eq!(
             findings(&syntax),
             findings(&semantic),

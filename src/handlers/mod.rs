@@ -6,11 +6,13 @@
 mod attr_main;
 mod channel;
 mod detach;
+mod duplicate_impl;
 mod file_flush;
 mod future_combinators;
 mod net_ref;
 mod path_methods;
 mod sleep;
+mod socket_from;
 mod stdio;
 mod timeout;
 mod unix_bind;
@@ -44,12 +46,16 @@ pub fn on_path(
         "channel-recv" => Flow::Continue, // a file pass: it needs the receivers
         "detach-dropped-handle" => detach::on_spawn(site, m, ctx, acc),
         "file-flush-on-drop" => file_flush::on_file(site, ctx, acc),
-        "future-combinators" | "net-shared-ref" => Flow::Continue, // file passes
-        "path-async-methods" => Flow::Continue,                    // a file pass
+        "future-combinators" | "net-shared-ref" | "duplicate-impl" => Flow::Continue, // file passes
+        "path-async-methods" => Flow::Continue,                                       // a file pass
         "sleep-to-timer" => sleep::on_sleep(site, m, ctx, acc),
         "stdio-unblock" => stdio::on_stdio(site, ctx, acc),
         "timeout-to-or" => timeout::on_timeout(site, ctx, acc),
-        "unix-sync-bind" => unix_bind::on_unix(site, ctx, acc),
+        "unix-sync-bind" => {
+            socket_from::on_from(site, ctx, acc);
+            unix_bind::on_unix(site, ctx, acc)
+        }
+        "socket-try-from" => socket_from::on_from(site, ctx, acc),
         "worker-threads" => worker_threads::on_block_on(site, ctx, acc),
         "read-append" => Flow::Continue, // run from stdio's pass
         other => unreachable!(
@@ -62,6 +68,7 @@ pub fn on_path(
 pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
     channel::pass(ctx, acc);
     detach::pass(ctx, acc);
+    duplicate_impl::pass(ctx, acc);
     future_combinators::pass(ctx, acc);
     net_ref::pass(ctx, acc);
     path_methods::pass(ctx, acc);
@@ -75,12 +82,14 @@ pub const DISPATCHED: &[&str] = &[
     "attr-test",
     "channel-recv",
     "detach-dropped-handle",
+    "duplicate-impl",
     "file-flush-on-drop",
     "future-combinators",
     "net-shared-ref",
     "path-async-methods",
     "read-append",
     "sleep-to-timer",
+    "socket-try-from",
     "stdio-unblock",
     "timeout-to-or",
     "unix-sync-bind",

@@ -63,8 +63,9 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         ) {
             Some(b) => b,
             // std's Path methods are not awaitable: an awaited one on a file that uses async-std's
-            // path or fs is async-std's.
-            None => evidence,
+            // path or fs is async-std's. Not `metadata`: async-std's File and DirEntry have an
+            // async one too (left alone, a Path's would fail to compile, not misbehave).
+            None => evidence && name != "metadata",
         };
         if !on_async_path {
             continue;
