@@ -17,6 +17,7 @@ mod stdio;
 mod timeout;
 mod unix_bind;
 mod worker_threads;
+mod write_macro;
 
 use crate::resolve::{MethodFact, PathSite};
 use crate::rewrite::{range, Acc, Ctx};
@@ -46,8 +47,10 @@ pub fn on_path(
         "channel-recv" => Flow::Continue, // a file pass: it needs the receivers
         "detach-dropped-handle" => detach::on_spawn(site, m, ctx, acc),
         "file-flush-on-drop" => file_flush::on_file(site, ctx, acc),
-        "future-combinators" | "net-shared-ref" | "duplicate-impl" => Flow::Continue, // file passes
-        "path-async-methods" => Flow::Continue,                                       // a file pass
+        "future-combinators" | "net-shared-ref" | "duplicate-impl" | "write-macro" => {
+            Flow::Continue
+        } // file passes
+        "path-async-methods" => Flow::Continue, // a file pass
         "sleep-to-timer" => sleep::on_sleep(site, m, ctx, acc),
         "stdio-unblock" => stdio::on_stdio(site, ctx, acc),
         "timeout-to-or" => timeout::on_timeout(site, ctx, acc),
@@ -73,6 +76,7 @@ pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
     net_ref::pass(ctx, acc);
     path_methods::pass(ctx, acc);
     stdio::pass(ctx, acc);
+    write_macro::pass(ctx, acc);
     acc.edits.set_anchor(None);
 }
 
@@ -94,6 +98,7 @@ pub const DISPATCHED: &[&str] = &[
     "timeout-to-or",
     "unix-sync-bind",
     "worker-threads",
+    "write-macro",
 ];
 
 // ------------------------------------------------------------------ shared helpers

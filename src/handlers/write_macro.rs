@@ -1,0 +1,93 @@
+//! `write!` / `writeln!` on async writers. With async-std's `WriteExt` in scope, `write!(w, ..)`
+//! called its `write_fmt`, a future that wrote and then flushed. futures-lite writers have no
+//! `write_fmt`: the text is formatted first, then written and flushed.
+//!
+//! ```text
+//! writeln!(stream, "hello {}", name).await?
+//! ->
+//! (async { let mut text = format!("hello {}", name); text.push('\n'); stream.write_all(text.as_bytes()).await?; stream.flush().await }).await?
+//! ```
+
+use super::{awaited, file_uses, start};
+use crate::rewrite::{range, Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasArgList};
+use ra_ap_syntax::AstNode;
+
+const RULE: &str = "write-macro";
+
+pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    if !file_uses(
+        ctx,
+        &[
+            "async_std::io",
+            "async_std::prelude",
+            "async_std::net",
+            "async_std::fs",
+            "async_std::os",
+        ],
+    ) {
+        return;
+    }
+    for call in ctx
+        .sf
+        .syntax()
+        .descendants()
+        .filter_map(ast::CallExpr::cast)
+    {
+        let Some(ast::Expr::PathExpr(callee)) = call.expr() else {
+            continue;
+        };
+        let name = callee.syntax().text().to_string();
+        if name != "write" && name != "writeln" {
+            continue;
+        }
+        // Only macro calls (the shadow text turned `write!(` into `write (`).
+        let after_name: usize = callee.syntax().text_range().end().into();
+        if !ctx.src[after_name..].starts_with('!') {
+            continue;
+        }
+        let Some(aw) = awaited(call.syntax()) else {
+            continue;
+        };
+        let Some(list) = call.arg_list() else {
+            continue;
+        };
+        let args: Vec<ast::Expr> = list.args().collect();
+        let Some(w) = args.first() else { continue };
+        let w_text = super::text_of(ctx, w.syntax());
+        // The format arguments, as written.
+        let fmt = match args.get(1) {
+            Some(first) => {
+                let from = start(first.syntax());
+                let to: usize = list
+                    .r_paren_token()
+                    .map(|t| t.text_range().start().into())
+                    .unwrap_or(from);
+                ctx.src[from..to]
+                    .trim_end()
+                    .trim_end_matches(',')
+                    .to_string()
+            }
+            None => "\"\"".to_string(),
+        };
+        let (binding, newline) = if name == "writeln" {
+            ("let mut text", " text.push('\\n');")
+        } else {
+            ("let text", "")
+        };
+        let writer = if w_text.starts_with('&') {
+            format!("({w_text})")
+        } else {
+            w_text.clone()
+        };
+        acc.edits.set_anchor(Some(start(call.syntax())));
+        acc.edits.replace(
+            range(aw.syntax()),
+            format!(
+                "(async {{ {binding} = format!({fmt});{newline} {writer}.write_all(text.as_bytes()).await?; {writer}.flush().await }}).await"
+            ),
+            RULE,
+        );
+        acc.traits.insert("smol::io::AsyncWriteExt".into());
+    }
+}
