@@ -15,7 +15,52 @@ use ra_ap_syntax::AstNode;
 
 const RULE: &str = "future-combinators";
 
+/// StreamExt methods futures-lite lacks: reported at the call (the catalogue's
+/// `async_std::stream::StreamExt::<method>` rows say what to do).
+fn missing_stream_methods(ctx: &Ctx<'_>, acc: &mut Acc) {
+    let evidence = file_uses(ctx, &["async_std::prelude", "async_std::stream"]);
+    for mc in ctx
+        .sf
+        .syntax()
+        .descendants()
+        .filter_map(ast::MethodCallExpr::cast)
+    {
+        let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
+            continue;
+        };
+        let canon = crate::rules::segments(&format!("async_std::stream::StreamExt::{name}"));
+        let Some(m) = ctx
+            .cat
+            .lookup(&canon)
+            .filter(|m| m.rule.from.len() == canon.len())
+        else {
+            continue;
+        };
+        let is_stream_ext = match method_is(ctx, &mc, &[&format!("::StreamExt::{name}")]) {
+            Some(b) => b,
+            // `sum`/`product` are Iterator's too: only an awaited one is a stream's.
+            None => {
+                evidence
+                    && (matches!(name.as_str(), "merge" | "throttle")
+                        || super::awaited(mc.syntax()).is_some())
+            }
+        };
+        if is_stream_ext {
+            acc.findings.push(crate::report::RawFinding::not_migrated(
+                start(mc.syntax()),
+                &m.rule.id,
+                format!("StreamExt::{name} has no futures-lite equivalent"),
+                match &m.rule.action {
+                    crate::rules::Action::Report(a) => a.clone(),
+                    crate::rules::Action::MapTo(t) => format!("use {t}"),
+                },
+            ));
+        }
+    }
+}
+
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    missing_stream_methods(ctx, acc);
     let evidence = file_uses(ctx, &["async_std::prelude"]);
     for mc in ctx
         .sf

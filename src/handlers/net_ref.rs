@@ -52,6 +52,10 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                             && args(&c).len() == 1
                     })
             }
+            // `let (reader, writer) = (&stream, &stream);`
+            SyntaxKind::TUPLE_EXPR => parent
+                .parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::LET_STMT),
             SyntaxKind::LET_STMT => ast::LetStmt::cast(parent.clone())
                 .and_then(|l| l.pat())
                 .is_some_and(|p| matches!(p, ast::Pat::IdentPat(ip) if ip.mut_token().is_some())),

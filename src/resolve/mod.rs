@@ -59,6 +59,7 @@ pub const GLOB_MEMBERS: &[(&str, &[(&str, &str)])] = &[
             ("Stream", "async_std::prelude::Stream"),
             ("FutureExt", "async_std::prelude::FutureExt"),
             ("StreamExt", "async_std::prelude::StreamExt"),
+            ("task_local", "async_std::task_local"),
         ],
     ),
 ];

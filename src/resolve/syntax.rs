@@ -410,6 +410,16 @@ impl Resolver<'_> {
             let Some(segs) = path_segments(&path) else {
                 continue;
             };
+            // A local variable shadows an imported function of the same name (`let stdin = ..;
+            // stdin.lines()`).
+            if segs.len() == 1
+                && node
+                    .parent()
+                    .is_some_and(|p| p.kind() == SyntaxKind::PATH_EXPR)
+                && shadowed_by_local(&node, &segs[0])
+            {
+                continue;
+            }
             let leading = path
                 .first_segment()
                 .and_then(|s| s.coloncolon_token())
@@ -433,6 +443,58 @@ impl Resolver<'_> {
             });
         }
     }
+}
+
+/// Whether a `let`, parameter or pattern binding named `name` is in scope at `at`.
+fn shadowed_by_local(at: &SyntaxNode, name: &str) -> bool {
+    let binds = |pat: Option<ast::Pat>| {
+        pat.is_some_and(|p| {
+            p.syntax()
+                .descendants()
+                .filter_map(ast::IdentPat::cast)
+                .any(|ip| ip.name().is_some_and(|n| n.text() == name))
+        })
+    };
+    let pos = at.text_range().start();
+    for anc in at.ancestors() {
+        match anc.kind() {
+            SyntaxKind::STMT_LIST => {
+                for stmt in anc.children().filter_map(ast::LetStmt::cast) {
+                    if stmt.syntax().text_range().end() <= pos && binds(stmt.pat()) {
+                        return true;
+                    }
+                }
+            }
+            SyntaxKind::FN => {
+                if let Some(list) = ast::Fn::cast(anc.clone()).and_then(|f| f.param_list()) {
+                    if list.params().any(|p| binds(p.pat())) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            SyntaxKind::CLOSURE_EXPR => {
+                if let Some(list) = ast::ClosureExpr::cast(anc.clone()).and_then(|c| c.param_list())
+                {
+                    if list.params().any(|p| binds(p.pat())) {
+                        return true;
+                    }
+                }
+            }
+            SyntaxKind::MATCH_ARM => {
+                if binds(ast::MatchArm::cast(anc.clone()).and_then(|a| a.pat())) {
+                    return true;
+                }
+            }
+            SyntaxKind::FOR_EXPR => {
+                if binds(ast::ForExpr::cast(anc.clone()).and_then(|f| f.pat())) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Flattens a use tree into leaves: (leaf tree, full segments, is glob, leading `::`).

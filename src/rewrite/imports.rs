@@ -13,6 +13,8 @@ pub struct LeafDecision {
     pub plan: LeafPlan,
     /// Some usage could not be migrated: the original import stays.
     pub keep_original: bool,
+    /// Items a migrated glob brought in that stay async-std's, imported explicitly.
+    pub extra: Vec<String>,
     /// Some usage relies on the (new) import, or the leaf has no usage we could see (a trait, or a
     /// name used inside a macro): keep importing it.
     pub needed: bool,
@@ -172,6 +174,13 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
                     _ => None,
                 }
             };
+            if !d.keep_original && d.plan != LeafPlan::Keep {
+                for x in &d.extra {
+                    if seen.insert(x.clone()) {
+                        entries.push(x.clone());
+                    }
+                }
+            }
             if let Some(e) = entry {
                 if seen.insert(e.clone()) || d.keep_original || d.plan == LeafPlan::Keep {
                     entries.push(e);

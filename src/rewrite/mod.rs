@@ -99,6 +99,28 @@ struct LeafState {
     rename: Option<String>,
     keep_original: bool,
     usages: Vec<(usize, Usage)>,
+    /// Names a migrated glob brought in that stay async-std's (`task_local` from the prelude):
+    /// imported explicitly beside the new glob.
+    extra: Vec<String>,
+}
+
+/// A site left in place needs the import it came through.
+fn keep_for(site: &resolve::PathSite, sites: &FileSites, states: &mut [LeafState]) {
+    match site.origin {
+        Origin::Binding(i) => states[i].keep_original = true,
+        Origin::Glob { leaf, offset } => {
+            let root = sites.leaves[leaf]
+                .written
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "async_std".into());
+            let item = format!("{root}::{}", site.canon[1..=offset].join("::"));
+            if !states[leaf].extra.contains(&item) {
+                states[leaf].extra.push(item);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Migrates one file's text. `sf` must be the parse of `text`.
@@ -164,9 +186,7 @@ pub fn migrate_file(
                 format!("`{}` is not in the catalogue", site.canon.join("::")),
                 "map it by hand, or add a row to transforms/smol.toml",
             ));
-            if let Origin::Binding(i) = site.origin {
-                states[i].keep_original = true;
-            }
+            keep_for(site, sites, &mut states);
             continue;
         };
         let Some(new_path) = m.path.clone() else {
@@ -176,9 +196,7 @@ pub fn migrate_file(
                 format!("`{}` has no smol equivalent", site.canon.join("::")),
                 advice(&m),
             ));
-            if let Origin::Binding(i) = site.origin {
-                states[i].keep_original = true;
-            }
+            keep_for(site, sites, &mut states);
             continue;
         };
         match site.origin {
@@ -299,6 +317,7 @@ fn states_view(states: &[LeafState]) -> Vec<imports::LeafDecision> {
         .map(|s| imports::LeafDecision {
             plan: s.plan.clone(),
             keep_original: s.keep_original,
+            extra: s.extra.clone(),
             needed: s.usages.is_empty()
                 || s.usages
                     .iter()
@@ -348,6 +367,7 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
         rename: None,
         keep_original: false,
         usages: Vec::new(),
+        extra: Vec::new(),
     };
     if leaf.via_reexport {
         return st(LeafPlan::Untouched);
@@ -397,6 +417,7 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
                 rename,
                 keep_original: false,
                 usages: Vec::new(),
+                extra: Vec::new(),
             }
         }
         Some(Mapped { path: Some(_), .. }) => st(LeafPlan::Fq),
