@@ -46,8 +46,12 @@ fn missing_stream_methods(ctx: &Ctx<'_>, acc: &mut Acc) {
             }
         };
         if is_stream_ext {
+            let at = mc
+                .name_ref()
+                .map(|n| start(n.syntax()))
+                .unwrap_or_else(|| start(mc.syntax()));
             acc.findings.push(crate::report::RawFinding::not_migrated(
-                start(mc.syntax()),
+                at,
                 &m.rule.id,
                 format!("StreamExt::{name} has no futures-lite equivalent"),
                 match &m.rule.action {
