@@ -212,3 +212,24 @@ fn files_with_syntax_errors_are_skipped_and_reported() {
     assert!(out.contains("src/main.rs: syntax errors"), "{out}");
     assert!(!out.contains("+++ b/src/main.rs"), "{out}");
 }
+
+#[test]
+fn an_unloadable_workspace_falls_back_to_syntax_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(dir.path(), SMALL);
+    // A manifest cargo rejects (toml is fine, the value is not): rust-analyzer cannot load it.
+    let m = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        format!("{m}\n[lib]\ncrate-type = 7\n"),
+    )
+    .unwrap();
+    let (code, out, err) = run(&["diff", "--color", "never", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("resolution: syntax"), "{out}");
+    assert!(out.contains("note: fell back to syntax-level resolution: rust-analyzer could not load the workspace"), "{out}");
+    assert!(
+        out.contains("+        smol::spawn(async {}).detach();"),
+        "{out}"
+    );
+}
