@@ -10,6 +10,7 @@
 use super::{call_of_path, end, Flow};
 use crate::resolve::PathSite;
 use crate::rewrite::{range, Acc, Ctx};
+use ra_ap_syntax::ast::HasGenericArgs;
 use ra_ap_syntax::AstNode;
 
 const RULE: &str = "socket-try-from";
@@ -23,6 +24,7 @@ const TYPES: &[&str] = &[
 ];
 
 pub(super) fn on_from(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    into_bound(site, acc);
     let Some((last, ty)) = site.canon.split_last() else {
         return Flow::Continue;
     };
@@ -42,4 +44,28 @@ pub(super) fn on_from(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
         RULE,
     );
     Flow::Continue
+}
+
+/// `impl Into<TcpListener>` / `T: Into<TcpListener>`: callers that passed a std socket relied on
+/// async-std's `From`, which async-net does not have. Reported: the signature needs a decision.
+fn into_bound(site: &PathSite, acc: &mut Acc) {
+    if !TYPES.contains(&site.canon.join("::").as_str()) {
+        return;
+    }
+    let in_into = site
+        .path
+        .syntax()
+        .ancestors()
+        .filter_map(ra_ap_syntax::ast::PathSegment::cast)
+        .any(|seg| {
+            seg.name_ref().is_some_and(|n| n.text() == "Into") && seg.generic_arg_list().is_some()
+        });
+    if in_into {
+        acc.findings.push(crate::report::RawFinding::not_migrated(
+            super::start(site.path.syntax()),
+            RULE,
+            format!("`Into<{}>` accepted std sockets through async-std's From, which async-net does not have", site.path.syntax()),
+            "take the std socket (or the smol one) explicitly and convert with try_from",
+        ));
+    }
 }

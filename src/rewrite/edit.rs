@@ -119,6 +119,22 @@ impl EditSet {
                 && a.1.text == b.1.text
                 && a.1.start != a.1.end
         });
+        // A deletion supersedes the edits strictly inside what it deletes (an impl removed whole
+        // needs no path rewritten in its header).
+        let deletions: Vec<(usize, usize)> = hard
+            .iter()
+            .filter(|(_, e)| e.text.is_empty() && e.start < e.end)
+            .map(|(_, e)| (e.start, e.end))
+            .collect();
+        hard.retain(|(_, e)| {
+            !deletions.iter().any(|&(s, t)| {
+                s <= e.start
+                    && e.end <= t
+                    && (s, t) != (e.start, e.end)
+                    && !(e.start == s && e.end == s)
+                    && !(e.start == t && e.end == t)
+            })
+        });
         let mut conflicts = Vec::new();
         for w in hard.windows(2) {
             let (a, b) = (w[0].1, w[1].1);
@@ -187,6 +203,14 @@ mod tests {
         e.replace(4..8, "y", "b");
         let c = e.apply("0123456789").unwrap_err();
         assert_eq!(c[0].to_string(), "rule `a` (0..6) overlaps rule `b` (4..8)");
+    }
+
+    #[test]
+    fn a_deletion_supersedes_edits_inside_it() {
+        let mut e = EditSet::default();
+        e.delete(2..8, "a");
+        e.replace(4..6, "x", "b");
+        assert_eq!(e.apply("0123456789").unwrap().0, "0189");
     }
 
     #[test]

@@ -172,7 +172,21 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                 match ctx.cat.lookup(&segs) {
                     Some(m) => match (&m.path, &m.rule.handler) {
                         (Some(p), None) => acc.edits.replace(start..end.into(), p.clone(), &m.rule.id),
-                        (Some(p), Some(h)) if h == "worker-threads" || h == "net-shared-ref" || h == "channel-recv" => {
+                        // Handlers that act on calls or methods only: a type or module named
+                        // in a macro body maps as a plain path.
+                        (Some(p), Some(h))
+                            if segs.len() == m.rule.from.len()
+                                && matches!(
+                                    h.as_str(),
+                                    "file-flush-on-drop"
+                                        | "path-async-methods"
+                                        | "channel-recv"
+                                        | "socket-try-from"
+                                        | "unix-sync-bind"
+                                        | "future-combinators"
+                                        | "worker-threads"
+                                ) =>
+                        {
                             acc.edits.replace(start..end.into(), p.clone(), &m.rule.id)
                         }
                         _ => acc.findings.push(crate::report::RawFinding::not_migrated(
