@@ -8,32 +8,43 @@ use toml_edit::{DocumentMut, Item, Key, Table, Value};
 
 const DEP_TABLES: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
 
+/// Calls `f(table_name, table)` for every dependency table: `[dependencies]`,
+/// `[dev-dependencies]`, `[build-dependencies]`, their `[target.'cfg(..)'.*]` forms and
+/// `[workspace.dependencies]`.
+pub fn for_each_dependency_table_mut(doc: &mut DocumentMut, mut f: impl FnMut(&str, &mut Item)) {
+    for name in DEP_TABLES {
+        if let Some(t) = doc.get_mut(name) {
+            f(name, t);
+        }
+    }
+    if let Some(targets) = doc.get_mut("target").and_then(|t| t.as_table_like_mut()) {
+        for (tname, target) in targets.iter_mut() {
+            for name in DEP_TABLES {
+                if let Some(t) = target.get_mut(name) {
+                    f(&format!("target.{}.{name}", tname.get()), t);
+                }
+            }
+        }
+    }
+    if let Some(t) = doc
+        .get_mut("workspace")
+        .and_then(|w| w.get_mut("dependencies"))
+    {
+        f("workspace.dependencies", t);
+    }
+}
+
 /// Calls `f(table_name, key, item)` for each dependency entry of every dependency table.
 pub fn visit_dependency_tables(doc: &DocumentMut, mut f: impl FnMut(&str, &str, &Item)) {
-    let mut visit = |name: &str, t: &Item| {
+    // Read-only: walk a copy with the one table walker.
+    let mut copy = doc.clone();
+    for_each_dependency_table_mut(&mut copy, |name, t| {
         if let Some(t) = t.as_table_like() {
             for (k, v) in t.iter() {
                 f(name, k, v);
             }
         }
-    };
-    for name in DEP_TABLES {
-        if let Some(t) = doc.get(name) {
-            visit(name, t);
-        }
-    }
-    if let Some(targets) = doc.get("target").and_then(|t| t.as_table_like()) {
-        for (_, target) in targets.iter() {
-            for name in DEP_TABLES {
-                if let Some(t) = target.get(name) {
-                    visit(name, t);
-                }
-            }
-        }
-    }
-    if let Some(t) = doc.get("workspace").and_then(|w| w.get("dependencies")) {
-        visit("workspace.dependencies", t);
-    }
+    });
 }
 
 /// Whether a dependency entry is async-std (by key, or by `package = "async-std"`).
@@ -112,26 +123,7 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
         }
     };
 
-    for name in DEP_TABLES {
-        if let Some(t) = doc.get_mut(name) {
-            edit(name, t);
-        }
-    }
-    if let Some(targets) = doc.get_mut("target").and_then(|t| t.as_table_like_mut()) {
-        for (tname, target) in targets.iter_mut() {
-            for name in DEP_TABLES {
-                if let Some(t) = target.get_mut(name) {
-                    edit(&format!("target.{}.{name}", tname.get()), t);
-                }
-            }
-        }
-    }
-    if let Some(t) = doc
-        .get_mut("workspace")
-        .and_then(|w| w.get_mut("dependencies"))
-    {
-        edit("workspace.dependencies", t);
-    }
+    for_each_dependency_table_mut(&mut doc, &mut edit);
 
     if !kept_optional.is_empty() {
         enable_smol_beside(&mut doc, &kept_optional);

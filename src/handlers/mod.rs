@@ -157,6 +157,16 @@ pub(crate) fn method_is(
     }
 }
 
+/// The modules whose types do I/O: a file that names none of them has no async-std reader or
+/// writer for the io passes to look at.
+pub(crate) const IO_MODULES: &[&str] = &[
+    "async_std::io",
+    "async_std::prelude",
+    "async_std::net",
+    "async_std::fs",
+    "async_std::os",
+];
+
 /// Whether the file imports (or names) anything under one of these async-std paths.
 pub(crate) fn file_uses(ctx: &Ctx<'_>, prefixes: &[&str]) -> bool {
     let hit = |canon: &[String]| {

@@ -180,16 +180,7 @@ fn later_uses(let_stmt: &SyntaxNode, name: &str) -> Vec<SyntaxNode> {
 
 /// `read_line`/`read_to_string` on other async readers keep async-std's append semantics.
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
-    if !file_uses(
-        ctx,
-        &[
-            "async_std::io",
-            "async_std::prelude",
-            "async_std::net",
-            "async_std::fs",
-            "async_std::os",
-        ],
-    ) {
+    if !file_uses(ctx, super::IO_MODULES) {
         return;
     }
     for mc in ctx

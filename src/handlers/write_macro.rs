@@ -16,16 +16,7 @@ use ra_ap_syntax::AstNode;
 const RULE: &str = "write-macro";
 
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
-    if !file_uses(
-        ctx,
-        &[
-            "async_std::io",
-            "async_std::prelude",
-            "async_std::net",
-            "async_std::fs",
-            "async_std::os",
-        ],
-    ) {
+    if !file_uses(ctx, super::IO_MODULES) {
         return;
     }
     for call in ctx
