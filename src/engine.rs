@@ -187,9 +187,7 @@ fn migrate_package(
             continue;
         }
         // Macro arguments made visible (same offsets): see rewrite::macros.
-        let shadow = rewrite::macros::shadow(&text, &parse.tree(), &pkg.edition)
-            .map(|s| rewrite::parse(&s, &pkg.edition));
-        let sf = shadow.map(|p| p.tree()).unwrap_or_else(|| parse.tree());
+        let sf = rewrite::macros::shadow_tree(&text, parse.tree(), &pkg.edition);
         let place = place_of(&path, &pkg.dir);
         let sites = resolve_file(&sf, &place, &ctx);
         let owned_oracle;

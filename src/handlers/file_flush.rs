@@ -32,6 +32,9 @@ pub(super) fn on_file(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some(call) = call_of_path(&site.path) else {
         return Flow::Continue;
     };
+    if written_as_temporary(&call, ctx, acc) {
+        return Flow::Continue;
+    }
     let Some(let_stmt) = enclosing_stmt(call.syntax()).and_then(ast::LetStmt::cast) else {
         return Flow::Continue;
     };
@@ -43,6 +46,76 @@ pub(super) fn on_file(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     };
     flush_after_last_write(ctx, acc, let_stmt.syntax(), &name, RULE, "a File");
     Flow::Continue
+}
+
+/// `File::create(p).await?.write_all(b).await`: the file is a temporary, dropped at the end of the
+/// statement without a flush. The write becomes a block that flushes before the file is dropped:
+/// `(async { let mut file = ..; let r = file.write_all(b).await; let f = file.flush().await;
+/// r.and_then(|v| f.map(|()| v)) }).await` (the write's error first, as before, then the flush's).
+fn written_as_temporary(call: &ast::CallExpr, ctx: &Ctx<'_>, acc: &mut Acc) -> bool {
+    // Up through `.await`, `?`, parentheses, `.unwrap()`/`.expect(..)` and one-argument macros
+    // such as `t!(..)` (calls in the shadow text).
+    let mut e = call.syntax().clone();
+    loop {
+        let Some(p) = e.parent() else { return false };
+        let next = match p.kind() {
+            SyntaxKind::AWAIT_EXPR | SyntaxKind::TRY_EXPR | SyntaxKind::PAREN_EXPR => {
+                Some(p.clone())
+            }
+            SyntaxKind::METHOD_CALL_EXPR => {
+                let mc = ast::MethodCallExpr::cast(p.clone()).unwrap();
+                let m = mc
+                    .name_ref()
+                    .map(|n| n.text().to_string())
+                    .unwrap_or_default();
+                if mc.receiver().is_some_and(|r| r.syntax() == &e) {
+                    if m == "unwrap" || m == "expect" {
+                        Some(p.clone())
+                    } else if WRITES.contains(&m.as_str()) {
+                        let Some(aw) = awaited(mc.syntax()) else {
+                            return false;
+                        };
+                        let recv = super::text_of(ctx, &e);
+                        let name_start = mc
+                            .name_ref()
+                            .map(|n| super::start(n.syntax()))
+                            .unwrap_or(end(&e));
+                        let call_rest = &ctx.src[name_start..end(mc.syntax())];
+                        acc.edits.replace(
+                            crate::rewrite::range(aw.syntax()),
+                            format!(
+                                "(async {{ let mut file = {recv}; let r = file.{call_rest}.await; let f = file.flush().await; r.and_then(|v| f.map(|()| v)) }}).await"
+                            ),
+                            RULE,
+                        );
+                        acc.traits.insert("smol::io::AsyncWriteExt".into());
+                        return true;
+                    } else {
+                        None
+                    }
+                } else {
+                    None
+                }
+            }
+            SyntaxKind::ARG_LIST => {
+                let outer = p.parent().and_then(ast::CallExpr::cast);
+                let is_macro = outer
+                    .as_ref()
+                    .and_then(|c| c.expr())
+                    .is_some_and(|callee| ctx.src[end(callee.syntax())..].starts_with('!'));
+                if is_macro && super::args(outer.as_ref().unwrap()).len() == 1 {
+                    outer.map(|c| c.syntax().clone())
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        match next {
+            Some(n) => e = n,
+            None => return false,
+        }
+    }
 }
 
 /// Inserts `name.flush().await` after the last statement of the let's block that writes to

@@ -28,6 +28,23 @@ const QUOTING: &[&str] = &[
     "macro_rules",
 ];
 
+/// The tree of the shadow text, down to nested macro calls (each round makes the calls inside the
+/// previous round's arguments visible), or `sf` itself when no macro call changes.
+pub fn shadow_tree(text: &str, sf: ast::SourceFile, edition: &str) -> ast::SourceFile {
+    let mut tree = sf;
+    let mut current = text.to_string();
+    for _ in 0..8 {
+        match shadow(&current, &tree, edition) {
+            Some(next) => {
+                tree = super::parse(&next, edition).tree();
+                current = next;
+            }
+            None => break,
+        }
+    }
+    tree
+}
+
 /// The shadow text, or `None` when no macro call changes.
 pub fn shadow(text: &str, sf: &ast::SourceFile, edition: &str) -> Option<String> {
     let mut bytes = text.as_bytes().to_vec();
@@ -36,7 +53,12 @@ pub fn shadow(text: &str, sf: &ast::SourceFile, edition: &str) -> Option<String>
         let Some(parent) = mc.syntax().parent() else {
             continue;
         };
-        if parent.kind() != SyntaxKind::MACRO_EXPR {
+        // Expression or statement position; item-position macros (`task_local! { .. }` at the
+        // top of a module) define items, not expressions.
+        if matches!(
+            parent.kind(),
+            SyntaxKind::SOURCE_FILE | SyntaxKind::ITEM_LIST
+        ) {
             continue;
         }
         let (Some(path), Some(bang), Some(tt)) = (mc.path(), mc.excl_token(), mc.token_tree())
