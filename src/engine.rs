@@ -214,15 +214,44 @@ fn migrate_package(
         for f in out.findings {
             report.findings.push(f.locate(&file, &text));
         }
-        if let Some(new) = out.new_text {
-            smol |= out.needs_smol;
+        let mut counts: std::collections::BTreeMap<String, usize> =
+            out.counts.into_iter().collect();
+        let mut new_text = out.new_text;
+        smol |= out.needs_smol;
+        // Doc comments' code blocks, on the migrated text (comments are never edited above).
+        let current = new_text.clone().unwrap_or_else(|| text.clone());
+        let mut doc_findings = Vec::new();
+        let doc_ctx = FileCtx {
+            cat,
+            oracle: &NoTypes,
+            krate: &ctx,
+            edition: &pkg.edition,
+            in_lib: false,
+        };
+        if let Some(with_docs) =
+            rewrite::doctests::migrate_doc_blocks(&current, doc_ctx, &mut doc_findings)
+        {
+            let blocks = with_docs
+                .lines()
+                .count()
+                .abs_diff(current.lines().count())
+                .max(1);
+            *counts.entry("doctest-blocks".into()).or_default() += blocks.min(1);
+            smol |= with_docs.contains("smol::");
+            new_text = Some(with_docs);
+        }
+        for f in doc_findings {
+            keep |= f.severity == crate::report::Severity::NotMigrated;
+            report.findings.push(f.locate(&file, &current));
+        }
+        if let Some(new) = new_text {
             report.files.push(FileChange {
                 file,
                 before: text,
                 after: new,
-                rules: out.counts.into_iter().collect(),
+                rules: counts,
             });
-        } else if out.keeps_async_std {
+        } else if keep {
             smol |= text.contains("smol::");
         }
     }

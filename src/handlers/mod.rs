@@ -86,6 +86,7 @@ pub const DISPATCHED: &[&str] = &[
     "attr-test",
     "channel-recv",
     "detach-dropped-handle",
+    "doctest-blocks",
     "duplicate-impl",
     "file-flush-on-drop",
     "future-combinators",

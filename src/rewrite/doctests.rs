@@ -1,0 +1,257 @@
+//! Rust code blocks in doc comments (doctests) are migrated like code: each block is taken out of
+//! its `///` or `//!` lines (hidden `# ` lines included), wrapped in `fn main` as rustdoc does when
+//! it has none, migrated with the same rules, and written back with the same prefixes. A block
+//! that does not parse, or that is not Rust (` ```text `, ` ```ignore `...), is left alone.
+//!
+//! ```text
+//! /// # async_std::task::block_on(async {        /// # smol::block_on(async {
+//! /// let v = async_std::fs::read("x").await?;   /// let v = smol::fs::read("x").await?;
+//! ```
+
+use super::{migrate_file, FileCtx};
+use crate::report::RawFinding;
+use crate::resolve::syntax::{resolve_file, FilePlace};
+
+/// One line of a code block: where its code starts in the file text and whether it is hidden.
+struct CodeLine {
+    /// Byte range of the whole line (without the line break).
+    line: std::ops::Range<usize>,
+    /// The comment prefix (`/// `, `    //! `) as written.
+    prefix: String,
+    hidden: bool,
+    code: String,
+}
+
+fn comment_prefix(line: &str) -> Option<(usize, &str)> {
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    for marker in ["///", "//!"] {
+        if let Some(rest) = trimmed.strip_prefix(marker) {
+            if rest.starts_with('/') {
+                return None; // `////` is a plain comment
+            }
+            let space = usize::from(rest.starts_with(' '));
+            return Some((
+                indent + marker.len() + space,
+                &line[..indent + marker.len() + space],
+            ));
+        }
+    }
+    None
+}
+
+/// Whether a fence's info string is a Rust doctest.
+fn is_rust_fence(info: &str) -> bool {
+    let words: Vec<&str> = info
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().all(|w| {
+        matches!(
+            *w,
+            "rust"
+                | "no_run"
+                | "should_panic"
+                | "compile_fail"
+                | "edition2018"
+                | "edition2021"
+                | "edition2024"
+        )
+    })
+}
+
+/// Migrates the doc blocks of `text` (already migrated as code). Returns the new text, or `None`
+/// when no block changed.
+pub fn migrate_doc_blocks(
+    text: &str,
+    fcx: FileCtx<'_>,
+    findings: &mut Vec<RawFinding>,
+) -> Option<String> {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut pos = 0;
+    for l in text.split_inclusive('\n') {
+        lines.push((pos, l.trim_end_matches(['\n', '\r'])));
+        pos += l.len();
+    }
+    let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (start, line) = lines[i];
+        let Some((plen, _)) = comment_prefix(line) else {
+            i += 1;
+            continue;
+        };
+        let body = &line[plen..];
+        let Some(info) = body.trim_start().strip_prefix("```") else {
+            i += 1;
+            continue;
+        };
+        let rust = is_rust_fence(info.trim());
+        // Collect until the closing fence.
+        let mut block = Vec::new();
+        let mut j = i + 1;
+        let mut closed = false;
+        while j < lines.len() {
+            let (s, l) = lines[j];
+            let Some((p, prefix)) = comment_prefix(l) else {
+                break;
+            };
+            let b = &l[p..];
+            if b.trim_start().starts_with("```") {
+                closed = true;
+                break;
+            }
+            let (hidden, code) = match b.strip_prefix("# ").or_else(|| (b == "#").then_some("")) {
+                Some(c) => (true, c.to_string()),
+                None => (false, b.to_string()),
+            };
+            block.push(CodeLine {
+                line: s..s + l.len(),
+                prefix: prefix.to_string(),
+                hidden,
+                code,
+            });
+            j += 1;
+        }
+        let _ = start;
+        if rust && closed && !block.is_empty() {
+            if let Some(new_lines) = migrate_block(&block, fcx, findings) {
+                let range = block[0].line.start..block.last().unwrap().line.end;
+                let nl = if text[block[0].line.end..].starts_with("\r\n") {
+                    "\r\n"
+                } else {
+                    "\n"
+                };
+                replacements.push((range, new_lines.join(nl)));
+            }
+        }
+        i = j + 1;
+    }
+    if replacements.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (r, t) in replacements {
+        out.push_str(&text[last..r.start]);
+        out.push_str(&t);
+        last = r.end;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
+fn migrate_block(
+    block: &[CodeLine],
+    fcx: FileCtx<'_>,
+    findings: &mut Vec<RawFinding>,
+) -> Option<Vec<String>> {
+    let code: String = block.iter().map(|l| format!("{}\n", l.code)).collect();
+    if !code.contains("async_std") && !fcx.krate.roots.iter().any(|r| code.contains(r.as_str())) {
+        return None;
+    }
+    let wrapped = !code.contains("fn main");
+    let (src, offset) = if wrapped {
+        (format!("fn main() {{\n{code}}}\n"), "fn main() {\n".len())
+    } else {
+        (code.clone(), 0)
+    };
+    let parse = super::parse(&src, fcx.edition);
+    if !parse.errors().is_empty() {
+        return None;
+    }
+    let sf = super::macros::shadow_tree(&src, parse.tree(), fcx.edition);
+    let sites = resolve_file(
+        &sf,
+        &FilePlace {
+            in_lib: false,
+            module: vec![],
+        },
+        fcx.krate,
+    );
+    let out = migrate_file(&src, &sf, &sites, fcx);
+    let new = out.new_text?;
+    let new_code = if wrapped {
+        let inner = new.strip_prefix("fn main() {\n")?;
+        inner.strip_suffix("}\n")?.to_string()
+    } else {
+        new
+    };
+    let _ = offset;
+    for f in out.findings {
+        // Doc findings are located at the block's first line.
+        findings.push(RawFinding {
+            offset: block[0].line.start,
+            ..f
+        });
+    }
+    // Hidden status follows the old lines: a replaced line keeps the status (and prefix) of the
+    // line it replaces, an inserted one that of the line before it.
+    let old: Vec<&str> = block.iter().map(|l| l.code.as_str()).collect();
+    let new_lines: Vec<&str> = new_code.lines().collect();
+    let diff = similar::TextDiff::from_slices(&old, &new_lines);
+    let mut source_of = vec![0usize; new_lines.len()];
+    for op in diff.ops() {
+        match *op {
+            similar::DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => {
+                for t in 0..len {
+                    source_of[new_index + t] = old_index + t;
+                }
+            }
+            similar::DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                for t in 0..new_len {
+                    source_of[new_index + t] = old_index + t.min(old_len - 1);
+                }
+            }
+            similar::DiffOp::Insert {
+                old_index,
+                new_index,
+                new_len,
+            } => {
+                for t in 0..new_len {
+                    source_of[new_index + t] = old_index.saturating_sub(1);
+                }
+            }
+            similar::DiffOp::Delete { .. } => {}
+        }
+    }
+    let result = new_lines
+        .iter()
+        .zip(source_of)
+        .map(|(v, i)| {
+            let src = &block[i.min(block.len() - 1)];
+            let line = if src.hidden {
+                if v.is_empty() {
+                    format!("{}#", src.prefix)
+                } else {
+                    format!("{}# {v}", src.prefix)
+                }
+            } else {
+                format!("{}{v}", src.prefix)
+            };
+            line.trim_end().to_string()
+        })
+        .collect();
+    Some(result)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rust_fences() {
+        assert!(super::is_rust_fence(""));
+        assert!(super::is_rust_fence("rust,no_run"));
+        assert!(!super::is_rust_fence("text"));
+        assert!(!super::is_rust_fence("ignore"));
+    }
+}
