@@ -228,15 +228,10 @@ fn migrate_package(
             edition: &pkg.edition,
             in_lib: false,
         };
-        if let Some(with_docs) =
+        if let Some((with_docs, blocks)) =
             rewrite::doctests::migrate_doc_blocks(&current, doc_ctx, &mut doc_findings)
         {
-            let blocks = with_docs
-                .lines()
-                .count()
-                .abs_diff(current.lines().count())
-                .max(1);
-            *counts.entry("doctest-blocks".into()).or_default() += blocks.min(1);
+            *counts.entry("doctest-blocks".into()).or_default() += blocks;
             smol |= with_docs.contains("smol::");
             new_text = Some(with_docs);
         }

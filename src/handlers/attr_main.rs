@@ -8,7 +8,7 @@
 //!                                         }
 //! ```
 //! A test becomes `#[test] fn t() { smol::block_on(async { .. }) }`; other attributes
-//! (`#[should_panic]`, `#[ignore]`), the return type and the body are kept, the body re-indented.
+//! (should_panic, ignore), the return type and the body are kept, the body re-indented.
 
 use super::{indent_of, start, worker_threads, Flow};
 use crate::report::RawFinding;

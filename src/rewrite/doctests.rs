@@ -61,13 +61,13 @@ fn is_rust_fence(info: &str) -> bool {
     })
 }
 
-/// Migrates the doc blocks of `text` (already migrated as code). Returns the new text, or `None`
-/// when no block changed.
+/// Migrates the doc blocks of `text` (already migrated as code). Returns the new text and how many
+/// blocks changed, or `None` when none did.
 pub fn migrate_doc_blocks(
     text: &str,
     fcx: FileCtx<'_>,
     findings: &mut Vec<RawFinding>,
-) -> Option<String> {
+) -> Option<(String, usize)> {
     let mut lines: Vec<(usize, &str)> = Vec::new();
     let mut pos = 0;
     for l in text.split_inclusive('\n') {
@@ -77,7 +77,7 @@ pub fn migrate_doc_blocks(
     let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let (start, line) = lines[i];
+        let (_, line) = lines[i];
         let Some((plen, _)) = comment_prefix(line) else {
             i += 1;
             continue;
@@ -114,7 +114,6 @@ pub fn migrate_doc_blocks(
             });
             j += 1;
         }
-        let _ = start;
         if rust && closed && !block.is_empty() {
             if let Some(new_lines) = migrate_block(&block, fcx, findings) {
                 let range = block[0].line.start..block.last().unwrap().line.end;
@@ -131,6 +130,7 @@ pub fn migrate_doc_blocks(
     if replacements.is_empty() {
         return None;
     }
+    let changed = replacements.len();
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for (r, t) in replacements {
@@ -139,7 +139,7 @@ pub fn migrate_doc_blocks(
         last = r.end;
     }
     out.push_str(&text[last..]);
-    Some(out)
+    Some((out, changed))
 }
 
 fn migrate_block(
@@ -152,10 +152,10 @@ fn migrate_block(
         return None;
     }
     let wrapped = !code.contains("fn main");
-    let (src, offset) = if wrapped {
-        (format!("fn main() {{\n{code}}}\n"), "fn main() {\n".len())
+    let src = if wrapped {
+        format!("fn main() {{\n{code}}}\n")
     } else {
-        (code.clone(), 0)
+        code.clone()
     };
     let parse = super::parse(&src, fcx.edition);
     if !parse.errors().is_empty() {
@@ -178,7 +178,6 @@ fn migrate_block(
     } else {
         new
     };
-    let _ = offset;
     for f in out.findings {
         // Doc findings are located at the block's first line.
         findings.push(RawFinding {
