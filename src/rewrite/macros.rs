@@ -230,3 +230,28 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
         }
     }
 }
+
+/// Whether a token tree (a macro body, an unparsed macro argument) still names a root as a path
+/// (`async_std::..`): such a file keeps async-std.
+pub fn token_trees_name_roots(
+    sf: &ast::SourceFile,
+    roots: &std::collections::BTreeSet<String>,
+) -> bool {
+    use ra_ap_syntax::NodeOrToken;
+    sf.syntax()
+        .descendants()
+        .filter_map(ast::TokenTree::cast)
+        .any(|tt| {
+            let toks: Vec<_> = tt
+                .syntax()
+                .children_with_tokens()
+                .filter_map(NodeOrToken::into_token)
+                .filter(|t| !t.kind().is_trivia())
+                .collect();
+            toks.windows(2).any(|w| {
+                w[0].kind() == SyntaxKind::IDENT
+                    && roots.contains(w[0].text())
+                    && matches!(w[1].kind(), SyntaxKind::COLON | SyntaxKind::COLON2)
+            })
+        })
+}

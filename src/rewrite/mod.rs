@@ -602,11 +602,7 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
             }
         }
     }
-    // A site left in place (a macro body included) keeps the crate on async-std.
-    out.keeps_async_std |= acc
-        .findings
-        .iter()
-        .any(|f| f.severity == crate::report::Severity::NotMigrated);
+
     acc.findings.sort_by_key(|f| f.offset);
     out.findings = acc.findings;
     out
@@ -626,4 +622,5 @@ fn still_uses_async_std(sf: &ast::SourceFile, ctx: &Ctx<'_>) -> bool {
     s.leaves.iter().any(|l| !l.via_reexport)
         || s.paths.iter().any(|p| p.origin != Origin::ReExport)
         || !s.extern_crates.is_empty()
+        || macros::token_trees_name_roots(sf, &ctx.krate.roots)
 }
