@@ -11,6 +11,7 @@ use crate::rewrite::{self, FileCtx};
 use crate::rules::Catalogue;
 use crate::workspace::{self, Package};
 use crate::{Config, Error, Target};
+use ra_ap_syntax::AstNode;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -190,6 +191,40 @@ fn migrate_package(
         let sf = rewrite::macros::shadow_tree(&text, parse.tree(), &pkg.edition);
         let place = place_of(&path, &pkg.dir);
         let sites = resolve_file(&sf, &place, &ctx);
+        // Task-locals and task::current need async-std's runtime around them: such a crate (the
+        // lib, or this one target file) is left on async-std whole, never half-moved.
+        let bound = crate::resolve::runtime_bound_sites(&sites);
+        if (place.in_lib && ctx.runtime_bound) || (!place.in_lib && !bound.is_empty()) {
+            let why = "uses items that only work inside async-std's runtime (task-locals, task::current, spawn_local)";
+            for site in bound {
+                let rule = cat
+                    .lookup(&site.canon)
+                    .map(|m| m.rule.id.clone())
+                    .unwrap_or_else(|| "runtime-bound".into());
+                report.findings.push(
+                    crate::report::RawFinding::not_migrated(
+                        site.path.syntax().text_range().start().into(),
+                        &rule,
+                        format!("`{}` needs async-std's runtime: this crate was left on async-std", site.canon.join("::")),
+                        "replace task-locals with explicit state and task::current with your own ids, then run again",
+                    )
+                    .locate(&file, &text),
+                );
+            }
+            if !sites.paths.is_empty() || !sites.leaves.is_empty() {
+                report.findings.push(
+                    crate::report::RawFinding::not_migrated(
+                        0,
+                        "runtime-bound",
+                        format!("file not migrated: its crate {why}"),
+                        "see the findings above",
+                    )
+                    .locate(&file, &text),
+                );
+            }
+            keep = true;
+            continue;
+        }
         let owned_oracle;
         let oracle: &dyn Oracle = match semantic.and_then(|s| s.oracle_for(&path)) {
             Some(o) => {

@@ -5,6 +5,7 @@
 //! ```text
 //! let mut lines = BufReader::new(&stream).lines();   ->  let mut lines = BufReader::new(stream.clone()).lines();
 //! let mut w = &stream;                               ->  let mut w = stream.clone();
+//! let reader = BufReader::new(&*shared);              ->  let reader = BufReader::new((*shared).clone());
 //! ```
 //! Without types, a `&name` counts when it is handed to `BufReader::new`/`BufWriter::new` or bound
 //! by `let mut w = &name;` in a file that uses async-std's net types.
@@ -32,8 +33,16 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         if r.mut_token().is_some() {
             continue;
         }
-        let Some(ast::Expr::PathExpr(inner)) = r.expr() else {
-            continue;
+        // `&stream`, or `&*stream` through an `Arc`.
+        let inner = match r.expr() {
+            Some(e @ ast::Expr::PathExpr(_)) => e,
+            Some(ast::Expr::PrefixExpr(p))
+                if p.op_kind() == Some(ast::UnaryOp::Deref)
+                    && matches!(p.expr(), Some(ast::Expr::PathExpr(_))) =>
+            {
+                ast::Expr::PrefixExpr(p)
+            }
+            _ => continue,
         };
         let Some(parent) = r.syntax().parent() else {
             continue;
@@ -64,7 +73,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         if !io_position {
             continue;
         }
-        let ty = ctx.oracle.type_of(&ast::Expr::PathExpr(inner.clone()));
+        let ty = ctx.oracle.type_of(&inner);
         match ty.as_deref() {
             Some("async_std::TcpStream") | Some("async_std::UnixStream") | None => {}
             Some("async_std::File") => {
@@ -83,7 +92,10 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         }
         acc.edits.replace(
             range(r.syntax()),
-            format!("{}.clone()", inner.syntax().text()),
+            match &inner {
+                ast::Expr::PrefixExpr(_) => format!("({}).clone()", inner.syntax().text()),
+                _ => format!("{}.clone()", inner.syntax().text()),
+            },
             RULE,
         );
     }

@@ -64,6 +64,31 @@ pub const GLOB_MEMBERS: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
+/// Items that only work inside async-std's own runtime: a task-local is read from the current
+/// async-std task, `task::current` panics outside one. Moving the runtime (`block_on`, `main`,
+/// `spawn`) to smol while these stay would compile and then panic at run time.
+pub const RUNTIME_BOUND: &[&str] = &[
+    "async_std::task_local",
+    "async_std::task::LocalKey",
+    "async_std::task::current",
+    "async_std::task::try_current",
+    "async_std::task::spawn_local",
+];
+
+/// The runtime-bound sites of a file.
+pub fn runtime_bound_sites(sites: &FileSites) -> Vec<&PathSite> {
+    sites
+        .paths
+        .iter()
+        .filter(|p| {
+            let c = p.canon.join("::");
+            RUNTIME_BOUND
+                .iter()
+                .any(|r| c == *r || c.starts_with(&format!("{r}::")))
+        })
+        .collect()
+}
+
 pub fn is_module(canon: &[String]) -> bool {
     let joined = canon.join("::");
     joined == "async_std" || MODULES.contains(&joined.as_str())
@@ -87,6 +112,9 @@ pub struct CrateContext {
     /// Some file of the crate spawns tasks (`task::spawn`): a migrated `main` keeps async-std's
     /// worker count.
     pub uses_spawn: bool,
+    /// The lib crate uses items that only work inside async-std's runtime (task-locals,
+    /// `task::current`, `spawn_local`): its files are left on async-std as a whole.
+    pub runtime_bound: bool,
 }
 
 impl CrateContext {

@@ -564,6 +564,9 @@ pub fn collect_crate_facts(sf: &ast::SourceFile, place: &FilePlace, ctx: &mut Cr
     if place.in_lib && spawns(&sites) {
         ctx.uses_spawn = true;
     }
+    if place.in_lib && !super::runtime_bound_sites(&sites).is_empty() {
+        ctx.runtime_bound = true;
+    }
     for f in sf.syntax().descendants().filter_map(ast::Fn::cast) {
         let Some(ty) = f.ret_type().and_then(|r| r.ty()) else {
             continue;
