@@ -19,15 +19,7 @@ const RULE: &str = "future-combinators";
 /// `async_std::stream::StreamExt::<method>` rows say what to do).
 fn missing_stream_methods(ctx: &Ctx<'_>, acc: &mut Acc) {
     let evidence = file_uses(ctx, &["async_std::prelude", "async_std::stream"]);
-    for mc in ctx
-        .sf
-        .syntax()
-        .descendants()
-        .filter_map(ast::MethodCallExpr::cast)
-    {
-        let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
-            continue;
-        };
+    for (mc, name) in super::method_calls(ctx) {
         let canon = crate::rules::segments(&format!("async_std::stream::StreamExt::{name}"));
         let Some(m) = ctx
             .cat

@@ -168,6 +168,20 @@ pub(crate) const IO_MODULES: &[&str] = &[
     "async_std::os",
 ];
 
+/// Every method call of the file, with its method name.
+pub(crate) fn method_calls<'a>(
+    ctx: &'a Ctx<'_>,
+) -> impl Iterator<Item = (ast::MethodCallExpr, String)> + 'a {
+    ctx.sf
+        .syntax()
+        .descendants()
+        .filter_map(ast::MethodCallExpr::cast)
+        .filter_map(|mc| {
+            let name = mc.name_ref()?.text().to_string();
+            Some((mc, name))
+        })
+}
+
 /// Whether the file imports (or names) anything under one of these async-std paths.
 pub(crate) fn file_uses(ctx: &Ctx<'_>, prefixes: &[&str]) -> bool {
     let hit = |canon: &[String]| {

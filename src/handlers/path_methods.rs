@@ -11,7 +11,7 @@
 
 use super::{end, file_uses, method_is, start};
 use crate::rewrite::{Acc, Ctx};
-use ra_ap_syntax::ast::{self, HasArgList};
+use ra_ap_syntax::ast::HasArgList;
 use ra_ap_syntax::AstNode;
 
 const RULE: &str = "path-async-methods";
@@ -38,15 +38,7 @@ const METHODS: &[(&str, &str, &str)] = &[
 
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     let evidence = file_uses(ctx, &["async_std::path", "async_std::fs"]);
-    for mc in ctx
-        .sf
-        .syntax()
-        .descendants()
-        .filter_map(ast::MethodCallExpr::cast)
-    {
-        let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
-            continue;
-        };
+    for (mc, name) in super::method_calls(ctx) {
         let Some(&(_, func, tail)) = METHODS.iter().find(|(m, _, _)| *m == name) else {
             continue;
         };

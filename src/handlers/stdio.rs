@@ -183,15 +183,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     if !file_uses(ctx, super::IO_MODULES) {
         return;
     }
-    for mc in ctx
-        .sf
-        .syntax()
-        .descendants()
-        .filter_map(ast::MethodCallExpr::cast)
-    {
-        let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
-            continue;
-        };
+    for (mc, name) in super::method_calls(ctx) {
         if name != "read_line" && name != "read_to_string" {
             continue;
         }
