@@ -159,6 +159,12 @@ fn replace_entry(t: &mut Table, old_key: &str, new: Option<Item>) {
     }
 }
 
+/// Whether a feature-list entry enables dependency `k`: `"dep:k"`, or a bare `"k"` when no
+/// explicit feature of that name exists (then it is the optional dependency's implicit feature).
+fn names_dependency(s: &str, k: &str, explicit: &[String]) -> bool {
+    (s == k && !explicit.iter().any(|e| e == k)) || s == format!("dep:{k}")
+}
+
 /// Features that enable a kept optional async-std enable the optional smol added beside it.
 fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
     let Some(features) = doc.get_mut("features").and_then(|f| f.as_table_like_mut()) else {
@@ -170,10 +176,8 @@ fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
             continue;
         };
         let enables = arr.iter().any(|x| {
-            x.as_str().is_some_and(|s| {
-                keys.iter()
-                    .any(|k| (s == k && !explicit.contains(k)) || s == format!("dep:{k}"))
-            })
+            x.as_str()
+                .is_some_and(|s| keys.iter().any(|k| names_dependency(s, k, &explicit)))
         });
         if enables && !arr.iter().any(|x| x.as_str() == Some("dep:smol")) {
             arr.push("dep:smol");
@@ -314,7 +318,7 @@ enum FeatureEntry {
 /// not the dependency.
 fn feature_entry(s: &str, keys: &[String], explicit: &[String]) -> FeatureEntry {
     for k in keys {
-        if (s == k && !explicit.contains(k)) || s == format!("dep:{k}") {
+        if names_dependency(s, k, explicit) {
             return FeatureEntry::Replace("dep:smol".into());
         }
         if s.starts_with(&format!("{k}/")) || s.starts_with(&format!("{k}?/")) {

@@ -56,6 +56,16 @@ impl RawFinding {
         }
     }
 
+    /// An async-std path the catalogue does not know: left in place.
+    pub fn unknown_item(offset: usize, canon: &[String]) -> Self {
+        Self::not_migrated(
+            offset,
+            "unknown-item",
+            format!("`{}` is not in the catalogue", canon.join("::")),
+            "map it by hand, or add a row to transforms/smol.toml",
+        )
+    }
+
     pub fn review(
         offset: usize,
         rule: &str,

@@ -218,12 +218,7 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                             "rewrite the macro body by hand (see docs/mapping.md for the smol form)",
                         )),
                     },
-                    None => acc.findings.push(crate::report::RawFinding::not_migrated(
-                        start,
-                        "unknown-item",
-                        format!("`{}` is not in the catalogue", segs.join("::")),
-                        "map it by hand, or add a row to transforms/smol.toml",
-                    )),
+                    None => acc.findings.push(crate::report::RawFinding::unknown_item(start, &segs)),
                 }
             }
             i = j.max(i + 1);

@@ -181,11 +181,9 @@ pub fn migrate_file(
             continue;
         }
         let Some(m) = m else {
-            acc.findings.push(RawFinding::not_migrated(
+            acc.findings.push(RawFinding::unknown_item(
                 site.path.syntax().text_range().start().into(),
-                "unknown-item",
-                format!("`{}` is not in the catalogue", site.canon.join("::")),
-                "map it by hand, or add a row to transforms/smol.toml",
+                &site.canon,
             ));
             keep_for(site, sites, &mut states);
             continue;
@@ -437,12 +435,7 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
         }
         None if is_module => st(LeafPlan::Fq),
         None => {
-            acc.findings.push(RawFinding::not_migrated(
-                at,
-                "unknown-item",
-                format!("`{}` is not in the catalogue", leaf.canon.join("::")),
-                "map it by hand, or add a row to transforms/smol.toml",
-            ));
+            acc.findings.push(RawFinding::unknown_item(at, &leaf.canon));
             st(LeafPlan::Keep)
         }
     }
