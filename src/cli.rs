@@ -11,7 +11,7 @@ use std::path::PathBuf;
 #[command(
     name = "async-std-migrate",
     version,
-    about = "Move Rust code off the discontinued async-std (to smol)"
+    about = "Move Rust code off the discontinued async-std: to blocking std with threads where async is not needed, to smol where it is"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -36,6 +36,25 @@ enum Cmd {
         #[arg(long)]
         allow_dirty: bool,
     },
+    /// Report, per crate, its async-std uses, the target `--to auto` would choose and why, and
+    /// what would be left for a person; writes nothing.
+    Scan {
+        /// Crates, workspaces or directories to scan.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Resolve with syntax only (no rust-analyzer load).
+        #[arg(long)]
+        syntax_only: bool,
+        /// Judge a published library's public async API as convertible.
+        #[arg(long)]
+        allow_api_change: bool,
+        /// Exit with 1 when async-std is still used anywhere (a gate after a migration).
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -43,9 +62,13 @@ struct Common {
     /// Crates, workspaces or directories to migrate.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// What to migrate to.
-    #[arg(long, value_enum, default_value_t = Target::Smol)]
+    /// What to migrate to: `auto` picks threads for each crate that does not need async and
+    /// smol for the others (see docs/threads.md).
+    #[arg(long, value_enum, default_value_t = Target::Auto)]
     to: Target,
+    /// Convert a published library's public async API to blocking code too (a breaking change).
+    #[arg(long)]
+    allow_api_change: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -106,15 +129,32 @@ where
             common,
             allow_dirty,
         } => (common, false, true, allow_dirty),
+        Cmd::Scan {
+            paths,
+            format,
+            syntax_only,
+            allow_api_change,
+            check,
+        } => {
+            let config = Config {
+                target: Target::Auto,
+                syntax_only,
+                allow_api_change,
+            };
+            let report = crate::plan(&paths, &config);
+            let _ = match format {
+                Format::Json => writeln!(out, "{}", output::json(&report)),
+                Format::Text => write!(out, "{}", output::scan(&report)),
+            };
+            return if report.has_errors() {
+                2
+            } else if check && report.uses_async_std() {
+                1
+            } else {
+                0
+            };
+        }
     };
-    if common.to != Target::Smol {
-        let _ = writeln!(
-            err,
-            "error: {}",
-            crate::Error::TargetNotImplemented(common.to.as_str().into())
-        );
-        return 2;
-    }
     let color = match common.color {
         Color::Always => true,
         Color::Never => false,
@@ -125,6 +165,7 @@ where
     let config = Config {
         target: common.to,
         syntax_only: common.syntax_only,
+        allow_api_change: common.allow_api_change,
     };
     let report = crate::plan(&common.paths, &config);
 

@@ -17,9 +17,6 @@ use std::path::{Path, PathBuf};
 
 /// Migrates everything below `root` in memory.
 pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
-    if config.target != Target::Smol {
-        return Err(Error::TargetNotImplemented(config.target.as_str().into()));
-    }
     let root = if root.is_file() && root.file_name().is_some_and(|f| f == "Cargo.toml") {
         root.parent().unwrap_or(Path::new(".")).to_path_buf()
     } else {
@@ -28,7 +25,6 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
     if !root.is_dir() {
         return Err(Error::NotAPackage { path: root });
     }
-    let cat = Catalogue::smol();
     let packages = workspace::discover(&root)?;
     let mut report = RootReport {
         root: root.display().to_string(),
@@ -42,6 +38,7 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
         findings: Vec::new(),
         errors: Vec::new(),
         manifest_notes: Vec::new(),
+        crates: Vec::new(),
     };
 
     // Which packages have candidate files at all (the text pre-filter).
@@ -49,6 +46,10 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
     for (pi, pkg) in packages.iter().enumerate() {
         let mut names: BTreeSet<String> = pkg.roots.clone();
         names.insert("async_std".into());
+        if config.target != Target::Smol && !pkg.roots.is_empty() {
+            // Converting to threads touches every async fn, async-std or not.
+            names.insert("async".into());
+        }
         let mut texts = Vec::new();
         for f in &pkg.files {
             match std::fs::read_to_string(f) {
@@ -83,19 +84,11 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
     let mut any_smol = false;
     for (pi, texts) in work {
         let pkg = &packages[pi];
-        let (keep, smol) = migrate_package(&root, pkg, texts, cat, semantic.as_ref(), &mut report);
-        any_keep |= keep;
-        any_smol |= smol;
+        let needs = migrate_package(&root, pkg, texts, config, semantic.as_ref(), &mut report);
+        any_keep |= needs.keep_async_std;
+        any_smol |= needs.smol;
         if pkg.name.is_some() {
-            manifest(
-                &root,
-                pkg,
-                crate::manifest::Needs {
-                    smol,
-                    keep_async_std: keep,
-                },
-                &mut report,
-            );
+            manifest(&root, pkg, needs, &mut report);
         }
     }
     // Virtual workspace manifests ([workspace.dependencies] only).
@@ -109,11 +102,15 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
             crate::manifest::Needs {
                 smol: any_smol,
                 keep_async_std: any_keep,
+                crossbeam: false,
             },
             &mut report,
         );
     }
     report.files.sort_by(|a, b| a.file.cmp(&b.file));
+    report
+        .crates
+        .sort_by(|a, b| (&a.package, &a.unit).cmp(&(&b.package, &b.unit)));
     report.findings.sort();
     report.findings.dedup();
     Ok(report)
@@ -127,15 +124,26 @@ fn rel(root: &Path, p: &Path) -> String {
         .join("/")
 }
 
-/// Returns (some file keeps async-std, the migrated code names smol).
+/// One parsed candidate file of a package.
+struct Parsed {
+    path: PathBuf,
+    file: String,
+    text: String,
+    sf: Option<ra_ap_syntax::ast::SourceFile>,
+    place: crate::resolve::syntax::FilePlace,
+    sites: crate::resolve::FileSites,
+    unit: crate::threads::Unit,
+}
+
+/// Migrates one package's files into `report`; returns what its manifest needs.
 fn migrate_package(
     root: &Path,
     pkg: &Package,
     texts: Vec<(PathBuf, String)>,
-    cat: &Catalogue,
+    config: &Config,
     semantic: Option<&Semantic>,
     report: &mut RootReport,
-) -> (bool, bool) {
+) -> crate::manifest::Needs {
     let mut ctx = CrateContext {
         roots: pkg.roots.clone(),
         lib_name: pkg.lib_name.clone(),
@@ -144,10 +152,14 @@ fn migrate_package(
     ctx.roots.insert("async_std".into());
     // async-attributes' `main`/`test` expand to async-std calls: they are async-std's attributes.
     ctx.roots.insert("async_attributes".into());
+    let threads_wanted = config.target != Target::Smol;
+    let async_words: BTreeSet<String> = ["async".to_string()].into();
     let mut parsed = Vec::new();
     let mut rest = Vec::new();
     for (path, text) in texts {
-        if workspace::mentions_any(&text, &ctx.roots) {
+        let candidate = workspace::mentions_any(&text, &ctx.roots)
+            || (threads_wanted && workspace::mentions_any(&text, &async_words));
+        if candidate {
             let parse = rewrite::parse(&text, &pkg.edition);
             let place = place_of(&path, &pkg.dir);
             collect_crate_facts(&parse.tree(), &place, &mut ctx);
@@ -175,117 +187,464 @@ fn migrate_package(
             }
         }
     }
-    let mut keep = false;
-    let mut smol = false;
+    let mut files = Vec::new();
     for (path, text, parse) in parsed {
         let file = rel(root, &path);
+        let rel_comps: Vec<String> = path
+            .strip_prefix(&pkg.dir)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let unit = crate::threads::unit_of(&rel_comps);
+        let place = place_of(&path, &pkg.dir);
         if !parse.errors().is_empty() {
             report.errors.push(format!(
                 "{file}: syntax errors ({}); the file was skipped",
                 parse.errors()[0]
             ));
-            keep |= workspace::mentions_any(&text, &ctx.roots);
+            files.push(Parsed {
+                path,
+                file,
+                text,
+                sf: None,
+                place,
+                sites: Default::default(),
+                unit,
+            });
             continue;
         }
         // Macro arguments made visible (same offsets): see rewrite::macros.
         let sf = rewrite::macros::shadow_tree(&text, parse.tree(), &pkg.edition);
-        let place = place_of(&path, &pkg.dir);
         let sites = resolve_file(&sf, &place, &ctx);
-        // Task-locals and task::current need async-std's runtime around them: such a crate (the
-        // lib, or this one target file) is left on async-std whole, never half-moved.
-        let bound = crate::resolve::runtime_bound_sites(&sites);
-        if (place.in_lib && ctx.runtime_bound) || (!place.in_lib && !bound.is_empty()) {
-            let why = "uses items that only work inside async-std's runtime (task-locals, task::current, spawn_local)";
-            for site in bound {
-                let rule = cat
-                    .lookup(&site.canon)
-                    .map(|m| m.rule.id.clone())
-                    .unwrap_or_else(|| "runtime-bound".into());
-                report.findings.push(
-                    crate::report::RawFinding::not_migrated(
-                        site.path.syntax().text_range().start().into(),
-                        &rule,
-                        format!("`{}` needs async-std's runtime: this crate was left on async-std", site.canon.join("::")),
-                        "replace task-locals with explicit state and task::current with your own ids, then run again",
-                    )
-                    .locate(&file, &text),
-                );
+        files.push(Parsed {
+            path,
+            file,
+            text,
+            sf: Some(sf),
+            place,
+            sites,
+            unit,
+        });
+    }
+
+    let mut needs = crate::manifest::Needs::default();
+    let package = {
+        let r = rel(root, &pkg.dir);
+        if r.is_empty() {
+            ".".to_string()
+        } else {
+            r
+        }
+    };
+    // Which units go to threads.
+    let mut threads_units: BTreeSet<String> = BTreeSet::new();
+    let mut plan = crate::threads::Plan::default();
+    if threads_wanted {
+        let pairs: Vec<_> = files
+            .iter()
+            .filter_map(|f| f.sf.as_ref().map(|sf| (sf, &f.sites)))
+            .collect();
+        plan = crate::threads::collect_plan(&pairs);
+        let cat = Catalogue::threads(plan.mpsc);
+        let decided = decide_units(pkg, &files, &plan, cat, &ctx, config, semantic);
+        for (unit, (blockers, uses)) in decided {
+            let target = if blockers.is_empty() {
+                threads_units.insert(unit.clone());
+                "threads"
+            } else if config.target == Target::Threads {
+                "unchanged"
+            } else {
+                "smol"
+            };
+            if config.target == Target::Threads {
+                for b in &blockers {
+                    report.findings.push(b.clone());
+                }
             }
-            if !sites.paths.is_empty() || !sites.leaves.is_empty() {
-                report.findings.push(
-                    crate::report::RawFinding::not_migrated(
-                        0,
-                        "runtime-bound",
-                        format!("file not migrated: its crate {why}"),
-                        "see the findings above",
-                    )
-                    .locate(&file, &text),
-                );
-            }
-            keep = true;
+            report.crates.push(crate::report::CrateDecision {
+                package: package.clone(),
+                unit,
+                target: target.into(),
+                blockers,
+                uses,
+            });
+        }
+    }
+
+    for f in files {
+        let Some(sf) = &f.sf else {
+            needs.keep_async_std |= workspace::mentions_any(&f.text, &ctx.roots);
+            continue;
+        };
+        let threads = threads_unit(&threads_units, &f.unit);
+        if threads_wanted && !threads && config.target == Target::Threads {
+            // Left whole: its blockers are reported above.
+            needs.keep_async_std |= !f.sites.paths.is_empty() || !f.sites.leaves.is_empty();
             continue;
         }
+        if !threads
+            && f.sites.paths.is_empty()
+            && f.sites.leaves.is_empty()
+            && f.sites.extern_crates.is_empty()
+        {
+            continue; // a candidate only for its `async` words
+        }
+        if threads {
+            migrate_threads_file(root, &f, sf, &ctx, &plan, pkg, semantic, report, &mut needs);
+        } else {
+            migrate_smol_file(root, &f, sf, &ctx, pkg, semantic, report, &mut needs);
+        }
+    }
+    needs
+}
+
+fn threads_unit(units: &BTreeSet<String>, unit: &str) -> bool {
+    units.contains(unit)
+}
+
+type Decisions = std::collections::BTreeMap<
+    String,
+    (
+        Vec<crate::report::Finding>,
+        std::collections::BTreeMap<String, usize>,
+    ),
+>;
+
+/// The blockers of every unit, units that share async fns decided together.
+fn decide_units(
+    pkg: &Package,
+    files: &[Parsed],
+    plan: &crate::threads::Plan,
+    cat: &'static Catalogue,
+    krate: &CrateContext,
+    config: &Config,
+    semantic: Option<&Semantic>,
+) -> Decisions {
+    use crate::report::RawFinding;
+    let mut out: Decisions = Default::default();
+    let mut defines: Vec<(String, BTreeSet<String>)> = Vec::new();
+    let mut uses: Vec<(String, BTreeSet<String>)> = Vec::new();
+    let pkg_blockers = crate::threads::package_blockers(&pkg.deps);
+    for f in files {
+        let entry = out.entry(f.unit.clone()).or_default();
+        for s in &f.sites.paths {
+            let module = s.canon.get(1).cloned().unwrap_or_default();
+            *entry.1.entry(module).or_default() += 1;
+        }
+        let Some(sf) = &f.sf else {
+            entry.0.push(
+                RawFinding::not_migrated(
+                    0,
+                    "syntax-error",
+                    "the file has syntax errors",
+                    "fix them and run again",
+                )
+                .locate(&f.file, &f.text),
+            );
+            continue;
+        };
         let owned_oracle;
-        let oracle: &dyn Oracle = match semantic.and_then(|s| s.oracle_for(&path)) {
+        let oracle: &dyn Oracle = match semantic.and_then(|s| s.oracle_for(&f.path)) {
             Some(o) => {
                 owned_oracle = o;
                 &owned_oracle
             }
             None => &NoTypes,
         };
-        let out = rewrite::migrate_file(
-            &text,
-            &sf,
-            &sites,
-            FileCtx {
-                cat,
-                oracle,
-                krate: &ctx,
-                edition: &pkg.edition,
-                in_lib: place.in_lib,
-            },
-        );
-        keep |= out.keeps_async_std;
-        for f in out.findings {
-            report.findings.push(f.locate(&file, &text));
-        }
-        let mut counts: std::collections::BTreeMap<String, usize> =
-            out.counts.into_iter().collect();
-        let mut new_text = out.new_text;
-        smol |= out.needs_smol;
-        // Doc comments' code blocks, on the migrated text (comments are never edited above).
-        let current = new_text.clone().unwrap_or_else(|| text.clone());
-        let mut doc_findings = Vec::new();
-        let doc_ctx = FileCtx {
+        let ctx = rewrite::Ctx {
+            src: &f.text,
+            sf,
+            sites: &f.sites,
             cat,
-            oracle: &NoTypes,
-            krate: &ctx,
+            oracle,
+            krate,
             edition: &pkg.edition,
-            in_lib: false,
+            in_lib: f.place.in_lib,
+            threads: Some(plan),
         };
-        if let Some((with_docs, blocks)) =
-            rewrite::doctests::migrate_doc_blocks(&current, doc_ctx, &mut doc_findings)
-        {
-            *counts.entry("doctest-blocks".into()).or_default() += blocks;
-            smol |= with_docs.contains("smol::");
-            new_text = Some(with_docs);
+        let is_main = f.file.ends_with("src/main.rs");
+        let public_api =
+            f.unit == "src" && pkg.has_lib && !is_main && pkg.publish && !config.allow_api_change;
+        let facts = crate::threads::analyse_file(&ctx, plan, public_api);
+        for b in facts.blockers {
+            entry.0.push(b.locate(&f.file, &f.text));
         }
-        for f in doc_findings {
-            keep |= f.severity == crate::report::Severity::NotMigrated;
-            report.findings.push(f.locate(&file, &current));
+        if doc_mentions_async_std(sf, &krate.roots) {
+            entry.0.push(
+                RawFinding::not_migrated(
+                    0,
+                    "doc-examples",
+                    "doc comments show async-std code (doctests would lose their runtime)",
+                    "kept on an async runtime (smol with --to auto)",
+                )
+                .locate(&f.file, &f.text),
+            );
         }
-        if let Some(new) = new_text {
-            report.files.push(FileChange {
-                file,
-                before: text,
-                after: new,
-                rules: counts,
-            });
-        } else if keep {
-            smol |= text.contains("smol::");
+        defines.push((f.unit.clone(), facts.defines));
+        uses.push((f.unit.clone(), facts.uses));
+    }
+    // Units that touch neither async-std nor async fns are not decided at all.
+    out.retain(|unit, (b, u)| {
+        !b.is_empty() || !u.is_empty() || defines.iter().any(|(un, d)| un == unit && !d.is_empty())
+    });
+    if !pkg_blockers.is_empty() {
+        let manifest = pkg
+            .manifest_path
+            .file_name()
+            .map(|_| "Cargo.toml")
+            .unwrap_or("Cargo.toml");
+        for (_, (b, _)) in out.iter_mut() {
+            for why in &pkg_blockers {
+                b.push(crate::report::Finding {
+                    file: manifest.into(),
+                    line: 1,
+                    column: 1,
+                    rule: "async-dependency".into(),
+                    severity: crate::report::Severity::NotMigrated,
+                    message: why.clone(),
+                    advice: "kept on an async runtime (smol with --to auto)".into(),
+                });
+            }
         }
     }
-    (keep, smol)
+    // A unit that awaits another unit's async fns is decided with it.
+    let units: Vec<String> = out.keys().cloned().collect();
+    let mut group: std::collections::BTreeMap<String, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.clone(), i))
+        .collect();
+    loop {
+        let mut changed = false;
+        for (u, names) in &uses {
+            for (v, defs) in &defines {
+                if u != v && names.iter().any(|n| defs.contains(n)) {
+                    let (Some(&gu), Some(&gv)) = (group.get(u), group.get(v)) else {
+                        continue;
+                    };
+                    if gu != gv {
+                        let (lo, hi) = (gu.min(gv), gu.max(gv));
+                        for g in group.values_mut() {
+                            if *g == hi {
+                                *g = lo;
+                            }
+                        }
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let blocked_groups: BTreeSet<usize> = out
+        .iter()
+        .filter(|(_, (b, _))| !b.is_empty())
+        .filter_map(|(u, _)| group.get(u).copied())
+        .collect();
+    for u in &units {
+        let g = group[u];
+        let entry = out.get_mut(u).unwrap();
+        if entry.0.is_empty() && blocked_groups.contains(&g) {
+            let others: Vec<&String> = group
+                .iter()
+                .filter(|(v, gv)| **gv == g && *v != u)
+                .map(|(v, _)| v)
+                .collect();
+            entry.0.push(crate::report::Finding {
+                file: u.clone(),
+                line: 1,
+                column: 1,
+                rule: "shared-async-fns".into(),
+                severity: crate::report::Severity::NotMigrated,
+                message: format!(
+                    "calls async fns shared with {}, which needs a runtime",
+                    others
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                advice: "decided with the crates it shares async fns with".into(),
+            });
+        }
+        entry.0.sort();
+        entry.0.dedup();
+    }
+    out
+}
+
+/// Whether a doc comment of the file shows async-std code.
+fn doc_mentions_async_std(sf: &ra_ap_syntax::ast::SourceFile, roots: &BTreeSet<String>) -> bool {
+    sf.syntax()
+        .descendants_with_tokens()
+        .filter_map(|t| t.into_token())
+        .filter(|t| t.kind() == ra_ap_syntax::SyntaxKind::COMMENT)
+        .any(|t| {
+            let s = t.text();
+            (s.starts_with("///") || s.starts_with("//!") || s.starts_with("/**"))
+                && workspace::mentions_any(s, roots)
+        })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn migrate_threads_file(
+    _root: &Path,
+    f: &Parsed,
+    sf: &ra_ap_syntax::ast::SourceFile,
+    ctx: &CrateContext,
+    plan: &crate::threads::Plan,
+    pkg: &Package,
+    semantic: Option<&Semantic>,
+    report: &mut RootReport,
+    needs: &mut crate::manifest::Needs,
+) {
+    let owned_oracle;
+    let oracle: &dyn Oracle = match semantic.and_then(|s| s.oracle_for(&f.path)) {
+        Some(o) => {
+            owned_oracle = o;
+            &owned_oracle
+        }
+        None => &NoTypes,
+    };
+    let out = rewrite::migrate_file(
+        &f.text,
+        sf,
+        &f.sites,
+        FileCtx {
+            cat: Catalogue::threads(plan.mpsc),
+            oracle,
+            krate: ctx,
+            edition: &pkg.edition,
+            in_lib: f.place.in_lib,
+            threads: Some(plan),
+        },
+    );
+    needs.keep_async_std |= out.keeps_async_std;
+    for x in out.findings {
+        report.findings.push(x.locate(&f.file, &f.text));
+    }
+    if let Some(new) = out.new_text {
+        needs.crossbeam |= new.contains("crossbeam_channel::");
+        report.files.push(FileChange {
+            file: f.file.clone(),
+            before: f.text.clone(),
+            after: new,
+            rules: out.counts.into_iter().collect(),
+        });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn migrate_smol_file(
+    _root: &Path,
+    f: &Parsed,
+    sf: &ra_ap_syntax::ast::SourceFile,
+    ctx: &CrateContext,
+    pkg: &Package,
+    semantic: Option<&Semantic>,
+    report: &mut RootReport,
+    needs: &mut crate::manifest::Needs,
+) {
+    let cat = Catalogue::smol();
+    let (file, text, place, sites) = (&f.file, &f.text, &f.place, &f.sites);
+    // Task-locals and task::current need async-std's runtime around them: such a crate (the
+    // lib, or this one target file) is left on async-std whole, never half-moved.
+    let bound = crate::resolve::runtime_bound_sites(sites);
+    if (place.in_lib && ctx.runtime_bound) || (!place.in_lib && !bound.is_empty()) {
+        let why = "uses items that only work inside async-std's runtime (task-locals, task::current, spawn_local)";
+        for site in bound {
+            let rule = cat
+                .lookup(&site.canon)
+                .map(|m| m.rule.id.clone())
+                .unwrap_or_else(|| "runtime-bound".into());
+            report.findings.push(
+                crate::report::RawFinding::not_migrated(
+                    site.path.syntax().text_range().start().into(),
+                    &rule,
+                    format!("`{}` needs async-std's runtime: this crate was left on async-std", site.canon.join("::")),
+                    "replace task-locals with explicit state and task::current with your own ids, then run again",
+                )
+                .locate(file, text),
+            );
+        }
+        if !sites.paths.is_empty() || !sites.leaves.is_empty() {
+            report.findings.push(
+                crate::report::RawFinding::not_migrated(
+                    0,
+                    "runtime-bound",
+                    format!("file not migrated: its crate {why}"),
+                    "see the findings above",
+                )
+                .locate(file, text),
+            );
+        }
+        needs.keep_async_std = true;
+        return;
+    }
+    let owned_oracle;
+    let oracle: &dyn Oracle = match semantic.and_then(|s| s.oracle_for(&f.path)) {
+        Some(o) => {
+            owned_oracle = o;
+            &owned_oracle
+        }
+        None => &NoTypes,
+    };
+    let out = rewrite::migrate_file(
+        text,
+        sf,
+        sites,
+        FileCtx {
+            cat,
+            oracle,
+            krate: ctx,
+            edition: &pkg.edition,
+            in_lib: place.in_lib,
+            threads: None,
+        },
+    );
+    let mut keep = out.keeps_async_std;
+    for x in out.findings {
+        report.findings.push(x.locate(file, text));
+    }
+    let mut counts: std::collections::BTreeMap<String, usize> = out.counts.into_iter().collect();
+    let mut new_text = out.new_text;
+    needs.smol |= out.needs_smol;
+    // Doc comments' code blocks, on the migrated text (comments are never edited above).
+    let current = new_text.clone().unwrap_or_else(|| text.clone());
+    let mut doc_findings = Vec::new();
+    let doc_ctx = FileCtx {
+        cat,
+        oracle: &NoTypes,
+        krate: ctx,
+        edition: &pkg.edition,
+        in_lib: false,
+        threads: None,
+    };
+    if let Some((with_docs, blocks)) =
+        rewrite::doctests::migrate_doc_blocks(&current, doc_ctx, &mut doc_findings)
+    {
+        *counts.entry("doctest-blocks".into()).or_default() += blocks;
+        needs.smol |= with_docs.contains("smol::");
+        new_text = Some(with_docs);
+    }
+    for x in doc_findings {
+        keep |= x.severity == crate::report::Severity::NotMigrated;
+        report.findings.push(x.locate(file, &current));
+    }
+    if let Some(new) = new_text {
+        report.files.push(FileChange {
+            file: file.clone(),
+            before: text.clone(),
+            after: new,
+            rules: counts,
+        });
+    } else if keep {
+        needs.smol |= text.contains("smol::");
+    }
+    needs.keep_async_std |= keep;
 }
 
 fn manifest(root: &Path, pkg: &Package, needs: crate::manifest::Needs, report: &mut RootReport) {

@@ -18,8 +18,6 @@ pub enum Error {
     Manifest { path: PathBuf, message: String },
     #[error("{path} is not a directory or a Cargo.toml")]
     NotAPackage { path: PathBuf },
-    #[error("--to {0} is not implemented yet: use --to smol")]
-    TargetNotImplemented(String),
     #[error(
         "refusing to write: {count} file(s) with uncommitted changes would be touched ({first}); commit or stash them, or pass --allow-dirty"
     )]

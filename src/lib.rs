@@ -30,6 +30,7 @@ pub mod report;
 pub mod resolve;
 pub mod rewrite;
 pub mod rules;
+pub mod threads;
 pub mod workspace;
 
 pub use error::Error;
@@ -58,6 +59,18 @@ pub struct Config {
     pub target: Target,
     /// Resolve with syntax only (no rust-analyzer load).
     pub syntax_only: bool,
+    /// Convert a published library's public async API to blocking code too.
+    pub allow_api_change: bool,
+}
+
+impl Config {
+    pub fn new(target: Target) -> Self {
+        Config {
+            target,
+            syntax_only: false,
+            allow_api_change: false,
+        }
+    }
 }
 
 /// Migrates every PATH in memory.
@@ -74,6 +87,7 @@ pub fn plan(paths: &[std::path::PathBuf], config: &Config) -> report::Report {
                 findings: Vec::new(),
                 errors: vec![e.to_string()],
                 manifest_notes: Vec::new(),
+                crates: Vec::new(),
             }),
         }
     }

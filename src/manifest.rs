@@ -62,6 +62,8 @@ pub struct Needs {
     pub smol: bool,
     /// Some async-std references were left in place (reported findings): async-std stays.
     pub keep_async_std: bool,
+    /// Code converted to threads uses crossbeam-channel.
+    pub crossbeam: bool,
 }
 
 /// The outcome of a manifest migration.
@@ -127,6 +129,18 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
 
     if !kept_optional.is_empty() {
         enable_smol_beside(&mut doc, &kept_optional);
+    }
+    if needs.crossbeam {
+        let deps = doc
+            .entry("dependencies")
+            .or_insert_with(toml_edit::table)
+            .as_table_mut();
+        if let Some(deps) = deps {
+            if !deps.contains_key("crossbeam-channel") {
+                deps.insert("crossbeam-channel", toml_edit::value("0.5"));
+                notes.push("added crossbeam-channel to [dependencies] (channels whose receivers are shared)".into());
+            }
+        }
     }
     replaced.sort();
     replaced.dedup();

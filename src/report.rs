@@ -131,6 +131,22 @@ pub enum Resolution {
     Syntax,
 }
 
+/// What `--to auto` (or `--to threads`) decided for one crate of a package, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrateDecision {
+    /// Package directory relative to the PATH (`.` for the root).
+    pub package: String,
+    /// `src` (library and main binary), `examples/x`, `tests/x`, `src/bin/x`, ...
+    #[serde(rename = "crate")]
+    pub unit: String,
+    /// `threads`, `smol`, or `unchanged` (`--to threads` on a crate that needs a runtime).
+    pub target: String,
+    /// Why it needs an async runtime (empty when it goes to threads).
+    pub blockers: Vec<Finding>,
+    /// async-std references by module (`task`, `fs`, ...).
+    pub uses: BTreeMap<String, usize>,
+}
+
 /// Per PATH argument.
 #[derive(Debug, Clone, Serialize)]
 pub struct RootReport {
@@ -145,6 +161,8 @@ pub struct RootReport {
     pub errors: Vec<String>,
     /// Manifest notes ("async-std -> smol in [dependencies]").
     pub manifest_notes: Vec<String>,
+    /// Per crate: the target chosen and why (`--to threads|auto`).
+    pub crates: Vec<CrateDecision>,
 }
 
 impl RootReport {
@@ -171,6 +189,15 @@ pub struct Report {
 impl Report {
     pub fn has_changes(&self) -> bool {
         self.roots.iter().any(|r| !r.files.is_empty())
+    }
+
+    /// Whether async-std is still used anywhere (changes to make, sites left, crates decided).
+    pub fn uses_async_std(&self) -> bool {
+        self.has_changes()
+            || self
+                .roots
+                .iter()
+                .any(|r| !r.findings.is_empty() || r.crates.iter().any(|c| !c.uses.is_empty()))
     }
 
     pub fn has_errors(&self) -> bool {

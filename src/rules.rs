@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 /// The embedded catalogue files, in the order they are documented.
 pub const SMOL_TOML: &str = include_str!("../transforms/smol.toml");
 pub const HANDLERS_TOML: &str = include_str!("../transforms/handlers.toml");
+pub const THREADS_TOML: &str = include_str!("../transforms/threads.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,6 +26,8 @@ struct RawRule {
     handler: Option<String>,
     note: Option<String>,
     shim: Option<String>,
+    /// threads.toml: the target when the crate's channels fit std::sync::mpsc.
+    mpsc: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +67,8 @@ pub struct Rule {
     /// For items whose smol form is not a path that can be imported (an associated fn, a handler
     /// rewrite): the item a public re-export becomes, `{vis}` and `{name}` filled in.
     pub shim: Option<String>,
+    /// threads.toml: the `to` of the std::sync::mpsc variant.
+    pub mpsc: Option<String>,
 }
 
 impl Rule {
@@ -106,10 +111,38 @@ impl Catalogue {
         })
     }
 
+    /// The built-in blocking-std catalogue; `mpsc` picks the std::sync::mpsc channel rows over
+    /// crossbeam-channel's.
+    pub fn threads(mpsc: bool) -> &'static Catalogue {
+        static CB: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        static MPSC: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        let cell = if mpsc { &MPSC } else { &CB };
+        cell.get_or_init(|| {
+            let mut c =
+                Catalogue::parse_file("transforms/threads.toml", THREADS_TOML, HANDLERS_TOML)
+                    .expect("the embedded catalogue is checked by tests");
+            if mpsc {
+                for r in &mut c.rules {
+                    if let Some(m) = &r.mpsc {
+                        r.action = Action::MapTo(m.clone());
+                    }
+                }
+            }
+            c
+        })
+    }
+
     pub fn parse(rules: &str, handlers: &str) -> Result<Catalogue, CatalogueError> {
+        Self::parse_file("transforms/smol.toml", rules, handlers)
+    }
+
+    pub fn parse_file(
+        file: &'static str,
+        rules: &str,
+        handlers: &str,
+    ) -> Result<Catalogue, CatalogueError> {
         let err = |file, message: String| CatalogueError { file, message };
-        let raw: RawRules = toml_edit::de::from_str(rules)
-            .map_err(|e| err("transforms/smol.toml", e.to_string()))?;
+        let raw: RawRules = toml_edit::de::from_str(rules).map_err(|e| err(file, e.to_string()))?;
         let hs: RawHandlers = toml_edit::de::from_str(handlers)
             .map_err(|e| err("transforms/handlers.toml", e.to_string()))?;
         let mut out = Catalogue {
@@ -119,7 +152,7 @@ impl Catalogue {
         };
         let mut ids = std::collections::BTreeSet::new();
         for r in raw.rule {
-            let f = "transforms/smol.toml";
+            let f = file;
             if !ids.insert(r.id.clone()) {
                 return Err(err(
                     f,
@@ -170,6 +203,7 @@ impl Catalogue {
                 handler: r.handler,
                 note: r.note,
                 shim: r.shim,
+                mpsc: r.mpsc,
             });
         }
         Ok(out)
@@ -181,6 +215,8 @@ impl Catalogue {
             if let Some(&i) = self.by_from.get(&canon[..n]) {
                 let rule = &self.rules[i];
                 let path = match &rule.action {
+                    // Nothing to import (a prelude whose members are in std's prelude).
+                    Action::MapTo(to) if to.is_empty() => Some(String::new()),
                     Action::MapTo(to) => {
                         let mut p = to.clone();
                         for seg in &canon[n..] {

@@ -22,6 +22,12 @@ pub struct Package {
     pub uses_async_std: bool,
     /// `.rs` files of the package (not of nested packages), sorted.
     pub files: Vec<PathBuf>,
+    /// Crate names of every dependency (all tables, renames resolved: `package = ".."`).
+    pub deps: BTreeSet<String>,
+    /// The package can be published (no `publish = false`): its library API is a contract.
+    pub publish: bool,
+    /// The package has a library target.
+    pub has_lib: bool,
 }
 
 /// Packages below `root` (the root itself included), sorted by directory. `target/`, `.git/` and
@@ -73,12 +79,26 @@ pub fn discover(root: &Path) -> Result<Vec<Package>, crate::Error> {
             .to_string();
         let mut roots = BTreeSet::new();
         let mut uses = false;
+        let mut deps = BTreeSet::new();
         crate::manifest::visit_dependency_tables(&doc, |_, key, item| {
             if crate::manifest::is_async_std(key, item) {
                 uses = true;
                 roots.insert(key.replace('-', "_"));
             }
+            let real = item.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+            deps.insert(real.to_string());
         });
+        let publish = !matches!(
+            doc.get("package")
+                .and_then(|p| p.get("publish"))
+                .map(|v| v.as_bool()),
+            Some(Some(false))
+        ) && !doc
+            .get("package")
+            .and_then(|p| p.get("publish"))
+            .and_then(|v| v.as_array())
+            .is_some_and(|a| a.is_empty());
+        let has_lib = doc.get("lib").is_some() || dir.join("src/lib.rs").exists();
         let lib_name = name.as_ref().map(|n| {
             doc.get("lib")
                 .and_then(|l| l.get("name"))
@@ -100,6 +120,9 @@ pub fn discover(root: &Path) -> Result<Vec<Package>, crate::Error> {
             roots,
             uses_async_std: uses,
             files,
+            deps,
+            publish,
+            has_lib,
         });
     }
     Ok(out)

@@ -59,13 +59,7 @@ fn check_exits_1_with_pending_changes_and_0_without() {
 }
 
 #[test]
-fn unimplemented_targets_and_bad_paths_are_errors() {
-    let (code, _, err) = run(&["diff", "--to", "threads", "fixtures/demo"]);
-    assert_eq!(code, 2);
-    assert_eq!(
-        err,
-        "error: --to threads is not implemented yet: use --to smol\n"
-    );
+fn bad_paths_are_errors() {
     let (code, out, _) = run(&["diff", "--syntax-only", "no/such/dir"]);
     assert_eq!(code, 2);
     assert!(

@@ -62,6 +62,7 @@ fn crate_fixtures_migrate_build_and_pass_their_tests() {
                 &Config {
                     target: Target::Smol,
                     syntax_only,
+                    allow_api_change: false,
                 },
             )
             .unwrap();
@@ -116,6 +117,7 @@ fn crate_fixtures_migrate_build_and_pass_their_tests() {
             &Config {
                 target: Target::Smol,
                 syntax_only: true,
+                allow_api_change: false,
             },
         )
         .unwrap();

@@ -17,6 +17,7 @@ fn migrate(dir: &std::path::Path, syntax_only: bool) -> async_std_migrate::repor
         &Config {
             target: Target::Smol,
             syntax_only,
+            allow_api_change: false,
         },
     )
     .unwrap()

@@ -42,6 +42,9 @@ pub fn on_path(
     ctx: &Ctx<'_>,
     acc: &mut Acc,
 ) -> Flow {
+    if handler.starts_with("threads-") {
+        return crate::threads::on_path(handler, site, m, ctx, acc);
+    }
     match handler {
         "attr-main" | "attr-test" => attr_main::on_attr(handler, site, ctx, acc),
         "channel-recv" => Flow::Continue, // a file pass: it needs the receivers
@@ -69,6 +72,11 @@ pub fn on_path(
 
 /// Handlers that look at the whole file (method calls on async-std types).
 pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
+    if ctx.threads.is_some() {
+        crate::threads::pass(ctx, acc);
+        acc.edits.set_anchor(None);
+        return;
+    }
     channel::pass(ctx, acc);
     detach::pass(ctx, acc);
     duplicate_impl::pass(ctx, acc);
@@ -96,6 +104,13 @@ pub const DISPATCHED: &[&str] = &[
     "sleep-to-timer",
     "socket-try-from",
     "stdio-unblock",
+    "threads-await",
+    "threads-block-on",
+    "threads-channel",
+    "threads-main",
+    "threads-spawn",
+    "threads-spawn-blocking",
+    "threads-test",
     "timeout-to-or",
     "unix-sync-bind",
     "worker-threads",

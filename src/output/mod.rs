@@ -63,6 +63,25 @@ pub fn summary(report: &Report, applied: bool) -> String {
         if let Some(r) = &root.fallback_reason {
             let _ = writeln!(out, "note: fell back to syntax-level resolution: {r}");
         }
+        for c in &root.crates {
+            let why = c
+                .blockers
+                .first()
+                .map(|b| format!(" ({}:{} {})", b.file, b.line, b.message))
+                .unwrap_or_default();
+            let more = if c.blockers.len() > 1 {
+                format!(" and {} more reasons: see `scan`", c.blockers.len() - 1)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "crate {}{}: {}{why}{more}",
+                crate_prefix(&c.package),
+                c.unit,
+                c.target
+            );
+        }
         let verb = if applied { "changed" } else { "to change" };
         let _ = writeln!(out, "files {verb}: {}", root.files.len());
         let totals = root.rules_total();
@@ -107,4 +126,79 @@ pub fn summary(report: &Report, applied: bool) -> String {
 /// The JSON document (schema: docs/json.md).
 pub fn json(report: &Report) -> String {
     serde_json::to_string_pretty(report).expect("the report serialises")
+}
+
+fn crate_prefix(package: &str) -> String {
+    if package == "." {
+        String::new()
+    } else {
+        format!("{package}/")
+    }
+}
+
+/// `scan`: per crate, its async-std uses, the target `--to auto` chooses and each reason, then
+/// the findings a migration would leave.
+pub fn scan(report: &Report) -> String {
+    let mut out = String::new();
+    for root in &report.roots {
+        let _ = writeln!(out, "== {}", root.root);
+        if let Some(r) = &root.fallback_reason {
+            let _ = writeln!(out, "note: fell back to syntax-level resolution: {r}");
+        }
+        if root.crates.is_empty() {
+            let _ = writeln!(out, "no crate uses async-std");
+        }
+        for c in &root.crates {
+            let uses = c
+                .uses
+                .iter()
+                .map(|(m, n)| format!("{m} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let verdict = match c.target.as_str() {
+                "threads" => "threads: nothing here needs an async runtime".to_string(),
+                t => format!("{t}: needs an async runtime because"),
+            };
+            let _ = writeln!(out, "crate {}{}", crate_prefix(&c.package), c.unit);
+            let _ = writeln!(
+                out,
+                "  async-std uses: {}",
+                if uses.is_empty() {
+                    "none (async fns only)".into()
+                } else {
+                    uses
+                }
+            );
+            let _ = writeln!(out, "  target: {verdict}");
+            for b in &c.blockers {
+                let _ = writeln!(
+                    out,
+                    "    {}:{}:{} [{}] {}",
+                    b.file, b.line, b.column, b.rule, b.message
+                );
+            }
+        }
+        if !root.findings.is_empty() {
+            let _ = writeln!(out, "left for a person after `apply --to auto`:");
+            for f in &root.findings {
+                let _ = writeln!(
+                    out,
+                    "  {}:{}:{}: [{}] {}\n      -> {}",
+                    f.file, f.line, f.column, f.rule, f.message, f.advice
+                );
+            }
+        }
+        let count = |t: &str| root.crates.iter().filter(|c| c.target == t).count();
+        let _ = writeln!(
+            out,
+            "crates: {} to threads, {} to smol; files to change: {}",
+            count("threads"),
+            count("smol"),
+            root.files.len()
+        );
+        for e in &root.errors {
+            let _ = writeln!(out, "error: {e}");
+        }
+    }
+    out
 }

@@ -296,6 +296,7 @@ pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
         let covered = ctx.sites.leaves.iter().any(|l| {
             let canon = l.canon.join("::");
             (l.glob
+                && ctx.threads.is_none()
                 && (canon == "async_std::prelude"
                     || (canon == "async_std::io::prelude" && module.ends_with("io"))))
                 || ctx.cat.lookup(&l.canon).and_then(|m| m.path).as_deref() == Some(t.as_str())

@@ -29,6 +29,8 @@ pub struct Ctx<'a> {
     pub edition: &'a str,
     /// The file belongs to the package's `src/` tree (library and main binary).
     pub in_lib: bool,
+    /// `--to threads`: the crate facts the conversion needs (`None` when migrating to smol).
+    pub threads: Option<&'a crate::threads::Plan>,
 }
 
 /// The accumulator: edits and findings, plus trait imports the new code needs.
@@ -77,6 +79,8 @@ enum Usage {
     },
     /// Rewritten to a full path.
     Fq((std::ops::Range<usize>, String)),
+    /// Rewritten away by a handler (`task::block_on(..)` on threads): needs no import.
+    Gone,
 }
 
 /// The plan for one use leaf.
@@ -140,6 +144,7 @@ pub fn migrate_file(
         krate: ctx_in.krate,
         edition: ctx_in.edition,
         in_lib: ctx_in.in_lib,
+        threads: ctx_in.threads,
     };
     let mut acc = Acc::default();
 
@@ -173,7 +178,12 @@ pub fn migrate_file(
             let flow = handlers::on_path(&h, site, m.as_ref().unwrap(), &ctx, &mut acc);
             acc.edits.set_anchor(None);
             match flow {
-                Flow::Done => continue,
+                Flow::Done => {
+                    if let (Some(_), Origin::Binding(i)) = (ctx.threads, &site.origin) {
+                        states[*i].usages.push((si, Usage::Gone));
+                    }
+                    continue;
+                }
                 Flow::Continue => {}
             }
         }
@@ -288,6 +298,7 @@ pub fn migrate_file(
                     }
                 }
                 Usage::Fq((r, t)) => acc.edits.replace(r.clone(), t.clone(), &rule(*si)),
+                Usage::Gone => {}
             }
         }
         let _ = i;
@@ -308,6 +319,7 @@ pub struct FileCtx<'a> {
     pub krate: &'a CrateContext,
     pub edition: &'a str,
     pub in_lib: bool,
+    pub threads: Option<&'a crate::threads::Plan>,
 }
 
 fn states_view(states: &[LeafState]) -> Vec<imports::LeafDecision> {
@@ -380,9 +392,14 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
             .lookup(&g)
             .filter(|m| m.rule.from.last().is_some_and(|s| s == "*"))
         {
+            if p.is_empty() {
+                return st(LeafPlan::Fq);
+            }
             return st(LeafPlan::Import(p));
         }
         return match ctx.cat.lookup(&leaf.canon) {
+            // Nothing to import (a prelude whose members std has in scope).
+            Some(Mapped { path: Some(p), .. }) if p.is_empty() => st(LeafPlan::Fq),
             Some(Mapped {
                 path: Some(p),
                 rule,
@@ -405,6 +422,7 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
     }
     let is_module = resolve::is_module(&leaf.canon);
     match ctx.cat.lookup(&leaf.canon) {
+        Some(Mapped { path: Some(p), .. }) if p.is_empty() => st(LeafPlan::Fq),
         Some(Mapped { path: Some(p), .. }) if importable(&p) => {
             let new_name = p.rsplit("::").next().unwrap_or("").to_string();
             let rename = match (&leaf.alias, &leaf.local) {
@@ -420,6 +438,8 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
             }
         }
         Some(Mapped { path: Some(_), .. }) => st(LeafPlan::Fq),
+        // A module import never blocks by itself: its members are judged where they are used.
+        Some(Mapped { path: None, .. }) if is_module => st(LeafPlan::Fq),
         Some(Mapped { path: None, rule }) => {
             if rule.handler.is_some() && !is_module {
                 // Handled at each call (stdin, timeout, attributes): the import goes with them.

@@ -1,0 +1,348 @@
+//! Every `.await` of a converted crate, and every `async fn`.
+//!
+//! ```text
+//! async fn load(p: &Path) -> io::Result<String> {     fn load(p: &Path) -> io::Result<String> {
+//!     let mut s = String::new();                          let mut s = String::new();
+//!     File::open(p).await?                         =>     std::fs::File::open(p)?
+//!         .read_to_string(&mut s).await?;                     .read_to_string(&mut s)?;
+//!     *hits.lock().await += 1;                            *hits.lock().unwrap() += 1;
+//!     while let Some(j) = rx.next().await { .. }          while let Some(j) = rx.recv().ok() { .. }
+//!     worker.await;                                       worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+//! ```
+//!
+//! [`classify`] is shared with the analysis: an `.await` it cannot place is a blocker, so a unit
+//! that reaches the conversion has none.
+
+use super::analyse::last_name;
+use super::Plan;
+use crate::handlers::{end, start};
+use crate::report::RawFinding;
+use crate::rewrite::{Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasArgList};
+use ra_ap_syntax::AstNode;
+
+/// What an `.await` becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AwaitKind {
+    /// The awaited call blocks now: `.await` goes.
+    Drop,
+    /// A lock: `.unwrap()` (std locks report poisoning).
+    Unwrap,
+    /// A task handle: `.join()`, re-raising the task's panic as the await did.
+    Join,
+    /// `rx.next().await` on a channel receiver: `rx.recv().ok()`.
+    RecvOk,
+    /// `task::spawn_blocking(f).await`: `(f)()` (written by the spawn-blocking handler).
+    CallInline,
+    /// No blocking form: why.
+    Blocker(String),
+}
+
+/// io methods whose std counterparts block, with the trait that must be in scope.
+const IO_METHODS: &[(&str, &str)] = &[
+    ("read", "std::io::Read"),
+    ("read_to_end", "std::io::Read"),
+    ("read_to_string", "std::io::Read"),
+    ("read_exact", "std::io::Read"),
+    ("read_line", "std::io::BufRead"),
+    ("read_until", "std::io::BufRead"),
+    ("write", "std::io::Write"),
+    ("write_all", "std::io::Write"),
+    ("write_fmt", "std::io::Write"),
+    ("flush", "std::io::Write"),
+    ("seek", "std::io::Seek"),
+];
+
+/// Awaited methods whose std (or Iterator) counterparts have the same name and shape.
+const SAME_NAME: &[&str] = &[
+    "sync_all",
+    "sync_data",
+    "set_len",
+    "set_permissions",
+    "metadata",
+    "file_type",
+    "accept",
+    "connect",
+    "send_to",
+    "recv_from",
+    "peek",
+    "peek_from",
+    "recv",
+    "send",
+    "wait",
+    "collect",
+    "count",
+    "fold",
+    "for_each",
+    "try_for_each",
+    "try_fold",
+    "last",
+    "nth",
+    "find",
+    "find_map",
+    "position",
+    "any",
+    "all",
+    "min",
+    "max",
+    "min_by_key",
+    "max_by_key",
+    "min_by",
+    "max_by",
+    "sum",
+    "product",
+    "exists",
+    "is_dir",
+    "is_file",
+    "canonicalize",
+    "read_dir",
+    "read_link",
+    "symlink_metadata",
+    "output",
+    "status",
+    "partial_cmp",
+    "cmp",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "unzip",
+    "partition",
+];
+
+/// Future combinators: an await on one of them runs futures concurrently or against a clock.
+const CONCURRENT_METHODS: &[&str] = &[
+    "race",
+    "try_race",
+    "join",
+    "try_join",
+    "timeout",
+    "delay",
+    "merge",
+    "select",
+    "throttle",
+    "zip",
+    "or",
+    "fuse",
+    "boxed",
+    "flatten",
+    "catch_unwind",
+];
+
+/// How this `.await` becomes blocking code.
+pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
+    let Some(mut op) = aw.expr() else {
+        return AwaitKind::Blocker("an incomplete .await".into());
+    };
+    while let ast::Expr::ParenExpr(p) = &op {
+        match p.expr() {
+            Some(e) => op = e,
+            None => break,
+        }
+    }
+    match &op {
+        ast::Expr::CallExpr(call) => {
+            let Some(ast::Expr::PathExpr(pe)) = call.expr() else {
+                return AwaitKind::Blocker("awaits the result of a computed callee".into());
+            };
+            let Some(path) = pe.path() else {
+                return AwaitKind::Blocker("awaits an unnamed call".into());
+            };
+            if let Some(site) = ctx
+                .sites
+                .paths
+                .iter()
+                .find(|s| s.path.syntax() == path.syntax())
+            {
+                let canon = site.canon.join("::");
+                return match canon.as_str() {
+                    "async_std::task::spawn" => AwaitKind::Join,
+                    "async_std::task::spawn_blocking" => AwaitKind::CallInline,
+                    _ => match ctx.cat.lookup(&site.canon) {
+                        Some(m) if m.path.as_deref().is_some_and(|p| !p.is_empty()) => {
+                            AwaitKind::Drop
+                        }
+                        Some(m) => AwaitKind::Blocker(format!(
+                            "awaits `{canon}`, which has no blocking form (row `{}`)",
+                            m.rule.id
+                        )),
+                        None => AwaitKind::Blocker(format!("awaits `{canon}`, an unknown item")),
+                    },
+                };
+            }
+            let name = path
+                .segment()
+                .and_then(|s| s.name_ref())
+                .map(|n| n.text().to_string())
+                .unwrap_or_default();
+            if plan.async_fns.contains(&name) {
+                AwaitKind::Drop
+            } else {
+                AwaitKind::Blocker(format!(
+                    "awaits `{}(..)`, which is neither an async fn of this package nor an async-std item",
+                    path.syntax().text()
+                ))
+            }
+        }
+        ast::Expr::MethodCallExpr(mc) => {
+            let name = mc
+                .name_ref()
+                .map(|n| n.text().to_string())
+                .unwrap_or_default();
+            let nargs = mc.arg_list().map(|l| l.args().count()).unwrap_or(0);
+            if plan.async_fns.contains(&name) {
+                return AwaitKind::Drop;
+            }
+            match (name.as_str(), nargs) {
+                ("lock", 0) | ("read", 0) | ("write", 0) => AwaitKind::Unwrap,
+                ("next", 0) => {
+                    let on_receiver = mc.receiver().is_some_and(|r| {
+                        plan.receivers.contains(&last_name(r.syntax()))
+                            || ctx
+                                .oracle
+                                .type_of(&r)
+                                .is_some_and(|t| t.contains("channel::Receiver"))
+                    });
+                    if on_receiver {
+                        AwaitKind::RecvOk
+                    } else {
+                        AwaitKind::Drop
+                    }
+                }
+                (n, _) if IO_METHODS.iter().any(|(m, _)| *m == n) || SAME_NAME.contains(&n) => {
+                    AwaitKind::Drop
+                }
+                (n, _) if CONCURRENT_METHODS.contains(&n) => AwaitKind::Blocker(format!(
+                    "`.{n}(..).await` runs futures concurrently or against a clock: threads have no equivalent"
+                )),
+                (n, _) => AwaitKind::Blocker(format!(
+                    "awaits `.{n}(..)`, which the tool cannot map to a blocking call"
+                )),
+            }
+        }
+        ast::Expr::MacroExpr(m) => {
+            let name = m
+                .macro_call()
+                .and_then(|c| c.path())
+                .and_then(|p| p.segment())
+                .and_then(|s| s.name_ref())
+                .map(|n| n.text().to_string())
+                .unwrap_or_default();
+            if matches!(name.as_str(), "write" | "writeln") {
+                AwaitKind::Drop
+            } else {
+                AwaitKind::Blocker(format!("awaits the result of `{name}!`"))
+            }
+        }
+        ast::Expr::PathExpr(_) | ast::Expr::FieldExpr(_) | ast::Expr::IndexExpr(_)
+            if plan.spawns =>
+        {
+            AwaitKind::Join
+        }
+        _ => AwaitKind::Blocker(
+            "awaits a future kept in a value: only task handles have a blocking form (join)".into(),
+        ),
+    }
+}
+
+/// The conversion of a file: async fns, awaits, channel `next`, and the std io traits.
+pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    let Some(plan) = ctx.threads else { return };
+    let root = ctx.sf.syntax();
+    for f in root.descendants().filter_map(ast::Fn::cast) {
+        if let Some(kw) = f.async_token() {
+            let from = usize::from(kw.text_range().start());
+            let mut to = usize::from(kw.text_range().end());
+            to += ctx.src[to..].len() - ctx.src[to..].trim_start().len();
+            acc.edits.delete(from..to, "threads-await");
+        }
+    }
+    let had_io_traits = ctx.sites.leaves.iter().any(|l| {
+        let c = l.canon.join("::");
+        c.starts_with("async_std::prelude") || c.starts_with("async_std::io::prelude")
+    }) || ctx
+        .sites
+        .paths
+        .iter()
+        .any(|p| p.canon.join("::").starts_with("async_std::io::prelude"));
+    for aw in root.descendants().filter_map(ast::AwaitExpr::cast) {
+        let Some(op) = aw.expr() else { continue };
+        let tail = end(op.syntax())..end(aw.syntax());
+        match classify(&aw, ctx, plan) {
+            AwaitKind::Drop => {
+                acc.edits.delete(tail, "threads-await");
+                if had_io_traits {
+                    if let ast::Expr::MethodCallExpr(mc) = strip(&op) {
+                        let name = mc
+                            .name_ref()
+                            .map(|n| n.text().to_string())
+                            .unwrap_or_default();
+                        if let Some((_, t)) = IO_METHODS.iter().find(|(m, _)| *m == name) {
+                            acc.traits.insert(t.to_string());
+                        }
+                    }
+                }
+                if matches!(strip(&op), ast::Expr::MacroExpr(_)) {
+                    acc.traits.insert("std::io::Write".into());
+                }
+            }
+            AwaitKind::Unwrap => acc.edits.replace(tail, ".unwrap()", "threads-await"),
+            AwaitKind::Join => acc.edits.replace(
+                tail,
+                ".join().unwrap_or_else(|e| std::panic::resume_unwind(e))",
+                "threads-await",
+            ),
+            AwaitKind::RecvOk => {
+                if let ast::Expr::MethodCallExpr(mc) = strip(&op) {
+                    if let Some(n) = mc.name_ref() {
+                        acc.edits.replace(
+                            crate::rewrite::range(n.syntax()),
+                            "recv",
+                            "threads-channel",
+                        );
+                    }
+                }
+                acc.edits.replace(tail, ".ok()", "threads-channel");
+            }
+            AwaitKind::CallInline => {} // the spawn-blocking handler wrote it
+            AwaitKind::Blocker(why) => acc.findings.push(RawFinding::not_migrated(
+                start(aw.syntax()),
+                "await-unknown",
+                why,
+                "convert by hand",
+            )),
+        }
+    }
+    // `lines()`/`split()` on a reader need BufRead once the async-std traits are gone.
+    if had_io_traits {
+        for mc in root.descendants().filter_map(ast::MethodCallExpr::cast) {
+            let name = mc
+                .name_ref()
+                .map(|n| n.text().to_string())
+                .unwrap_or_default();
+            // str::lines needs nothing; a reader's needs BufRead (an unused import at worst).
+            let on_reader = mc
+                .receiver()
+                .is_some_and(|r| !matches!(r, ast::Expr::Literal(_)));
+            if name == "lines" && on_reader {
+                acc.traits.insert("std::io::BufRead".into());
+            }
+            if name == "bytes" && on_reader {
+                acc.traits.insert("std::io::Read".into());
+            }
+        }
+    }
+}
+
+fn strip(e: &ast::Expr) -> ast::Expr {
+    let mut e = e.clone();
+    while let ast::Expr::ParenExpr(p) = &e {
+        match p.expr() {
+            Some(x) => e = x,
+            None => break,
+        }
+    }
+    e
+}

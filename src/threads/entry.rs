@@ -1,0 +1,92 @@
+//! Entry points on threads: `#[async_std::main]`, `#[async_std::test]` and `task::block_on`.
+//!
+//! ```text
+//! #[async_std::main]                 fn main() {
+//! async fn main() {                      let n = {
+//!     let n = task::block_on(async {  =>        count().await      (the .await goes too)
+//!         count().await                      };
+//!     });                            }
+//! }
+//! ```
+//! An async block that uses `?` or `return`, or moves its captures (`async move`), becomes a
+//! closure called at once (`(move || { .. })()`), so that both keep meaning what they meant.
+
+use crate::handlers::{call_of_path, end, start, Flow};
+use crate::resolve::PathSite;
+use crate::rewrite::imports::item_line_range;
+use crate::rewrite::{Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasArgList};
+use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some(attr) = site.path.syntax().ancestors().find_map(ast::Attr::cast) else {
+        return Flow::Continue;
+    };
+    if handler == "threads-main" {
+        acc.edits
+            .delete(item_line_range(ctx.src, attr.syntax()), handler);
+    } else {
+        acc.edits.replace(
+            crate::rewrite::range(attr.syntax()),
+            "#[test]".to_string(),
+            handler,
+        );
+    }
+    Flow::Done
+}
+
+pub(super) fn on_block_on(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some(call) = call_of_path(&site.path) else {
+        return Flow::Continue;
+    };
+    let Some(arg) = call.arg_list().and_then(|l| l.args().next()) else {
+        return Flow::Continue;
+    };
+    let (call_s, call_e) = (start(call.syntax()), end(call.syntax()));
+    match &arg {
+        ast::Expr::BlockExpr(be) if be.async_token().is_some() => {
+            let Some(list) = be.stmt_list() else {
+                return Flow::Continue;
+            };
+            let (body_s, body_e) = (start(list.syntax()), end(list.syntax()));
+            if be.move_token().is_some() || escapes(list.syntax()) {
+                let mv = if be.move_token().is_some() {
+                    "move "
+                } else {
+                    ""
+                };
+                acc.edits
+                    .replace(call_s..body_s, format!("({mv}|| "), "threads-block-on");
+                acc.edits
+                    .replace(body_e..call_e, ")()".to_string(), "threads-block-on");
+            } else {
+                acc.edits.delete(call_s..body_s, "threads-block-on");
+                acc.edits.delete(body_e..call_e, "threads-block-on");
+            }
+        }
+        _ => {
+            acc.edits
+                .delete(call_s..start(arg.syntax()), "threads-block-on");
+            acc.edits
+                .delete(end(arg.syntax())..call_e, "threads-block-on");
+        }
+    }
+    Flow::Done
+}
+
+/// Whether a block's body leaves it by `?` or `return` (not counting nested closures and fns).
+fn escapes(list: &SyntaxNode) -> bool {
+    fn walk(n: &SyntaxNode) -> bool {
+        n.children().any(|c| match c.kind() {
+            SyntaxKind::TRY_EXPR | SyntaxKind::RETURN_EXPR => true,
+            SyntaxKind::CLOSURE_EXPR | SyntaxKind::FN => false,
+            SyntaxKind::BLOCK_EXPR
+                if ast::BlockExpr::cast(c.clone()).is_some_and(|b| b.async_token().is_some()) =>
+            {
+                false
+            }
+            _ => walk(&c),
+        })
+    }
+    walk(list)
+}

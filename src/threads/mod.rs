@@ -1,0 +1,111 @@
+//! `--to threads`: async-std code made plain blocking std code with threads, and `--to auto`'s
+//! question, "does this crate need async at all?".
+//!
+//! A crate is converted whole or not at all (a half-async crate does not compile). The
+//! [`analyse`] pass looks at every file of a unit (the library with the main binary, or one
+//! example/test/bench/bin) and lists its *blockers*, each with file:line and a reason a user can
+//! act on. A unit with no blocker is converted by the path rows of `transforms/threads.toml` and
+//! the handlers of this module:
+//!
+//! ```text
+//! #[async_std::main]                          fn main() -> io::Result<()> {
+//! async fn main() -> io::Result<()> {             let text = std::fs::read_to_string("in.txt")?;
+//!     let text = fs::read_to_string("in.txt")     let h = std::thread::spawn(move || count(text));
+//!         .await?;                          =>    let n = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+//!     let h = task::spawn(count(text));           std::thread::sleep(Duration::from_millis(10));
+//!     let n = h.await;                            println!("{n}");
+//!     task::sleep(Duration::from_millis(10)).await;   Ok(())
+//!     println!("{n}");                        }
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Blockers (documented for users in docs/threads.md): an item whose threads row has no `to`
+//! (timeouts, races, task-locals, hand-written futures...), an `.await` on something the tool
+//! cannot map to a blocking call, an async block or crate future used as a value (stored, joined,
+//! raced), a hand-written `Future`/`Stream`, `select!`/`join!`, a task spawned per iteration of an
+//! unbounded loop (one thread per connection of a server), channel `close()`, async-only
+//! dependencies (tokio, futures, tide, ...), and a library's public async API unless the package
+//! has `publish = false` or the user passed `--allow-api-change`.
+
+mod analyse;
+mod awaits;
+mod entry;
+mod spawn;
+
+pub use analyse::{analyse_file, collect_plan, package_blockers, unit_of, Unit, UnitFacts};
+pub use awaits::{classify, pass, AwaitKind};
+
+use crate::resolve::PathSite;
+use crate::rewrite::{Acc, Ctx};
+use crate::rules::Mapped;
+use std::collections::BTreeSet;
+
+/// What the conversion of one package needs to know about all of its files.
+#[derive(Debug, Default, Clone)]
+pub struct Plan {
+    /// Names of the package's `async fn`s and async methods (their calls lose `.await`).
+    pub async_fns: BTreeSet<String>,
+    /// Names bound to channel receivers (`let (tx, rx) = channel::unbounded()`, `rx: Receiver<T>`).
+    pub receivers: BTreeSet<String>,
+    /// The package's channels fit `std::sync::mpsc` (else crossbeam-channel).
+    pub mpsc: bool,
+    /// Some file spawns tasks whose handles may be awaited.
+    pub spawns: bool,
+}
+
+/// Crates whose presence means the code depends on an async ecosystem beyond async-std: a crate
+/// that depends on one of them keeps a runtime.
+pub const ASYNC_CRATES: &[&str] = &[
+    "actix",
+    "actix-rt",
+    "actix-web",
+    "async-channel",
+    "async-executor",
+    "async-io",
+    "async-net",
+    "async-stream",
+    "async-trait",
+    "async-tungstenite",
+    "axum",
+    "futures",
+    "futures-channel",
+    "futures-core",
+    "futures-executor",
+    "futures-io",
+    "futures-lite",
+    "futures-util",
+    "http-client",
+    "hyper",
+    "pin-project",
+    "pin-project-lite",
+    "reqwest",
+    "smol",
+    "sqlx",
+    "surf",
+    "tide",
+    "tokio",
+    "tokio-stream",
+    "tokio-util",
+    "tonic",
+    "tower",
+    "warp",
+];
+
+/// Dispatch of the `threads-*` path handlers.
+pub fn on_path(
+    handler: &str,
+    site: &PathSite,
+    _m: &Mapped<'_>,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+) -> crate::handlers::Flow {
+    match handler {
+        "threads-main" | "threads-test" => entry::on_attr(handler, site, ctx, acc),
+        "threads-block-on" => entry::on_block_on(site, ctx, acc),
+        "threads-spawn" => spawn::on_spawn(site, ctx, acc),
+        "threads-spawn-blocking" => spawn::on_spawn_blocking(site, ctx, acc),
+        "threads-channel" => crate::handlers::Flow::Continue,
+        other => unreachable!("threads handler `{other}` is not dispatched"),
+    }
+}

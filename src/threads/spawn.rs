@@ -1,0 +1,95 @@
+//! Tasks on threads: `task::spawn` and `task::spawn_blocking`.
+//!
+//! ```text
+//! task::spawn(async move { .. })        std::thread::spawn(move || { .. })
+//! task::spawn(work(i, tx.clone()))  =>  std::thread::spawn({ let arg1 = tx.clone(); move || work(i, arg1) })
+//! task::spawn_blocking(f).await         (f)()
+//! ```
+//! An async block becomes a closure with the same capture mode. For a call, the future evaluated
+//! its arguments where `spawn` stood: arguments that are not plain names or literals are still
+//! evaluated there, before the thread starts. A std `JoinHandle` detaches when dropped, as
+//! async-std's did; an awaited one is joined by the await pass.
+
+use crate::handlers::{awaited, call_of_path, end, start, Flow};
+use crate::resolve::PathSite;
+use crate::rewrite::{range, Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasArgList};
+use ra_ap_syntax::AstNode;
+
+pub(super) fn on_spawn(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some(call) = call_of_path(&site.path) else {
+        return Flow::Continue;
+    };
+    let Some(arg) = call.arg_list().and_then(|l| l.args().next()) else {
+        return Flow::Continue;
+    };
+    match &arg {
+        ast::Expr::BlockExpr(be) if be.async_token().is_some() => {
+            let (Some(kw), Some(list)) = (be.async_token(), be.stmt_list()) else {
+                return Flow::Continue;
+            };
+            let closure = if be.move_token().is_some() {
+                "move || "
+            } else {
+                "|| "
+            };
+            acc.edits.replace(
+                usize::from(kw.text_range().start())..start(list.syntax()),
+                closure.to_string(),
+                "threads-spawn",
+            );
+        }
+        ast::Expr::CallExpr(inner) => {
+            let args: Vec<ast::Expr> = inner
+                .arg_list()
+                .map(|l| l.args().collect())
+                .unwrap_or_default();
+            let simple =
+                |e: &ast::Expr| matches!(e, ast::Expr::PathExpr(_) | ast::Expr::Literal(_));
+            let mut lets = String::new();
+            for (i, a) in args.iter().enumerate() {
+                if !simple(a) {
+                    let name = format!("arg{i}");
+                    lets.push_str(&format!("let {name} = {}; ", &ctx.src[range(a.syntax())]));
+                    acc.edits.replace(range(a.syntax()), name, "threads-spawn");
+                }
+            }
+            if lets.is_empty() {
+                acc.edits
+                    .insert(start(arg.syntax()), "move || ", "threads-spawn");
+            } else {
+                acc.edits.insert(
+                    start(arg.syntax()),
+                    format!("{{ {lets}move || "),
+                    "threads-spawn",
+                );
+                acc.edits.insert(end(arg.syntax()), " }", "threads-spawn");
+            }
+        }
+        _ => {}
+    }
+    Flow::Continue
+}
+
+pub(super) fn on_spawn_blocking(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some(call) = call_of_path(&site.path) else {
+        return Flow::Continue;
+    };
+    let Some(aw) = awaited(call.syntax()) else {
+        return Flow::Continue; // a kept handle: std::thread::spawn(f), by the row
+    };
+    let Some(arg) = call.arg_list().and_then(|l| l.args().next()) else {
+        return Flow::Continue;
+    };
+    acc.edits.replace(
+        start(call.syntax())..start(arg.syntax()),
+        "(".to_string(),
+        "threads-spawn-blocking",
+    );
+    acc.edits.replace(
+        end(arg.syntax())..end(aw.syntax()),
+        ")()".to_string(),
+        "threads-spawn-blocking",
+    );
+    Flow::Done
+}
