@@ -350,7 +350,7 @@ mod tests {
     fn smol() -> Needs {
         Needs {
             smol: true,
-            keep_async_std: false,
+            ..Needs::default()
         }
     }
 
@@ -404,6 +404,7 @@ mod tests {
             Needs {
                 smol: true,
                 keep_async_std: true,
+                crossbeam: false,
             },
         )
         .unwrap()
