@@ -239,15 +239,42 @@ fn migrate_package(
     };
     // Which units go to threads.
     let mut threads_units: BTreeSet<String> = BTreeSet::new();
-    let mut plan = crate::threads::Plan::default();
+    let mut plans: std::collections::BTreeMap<String, crate::threads::Plan> = Default::default();
     if threads_wanted {
-        let pairs: Vec<_> = files
-            .iter()
-            .filter_map(|f| f.sf.as_ref().map(|sf| (sf, &f.sites)))
+        // Facts per unit (a crate of its own), async fns known package-wide.
+        let mut all_async = BTreeSet::new();
+        let mut unit_names: BTreeSet<String> = files.iter().map(|f| f.unit.clone()).collect();
+        for u in std::mem::take(&mut unit_names) {
+            let pairs: Vec<_> = files
+                .iter()
+                .filter(|f| f.unit == u)
+                .filter_map(|f| f.sf.as_ref().map(|sf| (sf, &f.sites)))
+                .collect();
+            let p = crate::threads::collect_plan(&pairs);
+            all_async.extend(p.async_fns.iter().cloned());
+            plans.insert(u, p);
+        }
+        for p in plans.values_mut() {
+            p.async_fns = all_async.clone();
+        }
+        let (decided, groups) = decide_units(pkg, &files, &plans, &ctx, config, semantic);
+        // Units decided together share one channel flavour.
+        let flavours: Vec<(String, bool)> = plans
+            .keys()
+            .map(|u| {
+                let g = groups.get(u);
+                let mpsc = plans
+                    .iter()
+                    .filter(|(v, _)| groups.get(*v) == g)
+                    .all(|(_, p)| p.mpsc);
+                (u.clone(), mpsc)
+            })
             .collect();
-        plan = crate::threads::collect_plan(&pairs);
-        let cat = Catalogue::threads(plan.mpsc);
-        let decided = decide_units(pkg, &files, &plan, cat, &ctx, config, semantic);
+        for (u, mpsc) in flavours {
+            if let Some(p) = plans.get_mut(&u) {
+                p.mpsc = mpsc;
+            }
+        }
         for (unit, (blockers, uses)) in decided {
             let target = if blockers.is_empty() {
                 threads_units.insert(unit.clone());
@@ -291,7 +318,8 @@ fn migrate_package(
             continue; // a candidate only for its `async` words
         }
         if threads {
-            migrate_threads_file(root, &f, sf, &ctx, &plan, pkg, semantic, report, &mut needs);
+            let plan = &plans[&f.unit];
+            migrate_threads_file(root, &f, sf, &ctx, plan, pkg, semantic, report, &mut needs);
         } else {
             migrate_smol_file(root, &f, sf, &ctx, pkg, semantic, report, &mut needs);
         }
@@ -315,12 +343,11 @@ type Decisions = std::collections::BTreeMap<
 fn decide_units(
     pkg: &Package,
     files: &[Parsed],
-    plan: &crate::threads::Plan,
-    cat: &'static Catalogue,
+    plans: &std::collections::BTreeMap<String, crate::threads::Plan>,
     krate: &CrateContext,
     config: &Config,
     semantic: Option<&Semantic>,
-) -> Decisions {
+) -> (Decisions, std::collections::BTreeMap<String, usize>) {
     use crate::report::RawFinding;
     let mut out: Decisions = Default::default();
     let mut defines: Vec<(String, BTreeSet<String>)> = Vec::new();
@@ -332,6 +359,8 @@ fn decide_units(
             let module = s.canon.get(1).cloned().unwrap_or_default();
             *entry.1.entry(module).or_default() += 1;
         }
+        let plan = &plans[&f.unit];
+        let cat = Catalogue::threads(plan.mpsc);
         let Some(sf) = &f.sf else {
             entry.0.push(
                 RawFinding::not_migrated(
@@ -473,7 +502,7 @@ fn decide_units(
         entry.0.sort();
         entry.0.dedup();
     }
-    out
+    (out, group)
 }
 
 /// Whether a doc comment of the file shows async-std code.

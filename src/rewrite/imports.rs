@@ -307,7 +307,8 @@ pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
             .filter_map(ast::Use::cast)
             .any(|u| {
                 let text = u.syntax().text().to_string();
-                text.contains(name) || text.contains("smol::prelude::*")
+                let word: std::collections::BTreeSet<String> = [name.to_string()].into();
+                crate::workspace::mentions_any(&text, &word) || text.contains("smol::prelude::*")
             });
         if covered {
             continue;
@@ -320,13 +321,26 @@ pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
                 _ => None,
             })
             .collect();
-        if let Some(last) = uses.last() {
+        // After the last `use` that stays (an async-std one may be deleted, and an insertion at
+        // its end with it), else before the first item.
+        let stays = uses.iter().rev().find(|u| {
+            !ctx.sites
+                .leaves
+                .iter()
+                .any(|l| l.use_item.syntax() == u.syntax())
+                || ctx.threads.is_none()
+        });
+        let first_other = ctx
+            .sf
+            .items()
+            .find(|i| !matches!(i, ast::Item::Use(_) | ast::Item::ExternCrate(_)));
+        if let Some(last) = stays {
             acc.edits.insert(
                 last.syntax().text_range().end().into(),
                 format!("\nuse {t};"),
                 "use",
             );
-        } else if let Some(first) = ctx.sf.items().next() {
+        } else if let Some(first) = first_other.or_else(|| ctx.sf.items().next()) {
             acc.edits.insert(
                 first.syntax().text_range().start().into(),
                 format!("use {t};\n\n"),

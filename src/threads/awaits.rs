@@ -110,6 +110,7 @@ const SAME_NAME: &[&str] = &[
     "ge",
     "unzip",
     "partition",
+    "open",
 ];
 
 /// Future combinators: an await on one of them runs futures concurrently or against a clock.

@@ -1,0 +1,286 @@
+//! `--to threads` and `--to auto` on the cases of `fixtures/threads/<case>/`: `before.rs` is an
+//! async-std program, `after.rs` what `--to threads` makes of it (the same text when the crate
+//! needs a runtime), `findings.txt` the blockers reported, `decision.txt` what `--to auto`
+//! chooses and why. The converted programs are built with std alone (crossbeam-channel where the
+//! tool added it), run, and must print what the originals print.
+//! `UPDATE_FIXTURES=1 cargo test --test threads` rewrites the expected files for review.
+
+mod common;
+
+use async_std_migrate::report::{RootReport, Severity};
+use async_std_migrate::{Config, Target};
+use common::*;
+use std::collections::BTreeSet;
+
+fn migrate(dir: &std::path::Path, target: Target, syntax_only: bool) -> RootReport {
+    async_std_migrate::engine::plan(
+        dir,
+        &Config {
+            target,
+            syntax_only,
+            allow_api_change: false,
+        },
+    )
+    .unwrap()
+}
+
+fn after_text(r: &RootReport, file: &str, before: &str) -> String {
+    r.files
+        .iter()
+        .find(|f| f.file == file)
+        .map(|f| f.after.clone())
+        .unwrap_or_else(|| before.to_string())
+}
+
+fn findings(r: &RootReport, file: &str) -> String {
+    r.findings
+        .iter()
+        .filter(|f| f.file == file)
+        .map(|f| {
+            format!(
+                "{}:{} {} {:?}: {}\n",
+                f.line, f.column, f.rule, f.severity, f.message
+            )
+        })
+        .collect()
+}
+
+fn decision(r: &RootReport, unit: &str) -> String {
+    r.crates
+        .iter()
+        .filter(|c| c.unit == unit)
+        .map(|c| {
+            let mut s = format!("{}\n", c.target);
+            for b in &c.blockers {
+                s.push_str(&format!(
+                    "  {}:{} {}: {}\n",
+                    b.file, b.line, b.rule, b.message
+                ));
+            }
+            s
+        })
+        .collect()
+}
+
+/// The converted (clean) cases.
+fn converted() -> Vec<(String, String)> {
+    cases("threads")
+        .into_iter()
+        .filter(|(_, _, a)| {
+            !std::fs::read_to_string(a.with_file_name("findings.txt"))
+                .unwrap_or_default()
+                .contains("NotMigrated")
+        })
+        .map(|(n, _, a)| (n, std::fs::read_to_string(a).unwrap()))
+        .collect()
+}
+
+#[test]
+fn threads_fixtures_convert_as_expected_and_auto_explains_each_choice() {
+    let cases = cases("threads");
+    let dir = work_dir("threads-before");
+    let examples: Vec<(String, String)> = cases
+        .iter()
+        .map(|(n, b, _)| (n.clone(), b.clone()))
+        .collect();
+    package(&dir, "threads-before", ASYNC_STD, &examples);
+
+    let syntax = migrate(&dir, Target::Threads, true);
+    let semantic = migrate(&dir, Target::Threads, false);
+    let auto = migrate(&dir, Target::Auto, true);
+    for r in [&syntax, &semantic, &auto] {
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+    }
+    for (name, before, after_path) in &cases {
+        let file = format!("examples/{name}.rs");
+        let unit = format!("examples/{name}");
+        check_file(after_path, &after_text(&semantic, &file, before));
+        assert_eq!(
+            after_text(&syntax, &file, before),
+            after_text(&semantic, &file, before),
+            "{name}: syntax-level and semantic conversions differ"
+        );
+        check_file(
+            &after_path.with_file_name("findings.txt"),
+            &findings(&semantic, &file),
+        );
+        check_file(
+            &after_path.with_file_name("decision.txt"),
+            &decision(&auto, &unit),
+        );
+        // --to threads leaves a crate that needs a runtime unchanged; auto moves it to smol.
+        let t = decision(&semantic, &unit);
+        let a = decision(&auto, &unit);
+        if a.starts_with("threads") {
+            assert!(t.starts_with("threads"), "{name}: {t}");
+        } else {
+            assert!(
+                t.starts_with("unchanged") && a.starts_with("smol"),
+                "{name}: {t} / {a}"
+            );
+            assert_eq!(after_text(&semantic, &file, before), *before);
+            let smol = after_text(&auto, &file, before);
+            assert!(
+                smol.contains("smol::"),
+                "{name}: auto did not move it to smol"
+            );
+        }
+    }
+
+    // Idempotence: converted files convert to themselves.
+    let again = work_dir("threads-again");
+    package(
+        &again,
+        "threads-again",
+        "crossbeam-channel = \"0.5\"",
+        &converted(),
+    );
+    let second = migrate(&again, Target::Auto, true);
+    let changed: Vec<_> = second.files.iter().map(|f| f.file.clone()).collect();
+    assert!(changed.is_empty(), "a second run changed {changed:?}");
+}
+
+#[test]
+fn every_threads_handler_has_a_fixture() {
+    let dir = work_dir("threads-covers");
+    let examples: Vec<(String, String)> = cases("threads")
+        .iter()
+        .map(|(n, b, _)| (n.clone(), b.clone()))
+        .collect();
+    package(&dir, "threads-covers", ASYNC_STD, &examples);
+    let r = migrate(&dir, Target::Threads, true);
+    let seen: BTreeSet<String> = r
+        .files
+        .iter()
+        .flat_map(|f| f.rules.keys().cloned())
+        .collect();
+    let missing: Vec<String> = async_std_migrate::rules::Catalogue::threads(true)
+        .handlers
+        .iter()
+        .map(|h| h.id.clone())
+        .filter(|h| h.starts_with("threads-") && !seen.contains(h))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "threads handlers without a fixture: {missing:?}"
+    );
+    // Both channel flavours are exercised.
+    let texts: String = r.files.iter().map(|f| f.after.clone()).collect();
+    assert!(texts.contains("std::sync::mpsc") && texts.contains("crossbeam_channel"));
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| f.severity == Severity::NotMigrated));
+}
+
+#[test]
+fn converted_programs_build_with_std_alone_and_print_the_same() {
+    let before_dir = work_dir("threads-run-before");
+    let after_dir = work_dir("threads-run-after");
+    let cases = cases("threads");
+    let clean = converted();
+    let names: Vec<String> = clean.iter().map(|(n, _)| n.clone()).collect();
+    let before: Vec<(String, String)> = cases
+        .iter()
+        .filter(|(n, _, _)| names.contains(n))
+        .map(|(n, b, _)| (n.clone(), b.clone()))
+        .collect();
+    package(&before_dir, "threads-run-before", ASYNC_STD, &before);
+    // No runtime at all: crossbeam-channel is the one dependency the conversion may add.
+    package(
+        &after_dir,
+        "threads-run-after",
+        "crossbeam-channel = \"0.5\"",
+        &clean,
+    );
+    assert_ok(
+        &cargo(&after_dir, &["build", "-q", "--examples"]),
+        "building the converted fixtures with std",
+    );
+    for n in &names {
+        let run = |d: &std::path::Path| {
+            let o = cargo(d, &["run", "-q", "--example", n]);
+            assert_ok(&o, &format!("running {n} in {}", d.display()));
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        assert_eq!(
+            run(&before_dir),
+            run(&after_dir),
+            "{n} prints differently on threads"
+        );
+    }
+    let tb = cargo(&before_dir, &["test", "-q", "--examples"]);
+    let ta = cargo(&after_dir, &["test", "-q", "--examples"]);
+    assert_ok(&tb, "tests of the async-std cases");
+    assert_ok(&ta, "tests of the converted cases");
+    let summary = |o: &std::process::Output| {
+        let mut v: Vec<String> = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.starts_with("test ") && l.contains(" ... "))
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(summary(&tb), summary(&ta));
+}
+
+#[test]
+fn a_published_librarys_async_api_blocks_unless_allowed() {
+    let dir = work_dir("threads-api");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!("[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{ASYNC_STD}\n\n[workspace]\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "use async_std::fs;\n\npub async fn size(p: &str) -> std::io::Result<u64> {\n    Ok(fs::metadata(p).await?.len())\n}\n",
+    )
+    .unwrap();
+    let r = migrate(&dir, Target::Auto, true);
+    assert_eq!(r.crates.len(), 1);
+    assert_eq!(r.crates[0].target, "smol");
+    assert_eq!(r.crates[0].blockers[0].rule, "public-async-api");
+    let allowed = async_std_migrate::engine::plan(
+        &dir,
+        &Config {
+            target: Target::Auto,
+            syntax_only: true,
+            allow_api_change: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(allowed.crates[0].target, "threads");
+    let lib = after_text(&allowed, "src/lib.rs", "");
+    assert!(
+        lib.contains("pub fn size") && lib.contains("std::fs"),
+        "{lib}"
+    );
+}
+
+#[test]
+fn async_dependencies_keep_a_runtime() {
+    let dir = work_dir("threads-deps");
+    package(
+        &dir,
+        "threads-deps",
+        &format!("{ASYNC_STD}\nfutures = \"0.3\""),
+        &[(
+            "plain".into(),
+            "#[async_std::main]\nasync fn main() {\n    println!(\"hi\");\n}\n".into(),
+        )],
+    );
+    let r = migrate(&dir, Target::Auto, true);
+    let c = r
+        .crates
+        .iter()
+        .find(|c| c.unit == "examples/plain")
+        .unwrap();
+    assert_eq!(c.target, "smol");
+    assert!(c
+        .blockers
+        .iter()
+        .any(|b| b.rule == "async-dependency" && b.message.contains("`futures`")));
+}
