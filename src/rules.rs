@@ -295,22 +295,56 @@ mod tests {
 
 /// `docs/mapping.md`, generated from the catalogue (a test fails when the file is stale).
 pub fn mapping_markdown(cat: &Catalogue) -> String {
-    let mut out = String::from(
-        "# async-std -> smol mapping\n\n\
-         Generated from `transforms/smol.toml` and `transforms/handlers.toml` by\n\
-         `UPDATE_FIXTURES=1 cargo test --test docs`; do not edit by hand.\n\n\
-         A reference to async-std is resolved to its canonical path; the row with the longest `from`\n\
-         prefix decides. A module row covers the members no other row names.\n\n\
-         ## Paths\n\n| id | async-std | smol | handler | note |\n| --- | --- | --- | --- | --- |\n",
-    );
+    mapping_markdown_for(cat, false)
+}
+
+/// docs/mapping-threads.md: the `--to threads` rows and handlers.
+pub fn threads_mapping_markdown() -> String {
+    mapping_markdown_for(Catalogue::threads(false), true)
+}
+
+fn mapping_markdown_for(cat: &Catalogue, threads: bool) -> String {
+    let mut out = if threads {
+        String::from(
+            "# async-std -> blocking std (`--to threads`) mapping\n\n\
+             Generated from `transforms/threads.toml` and `transforms/handlers.toml` by\n\
+             `UPDATE_FIXTURES=1 cargo test --test docs`; do not edit by hand. When a crate's\n\
+             channels fit std's (see [threads.md](threads.md)), rows with an `mpsc` column use it.\n\n\
+             A row without a target is a *blocker*: a crate that uses the item keeps an async runtime.\n\n\
+             ## Paths\n\n| id | async-std | std | mpsc | handler | note |\n| --- | --- | --- | --- | --- | --- |\n",
+        )
+    } else {
+        String::from(
+            "# async-std -> smol mapping\n\n\
+             Generated from `transforms/smol.toml` and `transforms/handlers.toml` by\n\
+             `UPDATE_FIXTURES=1 cargo test --test docs`; do not edit by hand.\n\n\
+             A reference to async-std is resolved to its canonical path; the row with the longest `from`\n\
+             prefix decides. A module row covers the members no other row names.\n\n\
+             ## Paths\n\n| id | async-std | smol | handler | note |\n| --- | --- | --- | --- | --- |\n",
+        )
+    };
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     for r in &cat.rules {
         let to = match &r.action {
+            Action::MapTo(t) if t.is_empty() => "(nothing to import)".to_string(),
             Action::MapTo(t) => format!("`{}`", cell(t)),
+            Action::Report(_) if threads && r.handler.is_some() => "(the handler)".to_string(),
+            Action::Report(a) if threads => format!("blocker: {}", cell(a)),
             Action::Report(a) => format!("not migrated: {}", cell(a)),
         };
+        let mpsc = if threads {
+            format!(
+                " {} |",
+                r.mpsc
+                    .as_deref()
+                    .map(|m| format!("`{m}`"))
+                    .unwrap_or_default()
+            )
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} |\n",
+            "| {} | `{}` | {} |{mpsc} {} | {} |\n",
             r.id,
             r.from_text(),
             to,
@@ -321,8 +355,16 @@ pub fn mapping_markdown(cat: &Catalogue) -> String {
             cell(r.note.as_deref().unwrap_or(""))
         ));
     }
-    out.push_str("\n## Structural rewrites\n\nEach is one file under `src/handlers/`.\n");
-    for h in &cat.handlers {
+    if threads {
+        out.push_str("\n## Structural rewrites\n\nEach is a file under `src/threads/`.\n");
+    } else {
+        out.push_str("\n## Structural rewrites\n\nEach is one file under `src/handlers/`.\n");
+    }
+    for h in cat
+        .handlers
+        .iter()
+        .filter(|h| h.id.starts_with("threads-") == threads)
+    {
         out.push_str(&format!(
             "\n### {}\n\n{} (`{}`)\n\n```rust\n// before\n{}\n// after\n{}\n```\n",
             h.id, h.summary, h.file, h.before, h.after

@@ -11,6 +11,12 @@ fn docs_mapping_is_generated_from_transforms() {
 }
 
 #[test]
+fn docs_mapping_threads_is_generated_from_transforms() {
+    let md = async_std_migrate::rules::threads_mapping_markdown();
+    common::check_file(&common::repo().join("docs/mapping-threads.md"), &md);
+}
+
+#[test]
 fn every_listed_handler_is_dispatched_and_every_dispatched_one_listed() {
     let listed: Vec<&str> = Catalogue::smol()
         .handlers

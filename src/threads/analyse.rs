@@ -190,6 +190,13 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: bool) -> UnitFacts {
 
     // Every .await must map to a blocking call.
     for aw in root.descendants().filter_map(ast::AwaitExpr::cast) {
+        // An awaited async-std call whose row blocks is reported once, by the row.
+        let on_site = matches!(aw.expr(), Some(ast::Expr::CallExpr(c))
+            if matches!(c.expr(), Some(ast::Expr::PathExpr(pe))
+                if pe.path().is_some_and(|p| ctx.sites.paths.iter().any(|s| s.path.syntax() == p.syntax()))));
+        if on_site {
+            continue;
+        }
         if let AwaitKind::Blocker(why) = classify(&aw, ctx, plan) {
             out.blockers
                 .push(b(aw.syntax(), "await-unknown", why, keep));
