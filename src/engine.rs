@@ -417,17 +417,22 @@ fn decide_units(
     out.retain(|unit, (b, u)| {
         !b.is_empty() || !u.is_empty() || defines.iter().any(|(un, d)| un == unit && !d.is_empty())
     });
-    if !pkg_blockers.is_empty() {
-        let manifest = pkg
-            .manifest_path
-            .file_name()
-            .map(|_| "Cargo.toml")
-            .unwrap_or("Cargo.toml");
-        for (_, (b, _)) in out.iter_mut() {
-            for why in &pkg_blockers {
+    // An async dependency blocks the crates that name it.
+    for (name, why) in &pkg_blockers {
+        let names: BTreeSet<String> = [name.clone()].into();
+        for f in files {
+            if !workspace::mentions_any(&f.text, &names) {
+                continue;
+            }
+            if let Some((b, _)) = out.get_mut(&f.unit) {
+                let line = f
+                    .text
+                    .lines()
+                    .position(|l| workspace::mentions_any(l, &names))
+                    .map_or(1, |i| i + 1);
                 b.push(crate::report::Finding {
-                    file: manifest.into(),
-                    line: 1,
+                    file: f.file.clone(),
+                    line,
                     column: 1,
                     rule: "async-dependency".into(),
                     severity: crate::report::Severity::NotMigrated,

@@ -42,7 +42,7 @@ fn json_report_of_the_demo() {
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["version"], 1);
-    assert_eq!(v["target"], "smol");
+    assert_eq!(v["target"], "auto");
     insta::assert_snapshot!("demo_json", out);
 }
 
@@ -138,7 +138,7 @@ fn apply_refuses_dirty_files_unless_allowed() {
     )
     .unwrap();
     let p = dir.path().to_str().unwrap();
-    let (code, _, err) = run(&["apply", "--syntax-only", p]);
+    let (code, _, err) = run(&["apply", "--to", "smol", "--syntax-only", p]);
     assert_eq!(code, 2);
     assert!(
         err.contains(
@@ -149,7 +149,7 @@ fn apply_refuses_dirty_files_unless_allowed() {
     assert!(std::fs::read_to_string(dir.path().join("src/main.rs"))
         .unwrap()
         .contains("async_std"));
-    let (code, _, err) = run(&["apply", "--syntax-only", "--allow-dirty", p]);
+    let (code, _, err) = run(&["apply", "--to", "smol", "--syntax-only", "--allow-dirty", p]);
     assert_eq!(code, 0, "{err}");
     assert!(std::fs::read_to_string(dir.path().join("src/main.rs"))
         .unwrap()
@@ -171,7 +171,8 @@ fn apply_keeps_permissions_and_crlf_line_endings() {
     ]);
     assert_eq!(code, 0, "{err}");
     let after = std::fs::read_to_string(&main).unwrap();
-    assert!(after.contains("smol::block_on"), "{after}");
+    // The default, --to auto: nothing here needs a runtime, so it is plain std now.
+    assert!(after.contains("thread::spawn(|| {});"), "{after}");
     assert_eq!(
         after.matches('\n').count(),
         after.matches("\r\n").count(),
@@ -201,7 +202,13 @@ fn files_with_syntax_errors_are_skipped_and_reported() {
         dir.path(),
         "use async_std::task;\nfn main() { task::spawn(async {}) \n",
     );
-    let (code, out, _) = run(&["diff", "--syntax-only", dir.path().to_str().unwrap()]);
+    let (code, out, _) = run(&[
+        "diff",
+        "--to",
+        "smol",
+        "--syntax-only",
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
     assert!(out.contains("src/main.rs: syntax errors"), "{out}");
     assert!(!out.contains("+++ b/src/main.rs"), "{out}");
@@ -218,7 +225,14 @@ fn an_unloadable_workspace_falls_back_to_syntax_and_says_so() {
         format!("{m}\n[lib]\ncrate-type = 7\n"),
     )
     .unwrap();
-    let (code, out, err) = run(&["diff", "--color", "never", dir.path().to_str().unwrap()]);
+    let (code, out, err) = run(&[
+        "diff",
+        "--to",
+        "smol",
+        "--color",
+        "never",
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("resolution: syntax"), "{out}");
     assert!(out.contains("note: fell back to syntax-level resolution: rust-analyzer could not load the workspace"), "{out}");
@@ -226,4 +240,32 @@ fn an_unloadable_workspace_falls_back_to_syntax_and_says_so() {
         out.contains("+        smol::spawn(async {}).detach();"),
         "{out}"
     );
+}
+
+#[test]
+fn scan_explains_each_crate_and_gates_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(dir.path(), SMALL);
+    let p = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["scan", "--syntax-only", p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("crate src\n  async-std uses: task 2\n  target: threads: nothing here needs an async runtime"), "{out}");
+    assert!(
+        out.contains("crates: 1 to threads, 0 to smol; files to change: 2"),
+        "{out}"
+    );
+    // Writes nothing; --check fails while async-std is used, passes once it is gone.
+    assert_eq!(run(&["scan", "--check", "--syntax-only", p]).0, 1);
+    assert_eq!(run(&["apply", "--syntax-only", "--allow-dirty", p]).0, 0);
+    let (code, out, _) = run(&["scan", "--check", "--syntax-only", p]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("no crate uses async-std"), "{out}");
+
+    let (code, json, _) = run(&["scan", "--syntax-only", "--format", "json", "fixtures/demo"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let c = &v["roots"][0]["crates"][0];
+    assert_eq!(c["crate"], "src");
+    assert_eq!(c["target"], "smol");
+    assert_eq!(c["blockers"][0]["rule"], "spawn-per-item");
 }

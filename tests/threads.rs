@@ -269,6 +269,9 @@ fn async_dependencies_keep_a_runtime() {
         &format!("{ASYNC_STD}\nfutures = \"0.3\""),
         &[(
             "plain".into(),
+            "use futures::FutureExt;\n\n#[async_std::main]\nasync fn main() {\n    let x = async { 1 }.boxed().await;\n    println!(\"{x}\");\n}\n".into(),
+        ), (
+            "unrelated".into(),
             "#[async_std::main]\nasync fn main() {\n    println!(\"hi\");\n}\n".into(),
         )],
     );

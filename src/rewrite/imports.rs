@@ -290,6 +290,7 @@ fn render(entries: &[String], prefix: &str, indent: &str) -> String {
 /// Imports the traits in `acc.traits` that nothing in the file brings into scope.
 pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
     let traits = std::mem::take(&mut acc.traits);
+    let mut missing = Vec::new();
     for t in traits {
         let name = t.rsplit("::").next().unwrap_or(&t);
         let module = &t[..t.len() - name.len()].trim_end_matches("::");
@@ -310,43 +311,47 @@ pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
                 let word: std::collections::BTreeSet<String> = [name.to_string()].into();
                 crate::workspace::mentions_any(&text, &word) || text.contains("smol::prelude::*")
             });
-        if covered {
-            continue;
+        if !covered {
+            missing.push(t);
         }
-        let uses: Vec<ast::Use> = ctx
-            .sf
-            .items()
-            .filter_map(|i| match i {
-                ast::Item::Use(u) => Some(u),
-                _ => None,
-            })
-            .collect();
-        // After the last `use` that stays (an async-std one may be deleted, and an insertion at
-        // its end with it), else before the first item.
-        let stays = uses.iter().rev().find(|u| {
-            !ctx.sites
-                .leaves
-                .iter()
-                .any(|l| l.use_item.syntax() == u.syntax())
-                || ctx.threads.is_none()
-        });
-        let first_other = ctx
-            .sf
-            .items()
-            .find(|i| !matches!(i, ast::Item::Use(_) | ast::Item::ExternCrate(_)));
-        if let Some(last) = stays {
-            acc.edits.insert(
-                last.syntax().text_range().end().into(),
-                format!("\nuse {t};"),
-                "use",
-            );
-        } else if let Some(first) = first_other.or_else(|| ctx.sf.items().next()) {
-            acc.edits.insert(
-                first.syntax().text_range().start().into(),
-                format!("use {t};\n\n"),
-                "use",
-            );
-        }
+    }
+    if missing.is_empty() {
+        return;
+    }
+    let lines: Vec<String> = missing.iter().map(|t| format!("use {t};")).collect();
+    let uses: Vec<ast::Use> = ctx
+        .sf
+        .items()
+        .filter_map(|i| match i {
+            ast::Item::Use(u) => Some(u),
+            _ => None,
+        })
+        .collect();
+    // After the last `use` that stays (an async-std one may be deleted, and an insertion at
+    // its end with it), else before the first item.
+    let stays = uses.iter().rev().find(|u| {
+        !ctx.sites
+            .leaves
+            .iter()
+            .any(|l| l.use_item.syntax() == u.syntax())
+            || ctx.threads.is_none()
+    });
+    let first_other = ctx
+        .sf
+        .items()
+        .find(|i| !matches!(i, ast::Item::Use(_) | ast::Item::ExternCrate(_)));
+    if let Some(last) = stays {
+        acc.edits.insert(
+            last.syntax().text_range().end().into(),
+            format!("\n{}", lines.join("\n")),
+            "use",
+        );
+    } else if let Some(first) = first_other.or_else(|| ctx.sf.items().next()) {
+        acc.edits.insert(
+            first.syntax().text_range().start().into(),
+            format!("{}\n\n", lines.join("\n")),
+            "use",
+        );
     }
 }
 

@@ -135,8 +135,9 @@ pub(super) fn last_name(n: &SyntaxNode) -> String {
     t.rsplit('.').next().unwrap_or("").trim().to_string()
 }
 
-/// Package-level blockers: dependencies on other async crates.
-pub fn package_blockers(deps: &BTreeSet<String>) -> Vec<String> {
+/// Dependencies on other async crates, as (the name code uses, the reason). A crate that names
+/// one of them keeps a runtime.
+pub fn package_blockers(deps: &BTreeSet<String>) -> Vec<(String, String)> {
     deps.iter()
         .filter(|d| {
             ASYNC_CRATES.contains(&d.as_str())
@@ -146,7 +147,12 @@ pub fn package_blockers(deps: &BTreeSet<String>) -> Vec<String> {
                     && d.as_str() != "async-std"
                     && d.as_str() != "async-attributes"
         })
-        .map(|d| format!("depends on `{d}`, an async crate: its futures and types need a runtime"))
+        .map(|d| {
+            (
+                d.replace('-', "_"),
+                format!("uses `{d}`, an async crate: its futures and types need a runtime"),
+            )
+        })
         .collect()
 }
 

@@ -280,8 +280,15 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                             .name_ref()
                             .map(|n| n.text().to_string())
                             .unwrap_or_default();
+                        // std's Stdin has read_line of its own.
+                        let on_stdin = name == "read_line"
+                            && mc
+                                .receiver()
+                                .is_some_and(|r| r.syntax().text().to_string().contains("stdin"));
                         if let Some((_, t)) = IO_METHODS.iter().find(|(m, _)| *m == name) {
-                            acc.traits.insert(t.to_string());
+                            if !on_stdin {
+                                acc.traits.insert(t.to_string());
+                            }
                         }
                     }
                 }
