@@ -243,6 +243,7 @@ fn migrate_package(
     if threads_wanted {
         // Facts per unit (a crate of its own), async fns known package-wide.
         let mut all_async = BTreeSet::new();
+        let mut all_methods = BTreeSet::new();
         let mut unit_names: BTreeSet<String> = files.iter().map(|f| f.unit.clone()).collect();
         for u in std::mem::take(&mut unit_names) {
             let pairs: Vec<_> = files
@@ -252,10 +253,12 @@ fn migrate_package(
                 .collect();
             let p = crate::threads::collect_plan(&pairs);
             all_async.extend(p.async_fns.iter().cloned());
+            all_methods.extend(p.async_methods.iter().cloned());
             plans.insert(u, p);
         }
         for p in plans.values_mut() {
             p.async_fns = all_async.clone();
+            p.async_methods = all_methods.clone();
         }
         let (decided, groups) = decide_units(pkg, &files, &plans, &ctx, config, semantic);
         // Units decided together share one channel flavour.

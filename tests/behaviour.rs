@@ -132,8 +132,14 @@ fn the_demo_applies_builds_and_prints_the_same() {
     let before = work_dir("demo-before");
     let after = work_dir("demo-after");
     for d in [&before, &after] {
-        for f in ["Cargo.toml", "src/main.rs", "src/store.rs"] {
+        for f in [
+            "Cargo.toml",
+            "src/main.rs",
+            "src/store.rs",
+            "examples/wordcount.rs",
+        ] {
             std::fs::create_dir_all(d.join("src")).unwrap();
+            std::fs::create_dir_all(d.join("examples")).unwrap();
             std::fs::copy(src.join(f), d.join(f)).unwrap();
         }
         // Standalone packages: keep them out of any parent workspace.
@@ -164,6 +170,18 @@ fn the_demo_applies_builds_and_prints_the_same() {
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     assert_eq!(run(&before), run(&after));
+    // The example needed no runtime: it is plain std now, and prints the same.
+    let example = std::fs::read_to_string(after.join("examples/wordcount.rs")).unwrap();
+    assert!(
+        example.contains("thread::spawn(move || {") && !example.contains("smol"),
+        "{example}"
+    );
+    let run_example = |d: &std::path::Path| {
+        let o = cargo(d, &["run", "-q", "--example", "wordcount"]);
+        assert_ok(&o, "running the demo's example");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert_eq!(run_example(&before), run_example(&after));
     // A second run has nothing to do.
     let mut out2 = Vec::new();
     let code = async_std_migrate::cli::run(

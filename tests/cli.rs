@@ -264,8 +264,10 @@ fn scan_explains_each_crate_and_gates_ci() {
     let (code, json, _) = run(&["scan", "--syntax-only", "--format", "json", "fixtures/demo"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let c = &v["roots"][0]["crates"][0];
-    assert_eq!(c["crate"], "src");
-    assert_eq!(c["target"], "smol");
-    assert_eq!(c["blockers"][0]["rule"], "spawn-per-item");
+    let crates = &v["roots"][0]["crates"];
+    assert_eq!(crates[0]["crate"], "examples/wordcount");
+    assert_eq!(crates[0]["target"], "threads");
+    assert_eq!(crates[1]["crate"], "src");
+    assert_eq!(crates[1]["target"], "smol");
+    assert_eq!(crates[1]["blockers"][0]["rule"], "spawn-per-item");
 }

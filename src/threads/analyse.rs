@@ -49,7 +49,12 @@ pub fn collect_plan(files: &[(&ast::SourceFile, &FileSites)]) -> Plan {
         for f in sf.syntax().descendants().filter_map(ast::Fn::cast) {
             if f.async_token().is_some() {
                 if let Some(n) = f.name() {
-                    plan.async_fns.insert(n.text().to_string());
+                    let has_self = f.param_list().is_some_and(|l| l.self_param().is_some());
+                    if has_self {
+                        plan.async_methods.insert(n.text().to_string());
+                    } else {
+                        plan.async_fns.insert(n.text().to_string());
+                    }
                 }
             }
         }
@@ -259,7 +264,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: bool) -> UnitFacts {
         }
     }
     for (mc, name) in method_calls(ctx) {
-        if plan.async_fns.contains(&name) {
+        if plan.async_methods.contains(&name) {
             out.uses.insert(name.clone());
             if crate::handlers::awaited(mc.syntax()).is_none()
                 && !is_runtime_arg(mc.syntax(), ctx.sites)

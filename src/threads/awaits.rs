@@ -193,7 +193,7 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                 .map(|n| n.text().to_string())
                 .unwrap_or_default();
             let nargs = mc.arg_list().map(|l| l.args().count()).unwrap_or(0);
-            if plan.async_fns.contains(&name) {
+            if plan.async_methods.contains(&name) {
                 return AwaitKind::Drop;
             }
             match (name.as_str(), nargs) {

@@ -44,8 +44,10 @@ use std::collections::BTreeSet;
 /// What the conversion of one package needs to know about all of its files.
 #[derive(Debug, Default, Clone)]
 pub struct Plan {
-    /// Names of the package's `async fn`s and async methods (their calls lose `.await`).
+    /// Names of the package's `async fn`s without `self` (their calls lose `.await`).
     pub async_fns: BTreeSet<String>,
+    /// Names of the package's async methods (with `self`).
+    pub async_methods: BTreeSet<String>,
     /// Names bound to channel receivers (`let (tx, rx) = channel::unbounded()`, `rx: Receiver<T>`).
     pub receivers: BTreeSet<String>,
     /// The package's channels fit `std::sync::mpsc` (else crossbeam-channel).
