@@ -398,8 +398,8 @@ fn decide_units(
         let is_main = f.file.ends_with("src/main.rs");
         let public_api =
             f.unit == "src" && pkg.has_lib && !is_main && pkg.publish && !config.allow_api_change;
-        let facts = crate::threads::analyse_file(&ctx, plan, public_api);
-        for b in facts.blockers {
+        let mut facts = crate::threads::analyse_file(&ctx, plan, public_api);
+        for b in std::mem::take(&mut facts.blockers) {
             entry.0.push(b.locate(&f.file, &f.text));
         }
         if doc_mentions_async_std(sf, &krate.roots) {
@@ -412,6 +412,16 @@ fn decide_units(
                 )
                 .locate(&f.file, &f.text),
             );
+        }
+        // Crates that use the package's library are decided with it: its async API (if it
+        // keeps one) needs them async too.
+        if let Some(lib) = krate.lib_name.as_ref().filter(|_| pkg.has_lib) {
+            let names: BTreeSet<String> = [lib.clone(), "crate".to_string()].into();
+            if f.unit == "src" {
+                facts.defines.insert("<library>".into());
+            } else if workspace::mentions_any(&f.text, &names) {
+                facts.uses.insert("<library>".into());
+            }
         }
         defines.push((f.unit.clone(), facts.defines));
         uses.push((f.unit.clone(), facts.uses));
@@ -476,6 +486,15 @@ fn decide_units(
             break;
         }
     }
+    // Only groups that use async-std are decided: async code with no async-std in reach is
+    // driven by someone else's runtime (a library's users), and is left alone.
+    let with_uses: BTreeSet<usize> = out
+        .iter()
+        .filter(|(_, (_, u))| !u.is_empty())
+        .filter_map(|(u, _)| group.get(u).copied())
+        .collect();
+    out.retain(|u, _| group.get(u).is_some_and(|g| with_uses.contains(g)));
+    let units: Vec<String> = out.keys().cloned().collect();
     let blocked_groups: BTreeSet<usize> = out
         .iter()
         .filter(|(_, (b, _))| !b.is_empty())

@@ -287,3 +287,63 @@ fn async_dependencies_keep_a_runtime() {
         .iter()
         .any(|b| b.rule == "async-dependency" && b.message.contains("`futures`")));
 }
+
+#[test]
+fn crates_using_a_library_that_keeps_a_runtime_keep_one_too() {
+    let dir = work_dir("threads-lib-users");
+    package(
+        &dir,
+        "lib-users",
+        ASYNC_STD,
+        &[
+            (
+                "user".into(),
+                "use lib_users::Thing;\n\n#[async_std::main]\nasync fn main() {\n    println!(\"{}\", Thing::default().0);\n}\n".into(),
+            ),
+            (
+                "alone".into(),
+                "#[async_std::main]\nasync fn main() {\n    println!(\"alone\");\n}\n".into(),
+            ),
+        ],
+    );
+    // The library races futures: it needs a runtime; `user` names the library, `alone` does not.
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "use async_std::prelude::*;\n\n#[derive(Default)]\npub struct Thing(pub u32);\n\npub async fn first() -> u32 {\n    async { 1 }.race(async { 2 }).await\n}\n",
+    )
+    .unwrap();
+    let r = migrate(&dir, Target::Auto, true);
+    let target = |u: &str| {
+        r.crates
+            .iter()
+            .find(|c| c.unit == u)
+            .unwrap()
+            .target
+            .clone()
+    };
+    assert_eq!(target("src"), "smol");
+    assert_eq!(target("examples/user"), "smol");
+    assert_eq!(target("examples/alone"), "threads");
+}
+
+#[test]
+fn an_async_fn_under_another_runtimes_attribute_stays_async() {
+    let dir = work_dir("threads-foreign-attr");
+    package(
+        &dir,
+        "foreign-attr",
+        ASYNC_STD,
+        &[(
+            "other".into(),
+            "use async_std::task;\n\n#[other_rt::main]\nasync fn main() {\n    task::sleep(std::time::Duration::from_millis(1)).await;\n}\n".into(),
+        )],
+    );
+    let r = migrate(&dir, Target::Auto, true);
+    let c = r
+        .crates
+        .iter()
+        .find(|c| c.unit == "examples/other")
+        .unwrap();
+    assert_eq!(c.target, "smol");
+    assert_eq!(c.blockers[0].rule, "foreign-attribute");
+}

@@ -416,6 +416,46 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: bool) -> UnitFacts {
         }
         let name = f.name().map(|n| n.text().to_string()).unwrap_or_default();
         out.defines.insert(name.clone());
+        for attr in ra_ap_syntax::ast::HasAttrs::attrs(&f) {
+            let path = attr
+                .path()
+                .map(|p| p.syntax().text().to_string())
+                .unwrap_or_default();
+            let harmless = matches!(
+                path.as_str(),
+                "allow"
+                    | "warn"
+                    | "deny"
+                    | "expect"
+                    | "forbid"
+                    | "doc"
+                    | "cfg"
+                    | "cfg_attr"
+                    | "inline"
+                    | "must_use"
+                    | "deprecated"
+                    | "track_caller"
+                    | "cold"
+                    | "ignore"
+                    | "should_panic"
+                    | "rustfmt::skip"
+            ) || path.starts_with("clippy::")
+                || ctx.sites.paths.iter().any(|s| {
+                    s.in_attr
+                        && attr
+                            .syntax()
+                            .text_range()
+                            .contains_range(s.path.syntax().text_range())
+                });
+            if !harmless {
+                out.blockers.push(b(
+                    attr.syntax(),
+                    "foreign-attribute",
+                    format!("`#[{path}]` on `async fn {name}`: another runtime or macro expects it async"),
+                    keep,
+                ));
+            }
+        }
         if public_api && is_public(&f) {
             out.blockers.push(b(
                 f.syntax(),
