@@ -32,6 +32,8 @@ pub enum AwaitKind {
     Join,
     /// `rx.next().await` on a channel receiver: `rx.recv().ok()`.
     RecvOk,
+    /// `cv.wait_until(g, p).await`: `cv.wait_while(g, |v| !(p)(v)).unwrap()`.
+    WaitWhile,
     /// `task::spawn_blocking(f).await`: `(f)()` (written by the spawn-blocking handler).
     CallInline,
     /// No blocking form: why.
@@ -197,7 +199,11 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                 return AwaitKind::Drop;
             }
             match (name.as_str(), nargs) {
-                ("lock", 0) | ("read", 0) | ("write", 0) => AwaitKind::Unwrap,
+                ("lock", 0) | ("read", 0) | ("write", 0) | ("wait", 1) => AwaitKind::Unwrap,
+                ("wait_until", 2) => AwaitKind::WaitWhile,
+                ("wait_timeout", _) | ("wait_timeout_until", _) => AwaitKind::Blocker(format!(
+                    "`.{name}(..)` on a Condvar: std's timeout forms return a different shape; convert by hand"
+                )),
                 ("next", 0) => {
                     let on_receiver = mc.receiver().is_some_and(|r| {
                         plan.receivers.contains(&last_name(r.syntax()))
@@ -313,6 +319,39 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                     }
                 }
                 acc.edits.replace(tail, ".ok()", "threads-channel");
+            }
+            AwaitKind::WaitWhile => {
+                if let ast::Expr::MethodCallExpr(mc) = strip(&op) {
+                    let pred = mc.arg_list().and_then(|l| l.args().nth(1));
+                    if let (Some(n), Some(p)) = (mc.name_ref(), pred) {
+                        acc.edits.replace(
+                            crate::rewrite::range(n.syntax()),
+                            "wait_while",
+                            "threads-await",
+                        );
+                        // `|x| body` -> `|x| !(body)`; a named predicate is called.
+                        match &p {
+                            ast::Expr::ClosureExpr(c) if c.body().is_some() => {
+                                let body = c.body().unwrap();
+                                let text = &ctx.src[crate::rewrite::range(body.syntax())];
+                                acc.edits.replace(
+                                    crate::rewrite::range(body.syntax()),
+                                    format!("!({text})"),
+                                    "threads-await",
+                                );
+                            }
+                            _ => {
+                                let text = &ctx.src[crate::rewrite::range(p.syntax())];
+                                acc.edits.replace(
+                                    crate::rewrite::range(p.syntax()),
+                                    format!("|v| !({text})(v)"),
+                                    "threads-await",
+                                );
+                            }
+                        }
+                    }
+                }
+                acc.edits.replace(tail, ".unwrap()", "threads-await");
             }
             AwaitKind::CallInline => {} // the spawn-blocking handler wrote it
             AwaitKind::Blocker(why) => acc.findings.push(RawFinding::not_migrated(
