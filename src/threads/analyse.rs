@@ -263,6 +263,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: bool) -> UnitFacts {
             }
         }
     }
+    let socket_names = socket_names(root);
     for (mc, name) in method_calls(ctx) {
         if plan.async_methods.contains(&name) {
             out.uses.insert(name.clone());
@@ -311,7 +312,23 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: bool) -> UnitFacts {
                 "convert this call by hand, or keep a runtime",
             ));
         }
-        if name == "clone" && ctx.oracle.is_semantic() {
+        if name == "clone"
+            && mc
+                .receiver()
+                .is_some_and(|r| socket_names.contains(&last_name(r.syntax())))
+        {
+            out.blockers.push(b(
+                mc.syntax(),
+                "socket-clone",
+                format!(
+                    "clones the socket `{}`: std sockets are not Clone (try_clone can fail)",
+                    mc.receiver()
+                        .map(|r| r.syntax().text().to_string())
+                        .unwrap_or_default()
+                ),
+                "use try_clone()? by hand, or keep a runtime",
+            ));
+        } else if name == "clone" && ctx.oracle.is_semantic() {
             if let Some(t) = mc.receiver().and_then(|r| ctx.oracle.type_of(&r)) {
                 if t.ends_with("TcpStream") || t.ends_with("UnixStream") || t.ends_with("UdpSocket")
                 {
@@ -578,4 +595,57 @@ fn in_unbounded_loop(node: &SyntaxNode) -> bool {
         }
     }
     false
+}
+
+/// Names bound to async-std sockets, by syntax: `let s = TcpStream::connect(..)`,
+/// `let (s, _) = listener.accept()`, `s: TcpStream` (parameters, fields, lets).
+fn socket_names(root: &SyntaxNode) -> BTreeSet<String> {
+    const TYPES: &[&str] = &["TcpStream", "UdpSocket", "UnixStream", "UnixDatagram"];
+    let mut out = BTreeSet::new();
+    let ident = |p: Option<ast::Pat>| match p {
+        Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
+        _ => None,
+    };
+    for n in root.descendants() {
+        if let Some(l) = ast::LetStmt::cast(n.clone()) {
+            let init = l
+                .initializer()
+                .map(|i| i.syntax().text().to_string())
+                .unwrap_or_default();
+            let ty = l
+                .ty()
+                .map(|t| t.syntax().text().to_string())
+                .unwrap_or_default();
+            let built = TYPES.iter().any(|t| {
+                init.contains(&format!("{t}::connect"))
+                    || init.contains(&format!("{t}::bind"))
+                    || ty.contains(t)
+            });
+            if built {
+                out.extend(ident(l.pat()));
+            }
+            if init.contains(".accept()") {
+                if let Some(ast::Pat::TuplePat(tp)) = l.pat() {
+                    out.extend(ident(tp.fields().next()));
+                }
+            }
+        } else if let Some(p) = ast::Param::cast(n.clone()) {
+            let ty = p
+                .ty()
+                .map(|t| t.syntax().text().to_string())
+                .unwrap_or_default();
+            if TYPES.iter().any(|t| ty.contains(t)) {
+                out.extend(ident(p.pat()));
+            }
+        } else if let Some(f) = ast::RecordField::cast(n) {
+            let ty = f
+                .ty()
+                .map(|t| t.syntax().text().to_string())
+                .unwrap_or_default();
+            if TYPES.iter().any(|t| ty.contains(t)) {
+                out.extend(f.name().map(|n| n.text().to_string()));
+            }
+        }
+    }
+    out
 }
