@@ -396,9 +396,18 @@ fn decide_units(
             threads: Some(plan),
         };
         let is_main = f.file.ends_with("src/main.rs");
-        let public_api =
-            f.unit == "src" && pkg.has_lib && !is_main && pkg.publish && !config.allow_api_change;
-        let mut facts = crate::threads::analyse_file(&ctx, plan, public_api);
+        let lib_file = f.unit == "src" && pkg.has_lib && !is_main;
+        let public_api = if lib_file && !pkg.dependents.is_empty() {
+            Some(format!(
+                "is used by other packages here ({}), which would stop compiling",
+                pkg.dependents.join(", ")
+            ))
+        } else if lib_file && pkg.publish && !config.allow_api_change {
+            Some("is the library's public API: making it blocking breaks its users".to_string())
+        } else {
+            None
+        };
+        let mut facts = crate::threads::analyse_file(&ctx, plan, public_api.as_deref());
         for b in std::mem::take(&mut facts.blockers) {
             entry.0.push(b.locate(&f.file, &f.text));
         }

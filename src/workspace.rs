@@ -28,6 +28,8 @@ pub struct Package {
     pub publish: bool,
     /// The package has a library target.
     pub has_lib: bool,
+    /// Other packages below the same PATH that depend on this one.
+    pub dependents: Vec<String>,
 }
 
 /// Packages below `root` (the root itself included), sorted by directory. `target/`, `.git/` and
@@ -123,7 +125,22 @@ pub fn discover(root: &Path) -> Result<Vec<Package>, crate::Error> {
             deps,
             publish,
             has_lib,
+            dependents: Vec::new(),
         });
+    }
+    let names: Vec<(usize, String)> = out
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.name.clone().map(|n| (i, n)))
+        .collect();
+    for (i, name) in names {
+        let users: Vec<String> = out
+            .iter()
+            .enumerate()
+            .filter(|(j, p)| *j != i && p.deps.contains(&name))
+            .filter_map(|(_, p)| p.name.clone())
+            .collect();
+        out[i].dependents = users;
     }
     Ok(out)
 }

@@ -347,3 +347,55 @@ fn an_async_fn_under_another_runtimes_attribute_stays_async() {
     assert_eq!(c.target, "smol");
     assert_eq!(c.blockers[0].rule, "foreign-attribute");
 }
+
+#[test]
+fn a_library_other_packages_await_keeps_its_async_api() {
+    let dir = work_dir("threads-workspace");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"lib\", \"app\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    for (name, deps, file, text) in [
+        (
+            "lib",
+            ASYNC_STD.to_string(),
+            "src/lib.rs",
+            "use async_std::fs;\n\npub async fn size(p: &str) -> std::io::Result<u64> {\n    Ok(fs::metadata(p).await?.len())\n}\n",
+        ),
+        (
+            "app",
+            format!("{ASYNC_STD}\nlib = {{ path = \"../lib\" }}"),
+            "src/main.rs",
+            "#[async_std::main]\nasync fn main() {\n    println!(\"{:?}\", lib::size(\"Cargo.toml\").await.is_ok());\n}\n",
+        ),
+    ] {
+        std::fs::create_dir_all(dir.join(name).join("src")).unwrap();
+        std::fs::write(
+            dir.join(name).join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{deps}\n"),
+        )
+        .unwrap();
+        std::fs::write(dir.join(name).join(file), text).unwrap();
+    }
+    let r = async_std_migrate::engine::plan(
+        &dir,
+        &Config {
+            target: Target::Auto,
+            syntax_only: true,
+            allow_api_change: true,
+        },
+    )
+    .unwrap();
+    let c = |p: &str| r.crates.iter().find(|c| c.package == p).unwrap();
+    assert_eq!(c("lib").target, "smol");
+    assert!(c("lib").blockers[0]
+        .message
+        .contains("used by other packages here (app)"));
+    assert_eq!(c("app").target, "smol");
+    async_std_migrate::apply::write(&r, true).unwrap();
+    assert_ok(
+        &cargo(&dir, &["check", "-q"]),
+        "checking the migrated workspace",
+    );
+}

@@ -162,8 +162,8 @@ pub fn package_blockers(deps: &BTreeSet<String>) -> Vec<(String, String)> {
 }
 
 /// The blockers of one file (in a unit about to be converted), and what it defines and uses.
-/// `public_api`: the file belongs to a published library, whose `pub async fn`s are its contract.
-pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: bool) -> UnitFacts {
+/// `public_api`: the file belongs to a library whose `pub async fn`s are a contract, and why.
+pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> UnitFacts {
     let mut out = UnitFacts::default();
     let root = ctx.sf.syntax();
     let b = |at: &SyntaxNode, rule: &str, msg: String, advice: &str| {
@@ -473,12 +473,12 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: bool) -> UnitFacts {
                 ));
             }
         }
-        if public_api && is_public(&f) {
+        if let Some(why) = public_api.filter(|_| is_public(&f)) {
             out.blockers.push(b(
                 f.syntax(),
                 "public-async-api",
-                format!("`pub async fn {name}` is the library's public API: making it blocking breaks its users"),
-                "pass --allow-api-change (or set `publish = false`) to convert it anyway",
+                format!("`pub async fn {name}` {why}"),
+                "pass --allow-api-change (or set `publish = false`) to convert a library no other package here uses",
             ));
         }
     }
