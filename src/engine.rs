@@ -330,6 +330,14 @@ fn migrate_package(
     needs
 }
 
+/// The file's type oracle: rust-analyzer's when loaded, else the syntax-only one.
+fn oracle_of<'a>(owned: &'a Option<crate::resolve::semantic::FileOracle<'_>>) -> &'a dyn Oracle {
+    match owned {
+        Some(o) => o,
+        None => &NoTypes,
+    }
+}
+
 fn threads_unit(units: &BTreeSet<String>, unit: &str) -> bool {
     units.contains(unit)
 }
@@ -376,14 +384,8 @@ fn decide_units(
             );
             continue;
         };
-        let owned_oracle;
-        let oracle: &dyn Oracle = match semantic.and_then(|s| s.oracle_for(&f.path)) {
-            Some(o) => {
-                owned_oracle = o;
-                &owned_oracle
-            }
-            None => &NoTypes,
-        };
+        let owned = semantic.and_then(|s| s.oracle_for(&f.path));
+        let oracle = oracle_of(&owned);
         let ctx = rewrite::Ctx {
             src: &f.text,
             sf,
@@ -566,14 +568,8 @@ fn migrate_threads_file(
     report: &mut RootReport,
     needs: &mut crate::manifest::Needs,
 ) {
-    let owned_oracle;
-    let oracle: &dyn Oracle = match semantic.and_then(|s| s.oracle_for(&f.path)) {
-        Some(o) => {
-            owned_oracle = o;
-            &owned_oracle
-        }
-        None => &NoTypes,
-    };
+    let owned = semantic.and_then(|s| s.oracle_for(&f.path));
+    let oracle = oracle_of(&owned);
     let out = rewrite::migrate_file(
         &f.text,
         sf,
@@ -649,14 +645,8 @@ fn migrate_smol_file(
         needs.keep_async_std = true;
         return;
     }
-    let owned_oracle;
-    let oracle: &dyn Oracle = match semantic.and_then(|s| s.oracle_for(&f.path)) {
-        Some(o) => {
-            owned_oracle = o;
-            &owned_oracle
-        }
-        None => &NoTypes,
-    };
+    let owned = semantic.and_then(|s| s.oracle_for(&f.path));
+    let oracle = oracle_of(&owned);
     let out = rewrite::migrate_file(
         text,
         sf,
