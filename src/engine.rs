@@ -317,6 +317,7 @@ fn migrate_package(
             && f.sites.paths.is_empty()
             && f.sites.leaves.is_empty()
             && f.sites.extern_crates.is_empty()
+            && !workspace::mentions_any(&f.text, &ctx.roots)
         {
             continue; // a candidate only for its `async` words
         }

@@ -403,3 +403,19 @@ fn a_library_other_packages_await_keeps_its_async_api() {
         "checking the migrated workspace",
     );
 }
+
+#[test]
+fn doc_examples_are_migrated_to_smol_with_auto() {
+    let dir = work_dir("threads-docs");
+    package(&dir, "threads-docs", ASYNC_STD, &[]);
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "//! ```\n//! async_std::task::block_on(async { assert_eq!(threads_docs::two(), 2) });\n//! ```\n\npub fn two() -> u32 {\n    2\n}\n",
+    )
+    .unwrap();
+    // Only a doc comment names async-std: no code to decide, the doctest moves to smol.
+    let r = migrate(&dir, Target::Auto, true);
+    assert!(r.crates.iter().all(|c| c.target != "threads"));
+    let lib = after_text(&r, "src/lib.rs", "");
+    assert!(lib.contains("//! smol::block_on(async {"), "{lib}");
+}
