@@ -54,7 +54,56 @@ enum Cmd {
         /// Exit with 1 when async-std is still used anywhere (a gate after a migration).
         #[arg(long)]
         check: bool,
+        #[command(flatten)]
+        walk: Walk,
     },
+}
+
+/// How the tree is walked and worked.
+#[derive(Debug, Args)]
+struct Walk {
+    /// Workspaces migrated at a time (default: the number of CPUs).
+    #[arg(short = 'j', long)]
+    jobs: Option<usize>,
+    /// Also walk what .gitignore files ignore.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Leave out directories or files matching this glob (relative to PATH; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+}
+
+impl Walk {
+    fn apply(self, config: &mut Config) {
+        if let Some(j) = self.jobs {
+            config.jobs = j.max(1);
+        }
+        config.discover.no_ignore = self.no_ignore;
+        config.discover.exclude = self.exclude;
+    }
+}
+
+/// A one-line progress display on stderr, for runs longer than a moment, only on a terminal.
+fn progress_display() -> impl Fn(crate::engine::Progress) + Sync {
+    let start = std::time::Instant::now();
+    let on = std::io::stderr().is_terminal();
+    move |p: crate::engine::Progress| {
+        if on && start.elapsed() > std::time::Duration::from_millis(300) {
+            let _ = write!(
+                std::io::stderr(),
+                "\r\x1b[2K[{}/{}] {}",
+                p.done + 1,
+                p.total,
+                p.current
+            );
+        }
+    }
+}
+
+fn clear_progress() {
+    if std::io::stderr().is_terminal() {
+        let _ = write!(std::io::stderr(), "\r\x1b[2K");
+    }
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +127,8 @@ struct Common {
     /// Resolve with syntax only (no rust-analyzer load): faster, method calls judged by syntax.
     #[arg(long)]
     syntax_only: bool,
+    #[command(flatten)]
+    walk: Walk,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,13 +186,17 @@ where
             syntax_only,
             allow_api_change,
             check,
+            walk,
         } => {
-            let config = Config {
+            let mut config = Config {
                 target: Target::Auto,
                 syntax_only,
                 allow_api_change,
+                ..Default::default()
             };
-            let report = crate::plan(&paths, &config);
+            walk.apply(&mut config);
+            let report = crate::plan_with_progress(&paths, &config, &progress_display());
+            clear_progress();
             let _ = match format {
                 Format::Json => writeln!(out, "{}", output::json(&report)),
                 Format::Text => write!(out, "{}", output::scan(&report)),
@@ -162,12 +217,16 @@ where
             stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let config = Config {
+    let mut config = Config {
         target: common.to,
         syntax_only: common.syntax_only,
         allow_api_change: common.allow_api_change,
+        ..Default::default()
     };
-    let report = crate::plan(&common.paths, &config);
+    let paths = common.paths;
+    common.walk.apply(&mut config);
+    let report = crate::plan_with_progress(&paths, &config, &progress_display());
+    clear_progress();
 
     let mut code = 0;
     if apply {

@@ -15,8 +15,31 @@ use ra_ap_syntax::AstNode;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Migrates everything below `root` in memory.
+/// Migrates everything below `root` in memory, as one report (the workspaces' reports merged).
 pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
+    let parts = plan_workspaces(root, config, &|_| {})?;
+    Ok(merge(root, parts))
+}
+
+/// Where a run is, for a progress display.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// Workspaces finished so far.
+    pub done: usize,
+    pub total: usize,
+    /// The workspace that just started (relative to the PATH).
+    pub current: String,
+}
+
+/// Migrates every workspace below `root` in memory: one report per workspace (and one per
+/// manifest that could not be read), in directory order whatever the scheduling. Workspaces run
+/// on `config.jobs` threads; each loads rust-analyzer once, for its own packages, and drops it
+/// when done, so at most `jobs` databases are alive at a time.
+pub fn plan_workspaces(
+    root: &Path,
+    config: &Config,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<RootReport>, Error> {
     let root = if root.is_file() && root.file_name().is_some_and(|f| f == "Cargo.toml") {
         root.parent().unwrap_or(Path::new(".")).to_path_buf()
     } else {
@@ -25,9 +48,77 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
     if !root.is_dir() {
         return Err(Error::NotAPackage { path: root });
     }
-    let packages = workspace::discover(&root)?;
-    let mut report = RootReport {
+    let (workspaces, broken) = workspace::discover_workspaces(&root, &config.discover)?;
+    let mut out: Vec<Option<RootReport>> = Vec::new();
+    for (path, why) in broken {
+        let mut r = empty_report(&root, &path.parent().unwrap_or(&root).to_path_buf(), config);
+        r.errors.push(format!(
+            "{}: {why}; this package was skipped",
+            rel(&root, &path)
+        ));
+        out.push(Some(r));
+    }
+    let jobs: Vec<&workspace::Workspace> = workspaces.iter().collect();
+    let total = jobs.len();
+    let first = out.len();
+    out.extend(jobs.iter().map(|_| None));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let slots = std::sync::Mutex::new(&mut out);
+    let threads = config.jobs.max(1).min(total.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if i >= total {
+                    break;
+                }
+                let ws = jobs[i];
+                progress(Progress {
+                    done: done.load(std::sync::atomic::Ordering::SeqCst),
+                    total,
+                    current: display_rel(&root, &ws.dir),
+                });
+                // A panic in one workspace is that workspace's error, not the run's.
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    plan_workspace(&root, ws, config)
+                }))
+                .unwrap_or_else(|p| {
+                    let mut r = empty_report(&root, &ws.dir, config);
+                    let msg = p
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
+                    r.errors.push(format!(
+                        "{}: internal error ({msg}); this workspace was left unchanged",
+                        display_rel(&root, &ws.dir)
+                    ));
+                    r
+                });
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                slots.lock().unwrap()[first + i] = Some(r);
+            });
+        }
+    });
+    let mut reports: Vec<RootReport> = out.into_iter().flatten().collect();
+    reports.sort_by(|a, b| a.workspace.cmp(&b.workspace));
+    Ok(reports)
+}
+
+fn display_rel(root: &Path, dir: &Path) -> String {
+    let r = rel(root, dir);
+    if r.is_empty() {
+        ".".into()
+    } else {
+        r
+    }
+}
+
+fn empty_report(root: &Path, ws_dir: &Path, config: &Config) -> RootReport {
+    RootReport {
         root: root.display().to_string(),
+        workspace: display_rel(root, ws_dir),
         resolution: if config.syntax_only {
             Resolution::Syntax
         } else {
@@ -39,7 +130,49 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
         errors: Vec::new(),
         manifest_notes: Vec::new(),
         crates: Vec::new(),
+    }
+}
+
+/// The reports of one PATH's workspaces as one.
+pub fn merge(root: &Path, parts: Vec<RootReport>) -> RootReport {
+    let mut m = RootReport {
+        root: root.display().to_string(),
+        workspace: ".".into(),
+        resolution: Resolution::Semantic,
+        fallback_reason: None,
+        files: Vec::new(),
+        findings: Vec::new(),
+        errors: Vec::new(),
+        manifest_notes: Vec::new(),
+        crates: Vec::new(),
     };
+    let mut any = false;
+    for p in parts {
+        if !any {
+            m.resolution = p.resolution;
+            any = true;
+        } else if p.resolution == Resolution::Syntax {
+            m.resolution = Resolution::Syntax;
+        }
+        if m.fallback_reason.is_none() {
+            m.fallback_reason = p.fallback_reason;
+        }
+        m.files.extend(p.files);
+        m.findings.extend(p.findings);
+        m.errors.extend(p.errors);
+        m.manifest_notes.extend(p.manifest_notes);
+        m.crates.extend(p.crates);
+    }
+    m.files.sort_by(|a, b| a.file.cmp(&b.file));
+    m.findings.sort();
+    m
+}
+
+/// Migrates one workspace (every package of it) in memory.
+fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> RootReport {
+    let root = root.to_path_buf();
+    let packages = &ws.packages;
+    let mut report = empty_report(&root, &ws.dir, config);
 
     // Which packages have candidate files at all (the text pre-filter).
     let mut work: Vec<(usize, Vec<(PathBuf, String)>)> = Vec::new();
@@ -66,11 +199,11 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
         }
     }
 
-    // The semantic layer is loaded once per PATH, and only when some file needs it.
+    // The semantic layer is loaded once per workspace, and only when some file needs it.
     let semantic = if config.syntax_only || work.is_empty() {
         None
     } else {
-        match Semantic::load(&root) {
+        match Semantic::load(&ws.dir) {
             Ok(s) => Some(s),
             Err(reason) => {
                 report.resolution = Resolution::Syntax;
@@ -80,13 +213,23 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
         }
     };
 
-    let mut any_keep = false;
-    let mut any_smol = false;
+    let mut all = crate::manifest::Needs::default();
+    let mut per_package = Vec::new();
     for (pi, texts) in work {
         let pkg = &packages[pi];
         let needs = migrate_package(&root, pkg, texts, config, semantic.as_ref(), &mut report);
-        any_keep |= needs.keep_async_std;
-        any_smol |= needs.smol;
+        all.keep_async_std |= needs.keep_async_std;
+        all.smol |= needs.smol;
+        per_package.push((pi, needs));
+    }
+    drop(semantic);
+    for (pi, mut needs) in per_package {
+        let pkg = &packages[pi];
+        // A root package's [workspace.dependencies] serve every member.
+        if pkg.dir == ws.dir && packages.len() > 1 {
+            needs.smol |= all.smol;
+            needs.keep_async_std |= all.keep_async_std;
+        }
         if pkg.name.is_some() {
             manifest(&root, pkg, needs, &mut report);
         }
@@ -100,8 +243,8 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
             &root,
             pkg,
             crate::manifest::Needs {
-                smol: any_smol,
-                keep_async_std: any_keep,
+                smol: all.smol,
+                keep_async_std: all.keep_async_std,
                 crossbeam: false,
             },
             &mut report,
@@ -113,7 +256,7 @@ pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
         .sort_by(|a, b| (&a.package, &a.unit).cmp(&(&b.package, &b.unit)));
     report.findings.sort();
     report.findings.dedup();
-    Ok(report)
+    report
 }
 
 fn rel(root: &Path, p: &Path) -> String {

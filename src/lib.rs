@@ -61,26 +61,51 @@ pub struct Config {
     pub syntax_only: bool,
     /// Convert a published library's public async API to blocking code too.
     pub allow_api_change: bool,
+    /// Workspaces migrated at a time.
+    pub jobs: usize,
+    /// What discovery leaves out.
+    pub discover: workspace::DiscoverOptions,
 }
 
 impl Config {
     pub fn new(target: Target) -> Self {
         Config {
             target,
-            syntax_only: false,
-            allow_api_change: false,
+            ..Default::default()
         }
     }
 }
 
-/// Migrates every PATH in memory.
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            target: Target::Auto,
+            syntax_only: false,
+            allow_api_change: false,
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            discover: Default::default(),
+        }
+    }
+}
+
+/// Migrates every PATH in memory: one report per workspace below each.
 pub fn plan(paths: &[std::path::PathBuf], config: &Config) -> report::Report {
+    plan_with_progress(paths, config, &|_| {})
+}
+
+/// [`plan`], telling `progress` as each workspace starts.
+pub fn plan_with_progress(
+    paths: &[std::path::PathBuf],
+    config: &Config,
+    progress: &(dyn Fn(engine::Progress) + Sync),
+) -> report::Report {
     let mut roots = Vec::new();
     for p in paths {
-        match engine::plan(p, config) {
-            Ok(r) => roots.push(r),
+        match engine::plan_workspaces(p, config, progress) {
+            Ok(r) => roots.extend(r),
             Err(e) => roots.push(report::RootReport {
                 root: p.display().to_string(),
+                workspace: ".".into(),
                 resolution: report::Resolution::Syntax,
                 fallback_reason: None,
                 files: Vec::new(),
@@ -92,7 +117,7 @@ pub fn plan(paths: &[std::path::PathBuf], config: &Config) -> report::Report {
         }
     }
     report::Report {
-        version: 1,
+        version: 2,
         target: config.target.as_str().into(),
         roots,
     }

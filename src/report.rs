@@ -150,7 +150,10 @@ pub struct CrateDecision {
 /// Per PATH argument.
 #[derive(Debug, Clone, Serialize)]
 pub struct RootReport {
+    /// The PATH argument; file paths are relative to it.
     pub root: String,
+    /// The workspace (or standalone package) this report covers, relative to `root` (`.`).
+    pub workspace: String,
     pub resolution: Resolution,
     /// Why the semantic layer was not used, when it was asked for and could not be.
     #[serde(skip_serializing_if = "Option::is_none")]

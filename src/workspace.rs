@@ -32,141 +32,376 @@ pub struct Package {
     pub dependents: Vec<String>,
 }
 
+/// What discovery skips besides `target/`, `.git/` and hidden directories.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoverOptions {
+    /// Also walk what `.gitignore` (and `.ignore`, `.git/info/exclude`) ignores.
+    pub no_ignore: bool,
+    /// Globs (relative to the PATH, `/`-separated) of directories or files to leave out.
+    pub exclude: Vec<String>,
+}
+
+/// A cargo workspace root, or a standalone package (its own root): what rust-analyzer loads once
+/// and what `apply --verify` checks.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The directory of the root manifest.
+    pub dir: PathBuf,
+    /// The root manifest is a virtual one (`[workspace]` without `[package]`).
+    pub is_virtual: bool,
+    /// Its packages (members, the root package, and the virtual manifest as a nameless package),
+    /// sorted by directory.
+    pub packages: Vec<Package>,
+}
+
+impl Workspace {
+    /// Whether any manifest of the workspace mentions async-std.
+    pub fn uses_async_std(&self) -> bool {
+        self.packages.iter().any(|p| p.uses_async_std)
+    }
+}
+
 /// Packages below `root` (the root itself included), sorted by directory. `target/`, `.git/` and
 /// hidden directories are skipped.
 pub fn discover(root: &Path) -> Result<Vec<Package>, crate::Error> {
-    let mut manifests = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
+    Ok(discover_workspaces(root, &DiscoverOptions::default())?
+        .0
         .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name == "target" || name.starts_with('.'))
-        });
-    for entry in walker {
-        let entry = entry.map_err(|e| crate::Error::Io {
-            path: root.to_path_buf(),
-            source: e.into(),
-        })?;
-        if entry.file_type().is_file() && entry.file_name() == "Cargo.toml" {
-            manifests.push(entry.path().to_path_buf());
-        }
-    }
-    let dirs: Vec<PathBuf> = manifests
-        .iter()
-        .map(|m| m.parent().unwrap_or(Path::new(".")).to_path_buf())
-        .collect();
-    let mut out = Vec::new();
-    for (manifest_path, dir) in manifests.iter().zip(&dirs) {
-        let text = std::fs::read_to_string(manifest_path).map_err(|e| crate::Error::Io {
-            path: manifest_path.clone(),
-            source: e,
-        })?;
-        let doc: toml_edit::DocumentMut =
-            text.parse()
-                .map_err(|e: toml_edit::TomlError| crate::Error::Manifest {
-                    path: manifest_path.clone(),
-                    message: e.to_string(),
-                })?;
-        let name = doc
-            .get("package")
-            .and_then(|p| p.get("name"))
-            .and_then(|n| n.as_str())
-            .map(str::to_string);
-        let edition = doc
-            .get("package")
-            .and_then(|p| p.get("edition"))
-            .and_then(|e| e.as_str())
-            .unwrap_or("2015")
-            .to_string();
-        let mut roots = BTreeSet::new();
-        let mut uses = false;
-        let mut deps = BTreeSet::new();
-        crate::manifest::visit_dependency_tables(&doc, |_, key, item| {
-            if crate::manifest::is_async_std(key, item) {
-                uses = true;
-                roots.insert(key.replace('-', "_"));
-            }
-            let real = item.get("package").and_then(|p| p.as_str()).unwrap_or(key);
-            deps.insert(real.to_string());
-        });
-        let publish = !matches!(
-            doc.get("package")
-                .and_then(|p| p.get("publish"))
-                .map(|v| v.as_bool()),
-            Some(Some(false))
-        ) && !doc
-            .get("package")
-            .and_then(|p| p.get("publish"))
-            .and_then(|v| v.as_array())
-            .is_some_and(|a| a.is_empty());
-        let has_lib = doc.get("lib").is_some() || dir.join("src/lib.rs").exists();
-        let lib_name = name.as_ref().map(|n| {
-            doc.get("lib")
-                .and_then(|l| l.get("name"))
-                .and_then(|n| n.as_str())
-                .map(str::to_string)
-                .unwrap_or_else(|| n.replace('-', "_"))
-        });
-        let files = if name.is_some() {
-            rust_files(dir, &dirs)
-        } else {
-            Vec::new()
-        };
-        out.push(Package {
-            dir: dir.clone(),
-            manifest_path: manifest_path.clone(),
-            name,
-            lib_name,
-            edition,
-            roots,
-            uses_async_std: uses,
-            files,
-            deps,
-            publish,
-            has_lib,
-            dependents: Vec::new(),
-        });
-    }
-    let names: Vec<(usize, String)> = out
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| p.name.clone().map(|n| (i, n)))
-        .collect();
-    for (i, name) in names {
-        let users: Vec<String> = out
-            .iter()
-            .enumerate()
-            .filter(|(j, p)| *j != i && p.deps.contains(&name))
-            .filter_map(|(_, p)| p.name.clone())
-            .collect();
-        out[i].dependents = users;
-    }
-    Ok(out)
+        .flat_map(|w| w.packages)
+        .collect())
 }
 
-fn rust_files(dir: &Path, package_dirs: &[PathBuf]) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            if e.depth() == 0 {
-                return true;
-            }
-            let name = e.file_name().to_string_lossy();
-            if name == "target" || name.starts_with('.') {
-                return false;
-            }
-            // A nested package owns its own files.
-            !(e.file_type().is_dir() && package_dirs.iter().any(|d| d == e.path()))
+/// Manifests that could not be read or parsed, with why (each is reported; the run goes on).
+pub type Broken = Vec<(PathBuf, String)>;
+
+/// The workspaces below `root`, sorted by directory: every `[workspace]` root with its members
+/// (`members` globs, `exclude`), and every package no workspace claims as its own root. One walk
+/// finds manifests and sources; `.rs` files belong to the deepest package above them.
+pub fn discover_workspaces(
+    root: &Path,
+    opts: &DiscoverOptions,
+) -> Result<(Vec<Workspace>, Broken), crate::Error> {
+    let exclude = globs(&opts.exclude).map_err(|e| crate::Error::Manifest {
+        path: root.to_path_buf(),
+        message: format!("bad --exclude glob: {e}"),
+    })?;
+    let base = root.to_path_buf();
+    let excluded = move |p: &Path| {
+        let rel = p.strip_prefix(&base).unwrap_or(p);
+        !rel.as_os_str().is_empty() && exclude.is_match(rel)
+    };
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker
+        .hidden(true)
+        .git_ignore(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .git_global(false)
+        .ignore(!opts.no_ignore)
+        .parents(!opts.no_ignore)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            e.depth() == 0 || (e.file_name() != "target" && !excluded(e.path()))
         });
-    for e in walker.flatten() {
-        if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs") {
-            files.push(e.path().to_path_buf());
+    let mut manifests = Vec::new();
+    let mut sources = Vec::new();
+    for entry in walker.build() {
+        let entry = entry.map_err(|e| crate::Error::Io {
+            path: root.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let p = entry.path();
+        if entry.file_name() == "Cargo.toml" {
+            manifests.push(p.to_path_buf());
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            sources.push(p.to_path_buf());
         }
     }
-    files
+
+    // Parse every manifest once; a bad one is reported and its directory left alone.
+    let mut docs = Vec::new();
+    let mut broken = Vec::new();
+    for m in &manifests {
+        let parsed = std::fs::read_to_string(m)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|t| {
+                t.parse::<toml_edit::DocumentMut>()
+                    .map_err(|e| format!("invalid manifest: {}", e.to_string().trim()))
+            });
+        match parsed {
+            Ok(doc) => {
+                let dir = m.parent().unwrap_or(Path::new(".")).to_path_buf();
+                docs.push((dir, m.clone(), doc));
+            }
+            Err(why) => broken.push((m.clone(), why)),
+        }
+    }
+    // Sources of a broken package are not anyone else's.
+    let broken_dirs: Vec<PathBuf> = broken
+        .iter()
+        .filter_map(|(m, _)| m.parent().map(Path::to_path_buf))
+        .collect();
+    let sources: Vec<PathBuf> = sources
+        .into_iter()
+        .filter(|s| {
+            !broken_dirs.iter().any(|b| {
+                s.starts_with(b)
+                    && !docs
+                        .iter()
+                        .any(|d| d.0.starts_with(b) && d.0 != *b && s.starts_with(&d.0))
+            })
+        })
+        .collect();
+
+    // Which workspace root claims each package: the nearest one above it (itself included)
+    // whose members match it.
+    let roots: Vec<usize> = (0..docs.len())
+        .filter(|&i| docs[i].2.get("workspace").is_some())
+        .collect();
+    let mut owner: Vec<usize> = (0..docs.len()).collect();
+    for (i, (dir, _, doc)) in docs.iter().enumerate() {
+        if doc.get("workspace").is_some() || doc.get("package").is_none() {
+            continue; // its own root
+        }
+        let explicit = doc
+            .get("package")
+            .and_then(|p| p.get("workspace"))
+            .and_then(|w| w.as_str())
+            .map(|w| normalize(&dir.join(w)));
+        let mut best: Option<(usize, usize)> = None; // (root index, depth)
+        for &r in &roots {
+            let rdir = &docs[r].0;
+            let claims = match &explicit {
+                Some(e) => *e == normalize(rdir),
+                None => dir.starts_with(rdir) && is_member(&docs[r].2, rdir, dir),
+            };
+            if claims {
+                let depth = rdir.components().count();
+                if best.is_none_or(|(_, d)| depth > d) {
+                    best = Some((r, depth));
+                }
+            }
+        }
+        if let Some((r, _)) = best {
+            owner[i] = r;
+        }
+    }
+
+    // Sources go to the deepest package directory above them.
+    let mut pkg_dirs: Vec<(usize, &PathBuf)> = docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.2.get("package").is_some())
+        .map(|(i, d)| (i, &d.0))
+        .collect();
+    pkg_dirs.sort_by_key(|(_, d)| std::cmp::Reverse(d.components().count()));
+    let mut files: Vec<Vec<PathBuf>> = vec![Vec::new(); docs.len()];
+    for s in sources {
+        if let Some((i, _)) = pkg_dirs.iter().find(|(_, d)| s.starts_with(d)) {
+            files[*i].push(s);
+        }
+    }
+
+    let mut out: Vec<Workspace> = Vec::new();
+    let mut index_of_root: std::collections::BTreeMap<usize, usize> = Default::default();
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| owner[i] != i); // roots first
+    for i in order {
+        let (dir, manifest_path, doc) = &docs[i];
+        let r = owner[i];
+        let ws_edition = docs[r]
+            .2
+            .get("workspace")
+            .and_then(|w| w.get("package"))
+            .and_then(|p| p.get("edition"))
+            .and_then(|e| e.as_str())
+            .map(str::to_string);
+        let pkg = package(
+            dir,
+            manifest_path,
+            doc,
+            ws_edition,
+            std::mem::take(&mut files[i]),
+        );
+        if r == i {
+            index_of_root.insert(i, out.len());
+            out.push(Workspace {
+                dir: dir.clone(),
+                is_virtual: doc.get("package").is_none(),
+                packages: vec![pkg],
+            });
+        } else {
+            let w = index_of_root[&r];
+            out[w].packages.push(pkg);
+        }
+    }
+    // Path dependencies between the packages found.
+    let all_deps: Vec<(String, BTreeSet<String>)> = out
+        .iter()
+        .flat_map(|w| w.packages.iter())
+        .filter_map(|p| p.name.clone().map(|n| (n, p.deps.clone())))
+        .collect();
+    for w in &mut out {
+        for p in &mut w.packages {
+            if let Some(n) = &p.name {
+                p.dependents = all_deps
+                    .iter()
+                    .filter(|(m, d)| m != n && d.contains(n))
+                    .map(|(m, _)| m.clone())
+                    .collect();
+            }
+        }
+        w.packages.sort_by(|a, b| a.dir.cmp(&b.dir));
+    }
+    out.sort_by(|a, b| a.dir.cmp(&b.dir));
+    Ok((out, broken))
+}
+
+fn globs(patterns: &[String]) -> Result<globset::GlobSet, globset::Error> {
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        let p = p.trim_end_matches('/');
+        b.add(
+            globset::GlobBuilder::new(p)
+                .literal_separator(true)
+                .build()?,
+        );
+        // A directory pattern covers what is below it.
+        b.add(
+            globset::GlobBuilder::new(&format!("{p}/**"))
+                .literal_separator(true)
+                .build()?,
+        );
+    }
+    b.build()
+}
+
+/// `a/./b/../c` -> `a/c` (without touching the file system).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether the workspace manifest at `rdir` lists `dir` (a package directory below it) as a
+/// member: the root package itself, or a `members` glob match not excluded.
+fn is_member(doc: &toml_edit::DocumentMut, rdir: &Path, dir: &Path) -> bool {
+    if dir == rdir {
+        return doc.get("package").is_some();
+    }
+    let Ok(rel) = dir.strip_prefix(rdir) else {
+        return false;
+    };
+    let list = |key: &str| -> Vec<String> {
+        doc.get("workspace")
+            .and_then(|w| w.get(key))
+            .and_then(|m| m.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|s| {
+                        normalize(Path::new(s.trim_start_matches("./")))
+                            .to_string_lossy()
+                            .replace('\\', "/")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let matches = |pats: &[String]| {
+        pats.iter().any(|p| {
+            globset::GlobBuilder::new(p)
+                .literal_separator(true)
+                .build()
+                .map(|g| g.compile_matcher().is_match(rel))
+                .unwrap_or(false)
+                || rel.starts_with(p) && !p.contains('*')
+        })
+    };
+    let members = list("members");
+    let exclude = list("exclude");
+    // (Cargo also takes path dependencies below the root in; a package nothing names is taken
+    // as its own root here, and is loaded and checked on its own.)
+    matches(&members) && !matches(&exclude)
+}
+
+fn package(
+    dir: &Path,
+    manifest_path: &Path,
+    doc: &toml_edit::DocumentMut,
+    ws_edition: Option<String>,
+    mut files: Vec<PathBuf>,
+) -> Package {
+    let name = doc
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .map(str::to_string);
+    let edition_item = doc.get("package").and_then(|p| p.get("edition"));
+    let edition = match edition_item {
+        Some(e) if e.as_str().is_some() => e.as_str().unwrap().to_string(),
+        // `edition.workspace = true`
+        Some(_) => ws_edition.unwrap_or_else(|| "2021".into()),
+        None => "2015".to_string(),
+    };
+    let mut roots = BTreeSet::new();
+    let mut uses = false;
+    let mut deps = BTreeSet::new();
+    crate::manifest::visit_dependency_tables(doc, |_, key, item| {
+        if crate::manifest::is_async_std(key, item) {
+            uses = true;
+            roots.insert(key.replace('-', "_"));
+        }
+        let real = item.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+        deps.insert(real.to_string());
+    });
+    let publish = !matches!(
+        doc.get("package")
+            .and_then(|p| p.get("publish"))
+            .map(|v| v.as_bool()),
+        Some(Some(false))
+    ) && !doc
+        .get("package")
+        .and_then(|p| p.get("publish"))
+        .and_then(|v| v.as_array())
+        .is_some_and(|a| a.is_empty());
+    let has_lib = doc.get("lib").is_some() || dir.join("src/lib.rs").exists();
+    let lib_name = name.as_ref().map(|n| {
+        doc.get("lib")
+            .and_then(|l| l.get("name"))
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| n.replace('-', "_"))
+    });
+    if name.is_none() {
+        files.clear();
+    }
+    files.sort();
+    Package {
+        dir: dir.to_path_buf(),
+        manifest_path: manifest_path.to_path_buf(),
+        name,
+        lib_name,
+        edition,
+        roots,
+        uses_async_std: uses,
+        files,
+        deps,
+        publish,
+        has_lib,
+        dependents: Vec::new(),
+    }
 }
 
 /// Whether `text` may refer to async-std through one of `names` (a superset test: a hit is only a

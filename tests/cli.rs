@@ -41,7 +41,7 @@ fn json_report_of_the_demo() {
     let (code, out, _) = run(&["diff", "--syntax-only", "--format", "json", "fixtures/demo"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     assert_eq!(v["target"], "auto");
     insta::assert_snapshot!("demo_json", out);
 }

@@ -63,6 +63,7 @@ fn crate_fixtures_migrate_build_and_pass_their_tests() {
                     target: Target::Smol,
                     syntax_only,
                     allow_api_change: false,
+                    ..Default::default()
                 },
             )
             .unwrap();
@@ -118,6 +119,7 @@ fn crate_fixtures_migrate_build_and_pass_their_tests() {
                 target: Target::Smol,
                 syntax_only: true,
                 allow_api_change: false,
+                ..Default::default()
             },
         )
         .unwrap();

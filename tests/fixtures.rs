@@ -18,6 +18,7 @@ fn migrate(dir: &std::path::Path, syntax_only: bool) -> async_std_migrate::repor
             target: Target::Smol,
             syntax_only,
             allow_api_change: false,
+            ..Default::default()
         },
     )
     .unwrap()

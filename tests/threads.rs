@@ -19,6 +19,7 @@ fn migrate(dir: &std::path::Path, target: Target, syntax_only: bool) -> RootRepo
             target,
             syntax_only,
             allow_api_change: false,
+            ..Default::default()
         },
     )
     .unwrap()
@@ -253,6 +254,7 @@ fn a_published_librarys_async_api_blocks_unless_allowed() {
             target: Target::Auto,
             syntax_only: true,
             allow_api_change: true,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -388,6 +390,7 @@ fn a_library_other_packages_await_keeps_its_async_api() {
             target: Target::Auto,
             syntax_only: true,
             allow_api_change: true,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -49,11 +49,15 @@ pub fn diff(root: &RootReport, color: bool) -> String {
 /// The summary after the diff (or after `apply`).
 pub fn summary(report: &Report, applied: bool) -> String {
     let mut out = String::new();
-    for root in &report.roots {
+    let shown: Vec<&RootReport> = report.roots.iter().filter(|r| !is_empty(r)).collect();
+    if shown.is_empty() {
+        let _ = writeln!(out, "nothing uses async-std here: no changes");
+    }
+    for root in shown {
         let _ = writeln!(
             out,
             "== {} (target: {}, resolution: {})",
-            root.root,
+            title(root),
             report.target,
             match root.resolution {
                 crate::report::Resolution::Semantic => "semantic",
@@ -120,7 +124,65 @@ pub fn summary(report: &Report, applied: bool) -> String {
             let _ = writeln!(out, "error: {e}");
         }
     }
+    if report.roots.len() > 1 {
+        out.push_str(&totals(report, applied));
+    }
     out
+}
+
+/// A workspace's report has nothing to say (no async-std there).
+fn is_empty(r: &RootReport) -> bool {
+    r.files.is_empty() && r.findings.is_empty() && r.errors.is_empty() && r.crates.is_empty()
+}
+
+fn title(r: &RootReport) -> String {
+    if r.workspace == "." {
+        r.root.clone()
+    } else {
+        format!("{}/{}", r.root.trim_end_matches('/'), r.workspace)
+    }
+}
+
+/// The last lines of a run over several workspaces.
+fn totals(report: &Report, applied: bool) -> String {
+    let roots = &report.roots;
+    let with = roots.iter().filter(|r| !is_empty(r)).count();
+    let files: usize = roots.iter().map(|r| r.files.len()).sum();
+    let sites: usize = roots
+        .iter()
+        .flat_map(|r| r.files.iter())
+        .flat_map(|f| f.rules.iter())
+        .filter(|(k, _)| k.as_str() != "manifest" && k.as_str() != "use")
+        .map(|(_, n)| n)
+        .sum();
+    let nm = roots
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| f.severity == Severity::NotMigrated)
+        .count();
+    let rv = roots.iter().map(|r| r.findings.len()).sum::<usize>() - nm;
+    let errors: usize = roots.iter().map(|r| r.errors.len()).sum();
+    let count = |t: &str| {
+        roots
+            .iter()
+            .flat_map(|r| r.crates.iter())
+            .filter(|c| c.target == t)
+            .count()
+    };
+    format!(
+        "== total: {} workspaces ({} with async-std), files {}: {}, sites rewritten: {}, crates to threads: {}, to smol: {}, left unchanged: {}, findings: {} not migrated, {} to review, errors: {}\n",
+        roots.len(),
+        with,
+        if applied { "changed" } else { "to change" },
+        files,
+        sites,
+        count("threads"),
+        count("smol"),
+        count("unchanged"),
+        nm,
+        rv,
+        errors
+    )
 }
 
 /// The JSON document (schema: docs/json.md).
@@ -140,13 +202,13 @@ fn crate_prefix(package: &str) -> String {
 /// the findings a migration would leave.
 pub fn scan(report: &Report) -> String {
     let mut out = String::new();
-    for root in &report.roots {
-        let _ = writeln!(out, "== {}", root.root);
+    if report.roots.iter().all(is_empty) {
+        let _ = writeln!(out, "no crate uses async-std");
+    }
+    for root in report.roots.iter().filter(|r| !is_empty(r)) {
+        let _ = writeln!(out, "== {}", title(root));
         if let Some(r) = &root.fallback_reason {
             let _ = writeln!(out, "note: fell back to syntax-level resolution: {r}");
-        }
-        if root.crates.is_empty() {
-            let _ = writeln!(out, "no crate uses async-std");
         }
         for c in &root.crates {
             let uses = c
@@ -199,6 +261,9 @@ pub fn scan(report: &Report) -> String {
         for e in &root.errors {
             let _ = writeln!(out, "error: {e}");
         }
+    }
+    if report.roots.len() > 1 {
+        out.push_str(&totals(report, false));
     }
     out
 }
