@@ -540,6 +540,7 @@ fn decide_units(
             edition: &pkg.edition,
             in_lib: f.place.in_lib,
             threads: Some(plan),
+            nodes: Default::default(),
         };
         let is_main = f.file.ends_with("src/main.rs");
         let lib_file = f.unit == "src" && pkg.has_lib && !is_main;

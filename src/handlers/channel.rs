@@ -19,9 +19,9 @@ const RULE: &str = "channel-recv";
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     let receivers = receiver_names(ctx);
     for mc in ctx
-        .sf
-        .syntax()
-        .descendants()
+        .nodes()
+        .iter()
+        .cloned()
         .filter_map(ast::MethodCallExpr::cast)
     {
         let Some(name) = mc.name_ref() else { continue };

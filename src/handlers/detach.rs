@@ -32,7 +32,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     if ctx.krate.handle_returning_fns.is_empty() {
         return;
     }
-    for node in ctx.sf.syntax().descendants() {
+    for node in ctx.nodes().iter().cloned() {
         let name = if let Some(call) = ast::CallExpr::cast(node.clone()) {
             match call.expr() {
                 Some(ast::Expr::PathExpr(pe)) => pe

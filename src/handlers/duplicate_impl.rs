@@ -18,9 +18,9 @@ const RULE: &str = "duplicate-impl";
 
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     let impls: Vec<ast::Impl> = ctx
-        .sf
-        .syntax()
-        .descendants()
+        .nodes()
+        .iter()
+        .cloned()
         .filter_map(ast::Impl::cast)
         .collect();
     for imp in &impls {

@@ -59,9 +59,9 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     missing_stream_methods(ctx, acc);
     let evidence = file_uses(ctx, &["async_std::prelude"]);
     for mc in ctx
-        .sf
-        .syntax()
-        .descendants()
+        .nodes()
+        .iter()
+        .cloned()
         .filter_map(ast::MethodCallExpr::cast)
     {
         let Some(name) = mc.name_ref() else { continue };

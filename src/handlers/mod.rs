@@ -14,6 +14,7 @@ mod path_methods;
 mod sleep;
 mod socket_from;
 mod stdio;
+mod task_builder;
 mod timeout;
 mod unix_bind;
 mod worker_threads;
@@ -62,6 +63,7 @@ pub fn on_path(
             unix_bind::on_unix(site, ctx, acc)
         }
         "socket-try-from" => socket_from::on_from(site, ctx, acc),
+        "task-builder-spawn" => task_builder::on_builder(site, ctx, acc),
         "worker-threads" => worker_threads::on_block_on(site, ctx, acc),
         "read-append" => Flow::Continue, // run from stdio's pass
         other => unreachable!(
@@ -104,6 +106,7 @@ pub const DISPATCHED: &[&str] = &[
     "sleep-to-timer",
     "socket-try-from",
     "stdio-unblock",
+    "task-builder-spawn",
     "threads-await",
     "threads-block-on",
     "threads-channel",
@@ -187,9 +190,9 @@ pub(crate) const IO_MODULES: &[&str] = &[
 pub(crate) fn method_calls<'a>(
     ctx: &'a Ctx<'_>,
 ) -> impl Iterator<Item = (ast::MethodCallExpr, String)> + 'a {
-    ctx.sf
-        .syntax()
-        .descendants()
+    ctx.nodes()
+        .iter()
+        .cloned()
         .filter_map(ast::MethodCallExpr::cast)
         .filter_map(|mc| {
             let name = mc.name_ref()?.text().to_string();

@@ -5,6 +5,7 @@
 //! ```text
 //! let mut lines = BufReader::new(&stream).lines();   ->  let mut lines = BufReader::new(stream.clone()).lines();
 //! let mut w = &stream;                               ->  let mut w = stream.clone();
+//! let (r, w) = &mut (&stream, &stream);              ->  let (r, w) = &mut (stream.clone(), stream.clone());
 //! let reader = BufReader::new(&*shared);              ->  let reader = BufReader::new((*shared).clone());
 //! ```
 //! Without types, a `&name` counts when it is handed to `BufReader::new`/`BufWriter::new` or bound
@@ -29,7 +30,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     ) {
         return;
     }
-    for r in ctx.sf.syntax().descendants().filter_map(ast::RefExpr::cast) {
+    for r in ctx.nodes().iter().cloned().filter_map(ast::RefExpr::cast) {
         if r.mut_token().is_some() {
             continue;
         }
@@ -61,10 +62,12 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                             && args(&c).len() == 1
                     })
             }
-            // `let (reader, writer) = (&stream, &stream);`
-            SyntaxKind::TUPLE_EXPR => parent
-                .parent()
-                .is_some_and(|p| p.kind() == SyntaxKind::LET_STMT),
+            // `let (reader, writer) = (&stream, &stream);`, or `= &mut (&stream, &stream);`
+            SyntaxKind::TUPLE_EXPR => parent.parent().is_some_and(|p| {
+                p.kind() == SyntaxKind::LET_STMT
+                    || (ast::RefExpr::cast(p.clone()).is_some_and(|r| r.mut_token().is_some())
+                        && p.parent().is_some_and(|g| g.kind() == SyntaxKind::LET_STMT))
+            }),
             SyntaxKind::LET_STMT => ast::LetStmt::cast(parent.clone())
                 .and_then(|l| l.pat())
                 .is_some_and(|p| matches!(p, ast::Pat::IdentPat(ip) if ip.mut_token().is_some())),

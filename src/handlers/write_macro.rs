@@ -19,12 +19,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     if !file_uses(ctx, super::IO_MODULES) {
         return;
     }
-    for call in ctx
-        .sf
-        .syntax()
-        .descendants()
-        .filter_map(ast::CallExpr::cast)
-    {
+    for call in ctx.nodes().iter().cloned().filter_map(ast::CallExpr::cast) {
         let Some(ast::Expr::PathExpr(callee)) = call.expr() else {
             continue;
         };

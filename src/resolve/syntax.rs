@@ -391,12 +391,31 @@ impl Resolver<'_> {
     }
 
     fn collect_paths(&mut self, root: &SyntaxNode) {
+        // A path can only reach async-std through a name some scope binds, a root name, or the
+        // crate's own paths: every other path (`String`, `x`, `Vec::new`) is skipped at once.
+        let mut interesting: std::collections::HashSet<String> = self
+            .scopes
+            .values()
+            .flat_map(|m| m.keys().cloned())
+            .collect();
+        interesting.extend(self.ctx.roots.iter().cloned());
+        interesting.extend(self.ctx.lib_name.iter().cloned());
+        for k in ["crate", "self", "super", "async_std"] {
+            interesting.insert(k.to_string());
+        }
         for node in root.descendants() {
             let Some(path) = ast::Path::cast(node.clone()) else {
                 continue;
             };
             if node.parent().is_some_and(|p| ast::Path::can_cast(p.kind())) {
                 continue; // not the outermost
+            }
+            let first = path
+                .first_segment()
+                .and_then(|s| seg_text(&s))
+                .unwrap_or_default();
+            if !interesting.contains(&first) {
+                continue;
             }
             if node
                 .ancestors()

@@ -302,9 +302,9 @@ pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
                     || (canon == "async_std::io::prelude" && module.ends_with("io"))))
                 || ctx.cat.lookup(&l.canon).and_then(|m| m.path).as_deref() == Some(t.as_str())
         }) || ctx
-            .sf
-            .syntax()
-            .descendants()
+            .nodes()
+            .iter()
+            .cloned()
             .filter_map(ast::Use::cast)
             .any(|u| {
                 let text = u.syntax().text().to_string();

@@ -76,6 +76,18 @@ pub fn shadow(text: &str, sf: &ast::SourceFile, edition: &str) -> Option<String>
             continue;
         }
         let tt_text = tt.syntax().text().to_string();
+        // Arguments without a path, a call or an await hold nothing to rewrite (the common
+        // `println!("{}", x)`): no probe parse, no shadow.
+        let inner = tt_text
+            .get(1..tt_text.len().saturating_sub(1))
+            .unwrap_or("");
+        if !inner.contains("::")
+            && !inner.contains('(')
+            && !inner.contains(".await")
+            && !inner.contains("async")
+        {
+            continue;
+        }
         let open = tt_text.chars().next();
         let probe_src = match open {
             Some('(') => format!("fn __probe() {{ __m{tt_text}; }}"),

@@ -31,6 +31,17 @@ pub struct Ctx<'a> {
     pub in_lib: bool,
     /// `--to threads`: the crate facts the conversion needs (`None` when migrating to smol).
     pub threads: Option<&'a crate::threads::Plan>,
+    /// Every node of `sf` in preorder, collected on first use: the passes iterate this instead of
+    /// walking the tree again (a walk allocates a cursor per node).
+    pub nodes: std::cell::OnceCell<Vec<ra_ap_syntax::SyntaxNode>>,
+}
+
+impl Ctx<'_> {
+    /// Every node of the file, in preorder.
+    pub fn nodes(&self) -> &[ra_ap_syntax::SyntaxNode] {
+        self.nodes
+            .get_or_init(|| self.sf.syntax().descendants().collect())
+    }
 }
 
 /// The accumulator: edits and findings, plus trait imports the new code needs.
@@ -145,6 +156,7 @@ pub fn migrate_file(
         edition: ctx_in.edition,
         in_lib: ctx_in.in_lib,
         threads: ctx_in.threads,
+        nodes: Default::default(),
     };
     let mut acc = Acc::default();
 
@@ -601,7 +613,7 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
                     out.keeps_async_std = true;
                 } else {
                     out.needs_smol = new.contains("smol::");
-                    out.keeps_async_std = still_uses_async_std(&reparsed.tree(), ctx);
+                    out.keeps_async_std = still_uses_async_std(&new, &reparsed.tree(), ctx);
                     out.new_text = Some(new);
                     let mut counts: std::collections::BTreeMap<String, usize> =
                         counts.into_iter().filter(|(r, _)| r != "indent").collect();
@@ -611,7 +623,7 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
                     out.counts = counts.into_iter().collect();
                 }
             } else {
-                out.keeps_async_std = still_uses_async_std(sf, ctx);
+                out.keeps_async_std = still_uses_async_std(text, sf, ctx);
             }
         }
     }
@@ -622,7 +634,11 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
 }
 
 /// Whether a (rewritten) file still refers to async-std.
-fn still_uses_async_std(sf: &ast::SourceFile, ctx: &Ctx<'_>) -> bool {
+fn still_uses_async_std(text: &str, sf: &ast::SourceFile, ctx: &Ctx<'_>) -> bool {
+    // A text that names no root cannot refer to async-std (the common case after a rewrite).
+    if !crate::workspace::mentions_any(text, &ctx.krate.roots) {
+        return false;
+    }
     let place = crate::resolve::syntax::FilePlace {
         in_lib: false,
         module: vec![],

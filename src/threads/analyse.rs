@@ -45,8 +45,12 @@ pub fn collect_plan(files: &[(&ast::SourceFile, &FileSites)]) -> Plan {
     let mut plan = Plan::default();
     let mut bounded = false;
     let mut sender_named = false;
-    for (sf, sites) in files {
-        for f in sf.syntax().descendants().filter_map(ast::Fn::cast) {
+    let all: Vec<Vec<SyntaxNode>> = files
+        .iter()
+        .map(|(sf, _)| sf.syntax().descendants().collect())
+        .collect();
+    for ((_, sites), nodes) in files.iter().zip(&all) {
+        for f in nodes.iter().cloned().filter_map(ast::Fn::cast) {
             if f.async_token().is_some() {
                 if let Some(n) = f.name() {
                     let has_self = f.param_list().is_some_and(|l| l.self_param().is_some());
@@ -67,7 +71,7 @@ pub fn collect_plan(files: &[(&ast::SourceFile, &FileSites)]) -> Plan {
             }
         }
         // Receivers: `let (tx, rx) = channel::unbounded();` and anything typed `Receiver<..>`.
-        for l in sf.syntax().descendants().filter_map(ast::LetStmt::cast) {
+        for l in nodes.iter().cloned().filter_map(ast::LetStmt::cast) {
             let (Some(ast::Pat::TuplePat(tp)), Some(init)) = (l.pat(), l.initializer()) else {
                 continue;
             };
@@ -80,7 +84,7 @@ pub fn collect_plan(files: &[(&ast::SourceFile, &FileSites)]) -> Plan {
                 }
             }
         }
-        for n in sf.syntax().descendants() {
+        for n in nodes.iter().cloned() {
             let (name, ty) = if let Some(p) = ast::Param::cast(n.clone()) {
                 let name = match p.pat() {
                     Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
@@ -107,12 +111,8 @@ pub fn collect_plan(files: &[(&ast::SourceFile, &FileSites)]) -> Plan {
     }
     // std::sync::mpsc fits when each receiver has one owner and nothing needs crossbeam's extras.
     let mut crossbeam = bounded && sender_named;
-    for (sf, _) in files {
-        for mc in sf
-            .syntax()
-            .descendants()
-            .filter_map(ast::MethodCallExpr::cast)
-        {
+    for nodes in &all {
+        for mc in nodes.iter().cloned().filter_map(ast::MethodCallExpr::cast) {
             let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
                 continue;
             };
@@ -165,7 +165,6 @@ pub fn package_blockers(deps: &BTreeSet<String>) -> Vec<(String, String)> {
 /// `public_api`: the file belongs to a library whose `pub async fn`s are a contract, and why.
 pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> UnitFacts {
     let mut out = UnitFacts::default();
-    let root = ctx.sf.syntax();
     let b = |at: &SyntaxNode, rule: &str, msg: String, advice: &str| {
         RawFinding::not_migrated(start(at), rule, msg, advice)
     };
@@ -200,7 +199,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
     }
 
     // Every .await must map to a blocking call.
-    for aw in root.descendants().filter_map(ast::AwaitExpr::cast) {
+    for aw in ctx.nodes().iter().cloned().filter_map(ast::AwaitExpr::cast) {
         // An awaited async-std call whose row blocks is reported once, by the row.
         let on_site = matches!(aw.expr(), Some(ast::Expr::CallExpr(c))
             if matches!(c.expr(), Some(ast::Expr::PathExpr(pe))
@@ -215,7 +214,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
     }
 
     // Async blocks and closures are only converted as the argument of spawn/block_on.
-    for be in root.descendants().filter_map(ast::BlockExpr::cast) {
+    for be in ctx.nodes().iter().cloned().filter_map(ast::BlockExpr::cast) {
         if be.async_token().is_some() && !is_runtime_arg(be.syntax(), ctx.sites) {
             out.blockers.push(b(
                 be.syntax(),
@@ -225,7 +224,12 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
             ));
         }
     }
-    for c in root.descendants().filter_map(ast::ClosureExpr::cast) {
+    for c in ctx
+        .nodes()
+        .iter()
+        .cloned()
+        .filter_map(ast::ClosureExpr::cast)
+    {
         if c.async_token().is_some() {
             out.blockers.push(b(
                 c.syntax(),
@@ -237,7 +241,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
     }
 
     // Calls of the crate's async fns: awaited, or the argument of spawn/block_on.
-    for call in root.descendants().filter_map(ast::CallExpr::cast) {
+    for call in ctx.nodes().iter().cloned().filter_map(ast::CallExpr::cast) {
         let Some(ast::Expr::PathExpr(pe)) = call.expr() else {
             continue;
         };
@@ -263,7 +267,9 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
             }
         }
     }
-    let socket_names = socket_names(root);
+    let socket_names = socket_names(ctx.nodes());
+    let uses_channel = crate::handlers::file_uses(ctx, &["async_std::channel"]);
+    let uses_sync = crate::handlers::file_uses(ctx, &["async_std::sync"]);
     for (mc, name) in method_calls(ctx) {
         if plan.async_methods.contains(&name) {
             out.uses.insert(name.clone());
@@ -278,8 +284,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
                 ));
             }
         }
-        let channel = crate::handlers::file_uses(ctx, &["async_std::channel"]);
-        if channel
+        if uses_channel
             && matches!(
                 name.as_str(),
                 "close" | "is_closed" | "receiver_count" | "sender_count" | "downgrade"
@@ -292,7 +297,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
                 "restructure so that dropping the senders ends the receivers, or keep a runtime",
             ));
         }
-        if crate::handlers::file_uses(ctx, &["async_std::sync"])
+        if uses_sync
             && matches!(
                 name.as_str(),
                 "try_lock"
@@ -344,7 +349,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
     }
 
     // Futures and streams written by hand, and async macros.
-    for imp in root.descendants().filter_map(ast::Impl::cast) {
+    for imp in ctx.nodes().iter().cloned().filter_map(ast::Impl::cast) {
         if let Some(t) = imp.trait_() {
             let name = t.syntax().text().to_string();
             let last = name
@@ -373,7 +378,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
             }
         }
     }
-    for n in root.descendants() {
+    for n in ctx.nodes().iter().cloned() {
         let hit = match n.kind() {
             SyntaxKind::IMPL_TRAIT_TYPE | SyntaxKind::DYN_TRAIT_TYPE => {
                 let t = n.text().to_string();
@@ -398,7 +403,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
             ));
         }
     }
-    for m in root.descendants().filter_map(ast::MacroCall::cast) {
+    for m in ctx.nodes().iter().cloned().filter_map(ast::MacroCall::cast) {
         let name = m
             .path()
             .and_then(|p| p.segment())
@@ -427,7 +432,7 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
     }
 
     // Definitions, and the library's public async API.
-    for f in root.descendants().filter_map(ast::Fn::cast) {
+    for f in ctx.nodes().iter().cloned().filter_map(ast::Fn::cast) {
         if f.async_token().is_none() {
             continue;
         }
@@ -599,14 +604,14 @@ fn in_unbounded_loop(node: &SyntaxNode) -> bool {
 
 /// Names bound to async-std sockets, by syntax: `let s = TcpStream::connect(..)`,
 /// `let (s, _) = listener.accept()`, `s: TcpStream` (parameters, fields, lets).
-fn socket_names(root: &SyntaxNode) -> BTreeSet<String> {
+fn socket_names(nodes: &[SyntaxNode]) -> BTreeSet<String> {
     const TYPES: &[&str] = &["TcpStream", "UdpSocket", "UnixStream", "UnixDatagram"];
     let mut out = BTreeSet::new();
     let ident = |p: Option<ast::Pat>| match p {
         Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
         _ => None,
     };
-    for n in root.descendants() {
+    for n in nodes.iter().cloned() {
         if let Some(l) = ast::LetStmt::cast(n.clone()) {
             let init = l
                 .initializer()

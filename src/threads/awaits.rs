@@ -257,8 +257,7 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
 /// The conversion of a file: async fns, awaits, channel `next`, and the std io traits.
 pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     let Some(plan) = ctx.threads else { return };
-    let root = ctx.sf.syntax();
-    for f in root.descendants().filter_map(ast::Fn::cast) {
+    for f in ctx.nodes().iter().cloned().filter_map(ast::Fn::cast) {
         if let Some(kw) = f.async_token() {
             let from = usize::from(kw.text_range().start());
             let mut to = usize::from(kw.text_range().end());
@@ -274,7 +273,7 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         .paths
         .iter()
         .any(|p| p.canon.join("::").starts_with("async_std::io::prelude"));
-    for aw in root.descendants().filter_map(ast::AwaitExpr::cast) {
+    for aw in ctx.nodes().iter().cloned().filter_map(ast::AwaitExpr::cast) {
         let Some(op) = aw.expr() else { continue };
         let tail = end(op.syntax())..end(aw.syntax());
         match classify(&aw, ctx, plan) {
@@ -364,7 +363,12 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     }
     // `lines()`/`split()` on a reader need BufRead once the async-std traits are gone.
     if had_io_traits {
-        for mc in root.descendants().filter_map(ast::MethodCallExpr::cast) {
+        for mc in ctx
+            .nodes()
+            .iter()
+            .cloned()
+            .filter_map(ast::MethodCallExpr::cast)
+        {
             let name = mc
                 .name_ref()
                 .map(|n| n.text().to_string())
