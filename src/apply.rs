@@ -72,7 +72,7 @@ pub fn write(report: &RootReport, allow_dirty: bool) -> Result<Vec<PathBuf>, Err
         written.push(path);
     }
     if report.files.iter().any(|f| f.file.ends_with("Cargo.toml")) {
-        update_lockfile(root);
+        update_lockfile(&root.join(&report.workspace));
     }
     Ok(written)
 }

@@ -35,6 +35,11 @@ enum Cmd {
         /// Write even to files that have uncommitted changes in git.
         #[arg(long)]
         allow_dirty: bool,
+        /// After writing, `cargo check --all-targets` each changed workspace (default and all
+        /// features) and put back the original files of one whose check fails; `=test` also
+        /// runs `cargo test` before and after and reports tests whose outcome changed.
+        #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "check", require_equals = true)]
+        verify: Option<crate::verify::Level>,
     },
     /// Report, per crate, its async-std uses, the target `--to auto` would choose and why, and
     /// what would be left for a person; writes nothing.
@@ -174,12 +179,13 @@ where
             return code;
         }
     };
-    let (common, check, apply, allow_dirty) = match cli.cmd {
-        Cmd::Diff { common, check } => (common, check, false, false),
+    let (common, check, apply, allow_dirty, verify) = match cli.cmd {
+        Cmd::Diff { common, check } => (common, check, false, false, None),
         Cmd::Apply {
             common,
             allow_dirty,
-        } => (common, false, true, allow_dirty),
+            verify,
+        } => (common, false, true, allow_dirty, verify),
         Cmd::Scan {
             paths,
             format,
@@ -225,15 +231,27 @@ where
     };
     let paths = common.paths;
     common.walk.apply(&mut config);
-    let report = crate::plan_with_progress(&paths, &config, &progress_display());
+    let mut report = crate::plan_with_progress(&paths, &config, &progress_display());
     clear_progress();
 
     let mut code = 0;
     if apply {
-        for root in &report.roots {
+        for root in report.roots.iter_mut().filter(|r| !r.files.is_empty()) {
+            let dir = std::path::Path::new(&root.root).join(&root.workspace);
+            let before_tests = (verify == Some(crate::verify::Level::Test))
+                .then(|| crate::verify::test_outcomes(&dir).1);
+            root.lockfile_before = std::fs::read_to_string(dir.join("Cargo.lock")).ok();
             if let Err(e) = crate::apply::write(root, allow_dirty) {
                 let _ = writeln!(err, "error: {e}");
                 code = 2;
+                continue;
+            }
+            if let Some(level) = verify {
+                let v = crate::verify::verify(root, level, before_tests.as_ref());
+                if !v.passed {
+                    code = 2;
+                }
+                root.verify = Some(v);
             }
         }
     }

@@ -130,6 +130,8 @@ fn empty_report(root: &Path, ws_dir: &Path, config: &Config) -> RootReport {
         errors: Vec::new(),
         manifest_notes: Vec::new(),
         crates: Vec::new(),
+        verify: None,
+        lockfile_before: None,
     }
 }
 
@@ -145,6 +147,8 @@ pub fn merge(root: &Path, parts: Vec<RootReport>) -> RootReport {
         errors: Vec::new(),
         manifest_notes: Vec::new(),
         crates: Vec::new(),
+        verify: None,
+        lockfile_before: None,
     };
     let mut any = false;
     for p in parts {

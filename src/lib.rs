@@ -31,6 +31,7 @@ pub mod resolve;
 pub mod rewrite;
 pub mod rules;
 pub mod threads;
+pub mod verify;
 pub mod workspace;
 
 pub use error::Error;
@@ -113,6 +114,8 @@ pub fn plan_with_progress(
                 errors: vec![e.to_string()],
                 manifest_notes: Vec::new(),
                 crates: Vec::new(),
+                verify: None,
+                lockfile_before: None,
             }),
         }
     }

@@ -166,6 +166,26 @@ pub struct RootReport {
     pub manifest_notes: Vec<String>,
     /// Per crate: the target chosen and why (`--to threads|auto`).
     pub crates: Vec<CrateDecision>,
+    /// `apply --verify`: what the check of the written workspace said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verification>,
+    /// The workspace's Cargo.lock before `apply` (to restore it).
+    #[serde(skip)]
+    pub lockfile_before: Option<String>,
+}
+
+/// The outcome of `apply --verify` on one workspace.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    /// The cargo commands run.
+    pub command: String,
+    pub passed: bool,
+    /// Files given their original bytes back (the check failed).
+    pub restored: usize,
+    /// The compiler's first errors, when the check failed.
+    pub errors: Vec<String>,
+    /// `--verify=test`: tests whose outcome changed (`name: ok -> FAILED`).
+    pub tests_changed: Vec<String>,
 }
 
 impl RootReport {

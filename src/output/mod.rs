@@ -123,6 +123,27 @@ pub fn summary(report: &Report, applied: bool) -> String {
         for e in &root.errors {
             let _ = writeln!(out, "error: {e}");
         }
+        if let Some(v) = &root.verify {
+            if v.passed {
+                let _ = writeln!(out, "verify: passed ({})", v.command);
+            } else if v.restored > 0 || !v.errors.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "verify: FAILED ({}): the {} changed files of this workspace were restored; first errors:",
+                    v.command, v.restored
+                );
+                for e in &v.errors {
+                    for l in e.lines() {
+                        let _ = writeln!(out, "    {l}");
+                    }
+                }
+            } else {
+                let _ = writeln!(out, "verify: tests changed outcome ({}):", v.command);
+                for t in &v.tests_changed {
+                    let _ = writeln!(out, "    {t}");
+                }
+            }
+        }
     }
     if report.roots.len() > 1 {
         out.push_str(&totals(report, applied));

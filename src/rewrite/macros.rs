@@ -238,6 +238,156 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
     }
 }
 
+/// Paths in `macro_rules!` bodies that start with a name a top-level `use` of the file binds to
+/// async-std (`task::spawn`, `fs::read`). Each is rewritten to its full new path when the row
+/// maps it plainly; a spawn is rewritten when every invocation of the macro awaits its result
+/// (a dropped smol Task would cancel). Returns (leaf, rewritten) per use; a leaf with an
+/// unrewritten use must keep its import.
+pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bool)> {
+    use ra_ap_syntax::{NodeOrToken, SyntaxToken};
+    let mut out = Vec::new();
+    let top_leaves: Vec<(usize, &crate::resolve::UseLeaf)> = ctx
+        .sites
+        .leaves
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            !l.glob
+                && !l.via_reexport
+                && l.local.is_some()
+                && l.use_item
+                    .syntax()
+                    .parent()
+                    .is_some_and(|p| p.kind() == SyntaxKind::SOURCE_FILE)
+        })
+        .collect();
+    if top_leaves.is_empty() {
+        return out;
+    }
+    for rules in ctx
+        .nodes()
+        .iter()
+        .cloned()
+        .filter_map(ast::MacroRules::cast)
+    {
+        let Some(tt) = rules.token_tree() else {
+            continue;
+        };
+        let macro_name = ast::HasName::name(&rules)
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        let toks: Vec<SyntaxToken> = tt
+            .syntax()
+            .descendants_with_tokens()
+            .filter_map(NodeOrToken::into_token)
+            .filter(|t| !t.kind().is_trivia())
+            .collect();
+        let mut i = 0;
+        while i < toks.len() {
+            let t = &toks[i];
+            let prev_is_sep = i > 0
+                && matches!(
+                    toks[i - 1].kind(),
+                    SyntaxKind::COLON | SyntaxKind::COLON2 | SyntaxKind::DOLLAR | SyntaxKind::DOT
+                );
+            let leaf = top_leaves
+                .iter()
+                .find(|(_, l)| l.local.as_deref() == Some(t.text()));
+            let (Some((li, leaf)), false) = (leaf, prev_is_sep || t.kind() != SyntaxKind::IDENT)
+            else {
+                i += 1;
+                continue;
+            };
+            let mut segs = leaf.canon.clone();
+            let mut j = i + 1;
+            let mut end = t.text_range().end();
+            // `::` is one token, or two `:` tokens in a token tree.
+            loop {
+                let colons = if toks.get(j).is_some_and(|x| x.kind() == SyntaxKind::COLON2) {
+                    1
+                } else if toks.get(j).is_some_and(|x| x.kind() == SyntaxKind::COLON)
+                    && toks
+                        .get(j + 1)
+                        .is_some_and(|x| x.kind() == SyntaxKind::COLON)
+                {
+                    2
+                } else {
+                    break;
+                };
+                match toks.get(j + colons) {
+                    Some(id) if id.kind() == SyntaxKind::IDENT => {
+                        segs.push(id.text().to_string());
+                        end = id.text_range().end();
+                        j += colons + 1;
+                    }
+                    _ => break,
+                }
+            }
+            let start: usize = t.text_range().start().into();
+            let m = ctx.cat.lookup(&segs);
+            let plain = m.as_ref().and_then(|m| match (&m.path, &m.rule.handler) {
+                (Some(p), None) if !p.is_empty() => Some(p.clone()),
+                (Some(p), Some(h))
+                    if h == "detach-dropped-handle" && macro_results_awaited(ctx, &macro_name) =>
+                {
+                    Some(p.clone())
+                }
+                _ => None,
+            });
+            let names_item =
+                segs.len() > leaf.canon.len() || !crate::resolve::is_module(&leaf.canon);
+            match (plain, names_item) {
+                (Some(p), true) => {
+                    let rule = m.map(|m| m.rule.id.clone()).unwrap_or_default();
+                    acc.edits.replace(start..end.into(), p, &rule);
+                    out.push((*li, true));
+                }
+                _ => {
+                    acc.findings.push(crate::report::RawFinding::not_migrated(
+                        start,
+                        &m.map(|m| m.rule.id.clone()).unwrap_or_else(|| "unknown-item".into()),
+                        format!("`{}` inside the body of `{macro_name}!` cannot be rewritten safely; its import was kept", segs.join("::")),
+                        "rewrite the macro body by hand (see docs/mapping.md for the new form)",
+                    ));
+                    out.push((*li, false));
+                }
+            }
+            i = j.max(i + 1);
+        }
+    }
+    out
+}
+
+/// Every invocation of the macro `name` in the file is awaited (`name!(..).await`). In the
+/// shadow tree an invocation with arguments reads as a call `name (..)`.
+fn macro_results_awaited(ctx: &super::Ctx<'_>, name: &str) -> bool {
+    let named = |p: Option<ast::Path>| {
+        p.and_then(|p| p.segment())
+            .and_then(|s| s.name_ref())
+            .is_some_and(|n| n.text() == name)
+    };
+    let mut calls = Vec::new();
+    for n in ctx.nodes() {
+        if let Some(m) = ast::MacroCall::cast(n.clone()) {
+            if named(m.path()) {
+                calls.push(n.parent().filter(|p| p.kind() == SyntaxKind::MACRO_EXPR));
+            }
+        } else if let Some(c) = ast::CallExpr::cast(n.clone()) {
+            if let Some(ast::Expr::PathExpr(pe)) = c.expr() {
+                if pe.path().is_some_and(|p| p.qualifier().is_none()) && named(pe.path()) {
+                    calls.push(Some(n.clone()));
+                }
+            }
+        }
+    }
+    !calls.is_empty()
+        && calls.iter().all(|c| {
+            c.as_ref()
+                .and_then(|e| crate::handlers::awaited(e))
+                .is_some()
+        })
+}
+
 /// Whether a token tree (a macro body, an unparsed macro argument) still names a root as a path
 /// (`async_std::..`): such a file keeps async-std.
 pub fn token_trees_name_roots(

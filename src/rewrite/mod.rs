@@ -315,6 +315,13 @@ pub fn migrate_file(
         }
         let _ = i;
     }
+    // Names a `use` binds, written in `macro_rules!` bodies (`task::spawn(..)`): rewritten in
+    // full where that is safe, else reported with the import kept.
+    for (leaf, ok) in macros::bound_paths(&ctx, &mut acc) {
+        if !ok {
+            states[leaf].keep_original = true;
+        }
+    }
     imports::regenerate(&ctx, &states_view(&states), &mut acc);
     extern_crates(&ctx, &states, &mut acc);
     macros::token_paths(&ctx, &mut acc);

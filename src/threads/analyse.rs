@@ -431,6 +431,30 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
         }
     }
 
+    // `macro_rules!` bodies are token soup: async code there cannot be converted reliably.
+    for m in ctx
+        .nodes()
+        .iter()
+        .cloned()
+        .filter_map(ast::MacroRules::cast)
+    {
+        let body = m
+            .token_tree()
+            .map(|t| t.syntax().text().to_string())
+            .unwrap_or_default();
+        let words: BTreeSet<String> = ["async".to_string(), "await".to_string()].into();
+        if crate::workspace::mentions_any(&body, &words)
+            || crate::workspace::mentions_any(&body, &ctx.krate.roots)
+        {
+            out.blockers.push(b(
+                m.syntax(),
+                "async-macro",
+                "a `macro_rules!` body with async code (macro bodies are not converted to blocking code)".into(),
+                keep,
+            ));
+        }
+    }
+
     // Definitions, and the library's public async API.
     for f in ctx.nodes().iter().cloned().filter_map(ast::Fn::cast) {
         if f.async_token().is_none() {
