@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! task::Builder::new()                      {
-//!     .name(format!("worker-{id}"))    ->        let _ = format!("worker-{id}");
+//!     .name(format!("worker-{id}"))    ->        let _: String = format!("worker-{id}");
 //!     .spawn(async move { .. })                  Ok::<_, std::io::Error>(smol::spawn(async move { .. }))
 //!                                           }
 //! ```
@@ -56,7 +56,7 @@ pub(super) fn on_builder(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
     };
     let head = match &name_arg {
         Some(n) => format!(
-            "{{ let _ = {}; Ok::<_, std::io::Error>(smol::spawn(",
+            "{{ let _: String = {}; Ok::<_, std::io::Error>(smol::spawn(",
             &ctx.src[range(n.syntax())]
         ),
         None => "{ Ok::<_, std::io::Error>(smol::spawn(".to_string(),

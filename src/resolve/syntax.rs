@@ -403,6 +403,15 @@ impl Resolver<'_> {
         for k in ["crate", "self", "super", "async_std"] {
             interesting.insert(k.to_string());
         }
+        // `extern crate async_std as rt;` binds `rt` outside the scope maps.
+        for e in &self.sites.extern_crates {
+            interesting.extend(e.alias.iter().cloned());
+        }
+        for e in root.children().filter_map(ast::ExternCrate::cast) {
+            if let Some(r) = e.rename().and_then(|r| r.name()) {
+                interesting.insert(r.text().to_string());
+            }
+        }
         for node in root.descendants() {
             let Some(path) = ast::Path::cast(node.clone()) else {
                 continue;

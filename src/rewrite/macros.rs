@@ -31,10 +31,24 @@ const QUOTING: &[&str] = &[
 /// The tree of the shadow text, down to nested macro calls (each round makes the calls inside the
 /// previous round's arguments visible), or `sf` itself when no macro call changes.
 pub fn shadow_tree(text: &str, sf: ast::SourceFile, edition: &str) -> ast::SourceFile {
+    // Only arguments that can hold something to rewrite are worth a shadow (and a re-parse):
+    // an await, an async block, or a name that a `use` of the file binds from async-std (or
+    // any `::` path when the file has no such `use`, since roots are written in full then).
+    let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for u in sf.syntax().descendants().filter_map(ast::Use::cast) {
+        for t in u
+            .syntax()
+            .descendants_with_tokens()
+            .filter_map(|e| e.into_token())
+            .filter(|t| t.kind() == SyntaxKind::IDENT)
+        {
+            names.insert(t.text().to_string());
+        }
+    }
     let mut tree = sf;
     let mut current = text.to_string();
     for _ in 0..8 {
-        match shadow(&current, &tree, edition) {
+        match shadow_with(&current, &tree, edition, Some(&names)) {
             Some(next) => {
                 tree = super::parse(&next, edition).tree();
                 current = next;
@@ -47,6 +61,17 @@ pub fn shadow_tree(text: &str, sf: ast::SourceFile, edition: &str) -> ast::Sourc
 
 /// The shadow text, or `None` when no macro call changes.
 pub fn shadow(text: &str, sf: &ast::SourceFile, edition: &str) -> Option<String> {
+    shadow_with(text, sf, edition, None)
+}
+
+/// [`shadow`], leaving alone macro calls whose arguments hold no await, no `async`, no `::` path
+/// and none of `names` (when given).
+fn shadow_with(
+    text: &str,
+    sf: &ast::SourceFile,
+    edition: &str,
+    names: Option<&std::collections::BTreeSet<String>>,
+) -> Option<String> {
     let mut bytes = text.as_bytes().to_vec();
     let mut changed = false;
     for mc in sf.syntax().descendants().filter_map(ast::MacroCall::cast) {
@@ -81,12 +106,26 @@ pub fn shadow(text: &str, sf: &ast::SourceFile, edition: &str) -> Option<String>
         let inner = tt_text
             .get(1..tt_text.len().saturating_sub(1))
             .unwrap_or("");
-        if !inner.contains("::")
+        // An awaited macro (`write!(w, ..).await`) is itself a site.
+        let after: usize = tt.syntax().text_range().end().into();
+        let awaited = text[after..].trim_start().starts_with(".await");
+        if !awaited
+            && !inner.contains("::")
             && !inner.contains('(')
             && !inner.contains(".await")
             && !inner.contains("async")
         {
             continue;
+        }
+        if let Some(names) = names {
+            if !awaited
+                && !inner.contains(".await")
+                && !inner.contains("async")
+                && !inner.contains("::")
+                && !crate::workspace::mentions_any(inner, names)
+            {
+                continue;
+            }
         }
         let open = tt_text.chars().next();
         let probe_src = match open {
