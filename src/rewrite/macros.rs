@@ -262,6 +262,18 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                         {
                             acc.edits.replace(start..end.into(), p.clone(), &m.rule.id)
                         }
+                        // A spawn whose handle every invocation of the macro awaits.
+                        (Some(p), Some(h))
+                            if h == "detach-dropped-handle"
+                                && tt
+                                    .syntax()
+                                    .parent()
+                                    .and_then(ast::MacroRules::cast)
+                                    .and_then(|r| ast::HasName::name(&r))
+                                    .is_some_and(|n| macro_results_awaited(ctx, &n.text().to_string())) =>
+                        {
+                            acc.edits.replace(start..end.into(), p.clone(), &m.rule.id)
+                        }
                         _ => acc.findings.push(crate::report::RawFinding::not_migrated(
                             start,
                             &m.rule.id,
