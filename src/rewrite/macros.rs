@@ -165,9 +165,19 @@ mod tests {
     #[test]
     fn expression_macros_become_calls_of_the_same_length() {
         assert_eq!(
-            shadow("fn f() { println!(\"{}\", p.exists().await); let v = vec![1]; }").unwrap(),
-            "fn f() { println (\"{}\", p.exists().await); let v =     [1]; }"
+            shadow("fn f() { println!(\"{}\", p.exists().await); let v = vec![g(1)]; }").unwrap(),
+            "fn f() { println (\"{}\", p.exists().await); let v =     [g(1)]; }"
         );
+    }
+
+    #[test]
+    fn arguments_with_nothing_to_rewrite_are_not_shadowed() {
+        assert_eq!(
+            shadow("fn f() { println!(\"{} {}\", a, b); let v = vec![1]; }"),
+            None
+        );
+        // An awaited macro is a site itself.
+        assert!(shadow("async fn f() { write!(w, \"x\").await; }").is_some());
     }
 
     #[test]
