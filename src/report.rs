@@ -186,6 +186,8 @@ pub struct Verification {
     pub errors: Vec<String>,
     /// `--verify=test`: tests whose outcome changed (`name: ok -> FAILED`).
     pub tests_changed: Vec<String>,
+    /// `--verify=test`: how many tests ran after the change.
+    pub tests_run: usize,
 }
 
 impl RootReport {

@@ -105,12 +105,15 @@ pub fn verify(report: &RootReport, level: Level, before_tests: Option<&Outcomes>
                 restored,
                 errors,
                 tests_changed: Vec::new(),
+                tests_run: 0,
             };
         }
     }
     let mut tests_changed = Vec::new();
+    let mut tests_run = 0;
     if let (Level::Test, Some(before)) = (level, before_tests) {
         let (_, after) = test_outcomes(&dir);
+        tests_run = after.len();
         for (name, b) in before {
             let a = after.get(name).map(String::as_str).unwrap_or("missing");
             if a != b {
@@ -133,6 +136,7 @@ pub fn verify(report: &RootReport, level: Level, before_tests: Option<&Outcomes>
         restored: 0,
         errors: Vec::new(),
         tests_changed,
+        tests_run,
     }
 }
 

@@ -162,3 +162,30 @@ fn apply_verify_restores_the_crate_that_breaks_and_keeps_the_rest() {
     let (code, _, _) = tool(&dir, &["scan", "--check", "--syntax-only"]);
     assert_eq!(code, 2, "the bad manifest is an error");
 }
+
+#[test]
+fn verify_test_compares_test_outcomes_before_and_after() {
+    let dir = monorepo("monorepo-verify-test");
+    let (code, out, err) = tool(
+        &dir.join("solo"),
+        &[
+            "apply",
+            "--syntax-only",
+            "--allow-dirty",
+            "--verify=test",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let verify = &v["roots"][0]["verify"];
+    assert_eq!(verify["passed"], true, "{verify}");
+    assert_eq!(verify["tests_changed"].as_array().unwrap().len(), 0);
+    assert_eq!(verify["tests_run"], 1, "{verify}");
+    let main = std::fs::read_to_string(dir.join("solo/src/main.rs")).unwrap();
+    assert!(
+        main.contains("#[test]\n    fn reads_its_manifest()"),
+        "{main}"
+    );
+}
