@@ -116,40 +116,20 @@ fn display_rel(root: &Path, dir: &Path) -> String {
 }
 
 fn empty_report(root: &Path, ws_dir: &Path, config: &Config) -> RootReport {
-    RootReport {
-        root: root.display().to_string(),
-        workspace: display_rel(root, ws_dir),
-        resolution: if config.syntax_only {
+    RootReport::new(
+        root.display().to_string(),
+        display_rel(root, ws_dir),
+        if config.syntax_only {
             Resolution::Syntax
         } else {
             Resolution::Semantic
         },
-        fallback_reason: None,
-        files: Vec::new(),
-        findings: Vec::new(),
-        errors: Vec::new(),
-        manifest_notes: Vec::new(),
-        crates: Vec::new(),
-        verify: None,
-        lockfile_before: None,
-    }
+    )
 }
 
 /// The reports of one PATH's workspaces as one.
 pub fn merge(root: &Path, parts: Vec<RootReport>) -> RootReport {
-    let mut m = RootReport {
-        root: root.display().to_string(),
-        workspace: ".".into(),
-        resolution: Resolution::Semantic,
-        fallback_reason: None,
-        files: Vec::new(),
-        findings: Vec::new(),
-        errors: Vec::new(),
-        manifest_notes: Vec::new(),
-        crates: Vec::new(),
-        verify: None,
-        lockfile_before: None,
-    };
+    let mut m = RootReport::new(root.display().to_string(), ".".into(), Resolution::Semantic);
     let mut any = false;
     for p in parts {
         if !any {

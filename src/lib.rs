@@ -104,19 +104,15 @@ pub fn plan_with_progress(
     for p in paths {
         match engine::plan_workspaces(p, config, progress) {
             Ok(r) => roots.extend(r),
-            Err(e) => roots.push(report::RootReport {
-                root: p.display().to_string(),
-                workspace: ".".into(),
-                resolution: report::Resolution::Syntax,
-                fallback_reason: None,
-                files: Vec::new(),
-                findings: Vec::new(),
-                errors: vec![e.to_string()],
-                manifest_notes: Vec::new(),
-                crates: Vec::new(),
-                verify: None,
-                lockfile_before: None,
-            }),
+            Err(e) => {
+                let mut r = report::RootReport::new(
+                    p.display().to_string(),
+                    ".".into(),
+                    report::Resolution::Syntax,
+                );
+                r.errors.push(e.to_string());
+                roots.push(r);
+            }
         }
     }
     report::Report {

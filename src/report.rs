@@ -191,6 +191,23 @@ pub struct Verification {
 }
 
 impl RootReport {
+    /// A report with nothing in it yet.
+    pub fn new(root: String, workspace: String, resolution: Resolution) -> Self {
+        RootReport {
+            root,
+            workspace,
+            resolution,
+            fallback_reason: None,
+            files: Vec::new(),
+            findings: Vec::new(),
+            errors: Vec::new(),
+            manifest_notes: Vec::new(),
+            crates: Vec::new(),
+            verify: None,
+            lockfile_before: None,
+        }
+    }
+
     pub fn rules_total(&self) -> BTreeMap<String, usize> {
         let mut m = BTreeMap::new();
         for f in &self.files {

@@ -229,27 +229,7 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
             let mut segs = vec!["async_std".to_string()];
             let mut j = i + 1;
             let mut end = t.text_range().end();
-            loop {
-                let colons = if toks.get(j).is_some_and(|x| x.kind() == SyntaxKind::COLON2) {
-                    1
-                } else if toks.get(j).is_some_and(|x| x.kind() == SyntaxKind::COLON)
-                    && toks
-                        .get(j + 1)
-                        .is_some_and(|x| x.kind() == SyntaxKind::COLON)
-                {
-                    2
-                } else {
-                    0
-                };
-                match toks.get(j + colons) {
-                    Some(id) if colons > 0 && id.kind() == SyntaxKind::IDENT => {
-                        segs.push(id.text().to_string());
-                        end = id.text_range().end();
-                        j += colons + 1;
-                    }
-                    _ => break,
-                }
-            }
+            path_tail(&toks, &mut j, &mut segs, &mut end);
             let start: usize = t.text_range().start().into();
             if segs.len() >= 2 {
                 match ctx.cat.lookup(&segs) {
@@ -362,28 +342,7 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
             let mut segs = leaf.canon.clone();
             let mut j = i + 1;
             let mut end = t.text_range().end();
-            // `::` is one token, or two `:` tokens in a token tree.
-            loop {
-                let colons = if toks.get(j).is_some_and(|x| x.kind() == SyntaxKind::COLON2) {
-                    1
-                } else if toks.get(j).is_some_and(|x| x.kind() == SyntaxKind::COLON)
-                    && toks
-                        .get(j + 1)
-                        .is_some_and(|x| x.kind() == SyntaxKind::COLON)
-                {
-                    2
-                } else {
-                    break;
-                };
-                match toks.get(j + colons) {
-                    Some(id) if id.kind() == SyntaxKind::IDENT => {
-                        segs.push(id.text().to_string());
-                        end = id.text_range().end();
-                        j += colons + 1;
-                    }
-                    _ => break,
-                }
-            }
+            path_tail(&toks, &mut j, &mut segs, &mut end);
             let start: usize = t.text_range().start().into();
             let m = ctx.cat.lookup(&segs);
             let plain = m.as_ref().and_then(|m| match (&m.path, &m.rule.handler) {
@@ -417,6 +376,37 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
         }
     }
     out
+}
+
+/// Reads `(:: ident)*` from token `j` on (`::` is one token, or two `:` tokens in a token tree),
+/// pushing the idents onto `segs` and moving `j` and `end` past them.
+fn path_tail(
+    toks: &[ra_ap_syntax::SyntaxToken],
+    j: &mut usize,
+    segs: &mut Vec<String>,
+    end: &mut ra_ap_syntax::TextSize,
+) {
+    loop {
+        let colons = if toks.get(*j).is_some_and(|x| x.kind() == SyntaxKind::COLON2) {
+            1
+        } else if toks.get(*j).is_some_and(|x| x.kind() == SyntaxKind::COLON)
+            && toks
+                .get(*j + 1)
+                .is_some_and(|x| x.kind() == SyntaxKind::COLON)
+        {
+            2
+        } else {
+            return;
+        };
+        match toks.get(*j + colons) {
+            Some(id) if id.kind() == SyntaxKind::IDENT => {
+                segs.push(id.text().to_string());
+                *end = id.text_range().end();
+                *j += colons + 1;
+            }
+            _ => return,
+        }
+    }
 }
 
 /// Every invocation of the macro `name` in the file is awaited (`name!(..).await`). In the
