@@ -580,11 +580,11 @@ fn extern_crates(ctx: &Ctx<'_>, states: &[LeafState], acc: &mut Acc) {
 
 fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> FileOutcome {
     imports::ensure_traits(ctx, &mut acc);
-    let before_errors = sf
-        .syntax()
-        .descendants_with_tokens()
-        .filter(|n| n.kind() == ra_ap_syntax::SyntaxKind::ERROR)
-        .count();
+    let error_nodes = |n: &ra_ap_syntax::SyntaxNode| {
+        n.descendants_with_tokens()
+            .filter(|n| n.kind() == ra_ap_syntax::SyntaxKind::ERROR)
+            .count()
+    };
     let mut out = FileOutcome::default();
     if text.contains("\r\n") && !text.replace("\r\n", "").contains('\n') {
         acc.edits.use_crlf();
@@ -604,13 +604,12 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
         Ok((new, counts)) => {
             if new != text {
                 let reparsed = parse(&new, ctx.edition);
-                let after_errors = reparsed
-                    .tree()
-                    .syntax()
-                    .descendants_with_tokens()
-                    .filter(|n| n.kind() == ra_ap_syntax::SyntaxKind::ERROR)
-                    .count();
-                if reparsed.errors().len() > 0 && after_errors > before_errors {
+                // Only counted when the output has error nodes at all (the common case has none).
+                let after_errors = error_nodes(&reparsed.tree().syntax().clone());
+                if after_errors > 0
+                    && after_errors > error_nodes(sf.syntax())
+                    && !reparsed.errors().is_empty()
+                {
                     acc.findings.push(RawFinding::not_migrated(
                         0,
                         "rewrite-syntax-error",
