@@ -422,3 +422,25 @@ fn doc_examples_are_migrated_to_smol_with_auto() {
     let lib = after_text(&r, "src/lib.rs", "");
     assert!(lib.contains("//! smol::block_on(async {"), "{lib}");
 }
+
+#[test]
+fn an_async_std_future_kept_in_a_value_keeps_a_runtime() {
+    let dir = work_dir("threads-future-value");
+    package(
+        &dir,
+        "future-value",
+        ASYNC_STD,
+        &[(
+            "kept".into(),
+            "#[async_std::main]\nasync fn main() {\n    let read = async_std::fs::read_to_string(\"Cargo.toml\");\n    println!(\"{}\", read.await.unwrap().len());\n}\n".into(),
+        )],
+    );
+    let r = migrate(&dir, Target::Auto, true);
+    let c = r.crates.iter().find(|c| c.unit == "examples/kept").unwrap();
+    assert_eq!(c.target, "smol");
+    assert!(
+        c.blockers.iter().any(|b| b.rule == "future-value"),
+        "{:?}",
+        c.blockers
+    );
+}

@@ -196,6 +196,21 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
                 _ => check_handler_site(site, &canon, ctx, &mut out),
             },
         }
+        // An async-std future kept in a value (`let f = fs::read(p); .. f.await`).
+        if returns_future(&canon) {
+            if let Some(call) = call_of_path(&site.path) {
+                if crate::handlers::awaited(call.syntax()).is_none() {
+                    out.blockers.push(b(
+                        call.syntax(),
+                        "future-value",
+                        format!(
+                            "the future of `{canon}(..)` is used as a value (not awaited at once)"
+                        ),
+                        keep,
+                    ));
+                }
+            }
+        }
     }
 
     // Every .await must map to a blocking call.
@@ -512,6 +527,22 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
         }
     }
     out
+}
+
+/// async-std functions whose call is a future (the others build values: channels, readers,
+/// stdin handles, streams).
+fn returns_future(canon: &str) -> bool {
+    let last = canon.rsplit("::").next().unwrap_or("");
+    (canon.starts_with("async_std::fs::")
+        && last.starts_with(|c: char| c.is_lowercase())
+        && !matches!(last, "new" | "from" | "default")
+        && !canon.contains("::OpenOptions::")
+        && !canon.contains("::DirBuilder::"))
+        || matches!(last, "connect" | "bind" | "open" | "create")
+        || matches!(
+            canon,
+            "async_std::task::sleep" | "async_std::task::yield_now" | "async_std::io::copy"
+        )
 }
 
 /// `pub` (not `pub(crate)`) and not a trait impl's method.
