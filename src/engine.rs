@@ -289,8 +289,8 @@ fn migrate_package(
         if candidate {
             let parse = rewrite::parse(&text, &pkg.edition);
             let place = place_of(&path, &pkg.dir);
-            collect_crate_facts(&parse.tree(), &place, &mut ctx);
-            parsed.push((path, text, parse));
+            let sites = collect_crate_facts(&parse.tree(), &place, &mut ctx);
+            parsed.push((path, text, parse, Some(sites)));
         } else {
             rest.push((path, text));
         }
@@ -310,12 +310,15 @@ fn migrate_package(
         for (path, text) in rest {
             if workspace::mentions_any(&text, &names) {
                 let parse = rewrite::parse(&text, &pkg.edition);
-                parsed.push((path, text, parse));
+                parsed.push((path, text, parse, None));
             }
         }
     }
     let mut files = Vec::new();
-    for (path, text, parse) in parsed {
+    // Without re-exports in the crate, the pre-pass resolved each file exactly as the full
+    // context would: its sites are reused where the shadow text changed nothing.
+    let reuse = ctx.reexports.is_empty() && ctx.glob_reexports.is_empty();
+    for (path, text, parse, early) in parsed {
         let file = rel(root, &path);
         let rel_comps: Vec<String> = path
             .strip_prefix(&pkg.dir)
@@ -342,8 +345,12 @@ fn migrate_package(
             continue;
         }
         // Macro arguments made visible (same offsets): see rewrite::macros.
-        let sf = rewrite::macros::shadow_tree(&text, parse.tree(), &pkg.edition);
-        let sites = resolve_file(&sf, &place, &ctx);
+        let original = parse.tree();
+        let sf = rewrite::macros::shadow_tree(&text, original.clone(), &pkg.edition);
+        let sites = match early {
+            Some(sites) if reuse && sf.syntax() == original.syntax() => sites,
+            _ => resolve_file(&sf, &place, &ctx),
+        };
         files.push(Parsed {
             path,
             file,

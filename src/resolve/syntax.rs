@@ -568,7 +568,13 @@ pub fn spawns(sites: &FileSites) -> bool {
 
 /// The crate pre-pass over one file: its `pub use` re-exports of async-std items, and the
 /// functions that return an async-std `JoinHandle`.
-pub fn collect_crate_facts(sf: &ast::SourceFile, place: &FilePlace, ctx: &mut CrateContext) {
+/// Records what other files need to know of this one (re-exports, spawns, handle-returning fns)
+/// and returns its sites as resolved without the crate's re-exports.
+pub fn collect_crate_facts(
+    sf: &ast::SourceFile,
+    place: &FilePlace,
+    ctx: &mut CrateContext,
+) -> FileSites {
     let empty = CrateContext {
         roots: ctx.roots.clone(),
         lib_name: None,
@@ -610,6 +616,7 @@ pub fn collect_crate_facts(sf: &ast::SourceFile, place: &FilePlace, ctx: &mut Cr
             }
         }
     }
+    sites
 }
 
 #[cfg(test)]
