@@ -253,6 +253,8 @@ fn rel(root: &Path, p: &Path) -> String {
 
 /// One parsed candidate file of a package.
 struct Parsed {
+    /// Every node of `sf` in preorder, shared by the passes (see `rewrite::Ctx::nodes`).
+    nodes: Vec<ra_ap_syntax::SyntaxNode>,
     path: PathBuf,
     file: String,
     text: String,
@@ -334,6 +336,7 @@ fn migrate_package(
                 parse.errors()[0]
             ));
             files.push(Parsed {
+                nodes: Vec::new(),
                 path,
                 file,
                 text,
@@ -352,6 +355,7 @@ fn migrate_package(
             _ => resolve_file(&sf, &place, &ctx),
         };
         files.push(Parsed {
+            nodes: sf.syntax().descendants().collect(),
             path,
             file,
             text,
@@ -383,7 +387,8 @@ fn migrate_package(
             let pairs: Vec<_> = files
                 .iter()
                 .filter(|f| f.unit == u)
-                .filter_map(|f| f.sf.as_ref().map(|sf| (sf, &f.sites)))
+                .filter(|f| f.sf.is_some())
+                .map(|f| (f.nodes.as_slice(), &f.sites))
                 .collect();
             let p = crate::threads::collect_plan(&pairs);
             all_async.extend(p.async_fns.iter().cloned());
@@ -531,7 +536,7 @@ fn decide_units(
             edition: &pkg.edition,
             in_lib: f.place.in_lib,
             threads: Some(plan),
-            nodes: Default::default(),
+            nodes: std::cell::OnceCell::from(f.nodes.clone()),
         };
         let is_main = f.file.ends_with("src/main.rs");
         let lib_file = f.unit == "src" && pkg.has_lib && !is_main;
@@ -717,6 +722,7 @@ fn migrate_threads_file(
             edition: &pkg.edition,
             in_lib: f.place.in_lib,
             threads: Some(plan),
+            nodes: Some(&f.nodes),
         },
     );
     needs.keep_async_std |= out.keeps_async_std;
@@ -794,6 +800,7 @@ fn migrate_smol_file(
             edition: &pkg.edition,
             in_lib: place.in_lib,
             threads: None,
+            nodes: Some(&f.nodes),
         },
     );
     let mut keep = out.keeps_async_std;
@@ -813,6 +820,7 @@ fn migrate_smol_file(
         edition: &pkg.edition,
         in_lib: false,
         threads: None,
+        nodes: None,
     };
     if let Some((with_docs, blocks)) =
         rewrite::doctests::migrate_doc_blocks(&current, doc_ctx, &mut doc_findings)

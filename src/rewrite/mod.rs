@@ -156,7 +156,10 @@ pub fn migrate_file(
         edition: ctx_in.edition,
         in_lib: ctx_in.in_lib,
         threads: ctx_in.threads,
-        nodes: Default::default(),
+        nodes: ctx_in
+            .nodes
+            .map(|n| std::cell::OnceCell::from(n.to_vec()))
+            .unwrap_or_default(),
     };
     let mut acc = Acc::default();
 
@@ -339,6 +342,8 @@ pub struct FileCtx<'a> {
     pub edition: &'a str,
     pub in_lib: bool,
     pub threads: Option<&'a crate::threads::Plan>,
+    /// The nodes of `sf` in preorder when the caller has them already.
+    pub nodes: Option<&'a [ra_ap_syntax::SyntaxNode]>,
 }
 
 fn states_view(states: &[LeafState]) -> Vec<imports::LeafDecision> {

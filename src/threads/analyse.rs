@@ -41,14 +41,12 @@ fn stem(s: &str) -> &str {
 }
 
 /// Package facts gathered from every parsed file before any decision.
-pub fn collect_plan(files: &[(&ast::SourceFile, &FileSites)]) -> Plan {
+/// `files`: each file's nodes in preorder, with its sites.
+pub fn collect_plan(files: &[(&[SyntaxNode], &FileSites)]) -> Plan {
     let mut plan = Plan::default();
     let mut bounded = false;
     let mut sender_named = false;
-    let all: Vec<Vec<SyntaxNode>> = files
-        .iter()
-        .map(|(sf, _)| sf.syntax().descendants().collect())
-        .collect();
+    let all: Vec<&[SyntaxNode]> = files.iter().map(|(n, _)| *n).collect();
     for ((_, sites), nodes) in files.iter().zip(&all) {
         for f in nodes.iter().cloned().filter_map(ast::Fn::cast) {
             if f.async_token().is_some() {
