@@ -5,7 +5,7 @@
 
 use crate::report::{FileChange, Resolution, RootReport};
 use crate::resolve::semantic::Semantic;
-use crate::resolve::syntax::{collect_crate_facts, place_of, resolve_file};
+use crate::resolve::syntax::{collect_crate_facts, place_of, resolve_nodes};
 use crate::resolve::{CrateContext, NoTypes, Oracle};
 use crate::rewrite::{self, FileCtx};
 use crate::rules::Catalogue;
@@ -291,8 +291,10 @@ fn migrate_package(
         if candidate {
             let parse = rewrite::parse(&text, &pkg.edition);
             let place = place_of(&path, &pkg.dir);
-            let sites = collect_crate_facts(&parse.tree(), &place, &mut ctx);
-            parsed.push((path, text, parse, Some(sites)));
+            let tree = parse.tree();
+            let nodes: Vec<ra_ap_syntax::SyntaxNode> = tree.syntax().descendants().collect();
+            let sites = collect_crate_facts(&tree, &nodes, &place, &mut ctx);
+            parsed.push((path, text, parse, Some((sites, nodes))));
         } else {
             rest.push((path, text));
         }
@@ -350,12 +352,17 @@ fn migrate_package(
         // Macro arguments made visible (same offsets): see rewrite::macros.
         let original = parse.tree();
         let sf = rewrite::macros::shadow_tree(&text, original.clone(), &pkg.edition);
-        let sites = match early {
-            Some(sites) if reuse && sf.syntax() == original.syntax() => sites,
-            _ => resolve_file(&sf, &place, &ctx),
+        let unchanged = sf.syntax() == original.syntax();
+        let (sites, nodes) = match early {
+            Some((sites, nodes)) if reuse && unchanged => (sites, nodes),
+            Some((_, nodes)) if unchanged => (resolve_nodes(&sf, &nodes, &place, &ctx), nodes),
+            _ => {
+                let nodes: Vec<ra_ap_syntax::SyntaxNode> = sf.syntax().descendants().collect();
+                (resolve_nodes(&sf, &nodes, &place, &ctx), nodes)
+            }
         };
         files.push(Parsed {
-            nodes: sf.syntax().descendants().collect(),
+            nodes,
             path,
             file,
             text,

@@ -68,15 +68,27 @@ enum Bind {
 
 /// Resolves one parsed file.
 pub fn resolve_file(sf: &ast::SourceFile, place: &FilePlace, ctx: &CrateContext) -> FileSites {
+    let nodes: Vec<SyntaxNode> = sf.syntax().descendants().collect();
+    resolve_nodes(sf, &nodes, place, ctx)
+}
+
+/// [`resolve_file`] over the file's nodes in preorder, when the caller has them.
+pub fn resolve_nodes(
+    sf: &ast::SourceFile,
+    nodes: &[SyntaxNode],
+    place: &FilePlace,
+    ctx: &CrateContext,
+) -> FileSites {
     let mut r = Resolver {
         ctx,
         place,
         scopes: HashMap::new(),
         sites: FileSites::default(),
     };
-    r.collect_items(sf.syntax());
-    r.collect_uses(sf.syntax());
-    r.collect_paths(sf.syntax());
+    let _ = sf;
+    r.collect_items(nodes);
+    r.collect_uses(nodes);
+    r.collect_paths(nodes);
     r.sites
 }
 
@@ -157,8 +169,8 @@ impl Resolver<'_> {
     }
 
     /// Items that bind names (they shadow root names such as a local `mod async_std`).
-    fn collect_items(&mut self, root: &SyntaxNode) {
-        for node in root.descendants() {
+    fn collect_items(&mut self, nodes: &[SyntaxNode]) {
+        for node in nodes.iter().cloned() {
             let name = if let Some(m) = ast::Module::cast(node.clone()) {
                 m.name()
             } else if let Some(f) = ast::Fn::cast(node.clone()) {
@@ -306,8 +318,8 @@ impl Resolver<'_> {
         None
     }
 
-    fn collect_uses(&mut self, root: &SyntaxNode) {
-        let uses: Vec<ast::Use> = root.descendants().filter_map(ast::Use::cast).collect();
+    fn collect_uses(&mut self, nodes: &[SyntaxNode]) {
+        let uses: Vec<ast::Use> = nodes.iter().cloned().filter_map(ast::Use::cast).collect();
         for u in uses {
             let Some(tree) = u.use_tree() else { continue };
             let Some(scope) = scope_of(u.syntax()).filter(is_scope) else {
@@ -390,7 +402,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn collect_paths(&mut self, root: &SyntaxNode) {
+    fn collect_paths(&mut self, nodes: &[SyntaxNode]) {
         // A path can only reach async-std through a name some scope binds, a root name, or the
         // crate's own paths: every other path (`String`, `x`, `Vec::new`) is skipped at once.
         let mut interesting: std::collections::HashSet<String> = self
@@ -407,12 +419,17 @@ impl Resolver<'_> {
         for e in &self.sites.extern_crates {
             interesting.extend(e.alias.iter().cloned());
         }
-        for e in root.children().filter_map(ast::ExternCrate::cast) {
+        let root = nodes.first().cloned();
+        for e in root
+            .iter()
+            .flat_map(|r| r.children())
+            .filter_map(ast::ExternCrate::cast)
+        {
             if let Some(r) = e.rename().and_then(|r| r.name()) {
                 interesting.insert(r.text().to_string());
             }
         }
-        for node in root.descendants() {
+        for node in nodes.iter().cloned() {
             let Some(path) = ast::Path::cast(node.clone()) else {
                 continue;
             };
@@ -572,6 +589,7 @@ pub fn spawns(sites: &FileSites) -> bool {
 /// and returns its sites as resolved without the crate's re-exports.
 pub fn collect_crate_facts(
     sf: &ast::SourceFile,
+    nodes: &[SyntaxNode],
     place: &FilePlace,
     ctx: &mut CrateContext,
 ) -> FileSites {
@@ -580,7 +598,7 @@ pub fn collect_crate_facts(
         lib_name: None,
         ..Default::default()
     };
-    let sites = resolve_file(sf, place, &empty);
+    let sites = resolve_nodes(sf, nodes, place, &empty);
     for leaf in &sites.leaves {
         let is_pub = leaf.use_item.visibility().is_some();
         if !is_pub || !place.in_lib {
@@ -601,7 +619,7 @@ pub fn collect_crate_facts(
     if place.in_lib && !super::runtime_bound_sites(&sites).is_empty() {
         ctx.runtime_bound = true;
     }
-    for f in sf.syntax().descendants().filter_map(ast::Fn::cast) {
+    for f in nodes.iter().cloned().filter_map(ast::Fn::cast) {
         let Some(ty) = f.ret_type().and_then(|r| r.ty()) else {
             continue;
         };
