@@ -88,16 +88,21 @@ impl Walk {
     }
 }
 
-/// A one-line progress display on stderr, for runs longer than a moment, only on a terminal.
+/// A progress bar on stderr (`[####    ] 3/25 workspaces, now ws-04`), for runs longer than a
+/// moment, only on a terminal: silent when piped.
 fn progress_display() -> impl Fn(crate::engine::Progress) + Sync {
     let start = std::time::Instant::now();
     let on = std::io::stderr().is_terminal();
     move |p: crate::engine::Progress| {
         if on && start.elapsed() > std::time::Duration::from_millis(300) {
+            const WIDTH: usize = 24;
+            let filled = (p.done * WIDTH).checked_div(p.total).unwrap_or(0);
             let _ = write!(
                 std::io::stderr(),
-                "\r\x1b[2K[{}/{}] {}",
-                p.done + 1,
+                "\r\x1b[2K[{}{}] {}/{} workspaces, now {}",
+                "#".repeat(filled),
+                " ".repeat(WIDTH - filled),
+                p.done,
                 p.total,
                 p.current
             );
