@@ -63,6 +63,14 @@ fn decision(r: &RootReport, unit: &str) -> String {
         .collect()
 }
 
+/// The decision for one crate of the report.
+fn crate_of<'a>(r: &'a RootReport, unit: &str) -> &'a async_std_migrate::report::CrateDecision {
+    r.crates
+        .iter()
+        .find(|c| c.unit == unit)
+        .unwrap_or_else(|| panic!("no decision for {unit}: {:?}", r.crates))
+}
+
 /// The converted cases (those with an after.rs).
 fn converted() -> Vec<(String, String)> {
     cases("threads")
@@ -282,11 +290,7 @@ fn async_dependencies_keep_a_runtime() {
         )],
     );
     let r = migrate(&dir, Target::Auto, true);
-    let c = r
-        .crates
-        .iter()
-        .find(|c| c.unit == "examples/plain")
-        .unwrap();
+    let c = crate_of(&r, "examples/plain");
     assert_eq!(c.target, "smol");
     assert!(c
         .blockers
@@ -345,11 +349,7 @@ fn an_async_fn_under_another_runtimes_attribute_stays_async() {
         )],
     );
     let r = migrate(&dir, Target::Auto, true);
-    let c = r
-        .crates
-        .iter()
-        .find(|c| c.unit == "examples/other")
-        .unwrap();
+    let c = crate_of(&r, "examples/other");
     assert_eq!(c.target, "smol");
     assert_eq!(c.blockers[0].rule, "foreign-attribute");
 }
@@ -436,7 +436,7 @@ fn an_async_std_future_kept_in_a_value_keeps_a_runtime() {
         )],
     );
     let r = migrate(&dir, Target::Auto, true);
-    let c = r.crates.iter().find(|c| c.unit == "examples/kept").unwrap();
+    let c = crate_of(&r, "examples/kept");
     assert_eq!(c.target, "smol");
     assert!(
         c.blockers.iter().any(|b| b.rule == "future-value"),

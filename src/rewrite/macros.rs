@@ -194,11 +194,10 @@ mod tests {
 /// body is mapped token by token. Only plain path rows apply there; a row whose meaning needs a
 /// handler, or that has no smol equivalent, is reported.
 pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
-    use ra_ap_syntax::{NodeOrToken, SyntaxToken};
     let trees = ctx
-        .sf
-        .syntax()
-        .descendants()
+        .nodes()
+        .iter()
+        .cloned()
         .filter_map(ast::TokenTree::cast)
         .filter(|t| {
             // Outermost token trees only.
@@ -207,21 +206,14 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                 .is_some_and(|p| p.kind() == SyntaxKind::TOKEN_TREE)
         });
     for tt in trees {
-        let toks: Vec<SyntaxToken> = tt
-            .syntax()
-            .descendants_with_tokens()
-            .filter_map(NodeOrToken::into_token)
-            .filter(|t| !t.kind().is_trivia())
-            .collect();
+        let toks = significant_tokens(&tt);
         let mut i = 0;
         while i < toks.len() {
             let t = &toks[i];
-            let prev_is_sep = i > 0
-                && matches!(
-                    toks[i - 1].kind(),
-                    SyntaxKind::COLON | SyntaxKind::COLON2 | SyntaxKind::DOLLAR
-                );
-            if t.kind() != SyntaxKind::IDENT || prev_is_sep || !ctx.krate.roots.contains(t.text()) {
+            if t.kind() != SyntaxKind::IDENT
+                || follows_separator(&toks, i)
+                || !ctx.krate.roots.contains(t.text())
+            {
                 i += 1;
                 continue;
             }
@@ -285,7 +277,6 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
 /// (a dropped smol Task would cancel). Returns (leaf, rewritten) per use; a leaf with an
 /// unrewritten use must keep its import.
 pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bool)> {
-    use ra_ap_syntax::{NodeOrToken, SyntaxToken};
     let mut out = Vec::new();
     let top_leaves: Vec<(usize, &crate::resolve::UseLeaf)> = ctx
         .sites
@@ -317,20 +308,12 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
         let macro_name = ast::HasName::name(&rules)
             .map(|n| n.text().to_string())
             .unwrap_or_default();
-        let toks: Vec<SyntaxToken> = tt
-            .syntax()
-            .descendants_with_tokens()
-            .filter_map(NodeOrToken::into_token)
-            .filter(|t| !t.kind().is_trivia())
-            .collect();
+        let toks = significant_tokens(&tt);
         let mut i = 0;
         while i < toks.len() {
             let t = &toks[i];
-            let prev_is_sep = i > 0
-                && matches!(
-                    toks[i - 1].kind(),
-                    SyntaxKind::COLON | SyntaxKind::COLON2 | SyntaxKind::DOLLAR | SyntaxKind::DOT
-                );
+            let prev_is_sep =
+                follows_separator(&toks, i) || (i > 0 && toks[i - 1].kind() == SyntaxKind::DOT);
             let leaf = top_leaves
                 .iter()
                 .find(|(_, l)| l.local.as_deref() == Some(t.text()));
@@ -376,6 +359,24 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
         }
     }
     out
+}
+
+/// The tokens of a token tree without whitespace and comments.
+fn significant_tokens(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::SyntaxToken> {
+    tt.syntax()
+        .descendants_with_tokens()
+        .filter_map(ra_ap_syntax::NodeOrToken::into_token)
+        .filter(|t| !t.kind().is_trivia())
+        .collect()
+}
+
+/// Token `i` continues a path or names a macro variable (`::x`, `:x`, `$x`): not a path start.
+fn follows_separator(toks: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
+    i > 0
+        && matches!(
+            toks[i - 1].kind(),
+            SyntaxKind::COLON | SyntaxKind::COLON2 | SyntaxKind::DOLLAR
+        )
 }
 
 /// Reads `(:: ident)*` from token `j` on (`::` is one token, or two `:` tokens in a token tree),
