@@ -240,7 +240,20 @@ where
     clear_progress();
 
     let mut code = 0;
-    if apply {
+    if apply && verify.is_none() {
+        // Without checks between them, roots are written in parallel.
+        let roots: Vec<&crate::report::RootReport> = report
+            .roots
+            .iter()
+            .filter(|r| !r.files.is_empty())
+            .collect();
+        for r in crate::apply::write_all(&roots, allow_dirty, config.jobs) {
+            if let Err(e) = r {
+                let _ = writeln!(err, "error: {e}");
+                code = 2;
+            }
+        }
+    } else if apply {
         for root in report.roots.iter_mut().filter(|r| !r.files.is_empty()) {
             let dir = std::path::Path::new(&root.root).join(&root.workspace);
             let before_tests = (verify == Some(crate::verify::Level::Test))

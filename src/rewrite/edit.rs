@@ -105,6 +105,15 @@ impl EditSet {
     /// Applies the edits to `src`. Returns the new text and, per rule, how many hard edits it made;
     /// or the conflicts, in which case nothing is applied.
     pub fn apply(&self, src: &str) -> Result<(String, Vec<(String, usize)>), Vec<Conflict>> {
+        self.apply_spans(src).map(|(out, counts, _)| (out, counts))
+    }
+
+    /// [`EditSet::apply`], also giving the edits applied (start, end, text), in order.
+    #[allow(clippy::type_complexity)]
+    pub fn apply_spans(
+        &self,
+        src: &str,
+    ) -> Result<(String, Vec<(String, usize)>, Vec<(usize, usize, &str)>), Vec<Conflict>> {
         let mut hard: Vec<(usize, &Edit)> = self
             .edits
             .iter()
@@ -165,7 +174,9 @@ impl EditSet {
         let mut out = String::with_capacity(src.len() + 64);
         let mut pos = 0;
         let mut sites: std::collections::BTreeSet<(String, usize)> = Default::default();
+        let mut spans = Vec::with_capacity(all.len());
         for (_, e) in all {
+            spans.push((e.start, e.end, e.text.as_str()));
             out.push_str(&src[pos..e.start]);
             out.push_str(&e.text);
             pos = pos.max(e.end);
@@ -178,7 +189,7 @@ impl EditSet {
         for (rule, _) in sites {
             *counts.entry(rule).or_default() += 1;
         }
-        Ok((out, counts.into_iter().collect()))
+        Ok((out, counts.into_iter().collect(), spans))
     }
 }
 

@@ -31,6 +31,16 @@ const QUOTING: &[&str] = &[
 /// The tree of the shadow text, down to nested macro calls (each round makes the calls inside the
 /// previous round's arguments visible), or `sf` itself when no macro call changes.
 pub fn shadow_tree(text: &str, sf: ast::SourceFile, edition: &str) -> ast::SourceFile {
+    shadow_tree_by(text, sf, edition, true)
+}
+
+/// [`shadow_tree`], grafting reparsed units (`graft`) or parsing each round's whole text.
+pub(crate) fn shadow_tree_by(
+    text: &str,
+    sf: ast::SourceFile,
+    edition: &str,
+    graft: bool,
+) -> ast::SourceFile {
     // Only arguments that can hold something to rewrite are worth a shadow (and a re-parse):
     // an await, an async block, or a name that a `use` of the file binds from async-std (or
     // any `::` path when the file has no such `use`, since roots are written in full then).
@@ -49,8 +59,21 @@ pub fn shadow_tree(text: &str, sf: ast::SourceFile, edition: &str) -> ast::Sourc
     let mut current = text.to_string();
     for _ in 0..8 {
         match shadow_with(&current, &tree, edition, Some(&names)) {
-            Some(next) => {
-                tree = super::parse(&next, edition).tree();
+            Some((next, changed)) => {
+                // Only the statements (items) around the changed macro calls are parsed
+                // again, unless that cannot be done (see reparse.rs).
+                tree = graft
+                    .then(|| {
+                        super::reparse::graft(
+                            tree.syntax(),
+                            &next,
+                            &changed,
+                            super::edition_of(edition),
+                        )
+                    })
+                    .flatten()
+                    .and_then(ast::SourceFile::cast)
+                    .unwrap_or_else(|| super::parse(&next, edition).tree());
                 current = next;
             }
             None => break,
@@ -61,19 +84,19 @@ pub fn shadow_tree(text: &str, sf: ast::SourceFile, edition: &str) -> ast::Sourc
 
 /// The shadow text, or `None` when no macro call changes.
 pub fn shadow(text: &str, sf: &ast::SourceFile, edition: &str) -> Option<String> {
-    shadow_with(text, sf, edition, None)
+    shadow_with(text, sf, edition, None).map(|(text, _)| text)
 }
 
 /// [`shadow`], leaving alone macro calls whose arguments hold no await, no `async`, no `::` path
-/// and none of `names` (when given).
+/// and none of `names` (when given); with the ranges it changed.
 fn shadow_with(
     text: &str,
     sf: &ast::SourceFile,
     edition: &str,
     names: Option<&std::collections::BTreeSet<String>>,
-) -> Option<String> {
+) -> Option<(String, Vec<ra_ap_syntax::TextRange>)> {
     let mut bytes = text.as_bytes().to_vec();
-    let mut changed = false;
+    let mut changed = Vec::new();
     for mc in sf.syntax().descendants().filter_map(ast::MacroCall::cast) {
         let Some(parent) = mc.syntax().parent() else {
             continue;
@@ -143,16 +166,20 @@ fn shadow_with(
             for x in &mut bytes[p..=b] {
                 *x = b' ';
             }
+            changed.push(ra_ap_syntax::TextRange::new(
+                (p as u32).into(),
+                (b as u32 + 1).into(),
+            ));
         } else {
             // `name!(..)` -> `name (..)`: a call, and the macro's path stays as written.
             bytes[b] = b' ';
+            changed.push(ra_ap_syntax::TextRange::at((b as u32).into(), 1.into()));
         }
-        changed = true;
     }
-    if !changed {
+    if changed.is_empty() {
         return None;
     }
-    String::from_utf8(bytes).ok()
+    String::from_utf8(bytes).ok().map(|t| (t, changed))
 }
 
 #[cfg(test)]

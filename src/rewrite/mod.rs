@@ -7,6 +7,7 @@ pub mod doctests;
 pub mod edit;
 pub mod imports;
 pub mod macros;
+pub mod reparse;
 
 use crate::handlers::{self, Flow};
 use crate::report::RawFinding;
@@ -71,13 +72,17 @@ pub struct FileOutcome {
 }
 
 pub fn parse(text: &str, edition: &str) -> ra_ap_syntax::Parse<SourceFile> {
-    let ed = match edition {
+    SourceFile::parse(text, edition_of(edition))
+}
+
+/// The parser's edition for a manifest's `edition` value.
+pub fn edition_of(edition: &str) -> Edition {
+    match edition {
         "2015" => Edition::Edition2015,
         "2018" => Edition::Edition2018,
         "2024" => Edition::Edition2024,
         _ => Edition::Edition2021,
-    };
-    SourceFile::parse(text, ed)
+    }
 }
 
 /// How a usage through a `use` binding is to be written.
@@ -594,7 +599,8 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
     if text.contains("\r\n") && !text.replace("\r\n", "").contains('\n') {
         acc.edits.use_crlf();
     }
-    match acc.edits.apply(text) {
+    let edition = edition_of(ctx.edition);
+    match acc.edits.apply_spans(text) {
         Err(conflicts) => {
             for c in conflicts {
                 acc.findings.push(RawFinding::not_migrated(
@@ -606,25 +612,36 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
             }
             out.keeps_async_std = true;
         }
-        Ok((new, counts)) => {
+        Ok((new, counts, spans)) => {
             if new != text {
-                let reparsed = parse(&new, ctx.edition);
-                // Only counted when the output has error nodes at all (the common case has none).
-                let after_errors = error_nodes(&reparsed.tree().syntax().clone());
-                if after_errors > 0
-                    && after_errors > error_nodes(sf.syntax())
-                    && !reparsed.errors().is_empty()
-                {
+                // The output must parse: its changed units are parsed again (see
+                // reparse.rs), or, when that cannot tell, the whole text.
+                let mut reparsed = None;
+                let broken = match reparse::check(sf.syntax(), text, &spans, edition) {
+                    reparse::Checked::Parses => None,
+                    reparse::Checked::Broken(e) => Some(e),
+                    reparse::Checked::Unknown => {
+                        let p = parse(&new, ctx.edition);
+                        // Only counted when the output has error nodes at all.
+                        let after_errors = error_nodes(&p.tree().syntax().clone());
+                        let broken = (after_errors > 0 && after_errors > error_nodes(sf.syntax()))
+                            .then(|| p.errors().first().map(|e| e.to_string()))
+                            .flatten();
+                        reparsed = Some(p.tree());
+                        broken
+                    }
+                };
+                if let Some(error) = broken {
                     acc.findings.push(RawFinding::not_migrated(
                         0,
                         "rewrite-syntax-error",
-                        format!("the rewrite would introduce a syntax error ({}); the file was left unchanged", reparsed.errors()[0]),
+                        format!("the rewrite would introduce a syntax error ({error}); the file was left unchanged"),
                         "migrate this file by hand, and report the case to the tool's maintainers",
                     ));
                     out.keeps_async_std = true;
                 } else {
                     out.needs_smol = new.contains("smol::");
-                    out.keeps_async_std = still_uses_async_std(&new, &reparsed.tree(), ctx);
+                    out.keeps_async_std = still_uses_async_std(&new, reparsed, ctx);
                     out.new_text = Some(new);
                     let mut counts: std::collections::BTreeMap<String, usize> =
                         counts.into_iter().filter(|(r, _)| r != "indent").collect();
@@ -634,7 +651,7 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
                     out.counts = counts.into_iter().collect();
                 }
             } else {
-                out.keeps_async_std = still_uses_async_std(text, sf, ctx);
+                out.keeps_async_std = still_uses_async_std(text, Some(sf.clone()), ctx);
             }
         }
     }
@@ -644,12 +661,22 @@ fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> File
     out
 }
 
-/// Whether a (rewritten) file still refers to async-std.
-fn still_uses_async_std(text: &str, sf: &ast::SourceFile, ctx: &Ctx<'_>) -> bool {
-    // A text that names no root cannot refer to async-std (the common case after a rewrite).
+/// Whether a (rewritten) file still refers to async-std. `sf` is its tree when at hand.
+fn still_uses_async_std(text: &str, sf: Option<ast::SourceFile>, ctx: &Ctx<'_>) -> bool {
+    // A text that names no root cannot refer to async-std (the common case after a rewrite);
+    // nor can one that names them only in comments and strings (the lexer tells, no parse).
     if !crate::workspace::mentions_any(text, &ctx.krate.roots) {
         return false;
     }
+    let edition = edition_of(ctx.edition);
+    let lexed = ra_ap_parser::LexedStr::new(edition, text);
+    if !(0..lexed.len()).any(|i| {
+        lexed.kind(i) == ra_ap_syntax::SyntaxKind::IDENT && ctx.krate.roots.contains(lexed.text(i))
+    }) {
+        return false;
+    }
+    let sf = sf.unwrap_or_else(|| parse(text, ctx.edition).tree());
+    let sf = &sf;
     let place = crate::resolve::syntax::FilePlace {
         in_lib: false,
         module: vec![],
