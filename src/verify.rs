@@ -145,13 +145,15 @@ fn restore(report: &RootReport) -> usize {
     let root = Path::new(&report.root);
     let mut n = 0;
     for f in &report.files {
-        if crate::apply::atomic_write(&root.join(&f.file), f.before.as_bytes()).is_ok() {
+        if crate::apply::write_file(&root.join(&f.file), f.before.as_bytes(), f.after.as_bytes())
+            .is_ok()
+        {
             n += 1;
         }
     }
     if let Some(lock) = &report.lockfile_before {
         let path = root.join(&report.workspace).join("Cargo.lock");
-        let _ = crate::apply::atomic_write(&path, lock.as_bytes());
+        let _ = std::fs::write(&path, lock.as_bytes());
     }
     n
 }

@@ -1,5 +1,5 @@
 //! The command line, driven in-process: output, exit codes, `--check`, JSON, colour, the
-//! git-dirty guard, atomic writes that keep permissions and line endings, and a diff that
+//! git-dirty guard, writes that keep permissions and line endings, and a diff that
 //! `git apply` accepts.
 
 mod common;

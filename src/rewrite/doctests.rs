@@ -161,7 +161,7 @@ fn migrate_block(
     if !parse.errors().is_empty() {
         return None;
     }
-    let sf = super::macros::shadow_tree(&src, parse.tree(), fcx.edition);
+    let sf = super::macros::shadow_tree(&src, parse.tree(), None, fcx.edition);
     let sites = resolve_file(
         &sf,
         &FilePlace {

@@ -7,7 +7,7 @@
 //! and so are macros that quote their input (`stringify!`, `concat!`, ...).
 
 use ra_ap_syntax::ast::{self, AstNode};
-use ra_ap_syntax::SyntaxKind;
+use ra_ap_syntax::{SyntaxKind, SyntaxNode};
 
 const QUOTING: &[&str] = &[
     "stringify",
@@ -30,22 +30,37 @@ const QUOTING: &[&str] = &[
 
 /// The tree of the shadow text, down to nested macro calls (each round makes the calls inside the
 /// previous round's arguments visible), or `sf` itself when no macro call changes.
-pub fn shadow_tree(text: &str, sf: ast::SourceFile, edition: &str) -> ast::SourceFile {
-    shadow_tree_by(text, sf, edition, true)
+/// `nodes`, when given, are `sf`'s nodes in preorder (saves a walk of the tree).
+pub fn shadow_tree(
+    text: &str,
+    sf: ast::SourceFile,
+    nodes: Option<&[SyntaxNode]>,
+    edition: &str,
+) -> ast::SourceFile {
+    shadow_tree_by(text, sf, nodes, edition, true)
 }
 
 /// [`shadow_tree`], grafting reparsed units (`graft`) or parsing each round's whole text.
 pub(crate) fn shadow_tree_by(
     text: &str,
     sf: ast::SourceFile,
+    nodes: Option<&[SyntaxNode]>,
     edition: &str,
     graft: bool,
 ) -> ast::SourceFile {
+    let walked;
+    let nodes = match nodes {
+        Some(n) => n,
+        None => {
+            walked = sf.syntax().descendants().collect::<Vec<_>>();
+            &walked
+        }
+    };
     // Only arguments that can hold something to rewrite are worth a shadow (and a re-parse):
     // an await, an async block, or a name that a `use` of the file binds from async-std (or
     // any `::` path when the file has no such `use`, since roots are written in full then).
     let mut names: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    for u in sf.syntax().descendants().filter_map(ast::Use::cast) {
+    for u in nodes.iter().cloned().filter_map(ast::Use::cast) {
         for t in u
             .syntax()
             .descendants_with_tokens()
@@ -57,8 +72,13 @@ pub(crate) fn shadow_tree_by(
     }
     let mut tree = sf;
     let mut current = text.to_string();
-    for _ in 0..8 {
-        match shadow_with(&current, &tree, edition, Some(&names)) {
+    for round in 0..8 {
+        let calls: Box<dyn Iterator<Item = ast::MacroCall>> = if round == 0 {
+            Box::new(nodes.iter().cloned().filter_map(ast::MacroCall::cast))
+        } else {
+            Box::new(tree.syntax().descendants().filter_map(ast::MacroCall::cast))
+        };
+        match shadow_with(&current, calls, edition, Some(&names)) {
             Some((next, changed)) => {
                 // Only the statements (items) around the changed macro calls are parsed
                 // again, unless that cannot be done (see reparse.rs).
@@ -84,20 +104,21 @@ pub(crate) fn shadow_tree_by(
 
 /// The shadow text, or `None` when no macro call changes.
 pub fn shadow(text: &str, sf: &ast::SourceFile, edition: &str) -> Option<String> {
-    shadow_with(text, sf, edition, None).map(|(text, _)| text)
+    let calls = sf.syntax().descendants().filter_map(ast::MacroCall::cast);
+    shadow_with(text, calls, edition, None).map(|(text, _)| text)
 }
 
 /// [`shadow`], leaving alone macro calls whose arguments hold no await, no `async`, no `::` path
 /// and none of `names` (when given); with the ranges it changed.
 fn shadow_with(
     text: &str,
-    sf: &ast::SourceFile,
+    calls: impl Iterator<Item = ast::MacroCall>,
     edition: &str,
     names: Option<&std::collections::BTreeSet<String>>,
 ) -> Option<(String, Vec<ra_ap_syntax::TextRange>)> {
     let mut bytes = text.as_bytes().to_vec();
     let mut changed = Vec::new();
-    for mc in sf.syntax().descendants().filter_map(ast::MacroCall::cast) {
+    for mc in calls {
         let Some(parent) = mc.syntax().parent() else {
             continue;
         };

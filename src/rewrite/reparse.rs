@@ -25,7 +25,7 @@
 //! whole text, as it did before.
 
 use ra_ap_syntax::{
-    ast, Edition, GreenNode, NodeOrToken, SyntaxKind, SyntaxNode, TextRange, TextSize,
+    AstNode, Edition, GreenNode, NodeOrToken, SyntaxKind, SyntaxNode, TextRange, TextSize,
 };
 
 /// What surrounds a unit.
@@ -180,13 +180,9 @@ fn wrapped(unit: &Unit, body: &str) -> (String, usize) {
     (format!("{head}{body}{tail}"), head.len())
 }
 
-fn parse_wrapped(
-    unit: &Unit,
-    body: &str,
-    edition: Edition,
-) -> (ra_ap_syntax::Parse<ast::SourceFile>, usize) {
+fn parse_wrapped(unit: &Unit, body: &str, edition: Edition) -> (super::FileParse, usize) {
     let (text, at) = wrapped(unit, body);
-    (ast::SourceFile::parse(&text, edition), at)
+    (super::parse_in(&text, edition), at)
 }
 
 /// The tree of `new_text`, a text of the same length as `root`'s that differs from it only
@@ -208,7 +204,7 @@ pub fn graft(
         }
         let body = new_text.get(usize::from(u.range.start())..usize::from(u.range.end()))?;
         let (parse, at) = parse_wrapped(&u, body, edition);
-        let tree = parse.syntax_node();
+        let tree = parse.tree().syntax().clone();
         let want = TextRange::at(TextSize::from(at as u32), u.range.len());
         let node = outermost_with_range(&tree, want, u.parent)?;
         // One node, the whole body: nothing of the body spilled into the wrapper.
@@ -379,7 +375,7 @@ mod tests {
         assert_eq!(format!("{grafted:#?}"), format!("{:#?}", tree(shadow)));
     }
 
-    use ra_ap_syntax::AstNode;
+    use ra_ap_syntax::ast;
 
     /// The shadow trees of every fixture (and of the files below `ASM_GRAFT_CORPUS`, to try a
     /// larger tree) are the same grafted as parsed whole.
@@ -401,8 +397,8 @@ mod tests {
                 };
                 let sf = crate::rewrite::parse(&text, "2021").tree();
                 let by_graft =
-                    crate::rewrite::macros::shadow_tree_by(&text, sf.clone(), "2021", true);
-                let whole = crate::rewrite::macros::shadow_tree_by(&text, sf, "2021", false);
+                    crate::rewrite::macros::shadow_tree_by(&text, sf.clone(), None, "2021", true);
+                let whole = crate::rewrite::macros::shadow_tree_by(&text, sf, None, "2021", false);
                 assert_eq!(
                     format!("{:#?}", by_graft.syntax()),
                     format!("{:#?}", whole.syntax()),
