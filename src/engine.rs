@@ -58,7 +58,10 @@ pub fn plan_workspaces(
         ));
         out.push(Some(r));
     }
-    let jobs: Vec<&workspace::Workspace> = workspaces.iter().collect();
+    // Largest first (by packages), so that no big workspace is left alone at the end while
+    // the other workers idle; the report's order does not depend on it.
+    let mut jobs: Vec<&workspace::Workspace> = workspaces.iter().collect();
+    jobs.sort_by_key(|w| std::cmp::Reverse(w.packages.len()));
     let total = jobs.len();
     let first = out.len();
     out.extend(jobs.iter().map(|_| None));
@@ -291,10 +294,29 @@ fn migrate_package(
         if candidate {
             let parse = rewrite::parse(&text, &pkg.edition);
             let place = place_of(&path, &pkg.dir);
-            let tree = parse.tree();
-            let nodes: Vec<ra_ap_syntax::SyntaxNode> = tree.syntax().descendants().collect();
+            let original = parse.tree();
+            let nodes: Vec<ra_ap_syntax::SyntaxNode> = original.syntax().descendants().collect();
+            // Macro arguments made visible (same offsets): see rewrite::macros. Done first, so
+            // that the pre-pass sees the tree every later pass works on.
+            let (tree, nodes) = if parse.errors().is_empty() {
+                let sf = rewrite::macros::shadow_tree(
+                    &text,
+                    original.clone(),
+                    Some(&nodes),
+                    &pkg.edition,
+                );
+                if sf.syntax() == original.syntax() {
+                    (sf, nodes)
+                } else {
+                    drop(nodes);
+                    let nodes = sf.syntax().descendants().collect();
+                    (sf, nodes)
+                }
+            } else {
+                (original, nodes)
+            };
             let sites = collect_crate_facts(&tree, &nodes, &place, &mut ctx);
-            parsed.push((path, text, parse, Some((sites, nodes))));
+            parsed.push((path, text, parse, Some((sites, nodes, tree))));
         } else {
             rest.push((path, text));
         }
@@ -320,7 +342,7 @@ fn migrate_package(
     }
     let mut files = Vec::new();
     // Without re-exports in the crate, the pre-pass resolved each file exactly as the full
-    // context would: its sites are reused where the shadow text changed nothing.
+    // context would: its sites are reused.
     let reuse = ctx.reexports.is_empty() && ctx.glob_reexports.is_empty();
     for (path, text, parse, early) in parsed {
         let file = rel(root, &path);
@@ -349,21 +371,13 @@ fn migrate_package(
             });
             continue;
         }
-        // Macro arguments made visible (same offsets): see rewrite::macros.
-        let original = parse.tree();
-        let sf = rewrite::macros::shadow_tree(
-            &text,
-            original.clone(),
-            early.as_ref().map(|(_, nodes)| nodes.as_slice()),
-            &pkg.edition,
-        );
-        let unchanged = sf.syntax() == original.syntax();
-        let (sites, nodes) = match early {
-            Some((sites, nodes)) if reuse && unchanged => (sites, nodes),
-            Some((_, nodes)) if unchanged => (resolve_nodes(&sf, &nodes, &place, &ctx), nodes),
-            _ => {
+        let (sf, sites, nodes) = match early {
+            Some((sites, nodes, sf)) if reuse => (sf, sites, nodes),
+            Some((_, nodes, sf)) => (sf.clone(), resolve_nodes(&sf, &nodes, &place, &ctx), nodes),
+            None => {
+                let sf = rewrite::macros::shadow_tree(&text, parse.tree(), None, &pkg.edition);
                 let nodes: Vec<ra_ap_syntax::SyntaxNode> = sf.syntax().descendants().collect();
-                (resolve_nodes(&sf, &nodes, &place, &ctx), nodes)
+                (sf.clone(), resolve_nodes(&sf, &nodes, &place, &ctx), nodes)
             }
         };
         files.push(Parsed {

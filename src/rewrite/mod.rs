@@ -43,6 +43,15 @@ impl Ctx<'_> {
         self.nodes
             .get_or_init(|| self.sf.syntax().descendants().collect())
     }
+
+    /// A node's text, read from the source (no walk of the node's tokens, no allocation). The
+    /// tree is the shadow tree: inside macro arguments the source has `!` where it has a space.
+    pub fn text_of(&self, n: &ra_ap_syntax::SyntaxNode) -> &str {
+        let r = n.text_range();
+        self.src
+            .get(usize::from(r.start())..usize::from(r.end()))
+            .unwrap_or("")
+    }
 }
 
 /// The accumulator: edits and findings, plus trait imports the new code needs.

@@ -269,15 +269,8 @@ pub fn check(
         .iter()
         .map(|&(s, e, _)| TextRange::new(TextSize::from(s as u32), TextSize::from(e as u32)));
     let Some(units) = units_of(root, ranges) else {
-        if std::env::var("XP_DBG").is_ok() {
-            eprintln!("XP unknown-unit");
-        }
         return Checked::Unknown;
     };
-    if std::env::var("XP_DBG").is_ok() {
-        let t: u32 = units.iter().map(|u| u32::from(u.range.len())).sum();
-        eprintln!("XP units {} bytes {} of {}", units.len(), t, src.len());
-    }
     let mut i = 0;
     for u in &units {
         let (us, ue) = (usize::from(u.range.start()), usize::from(u.range.end()));

@@ -69,36 +69,39 @@ pub fn collect_plan(files: &[(&[SyntaxNode], &FileSites)]) -> Plan {
             }
         }
         // Receivers: `let (tx, rx) = channel::unbounded();` and anything typed `Receiver<..>`.
-        for l in nodes.iter().cloned().filter_map(ast::LetStmt::cast) {
-            let (Some(ast::Pat::TuplePat(tp)), Some(init)) = (l.pat(), l.initializer()) else {
-                continue;
-            };
-            let it = init.syntax().text().to_string();
-            if it.contains("unbounded(") || it.contains("bounded(") {
-                if let Some(ast::Pat::IdentPat(ip)) = tp.fields().nth(1) {
-                    if let Some(n) = ip.name() {
-                        plan.receivers.insert(n.text().to_string());
+        for n in nodes.iter() {
+            let (name, ty) = match n.kind() {
+                SyntaxKind::LET_STMT => {
+                    let l = ast::LetStmt::cast(n.clone()).expect("a LET_STMT");
+                    if let (Some(ast::Pat::TuplePat(tp)), Some(init)) = (l.pat(), l.initializer()) {
+                        let it = init.syntax().text().to_string();
+                        if it.contains("unbounded(") || it.contains("bounded(") {
+                            if let Some(ast::Pat::IdentPat(ip)) = tp.fields().nth(1) {
+                                if let Some(n) = ip.name() {
+                                    plan.receivers.insert(n.text().to_string());
+                                }
+                            }
+                        }
                     }
+                    let name = match l.pat() {
+                        Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
+                        _ => None,
+                    };
+                    (name, l.ty())
                 }
-            }
-        }
-        for n in nodes.iter().cloned() {
-            let (name, ty) = if let Some(p) = ast::Param::cast(n.clone()) {
-                let name = match p.pat() {
-                    Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
-                    _ => None,
-                };
-                (name, p.ty())
-            } else if let Some(f) = ast::RecordField::cast(n.clone()) {
-                (f.name().map(|n| n.text().to_string()), f.ty())
-            } else if let Some(l) = ast::LetStmt::cast(n.clone()) {
-                let name = match l.pat() {
-                    Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
-                    _ => None,
-                };
-                (name, l.ty())
-            } else {
-                continue;
+                SyntaxKind::PARAM => {
+                    let p = ast::Param::cast(n.clone()).expect("a PARAM");
+                    let name = match p.pat() {
+                        Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
+                        _ => None,
+                    };
+                    (name, p.ty())
+                }
+                SyntaxKind::RECORD_FIELD => {
+                    let f = ast::RecordField::cast(n.clone()).expect("a RECORD_FIELD");
+                    (f.name().map(|n| n.text().to_string()), f.ty())
+                }
+                _ => continue,
             };
             if let (Some(name), Some(ty)) = (name, ty) {
                 if ty.syntax().text().to_string().contains("Receiver<") {
@@ -134,8 +137,25 @@ pub fn collect_plan(files: &[(&[SyntaxNode], &FileSites)]) -> Plan {
 
 /// `rx` for `rx`, `self.rx`, `state.inner.rx`.
 pub(super) fn last_name(n: &SyntaxNode) -> String {
-    let t = n.text().to_string();
-    t.rsplit('.').next().unwrap_or("").trim().to_string()
+    // The text after the last '.', trimmed (`self.rx` -> `rx`), read backwards from the last
+    // token: a receiver's whole text can be long (a chain, a block).
+    let first = n.first_token();
+    let mut parts: Vec<&str> = Vec::new();
+    let mut owned: Vec<ra_ap_syntax::SyntaxToken> = Vec::new();
+    let mut t = n.last_token();
+    while let Some(tok) = t {
+        let stop = tok.text().contains('.') || Some(&tok) == first.as_ref();
+        t = if stop { None } else { tok.prev_token() };
+        owned.push(tok);
+    }
+    for tok in owned.iter().rev() {
+        let text = tok.text();
+        parts.push(match text.rfind('.') {
+            Some(i) => &text[i + 1..],
+            None => text,
+        });
+    }
+    parts.concat().trim().to_string()
 }
 
 /// Dependencies on other async crates, as (the name code uses, the reason). A crate that names
@@ -394,13 +414,13 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
     for n in ctx.nodes().iter().cloned() {
         let hit = match n.kind() {
             SyntaxKind::IMPL_TRAIT_TYPE | SyntaxKind::DYN_TRAIT_TYPE => {
-                let t = n.text().to_string();
-                (t.contains("Future") || t.contains("Stream")).then_some(t)
+                let t = ctx.text_of(&n);
+                (t.contains("Future") || t.contains("Stream")).then(|| t.to_string())
             }
             SyntaxKind::PATH_TYPE => {
-                let t = n.text().to_string();
+                let t = ctx.text_of(&n);
                 (t.starts_with("Pin<") || t.contains("BoxFuture") || t.contains("::Poll<"))
-                    .then_some(t)
+                    .then(|| t.to_string())
             }
             _ => None,
         };
