@@ -257,6 +257,40 @@ pub enum Checked {
     Unknown,
 }
 
+fn is_ident(t: &str) -> bool {
+    let mut c = t.chars();
+    c.next()
+        .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+/// A whole path replaced by a plain path (`async_std::task::spawn` -> `smol::spawn`), or a name
+/// by a name.
+fn safe_edit(root: &SyntaxNode, s: usize, e: usize, text: &str) -> bool {
+    if s == e || text.is_empty() {
+        return false;
+    }
+    let path_text = text.split("::").all(is_ident);
+    if !path_text {
+        return false;
+    }
+    let range = TextRange::new(TextSize::from(s as u32), TextSize::from(e as u32));
+    if !root.text_range().contains_range(range) {
+        return false;
+    }
+    match root.covering_element(range) {
+        NodeOrToken::Node(n) => {
+            n.text_range() == range
+                && n.ancestors()
+                    .take_while(|a| a.text_range() == range)
+                    .any(|a| a.kind() == SyntaxKind::PATH)
+        }
+        NodeOrToken::Token(t) => {
+            t.text_range() == range && t.kind() == SyntaxKind::IDENT && is_ident(text)
+        }
+    }
+}
+
 /// Checks the output of `edits` (start, end, new text; in the order they were applied, on
 /// `src`, the text of `root`).
 pub fn check(
@@ -265,8 +299,12 @@ pub fn check(
     edits: &[(usize, usize, &str)],
     edition: Edition,
 ) -> Checked {
+    // A path put in place of a whole path, or a name in place of a name, cannot break the
+    // parse: such edits need no unit parsed (they are still applied in units parsed for other
+    // edits).
     let ranges = edits
         .iter()
+        .filter(|&&(s, e, t)| !safe_edit(root, s, e, t))
         .map(|&(s, e, _)| TextRange::new(TextSize::from(s as u32), TextSize::from(e as u32)));
     let Some(units) = units_of(root, ranges) else {
         return Checked::Unknown;
@@ -278,11 +316,15 @@ pub fn check(
         let mut pos = us;
         // The unit's edits: those that start in it, and insertions at its end.
         while let Some(&(s, e, t)) = edits.get(i) {
+            if s < us {
+                i += 1; // before the unit: a safe edit in no unit
+                continue;
+            }
             if s > ue || (s == ue && e != ue) {
                 break;
             }
-            if s < us {
-                return Checked::Unknown; // cannot happen: each edit is inside its unit
+            if e > ue {
+                return Checked::Unknown; // across the unit's end: cannot happen
             }
             body.push_str(&src[pos..s]);
             body.push_str(t);
