@@ -55,8 +55,12 @@ pub fn dirty_files(root: &Path, files: &[String]) -> Vec<String> {
     dirty
 }
 
-/// Writes every changed file of `report`. Returns the paths written.
-pub fn write(report: &RootReport, allow_dirty: bool) -> Result<Vec<PathBuf>, Error> {
+/// Writes every changed file of `report`. Returns the paths written and, when the workspace
+/// has a Cargo.lock and a manifest changed, what became of the lockfile.
+pub fn write(
+    report: &RootReport,
+    allow_dirty: bool,
+) -> Result<(Vec<PathBuf>, Option<LockReport>), Error> {
     let root = Path::new(&report.root);
     let files: Vec<String> = report.files.iter().map(|f| f.file.clone()).collect();
     if !allow_dirty {
@@ -74,19 +78,15 @@ pub fn write(report: &RootReport, allow_dirty: bool) -> Result<Vec<PathBuf>, Err
         write_file(&path, f.after.as_bytes(), f.before.as_bytes())?;
         written.push(path);
     }
-    finish_root(report);
-    Ok(written)
+    let lock = finish_root(report);
+    Ok((written, lock))
 }
 
 /// [`write`] for every root of `roots` with changes, on `jobs` threads (a root's files are
 /// written by one thread, in order). Results come back in the order of `roots`.
-pub fn write_all(
-    roots: &[&RootReport],
-    allow_dirty: bool,
-    jobs: usize,
-) -> Vec<Result<Vec<PathBuf>, Error>> {
+pub fn write_all(roots: &[&RootReport], allow_dirty: bool, jobs: usize) -> Vec<Written> {
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<Vec<PathBuf>, Error>>>> =
+    let results: Vec<std::sync::Mutex<Option<Written>>> =
         roots.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1).min(roots.len().max(1)) {
@@ -103,17 +103,100 @@ pub fn write_all(
         .map(|m| {
             m.into_inner()
                 .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or(Ok(Vec::new()))
+                .unwrap_or(Ok((Vec::new(), None)))
         })
         .collect()
 }
 
+/// What [`write`] gives for one root.
+pub type Written = Result<(Vec<PathBuf>, Option<LockReport>), Error>;
+
 /// After a root's files are written: its lockfile follows the manifests.
-fn finish_root(report: &RootReport) {
+fn finish_root(report: &RootReport) -> Option<LockReport> {
     let root = Path::new(&report.root);
-    if report.files.iter().any(|f| f.file.ends_with("Cargo.toml")) {
-        update_lockfile(&root.join(&report.workspace));
+    if !report.files.iter().any(|f| f.file.ends_with("Cargo.toml")) {
+        return None;
     }
+    let dir = root.join(&report.workspace);
+    let before = std::fs::read_to_string(dir.join("Cargo.lock")).ok()?;
+    update_lockfile(&dir);
+    let after = std::fs::read_to_string(dir.join("Cargo.lock")).ok()?;
+    Some(lock_report(&dir, &before, &after))
+}
+
+/// Packages (`name version`) of a Cargo.lock text.
+fn locked_packages(text: &str) -> std::collections::BTreeSet<String> {
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return Default::default();
+    };
+    doc.get("package")
+        .and_then(|p| p.as_array_of_tables())
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| {
+                    Some(format!(
+                        "{} {}",
+                        t.get("name")?.as_str()?,
+                        t.get("version")?.as_str()?
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What the lockfile update changed, and whether async-std is still in the resolved graph
+/// (`cargo tree -i async-std`: the first chain from a workspace member down to it).
+pub fn lock_report(dir: &Path, before: &str, after: &str) -> LockReport {
+    let (b, a) = (locked_packages(before), locked_packages(after));
+    let mut r = LockReport {
+        added: a.difference(&b).cloned().collect(),
+        removed: b.difference(&a).cloned().collect(),
+        ..Default::default()
+    };
+    r.async_std_in_graph = a.iter().any(|p| p.starts_with("async-std "));
+    if r.async_std_in_graph {
+        let out = Command::new("cargo")
+            .args([
+                "tree",
+                "--workspace",
+                "--invert",
+                "async-std",
+                "--edges",
+                "normal,build,dev",
+            ])
+            .args(["--prefix", "depth", "--charset", "ascii"])
+            .current_dir(dir)
+            .output();
+        if let Some(out) = out.ok().filter(|o| o.status.success()) {
+            r.async_std_path = first_chain(&String::from_utf8_lossy(&out.stdout));
+        }
+    }
+    r
+}
+
+/// From `cargo tree --invert --prefix depth` output (`0async-std v1`, `1surf v2`, `2app v0.1`):
+/// the first chain from the deepest entry of the first branch back to async-std, top first
+/// (`app -> surf -> async-std`).
+fn first_chain(tree: &str) -> Vec<String> {
+    let mut chain: Vec<String> = Vec::new();
+    for line in tree.lines() {
+        let digits: String = line.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let Ok(depth) = digits.parse::<usize>() else {
+            continue;
+        };
+        let name = line[digits.len()..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        if depth < chain.len() {
+            break; // the first branch is complete
+        }
+        chain.push(name);
+    }
+    chain.reverse();
+    chain
 }
 
 /// Writes `bytes` over the file at `path` in place; if that fails, writes `before` back.
@@ -135,6 +218,28 @@ pub fn write_file(path: &Path, bytes: &[u8], before: &[u8]) -> Result<(), Error>
         return Err(werr(e));
     }
     Ok(())
+}
+
+/// What became of a workspace's Cargo.lock after `apply`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct LockReport {
+    /// Packages (`name version`) the update added and removed; nothing else moved.
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// async-std is still in the resolved graph.
+    pub async_std_in_graph: bool,
+    /// Through which dependencies (a workspace member first, async-std last).
+    pub async_std_path: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_first_inverted_chain_reads_from_the_member_down() {
+        let tree =
+            "0async-std v1.13.0\n1surf v2.3.2\n2app v0.1.0 (/w/app)\n1tide v0.16.0\n2web v0.1.0\n";
+        assert_eq!(super::first_chain(tree), vec!["app", "surf", "async-std"]);
+    }
 }
 
 /// Brings Cargo.lock in line with the new manifests (adds smol, drops what only async-std

@@ -128,6 +128,10 @@ struct Common {
     /// Convert a published library's public async API to blocking code too (a breaking change).
     #[arg(long)]
     allow_api_change: bool,
+    /// Rename features named after async-std (`async-std` -> `smol`) instead of keeping the old
+    /// name as a deprecated alias of the new one (a breaking change for users of the feature).
+    #[arg(long)]
+    rename_features: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -232,6 +236,7 @@ where
         target: common.to,
         syntax_only: common.syntax_only,
         allow_api_change: common.allow_api_change,
+        rename_features: common.rename_features,
         ..Default::default()
     };
     let paths = common.paths;
@@ -247,10 +252,15 @@ where
             .iter()
             .filter(|r| !r.files.is_empty())
             .collect();
-        for r in crate::apply::write_all(&roots, allow_dirty, config.jobs) {
-            if let Err(e) = r {
-                let _ = writeln!(err, "error: {e}");
-                code = 2;
+        let results = crate::apply::write_all(&roots, allow_dirty, config.jobs);
+        let changed = report.roots.iter_mut().filter(|r| !r.files.is_empty());
+        for (root, r) in changed.zip(results) {
+            match r {
+                Ok((_, lock)) => root.lockfile = lock,
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    code = 2;
+                }
             }
         }
     } else if apply {
@@ -259,10 +269,13 @@ where
             let before_tests = (verify == Some(crate::verify::Level::Test))
                 .then(|| crate::verify::test_outcomes(&dir).1);
             root.lockfile_before = std::fs::read_to_string(dir.join("Cargo.lock")).ok();
-            if let Err(e) = crate::apply::write(root, allow_dirty) {
-                let _ = writeln!(err, "error: {e}");
-                code = 2;
-                continue;
+            match crate::apply::write(root, allow_dirty) {
+                Ok((_, lock)) => root.lockfile = lock,
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    code = 2;
+                    continue;
+                }
             }
             if let Some(level) = verify {
                 let v = crate::verify::verify(root, level, before_tests.as_ref());

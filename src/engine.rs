@@ -212,13 +212,15 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
     drop(semantic);
     for (pi, mut needs) in per_package {
         let pkg = &packages[pi];
+        needs.rename_features = config.rename_features;
         // A root package's [workspace.dependencies] serve every member.
         if pkg.dir == ws.dir && packages.len() > 1 {
             needs.smol |= all.smol;
             needs.keep_async_std |= all.keep_async_std;
         }
         if pkg.name.is_some() {
-            manifest(&root, pkg, needs, &mut report);
+            let renames = manifest(&root, pkg, needs, &mut report);
+            rename_cfg_features(&root, pkg, &renames, &mut report);
         }
     }
     // Virtual workspace manifests ([workspace.dependencies] only).
@@ -233,6 +235,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
                 smol: all.smol,
                 keep_async_std: all.keep_async_std,
                 crossbeam: false,
+                rename_features: config.rename_features,
             },
             &mut report,
         );
@@ -872,14 +875,23 @@ fn migrate_smol_file(
     needs.keep_async_std |= keep;
 }
 
-fn manifest(root: &Path, pkg: &Package, needs: crate::manifest::Needs, report: &mut RootReport) {
+/// Migrates a package's manifest; returns the features it renamed (old, new).
+fn manifest(
+    root: &Path,
+    pkg: &Package,
+    needs: crate::manifest::Needs,
+    report: &mut RootReport,
+) -> Vec<(String, String)> {
     if !pkg.uses_async_std {
-        return;
+        return Vec::new();
     }
     let file = rel(root, &pkg.manifest_path);
     let text = match std::fs::read_to_string(&pkg.manifest_path) {
         Ok(t) => t,
-        Err(e) => return report.errors.push(format!("{file}: {e}")),
+        Err(e) => {
+            report.errors.push(format!("{file}: {e}"));
+            return Vec::new();
+        }
     };
     match crate::manifest::migrate(&text, needs) {
         Ok(Some(change)) => {
@@ -893,8 +905,54 @@ fn manifest(root: &Path, pkg: &Package, needs: crate::manifest::Needs, report: &
                 after: change.text,
                 rules: [("manifest".to_string(), n)].into(),
             });
+            change.feature_renames
         }
-        Ok(None) => {}
-        Err(e) => report.errors.push(format!("{file}: invalid manifest: {e}")),
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            report.errors.push(format!("{file}: invalid manifest: {e}"));
+            Vec::new()
+        }
+    }
+}
+
+/// `cfg(feature = "old")` gates of every file of the package follow its renamed features.
+fn rename_cfg_features(
+    root: &Path,
+    pkg: &Package,
+    renames: &[(String, String)],
+    report: &mut RootReport,
+) {
+    if renames.is_empty() {
+        return;
+    }
+    let edition = rewrite::edition_of(&pkg.edition);
+    for path in &pkg.files {
+        let file = rel(root, path);
+        let existing = report.files.iter().position(|f| f.file == file);
+        let text = match existing {
+            Some(i) => report.files[i].after.clone(),
+            None => match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(_) => continue,
+            },
+        };
+        let Some((new, n)) = rewrite::features::rename_cfg_features(&text, renames, edition) else {
+            continue;
+        };
+        match existing {
+            Some(i) => {
+                report.files[i].after = new;
+                *report.files[i]
+                    .rules
+                    .entry("cfg-feature".into())
+                    .or_default() += n;
+            }
+            None => report.files.push(FileChange {
+                file,
+                before: text,
+                after: new,
+                rules: [("cfg-feature".to_string(), n)].into(),
+            }),
+        }
     }
 }

@@ -62,6 +62,9 @@ pub struct Config {
     pub syntax_only: bool,
     /// Convert a published library's public async API to blocking code too.
     pub allow_api_change: bool,
+    /// A feature named after async-std is renamed (`async-std` -> `smol`) without keeping the
+    /// old name as a deprecated alias.
+    pub rename_features: bool,
     /// Workspaces migrated at a time.
     pub jobs: usize,
     /// What discovery leaves out.
@@ -83,6 +86,7 @@ impl Default for Config {
             target: Target::Auto,
             syntax_only: false,
             allow_api_change: false,
+            rename_features: false,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             discover: Default::default(),
         }

@@ -64,6 +64,9 @@ pub struct Needs {
     pub keep_async_std: bool,
     /// Code converted to threads uses crossbeam-channel.
     pub crossbeam: bool,
+    /// `--rename-features`: a feature named after async-std is renamed without keeping the old
+    /// name as an alias.
+    pub rename_features: bool,
 }
 
 /// The outcome of a manifest migration.
@@ -72,6 +75,8 @@ pub struct ManifestChange {
     pub text: String,
     /// Human-readable notes on what was done ("async-std -> smol in [dependencies]").
     pub notes: Vec<String>,
+    /// Features renamed (old, new): `cfg(feature = "old")` in the package's code follows.
+    pub feature_renames: Vec<(String, String)>,
 }
 
 /// Migrates one manifest. Returns `None` when there is nothing to change.
@@ -145,11 +150,20 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     replaced.sort();
     replaced.dedup();
     migrate_features(&mut doc, &replaced, optional, &mut notes);
+    let feature_renames = if replaced.is_empty() {
+        Vec::new()
+    } else {
+        rename_features(&mut doc, needs.rename_features, &mut notes)
+    };
     let new = doc.to_string();
     if new == text {
         return Ok(None);
     }
-    Ok(Some(ManifestChange { text: new, notes }))
+    Ok(Some(ManifestChange {
+        text: new,
+        notes,
+        feature_renames,
+    }))
 }
 
 /// Replaces (or removes) one entry in place, keeping the order of the table and the key's decor.
@@ -322,6 +336,151 @@ fn migrate_features(
     }
 }
 
+/// The name a feature named after async-std takes (`runtime-async-std` -> `runtime-smol`).
+pub fn smol_feature_name(old: &str) -> Option<String> {
+    let new = old
+        .replace("async-std", "smol")
+        .replace("async_std", "smol");
+    (new != old).then_some(new)
+}
+
+/// Features named after async-std that enable smol now (`dep:smol`, `smol?/..`, or a feature
+/// renamed here) get the smol name: the new feature does the work, the old name stays as its
+/// alias (documented as deprecated in a comment) unless `rename`. Lists that name the old
+/// feature (`default`, other features, `required-features` of targets) name the new one.
+/// A new name that is taken already leaves the feature as it is (noted).
+fn rename_features(
+    doc: &mut DocumentMut,
+    rename: bool,
+    notes: &mut Vec<String>,
+) -> Vec<(String, String)> {
+    let mut renames: Vec<(String, String)> = Vec::new();
+    let Some(features) = doc.get("features").and_then(|f| f.as_table_like()) else {
+        return renames;
+    };
+    let taken: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
+    let list = |k: &str| -> Vec<String> {
+        features
+            .get(k)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    loop {
+        let before = renames.len();
+        for k in &taken {
+            if renames.iter().any(|(o, _)| o == k) {
+                continue;
+            }
+            let Some(new) = smol_feature_name(k) else {
+                continue;
+            };
+            let enables = list(k).iter().any(|e| {
+                e == "dep:smol"
+                    || e.starts_with("smol/")
+                    || e.starts_with("smol?/")
+                    || renames.iter().any(|(o, n)| e == o || e == n)
+            });
+            if !enables {
+                continue;
+            }
+            if taken.contains(&new) || renames.iter().any(|(_, n)| n == &new) {
+                notes.push(format!(
+                    "feature `{k}` keeps its name: a feature `{new}` exists already"
+                ));
+                renames.push((k.clone(), k.clone()));
+                continue;
+            }
+            renames.push((k.clone(), new));
+        }
+        if renames.len() == before {
+            break;
+        }
+    }
+    renames.retain(|(o, n)| o != n);
+    if renames.is_empty() {
+        return renames;
+    }
+    let new_of = |e: &str| -> Option<String> {
+        renames.iter().find(|(o, _)| o == e).map(|(_, n)| n.clone())
+    };
+    // Rebuild [features] in order: each renamed feature's entries under the new name, then the
+    // old name as an alias of it (or nothing, with `rename`).
+    let Some(features) = doc.get_mut("features").and_then(|f| f.as_table_mut()) else {
+        return renames;
+    };
+    let entries: Vec<(Key, Item)> = features
+        .iter()
+        .filter_map(|(k, _)| {
+            features
+                .get_key_value(k)
+                .map(|(key, item)| (key.clone(), item.clone()))
+        })
+        .collect();
+    features.clear();
+    for (key, mut item) in entries {
+        if let Some(arr) = item.as_array_mut() {
+            for v in arr.iter_mut() {
+                if let Some(n) = v.as_str().and_then(|e| new_of(e)) {
+                    let decor = v.decor().clone();
+                    *v = Value::from(n);
+                    *v.decor_mut() = decor;
+                }
+            }
+        }
+        match new_of(key.get()) {
+            None => {
+                features.insert_formatted(&key, item);
+            }
+            Some(new) => {
+                let mut nk = Key::new(new.as_str());
+                *nk.leaf_decor_mut() = key.leaf_decor().clone();
+                features.insert_formatted(&nk, item);
+                if rename {
+                    notes.push(format!("feature `{}` renamed `{new}`", key.get()));
+                } else {
+                    let mut ok = Key::new(key.get());
+                    ok.leaf_decor_mut().set_prefix(format!(
+                        "# Deprecated: an alias of `{new}` (async-std was replaced by smol).\n"
+                    ));
+                    let alias = Value::Array(toml_edit::Array::from_iter([new.as_str()]));
+                    features.insert_formatted(&ok, Item::Value(alias));
+                    notes.push(format!(
+                        "feature `{new}` added (smol); `{}` kept as its deprecated alias",
+                        key.get()
+                    ));
+                }
+            }
+        }
+    }
+    // Targets that require a renamed feature.
+    for kind in ["bin", "example", "test", "bench"] {
+        let Some(targets) = doc.get_mut(kind).and_then(|t| t.as_array_of_tables_mut()) else {
+            continue;
+        };
+        for t in targets.iter_mut() {
+            let Some(arr) = t
+                .get_mut("required-features")
+                .and_then(|r| r.as_array_mut())
+            else {
+                continue;
+            };
+            for v in arr.iter_mut() {
+                if let Some(n) = v.as_str().and_then(|e| new_of(e)) {
+                    let decor = v.decor().clone();
+                    *v = Value::from(n);
+                    *v.decor_mut() = decor;
+                }
+            }
+        }
+    }
+    renames
+}
+
 enum FeatureEntry {
     Keep,
     Drop,
@@ -378,11 +537,13 @@ mod tests {
     fn a_bare_name_that_is_a_feature_stays_a_feature() {
         let before = "[dependencies]\nasync-std = { version = \"1\", optional = true }\n\n[features]\ndefault = [\"async-std\"]\nasync-std = [\"dep:async-std\", \"futures\"]\n";
         let after = migrate(before, smol()).unwrap().unwrap().text;
-        assert!(after.contains("default = [\"async-std\"]"), "{after}");
+        // The feature (not the dependency) keeps its entries, under the smol name.
+        assert!(after.contains("default = [\"smol\"]"), "{after}");
         assert!(
-            after.contains("async-std = [\"dep:smol\", \"futures\"]"),
+            after.contains("smol = [\"dep:smol\", \"futures\"]"),
             "{after}"
         );
+        assert!(after.contains("async-std = [\"smol\"]"), "{after}");
     }
 
     #[test]
@@ -404,12 +565,79 @@ mod tests {
             Needs {
                 smol: true,
                 keep_async_std: true,
-                crossbeam: false,
+                ..Needs::default()
             },
         )
         .unwrap()
         .unwrap()
         .text;
         assert_eq!(after, "[dependencies]\nasync-std = \"1\"\nsmol = \"2\"\n");
+    }
+
+    const RUNTIMES: &str = "[dependencies]\nasync-std = { version = \"1\", optional = true }\n\
+        tokio = { version = \"1\", optional = true }\n\n[features]\ndefault = [\"runtime-async-std\"]\n\
+        runtime-async-std = [\"async-std\"]\nruntime-tokio = [\"tokio\"]\n\n\
+        [[example]]\nname = \"demo\"\nrequired-features = [\"runtime-async-std\"]\n";
+
+    #[test]
+    fn a_feature_named_after_async_std_gets_the_smol_name_and_the_old_one_stays_an_alias() {
+        let change = migrate(RUNTIMES, smol()).unwrap().unwrap();
+        let after = change.text;
+        assert!(after.contains("default = [\"runtime-smol\"]"), "{after}");
+        assert!(after.contains("runtime-smol = [\"dep:smol\"]\n# Deprecated: an alias of `runtime-smol` (async-std was replaced by smol).\nruntime-async-std = [\"runtime-smol\"]\n"), "{after}");
+        assert!(after.contains("runtime-tokio = [\"tokio\"]"), "{after}");
+        assert!(
+            after.contains("required-features = [\"runtime-smol\"]"),
+            "{after}"
+        );
+        // The optional dependency's implicit feature `async-std` was a feature too.
+        assert_eq!(
+            change.feature_renames,
+            vec![
+                ("runtime-async-std".to_string(), "runtime-smol".to_string()),
+                ("async-std".to_string(), "smol".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn rename_features_leaves_no_alias() {
+        let needs = Needs {
+            rename_features: true,
+            ..smol()
+        };
+        let after = migrate(RUNTIMES, needs).unwrap().unwrap().text;
+        assert!(!after.contains("runtime-async-std"), "{after}");
+        assert!(after.contains("runtime-smol = [\"dep:smol\"]"), "{after}");
+    }
+
+    #[test]
+    fn an_implicit_feature_of_the_optional_dependency_is_renamed_too() {
+        let before = "[dependencies]\nasync-std = { version = \"1\", optional = true }\n";
+        let change = migrate(before, smol()).unwrap().unwrap();
+        assert!(
+            change.text.contains("smol = [\"dep:smol\"]"),
+            "{}",
+            change.text
+        );
+        assert!(
+            change.text.contains("async-std = [\"smol\"]"),
+            "{}",
+            change.text
+        );
+    }
+
+    #[test]
+    fn a_taken_name_keeps_the_old_feature() {
+        let before =
+            "[dependencies]\nasync-std = { version = \"1\", optional = true }\n\n[features]\n\
+                      async-std = [\"dep:async-std\"]\nsmol = []\n";
+        let change = migrate(before, smol()).unwrap().unwrap();
+        assert!(change.feature_renames.is_empty());
+        assert!(
+            change.text.contains("async-std = [\"dep:smol\"]"),
+            "{}",
+            change.text
+        );
     }
 }

@@ -169,6 +169,10 @@ pub struct RootReport {
     /// `apply --verify`: what the check of the written workspace said.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify: Option<Verification>,
+    /// `apply`: what became of the workspace's Cargo.lock (when it has one and a manifest
+    /// changed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile: Option<crate::apply::LockReport>,
     /// The workspace's Cargo.lock before `apply` (to restore it).
     #[serde(skip)]
     pub lockfile_before: Option<String>,
@@ -204,6 +208,7 @@ impl RootReport {
             manifest_notes: Vec::new(),
             crates: Vec::new(),
             verify: None,
+            lockfile: None,
             lockfile_before: None,
         }
     }

@@ -22,8 +22,8 @@ if [ -z "$sg" ]; then
   (cd "$work" && npm install --silent @ast-grep/cli@0.51.1 >/dev/null)
   sg="$work/node_modules/@ast-grep/cli-linux-x64-gnu/ast-grep"
 fi
-(cd "$here" && cargo build --release -q)
-tool="$here/target/release/async-std-migrate"
+[ -n "${TOOL:-}" ] || (cd "$here" && cargo build --release -q)
+tool=${TOOL:-$here/target/release/async-std-migrate}
 runs=${RUNS:-3}
 
 # Prints "wall_s peak_kb" of one command.

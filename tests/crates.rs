@@ -112,6 +112,26 @@ fn crate_fixtures_migrate_build_and_pass_their_tests() {
             &cargo(work, &["test", "-q"]),
             &format!("testing the migrated crate {name}"),
         );
+        // A feature renamed after smol keeps its old name as an alias: users who enabled it
+        // still build the same code (the features the original manifest declared).
+        let original: toml_edit::DocumentMut = std::fs::read_to_string(before.join("Cargo.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let doc_features: Vec<String> = original
+            .get("features")
+            .and_then(|f| f.as_table_like())
+            .map(|f| f.iter().map(|(k, _)| k.to_string()).collect())
+            .unwrap_or_default();
+        for old in doc_features.iter().filter(|f| f.contains("async-std")) {
+            assert_ok(
+                &cargo(
+                    work,
+                    &["test", "-q", "--no-default-features", "--features", old],
+                ),
+                &format!("testing {name} with its old feature `{old}`"),
+            );
+        }
         // Idempotent.
         let again = async_std_migrate::engine::plan(
             work,

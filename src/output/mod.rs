@@ -123,6 +123,34 @@ pub fn summary(report: &Report, applied: bool) -> String {
         for e in &root.errors {
             let _ = writeln!(out, "error: {e}");
         }
+        if let Some(l) = &root.lockfile {
+            let _ = writeln!(
+                out,
+                "Cargo.lock: {} added, {} removed ({}), nothing else moved",
+                l.added.len(),
+                l.removed.len(),
+                l.added
+                    .iter()
+                    .map(|p| format!("+{p}"))
+                    .chain(l.removed.iter().map(|p| format!("-{p}")))
+                    .take(8)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            if l.async_std_in_graph {
+                let _ = writeln!(
+                    out,
+                    "async-std is still in the resolved graph{}",
+                    if l.async_std_path.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", l.async_std_path.join(" -> "))
+                    }
+                );
+            } else {
+                let _ = writeln!(out, "async-std is no longer in the resolved graph");
+            }
+        }
         if let Some(v) = &root.verify {
             if v.passed {
                 let _ = writeln!(out, "verify: passed ({})", v.command);

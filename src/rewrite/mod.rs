@@ -5,6 +5,7 @@
 
 pub mod doctests;
 pub mod edit;
+pub mod features;
 pub mod imports;
 pub mod macros;
 pub mod reparse;
