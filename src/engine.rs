@@ -219,6 +219,14 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
             needs.keep_async_std |= all.keep_async_std;
         }
         if pkg.name.is_some() {
+            let src = {
+                let r = rel(&root, &pkg.dir.join("src"));
+                format!("{r}/")
+            };
+            needs.smol_dev_only = !report
+                .files
+                .iter()
+                .any(|f| f.file.starts_with(&src) && f.after.contains("smol::"));
             let renames = manifest(&root, pkg, needs, &mut report);
             rename_cfg_features(&root, pkg, &renames, &mut report);
         }
@@ -236,6 +244,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
                 keep_async_std: all.keep_async_std,
                 crossbeam: false,
                 rename_features: config.rename_features,
+                smol_dev_only: false,
             },
             &mut report,
         );
@@ -882,7 +891,9 @@ fn manifest(
     needs: crate::manifest::Needs,
     report: &mut RootReport,
 ) -> Vec<(String, String)> {
-    if !pkg.uses_async_std {
+    // A package without async-std in its manifest can still need smol (async-std's own
+    // examples and tests).
+    if !pkg.uses_async_std && !needs.smol {
         return Vec::new();
     }
     let file = rel(root, &pkg.manifest_path);

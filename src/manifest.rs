@@ -67,6 +67,9 @@ pub struct Needs {
     /// `--rename-features`: a feature named after async-std is renamed without keeping the old
     /// name as an alias.
     pub rename_features: bool,
+    /// Only dev targets (examples, tests, benches) name smol: when smol has to be added without
+    /// an async-std entry to replace (async-std's own examples), it goes to [dev-dependencies].
+    pub smol_dev_only: bool,
 }
 
 /// The outcome of a manifest migration.
@@ -134,6 +137,29 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
 
     if !kept_optional.is_empty() {
         enable_smol_beside(&mut doc, &kept_optional);
+    }
+    // Code that names smol in a package that had no async-std entry to replace (the examples
+    // and tests of async-std itself, or a crate that had it through a facade's re-export).
+    let mut has_smol = false;
+    visit_dependency_tables(&doc, |_, k, v| {
+        has_smol |= k == "smol" || v.get("package").and_then(|p| p.as_str()) == Some("smol");
+    });
+    if needs.smol && replaced.is_empty() && kept_optional.is_empty() && !has_smol {
+        let table = if needs.smol_dev_only {
+            "dev-dependencies"
+        } else {
+            "dependencies"
+        };
+        if let Some(deps) = doc
+            .entry(table)
+            .or_insert_with(toml_edit::table)
+            .as_table_mut()
+        {
+            deps.insert("smol", toml_edit::value("2"));
+            notes.push(format!(
+                "added smol to [{table}] (the migrated code names it)"
+            ));
+        }
     }
     if needs.crossbeam {
         let deps = doc

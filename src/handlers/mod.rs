@@ -4,6 +4,7 @@
 //! the receiver's type (the semantic oracle, or syntactic evidence when it does not know).
 
 mod attr_main;
+mod buf_into_inner;
 mod channel;
 mod detach;
 mod duplicate_impl;
@@ -11,6 +12,7 @@ mod file_flush;
 mod future_combinators;
 mod net_ref;
 mod path_methods;
+mod resolve_addrs;
 mod sleep;
 mod socket_from;
 mod stdio;
@@ -79,12 +81,14 @@ pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
         acc.edits.set_anchor(None);
         return;
     }
+    buf_into_inner::pass(ctx, acc);
     channel::pass(ctx, acc);
     detach::pass(ctx, acc);
     duplicate_impl::pass(ctx, acc);
     future_combinators::pass(ctx, acc);
     net_ref::pass(ctx, acc);
     path_methods::pass(ctx, acc);
+    resolve_addrs::pass(ctx, acc);
     stdio::pass(ctx, acc);
     write_macro::pass(ctx, acc);
     acc.edits.set_anchor(None);
@@ -94,6 +98,7 @@ pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
 pub const DISPATCHED: &[&str] = &[
     "attr-main",
     "attr-test",
+    "buf-writer-into-inner",
     "channel-recv",
     "detach-dropped-handle",
     "doctest-blocks",
@@ -103,6 +108,7 @@ pub const DISPATCHED: &[&str] = &[
     "net-shared-ref",
     "path-async-methods",
     "read-append",
+    "resolve-socket-addrs",
     "sleep-to-timer",
     "socket-try-from",
     "stdio-unblock",
