@@ -89,6 +89,7 @@ pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
     net_ref::pass(ctx, acc);
     path_methods::pass(ctx, acc);
     resolve_addrs::pass(ctx, acc);
+    socket_from::pass(ctx, acc);
     stdio::pass(ctx, acc);
     write_macro::pass(ctx, acc);
     acc.edits.set_anchor(None);

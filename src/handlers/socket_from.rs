@@ -6,6 +6,16 @@
 //! let l = TcpListener::from(std_listener);  ->  let l = TcpListener::try_from(std_listener).expect("..");
 //! ```
 //! `.into()` conversions are not visible without types; they fail to compile (they do not misbehave).
+//!
+//! A crate function that takes `impl Into<TcpListener>` keeps its signature (reported: callers
+//! outside the crate that pass a std socket break), and its calls in the crate that pass a std
+//! socket (known from types) convert it first, as async-std's `From` did:
+//!
+//! ```text
+//! TcpListener::from_listener(std_listener)
+//! ->
+//! TcpListener::from_listener(<smol::net::TcpListener as std::convert::TryFrom<_>>::try_from(std_listener).expect(".."))
+//! ```
 
 use super::{call_of_path, end, Flow};
 use crate::resolve::PathSite;
@@ -23,8 +33,8 @@ const TYPES: &[&str] = &[
     "async_std::os::unix::net::UnixDatagram",
 ];
 
-pub(super) fn on_from(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
-    into_bound(site, acc);
+pub(super) fn on_from(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    into_bound(site, ctx.oracle.is_semantic(), acc);
     let Some((last, ty)) = site.canon.split_last() else {
         return Flow::Continue;
     };
@@ -38,6 +48,9 @@ pub(super) fn on_from(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
         return Flow::Continue;
     };
     acc.edits.replace(range(seg.syntax()), "try_from", RULE);
+    if matches!(ctx.edition, "2015" | "2018") {
+        acc.traits.insert("std::convert::TryFrom".into());
+    }
     acc.edits.insert(
         end(call.syntax()),
         ".expect(\"registering the socket with smol's reactor\")",
@@ -48,7 +61,7 @@ pub(super) fn on_from(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 
 /// `impl Into<TcpListener>` / `T: Into<TcpListener>`: callers that passed a std socket relied on
 /// async-std's `From`, which async-net does not have. Reported: the signature needs a decision.
-fn into_bound(site: &PathSite, acc: &mut Acc) {
+fn into_bound(site: &PathSite, semantic: bool, acc: &mut Acc) {
     if !TYPES.contains(&site.canon.join("::").as_str()) {
         return;
     }
@@ -60,12 +73,78 @@ fn into_bound(site: &PathSite, acc: &mut Acc) {
         .any(|seg| {
             seg.name_ref().is_some_and(|n| n.text() == "Into") && seg.generic_arg_list().is_some()
         });
+    // The same finding with or without types: the signature is a decision for a person either
+    // way (with types, this crate's own calls that pass a std socket are converted).
+    let _ = semantic;
     if in_into {
         acc.findings.push(crate::report::RawFinding::not_migrated(
             super::start(site.path.syntax()),
             RULE,
-            format!("`Into<{}>` accepted std sockets through async-std's From, which async-net does not have", site.path.syntax()),
-            "take the std socket (or the smol one) explicitly and convert with try_from",
+            format!("`Into<{}>` accepted std sockets through async-std's From, which async-net does not have (a public API change for callers that pass one)", site.path.syntax()),
+            "keep the signature and have callers convert with try_from (this crate's calls are converted where types show a std socket), or take the std socket explicitly",
         ));
+    }
+}
+
+/// The smol type for an async-std socket path.
+fn smol_socket(canon: &str) -> Option<String> {
+    let name = canon.rsplit("::").next()?;
+    if canon.starts_with("async_std::os::unix::net::") {
+        Some(format!("smol::net::unix::{name}"))
+    } else {
+        Some(format!("smol::net::{name}"))
+    }
+}
+
+/// Calls of the crate's `impl Into<socket>` functions that pass a std socket (by type).
+pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    if ctx.krate.into_socket_params.is_empty() || !ctx.oracle.is_semantic() {
+        return;
+    }
+    for call in ctx
+        .nodes()
+        .iter()
+        .cloned()
+        .filter_map(ra_ap_syntax::ast::CallExpr::cast)
+    {
+        let Some(ra_ap_syntax::ast::Expr::PathExpr(callee)) = call.expr() else {
+            continue;
+        };
+        let Some(name) = callee
+            .path()
+            .and_then(|p| p.segment())
+            .and_then(|s| s.name_ref())
+            .map(|n| n.text().to_string())
+        else {
+            continue;
+        };
+        let Some(params) = ctx.krate.into_socket_params.get(&name) else {
+            continue;
+        };
+        let Some(args) = ra_ap_syntax::ast::HasArgList::arg_list(&call) else {
+            continue;
+        };
+        let args: Vec<_> = args.args().collect();
+        for (i, canon) in params {
+            let Some(arg) = args.get(*i) else { continue };
+            let Some(ty) = ctx.oracle.type_of(arg) else {
+                continue;
+            };
+            let std_name = format!("std::{}", canon.rsplit("::").next().unwrap_or(""));
+            if ty != std_name {
+                continue;
+            }
+            let Some(smol) = smol_socket(canon) else {
+                continue;
+            };
+            let text = super::text_of(ctx, arg.syntax());
+            acc.edits.set_anchor(Some(super::start(arg.syntax())));
+            acc.edits.replace(
+                range(arg.syntax()),
+                // Written out in full: TryFrom is not in the 2015/2018 preludes.
+                format!("<{smol} as std::convert::TryFrom<_>>::try_from({text}).expect(\"registering the socket with smol's reactor\")"),
+                RULE,
+            );
+        }
     }
 }

@@ -115,6 +115,9 @@ pub struct CrateContext {
     /// The lib crate uses items that only work inside async-std's runtime (task-locals,
     /// `task::current`, `spawn_local`): its files are left on async-std as a whole.
     pub runtime_bound: bool,
+    /// Functions of the crate with an `impl Into<async-std socket>` parameter: name -> (index,
+    /// the socket's async-std path). Callers that pass a std socket relied on async-std's `From`.
+    pub into_socket_params: BTreeMap<String, Vec<(usize, String)>>,
 }
 
 impl CrateContext {

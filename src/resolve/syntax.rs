@@ -634,6 +634,30 @@ pub fn collect_crate_facts(
             }
         }
     }
+    for f in nodes.iter().cloned().filter_map(ast::Fn::cast) {
+        let (Some(name), Some(params)) = (f.name(), f.param_list()) else {
+            continue;
+        };
+        for (i, p) in params.params().enumerate() {
+            let Some(ty) = p.ty() else { continue };
+            if !ty.syntax().text().to_string().contains("Into<") {
+                continue;
+            }
+            let tr = ty.syntax().text_range();
+            for site in sites.paths.iter() {
+                let canon = site.canon.join("::");
+                if tr.contains_range(site.path.syntax().text_range())
+                    && (canon.starts_with("async_std::net::")
+                        || canon.starts_with("async_std::os::unix::net::"))
+                {
+                    ctx.into_socket_params
+                        .entry(name.text().to_string())
+                        .or_default()
+                        .push((i, canon));
+                }
+            }
+        }
+    }
     sites
 }
 
