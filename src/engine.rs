@@ -291,6 +291,13 @@ fn migrate_package(
     let mut ctx = CrateContext {
         roots: pkg.roots.clone(),
         lib_name: pkg.lib_name.clone(),
+        futures_crate: if pkg.deps.contains("futures") {
+            Some("futures".into())
+        } else if pkg.deps.contains("futures-util") {
+            Some("futures_util".into())
+        } else {
+            None
+        },
         ..Default::default()
     };
     ctx.roots.insert("async_std".into());

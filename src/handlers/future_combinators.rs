@@ -6,7 +6,13 @@
 //! a.join(b).await       ->  smol::future::zip(a, b).await
 //! a.try_join(b).await   ->  smol::future::try_zip(a, b).await
 //! f.timeout(d).await    ->  ({ let fut = f; let dur = d; smol::future::FutureExt::or(..) }).await
+//! a.merge(b)            ->  futures::stream::select(a, b)   (when the package depends on futures)
 //! ```
+//!
+//! `merge` ends when both streams end, which futures-lite's `race` and `or` never do; the futures
+//! crate's `select` does (it alternates where async-std picked a random side: the order between
+//! the two streams was unspecified in both). Without futures among the dependencies it is
+//! reported.
 
 use super::{args, end, file_uses, method_is, start};
 use crate::rewrite::{Acc, Ctx};
@@ -37,6 +43,23 @@ fn missing_stream_methods(ctx: &Ctx<'_>, acc: &mut Acc) {
                         || super::awaited(mc.syntax()).is_some())
             }
         };
+        if is_stream_ext && name == "merge" {
+            if let (Some(f), Some(recv), [other]) = (
+                &ctx.krate.futures_crate,
+                mc.receiver(),
+                args(&mc).as_slice(),
+            ) {
+                let r = super::text_of(ctx, recv.syntax());
+                let o = super::text_of(ctx, other.syntax());
+                acc.edits.set_anchor(Some(start(mc.syntax())));
+                acc.edits.replace(
+                    crate::rewrite::range(mc.syntax()),
+                    format!("{f}::stream::select({r}, {o})"),
+                    RULE,
+                );
+                continue;
+            }
+        }
         if is_stream_ext {
             let at = mc
                 .name_ref()

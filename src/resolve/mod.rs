@@ -118,6 +118,9 @@ pub struct CrateContext {
     /// Functions of the crate with an `impl Into<async-std socket>` parameter: name -> (index,
     /// the socket's async-std path). Callers that pass a std socket relied on async-std's `From`.
     pub into_socket_params: BTreeMap<String, Vec<(usize, String)>>,
+    /// How the package names the futures crate, when it depends on it (`futures`,
+    /// `futures_util`): `StreamExt::merge` becomes its `stream::select`.
+    pub futures_crate: Option<String>,
 }
 
 impl CrateContext {
