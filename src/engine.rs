@@ -505,6 +505,22 @@ fn migrate_package(
         {
             continue; // a candidate only for its `async` words
         }
+        // The library's public items whose signatures change.
+        let in_library = f.place.in_lib
+            && pkg.has_lib
+            && !f.file.ends_with("src/main.rs")
+            && !f.file.contains("/src/bin/");
+        if in_library {
+            let cat = if threads {
+                crate::rules::Catalogue::threads(plans[&f.unit].mpsc)
+            } else {
+                crate::rules::Catalogue::smol()
+            };
+            let map = |canon: &[String]| cat.lookup(canon).and_then(|m| m.path);
+            report.api_changes.extend(crate::api::changes(
+                &f.file, &f.text, &f.nodes, &f.sites, &map, threads,
+            ));
+        }
         if threads {
             let plan = &plans[&f.unit];
             migrate_threads_file(root, &f, sf, &ctx, plan, pkg, semantic, report, &mut needs);

@@ -19,6 +19,7 @@
 //! The core does no IO beyond reading the tree, and reports what it cannot migrate as findings
 //! (file:line, rule id, why, what to do) instead of failing.
 
+pub mod api;
 pub mod apply;
 pub mod cli;
 pub mod engine;

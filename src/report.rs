@@ -169,6 +169,9 @@ pub struct RootReport {
     /// `apply --verify`: what the check of the written workspace said.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify: Option<Verification>,
+    /// Public items of libraries whose signatures the migration changes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api_changes: Vec<crate::api::ApiChange>,
     /// `apply`: what became of the workspace's Cargo.lock (when it has one and a manifest
     /// changed).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -208,6 +211,7 @@ impl RootReport {
             manifest_notes: Vec::new(),
             crates: Vec::new(),
             verify: None,
+            api_changes: Vec::new(),
             lockfile: None,
             lockfile_before: None,
         }

@@ -123,6 +123,26 @@ pub fn summary(report: &Report, applied: bool) -> String {
         for e in &root.errors {
             let _ = writeln!(out, "error: {e}");
         }
+        if !root.api_changes.is_empty() {
+            let breaking = root.api_changes.iter().filter(|c| c.breaking).count();
+            let _ = writeln!(
+                out,
+                "public API changes ({} breaking, {} not):",
+                breaking,
+                root.api_changes.len() - breaking
+            );
+            for c in &root.api_changes {
+                let _ = writeln!(
+                    out,
+                    "  {}:{}: {} {}: {}",
+                    c.file,
+                    c.line,
+                    if c.breaking { "breaking" } else { "same type" },
+                    c.item,
+                    c.change
+                );
+            }
+        }
         if let Some(l) = &root.lockfile {
             let _ = writeln!(
                 out,
