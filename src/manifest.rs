@@ -324,6 +324,17 @@ fn migrate_features(
     let Some(features) = doc.get_mut("features").and_then(|f| f.as_table_like_mut()) else {
         return;
     };
+    // The optional dependency's implicit feature becomes an explicit one first, so that bare
+    // references to it (`default = ["async-std"]`) stay references to the feature.
+    for k in implicit {
+        if features.get(&k).is_none() {
+            features.insert(
+                &k,
+                Item::Value(Value::Array(toml_edit::Array::from_iter(["dep:smol"]))),
+            );
+            notes.push(format!("feature `{k}` kept: it now enables smol"));
+        }
+    }
     let explicit: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
     for (_, v) in features.iter_mut() {
         let Some(arr) = v.as_array_mut() else {
@@ -349,15 +360,6 @@ fn migrate_features(
             out.set_trailing(arr.trailing().clone());
             out.set_trailing_comma(arr.trailing_comma());
             *arr = out;
-        }
-    }
-    for k in implicit {
-        if features.get(&k).is_none() {
-            features.insert(
-                &k,
-                Item::Value(Value::Array(toml_edit::Array::from_iter(["dep:smol"]))),
-            );
-            notes.push(format!("feature `{k}` kept: it now enables smol"));
         }
     }
 }
@@ -554,7 +556,8 @@ mod tests {
             after.contains("smol = { version = \"2\", optional = true }"),
             "{after}"
         );
-        assert!(after.contains("default = [\"dep:smol\"]"), "{after}");
+        // `default` enabled the implicit feature `rt`: it still does (now explicit).
+        assert!(after.contains("default = [\"rt\"]"), "{after}");
         assert!(after.contains("attrs = []"), "{after}");
         assert!(after.contains("rt = [\"dep:smol\"]"), "{after}");
     }
@@ -610,18 +613,21 @@ mod tests {
         let change = migrate(RUNTIMES, smol()).unwrap().unwrap();
         let after = change.text;
         assert!(after.contains("default = [\"runtime-smol\"]"), "{after}");
-        assert!(after.contains("runtime-smol = [\"dep:smol\"]\n# Deprecated: an alias of `runtime-smol` (async-std was replaced by smol).\nruntime-async-std = [\"runtime-smol\"]\n"), "{after}");
+        assert!(after.contains("runtime-smol = [\"smol\"]\n# Deprecated: an alias of `runtime-smol` (async-std was replaced by smol).\nruntime-async-std = [\"runtime-smol\"]\n"), "{after}");
+        assert!(after.contains("smol = [\"dep:smol\"]"), "{after}");
         assert!(after.contains("runtime-tokio = [\"tokio\"]"), "{after}");
         assert!(
             after.contains("required-features = [\"runtime-smol\"]"),
             "{after}"
         );
         // The optional dependency's implicit feature `async-std` was a feature too.
+        let mut renames = change.feature_renames.clone();
+        renames.sort();
         assert_eq!(
-            change.feature_renames,
+            renames,
             vec![
-                ("runtime-async-std".to_string(), "runtime-smol".to_string()),
-                ("async-std".to_string(), "smol".to_string())
+                ("async-std".to_string(), "smol".to_string()),
+                ("runtime-async-std".to_string(), "runtime-smol".to_string())
             ]
         );
     }
@@ -633,8 +639,8 @@ mod tests {
             ..smol()
         };
         let after = migrate(RUNTIMES, needs).unwrap().unwrap().text;
-        assert!(!after.contains("runtime-async-std"), "{after}");
-        assert!(after.contains("runtime-smol = [\"dep:smol\"]"), "{after}");
+        assert!(!after.contains("async-std"), "{after}");
+        assert!(after.contains("runtime-smol = [\"smol\"]"), "{after}");
     }
 
     #[test]

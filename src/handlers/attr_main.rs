@@ -53,8 +53,32 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
         ));
         return Flow::Done;
     }
+    // `#[cfg_attr(pred, async_std::test)]`: the fn was a test only under `pred` (otherwise an
+    // async fn nothing called); it becomes a test that exists under `pred`.
+    let cfg_pred = match attr.meta() {
+        Some(ast::Meta::CfgAttrMeta(c)) => {
+            if is_main || c.metas().count() != 1 {
+                acc.findings.push(RawFinding::not_migrated(
+                    start(attr.syntax()),
+                    handler,
+                    "the attribute sits in a cfg_attr (with a runtime main, or beside other attributes)",
+                    "split the cfg_attr so it holds only #[async_std::test], or write the fn by hand",
+                ));
+                return Flow::Done;
+            }
+            c.cfg_predicate().map(|p| super::text_of(ctx, p.syntax()))
+        }
+        _ => None,
+    };
     // The attribute itself.
-    if is_main {
+    if let Some(pred) = cfg_pred {
+        let indent = super::indent_of(ctx.src, attr.syntax());
+        acc.edits.replace(
+            super::super::rewrite::range(attr.syntax()),
+            format!("#[cfg({pred})]\n{indent}#[test]"),
+            handler,
+        );
+    } else if is_main {
         acc.edits
             .delete(item_line_range(ctx.src, attr.syntax()), handler);
     } else {
