@@ -88,10 +88,10 @@ pub fn migrate_doc_blocks(
             continue;
         };
         let rust = is_rust_fence(info.trim());
-        // Collect until the closing fence.
+        // Collect until the closing fence (or the end of the doc comment: rustdoc runs a block
+        // left open there too).
         let mut block = Vec::new();
         let mut j = i + 1;
-        let mut closed = false;
         while j < lines.len() {
             let (s, l) = lines[j];
             let Some((p, prefix)) = comment_prefix(l) else {
@@ -99,7 +99,6 @@ pub fn migrate_doc_blocks(
             };
             let b = &l[p..];
             if b.trim_start().starts_with("```") {
-                closed = true;
                 break;
             }
             let (hidden, code) = match b.strip_prefix("# ").or_else(|| (b == "#").then_some("")) {
@@ -114,7 +113,7 @@ pub fn migrate_doc_blocks(
             });
             j += 1;
         }
-        if rust && closed && !block.is_empty() {
+        if rust && !block.is_empty() {
             if let Some(new_lines) = migrate_block(&block, fcx, findings) {
                 let range = block[0].line.start..block.last().unwrap().line.end;
                 let nl = if text[block[0].line.end..].starts_with("\r\n") {
