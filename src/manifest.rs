@@ -6,6 +6,86 @@
 
 use toml_edit::{DocumentMut, Item, Key, Table, Value};
 
+/// Features of other crates that pull async-std in (crate, feature, what to switch to).
+const DEPENDENCY_FEATURES: &str = include_str!("../transforms/dependency_features.toml");
+
+/// The rows of transforms/dependency_features.toml.
+pub fn dependency_features() -> Vec<(String, String, String)> {
+    let doc: DocumentMut = DEPENDENCY_FEATURES
+        .parse()
+        .expect("transforms/dependency_features.toml parses");
+    doc.get("feature")
+        .and_then(|f| f.as_array_of_tables())
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| {
+                    Some((
+                        t.get("crate")?.as_str()?.to_string(),
+                        t.get("feature")?.as_str()?.to_string(),
+                        t.get("switch")?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Notes for the dependency features of `doc` that pull async-std in.
+fn dependency_feature_notes(doc: &DocumentMut) -> Vec<String> {
+    let rows = dependency_features();
+    let mut notes = Vec::new();
+    let mut crate_of: Vec<(String, String)> = Vec::new(); // dependency key -> crate
+    visit_dependency_tables(doc, |_, key, item| {
+        let krate = item.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+        crate_of.push((key.to_string(), krate.to_string()));
+    });
+    // `[features] x = ["surf/h1-client"]` enables it too.
+    if let Some(features) = doc.get("features").and_then(|f| f.as_table_like()) {
+        for (name, v) in features.iter() {
+            for e in v
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.as_str())
+            {
+                let Some((dep, f)) = e.split_once('/') else {
+                    continue;
+                };
+                let dep = dep.trim_end_matches('?');
+                let Some((_, krate)) = crate_of.iter().find(|(k, _)| k == dep) else {
+                    continue;
+                };
+                if let Some((_, _, switch)) =
+                    rows.iter().find(|(c, feat, _)| c == krate && feat == f)
+                {
+                    notes.push(format!(
+                        "feature `{name}` enables `{dep}/{f}`, which pulls async-std in: switch to {switch}"
+                    ));
+                }
+            }
+        }
+    }
+    visit_dependency_tables(doc, |table, key, item| {
+        let krate = item
+            .get("package")
+            .and_then(|p| p.as_str())
+            .unwrap_or(key)
+            .to_string();
+        let Some(features) = item.get("features").and_then(|f| f.as_array()) else {
+            return;
+        };
+        for f in features.iter().filter_map(|f| f.as_str()) {
+            if let Some((_, _, switch)) = rows.iter().find(|(c, feat, _)| *c == krate && feat == f)
+            {
+                notes.push(format!(
+                    "[{table}] {key} enables `{f}`, which pulls async-std in: switch to {switch}"
+                ));
+            }
+        }
+    });
+    notes
+}
+
 const DEP_TABLES: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
 
 /// Calls `f(table_name, table)` for every dependency table: `[dependencies]`,
@@ -176,6 +256,7 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     replaced.sort();
     replaced.dedup();
     migrate_features(&mut doc, &replaced, optional, &mut notes);
+    notes.extend(dependency_feature_notes(&doc));
     let feature_renames = if replaced.is_empty() {
         Vec::new()
     } else {
@@ -630,6 +711,20 @@ mod tests {
                 ("runtime-async-std".to_string(), "runtime-smol".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn dependency_features_that_pull_async_std_in_are_noted() {
+        let before = "[dependencies]\nasync-std = \"1\"\nsurf = { version = \"2\", default-features = false, features = [\"h1-client\"] }\n";
+        let change = migrate(before, smol()).unwrap().unwrap();
+        assert!(
+            change.notes.iter().any(|n| n.contains(
+                "surf enables `h1-client`, which pulls async-std in: switch to curl-client"
+            )),
+            "{:?}",
+            change.notes
+        );
+        assert!(dependency_features().len() >= 5);
     }
 
     #[test]
