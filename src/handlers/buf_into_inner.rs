@@ -13,9 +13,9 @@
 //! receiver must be a `BufWriter`: by its type when rust-analyzer knows it, otherwise by a
 //! binding in the same function (`let w = BufWriter::new(..)`, a parameter typed `BufWriter<..>`).
 
-use super::{awaited, file_uses, start};
+use super::{file_uses, start};
 use crate::rewrite::{range, Acc, Ctx};
-use ra_ap_syntax::ast::{self, HasArgList, HasName};
+use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::AstNode;
 
 const RULE: &str = "buf-writer-into-inner";
@@ -24,23 +24,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     if !file_uses(ctx, super::IO_MODULES) {
         return;
     }
-    for mc in ctx
-        .nodes()
-        .iter()
-        .cloned()
-        .filter_map(ast::MethodCallExpr::cast)
-    {
-        if mc.name_ref().is_none_or(|n| n.text() != "into_inner")
-            || mc.arg_list().is_none_or(|l| l.args().next().is_some())
-        {
-            continue;
-        }
-        let Some(aw) = awaited(mc.syntax()) else {
-            continue;
-        };
-        let Some(receiver) = mc.receiver() else {
-            continue;
-        };
+    for (mc, aw, receiver) in super::awaited_calls(ctx, "into_inner") {
         if !is_buf_writer(ctx, &receiver) {
             continue;
         }

@@ -137,6 +137,28 @@ pub(crate) fn call_of_path(path: &ast::Path) -> Option<ast::CallExpr> {
 }
 
 /// The `.await` applied directly to `expr`.
+/// Every `receiver.name().await` of the file (a method call without arguments, awaited at once):
+/// the call, its await and its receiver.
+pub(crate) fn awaited_calls<'a>(
+    ctx: &'a Ctx<'_>,
+    name: &'a str,
+) -> impl Iterator<Item = (ast::MethodCallExpr, ast::AwaitExpr, ast::Expr)> + 'a {
+    use ast::HasArgList;
+    ctx.nodes()
+        .iter()
+        .cloned()
+        .filter_map(ast::MethodCallExpr::cast)
+        .filter(move |mc| {
+            mc.name_ref().is_some_and(|n| n.text() == name)
+                && mc.arg_list().is_some_and(|l| l.args().next().is_none())
+        })
+        .filter_map(|mc| {
+            let aw = awaited(mc.syntax())?;
+            let receiver = mc.receiver()?;
+            Some((mc, aw, receiver))
+        })
+}
+
 pub(crate) fn awaited(expr: &SyntaxNode) -> Option<ast::AwaitExpr> {
     ast::AwaitExpr::cast(skip_parens_up(expr).parent()?)
 }

@@ -11,9 +11,8 @@
 //! Awaiting `to_socket_addrs()` only means something with async-std's trait (std's is blocking),
 //! so the awaited call is the evidence, with or without types.
 
-use super::{awaited, file_uses, start};
+use super::{file_uses, start};
 use crate::rewrite::{range, Acc, Ctx};
-use ra_ap_syntax::ast::{self, HasArgList};
 use ra_ap_syntax::AstNode;
 
 const RULE: &str = "resolve-socket-addrs";
@@ -22,23 +21,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     if !file_uses(ctx, &["async_std::net", "async_std::prelude"]) {
         return;
     }
-    for mc in ctx
-        .nodes()
-        .iter()
-        .cloned()
-        .filter_map(ast::MethodCallExpr::cast)
-    {
-        if mc.name_ref().is_none_or(|n| n.text() != "to_socket_addrs")
-            || mc.arg_list().is_none_or(|l| l.args().next().is_some())
-        {
-            continue;
-        }
-        let Some(aw) = awaited(mc.syntax()) else {
-            continue;
-        };
-        let Some(receiver) = mc.receiver() else {
-            continue;
-        };
+    for (mc, aw, receiver) in super::awaited_calls(ctx, "to_socket_addrs") {
         let r = super::text_of(ctx, receiver.syntax());
         acc.edits.set_anchor(Some(start(mc.syntax())));
         acc.edits.replace(
