@@ -15,7 +15,7 @@
 
 use super::{file_uses, start};
 use crate::rewrite::{range, Acc, Ctx};
-use ra_ap_syntax::ast::{self, HasName};
+use ra_ap_syntax::ast;
 use ra_ap_syntax::AstNode;
 
 const RULE: &str = "buf-writer-into-inner";
@@ -44,26 +44,5 @@ fn is_buf_writer(ctx: &Ctx<'_>, receiver: &ast::Expr) -> bool {
     if let Some(t) = ctx.oracle.type_of(receiver) {
         return t.ends_with("BufWriter");
     }
-    let ast::Expr::PathExpr(p) = receiver else {
-        return false;
-    };
-    let name = super::text_of(ctx, p.syntax());
-    let Some(f) = receiver.syntax().ancestors().find_map(ast::Fn::cast) else {
-        return false;
-    };
-    let at = start(receiver.syntax());
-    f.syntax().descendants().any(|n| {
-        if start(&n) >= at {
-            return false;
-        }
-        let (pat, text) = if let Some(l) = ast::LetStmt::cast(n.clone()) {
-            (l.pat(), l.initializer().map(|i| super::text_of(ctx, i.syntax())))
-        } else if let Some(prm) = ast::Param::cast(n.clone()) {
-            (prm.pat(), prm.ty().map(|t| super::text_of(ctx, t.syntax())))
-        } else {
-            return false;
-        };
-        let named = matches!(pat, Some(ast::Pat::IdentPat(ip)) if ip.name().is_some_and(|x| x.text() == name.as_str()));
-        named && text.is_some_and(|t| t.contains("BufWriter"))
-    })
+    super::binding_source(ctx, receiver).is_some_and(|n| ctx.text_of(&n).contains("BufWriter"))
 }

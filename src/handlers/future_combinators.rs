@@ -6,13 +6,15 @@
 //! a.join(b).await       ->  smol::future::zip(a, b).await
 //! a.try_join(b).await   ->  smol::future::try_zip(a, b).await
 //! f.timeout(d).await    ->  ({ let fut = f; let dur = d; smol::future::FutureExt::or(..) }).await
-//! a.merge(b)            ->  futures::stream::select(a, b)   (when the package depends on futures)
+//! a.merge(b)            ->  Box::pin(futures::stream::select(a, b))   (when the package depends on futures)
 //! ```
 //!
 //! `merge` ends when both streams end, which futures-lite's `race` and `or` never do; the futures
 //! crate's `select` does (it alternates where async-std picked a random side: the order between
 //! the two streams was unspecified in both). Without futures among the dependencies it is
-//! reported.
+//! reported. The merged stream is boxed: async-std's `Merge` was `Unpin` whenever its streams
+//! were, and its channel `Receiver` was; async-channel 2's is not, so `select(rx, ..)` would be
+//! `!Unpin` and `.next()` on it would no longer compile.
 
 use super::{args, end, file_uses, method_is, start};
 use crate::rewrite::{Acc, Ctx};
@@ -54,7 +56,7 @@ fn missing_stream_methods(ctx: &Ctx<'_>, acc: &mut Acc) {
                 acc.edits.set_anchor(Some(start(mc.syntax())));
                 acc.edits.replace(
                     crate::rewrite::range(mc.syntax()),
-                    format!("{f}::stream::select({r}, {o})"),
+                    format!("Box::pin({f}::stream::select({r}, {o}))"),
                     RULE,
                 );
                 continue;

@@ -12,6 +12,7 @@ mod file_flush;
 mod future_combinators;
 mod net_ref;
 mod path_methods;
+mod raw_fd;
 mod resolve_addrs;
 mod sleep;
 mod socket_from;
@@ -52,7 +53,10 @@ pub fn on_path(
         "attr-main" | "attr-test" => attr_main::on_attr(handler, site, ctx, acc),
         "channel-recv" => Flow::Continue, // a file pass: it needs the receivers
         "detach-dropped-handle" => detach::on_spawn(site, m, ctx, acc),
-        "file-flush-on-drop" => file_flush::on_file(site, ctx, acc),
+        "file-flush-on-drop" => {
+            raw_fd::on_path(site, ctx, acc);
+            file_flush::on_file(site, ctx, acc)
+        }
         "future-combinators" | "net-shared-ref" | "duplicate-impl" | "write-macro" => {
             Flow::Continue
         } // file passes
@@ -62,9 +66,13 @@ pub fn on_path(
         "timeout-to-or" => timeout::on_timeout(site, ctx, acc),
         "unix-sync-bind" => {
             socket_from::on_from(site, ctx, acc);
+            raw_fd::on_path(site, ctx, acc);
             unix_bind::on_unix(site, ctx, acc)
         }
-        "socket-try-from" => socket_from::on_from(site, ctx, acc),
+        "socket-try-from" => {
+            raw_fd::on_path(site, ctx, acc);
+            socket_from::on_from(site, ctx, acc)
+        }
         "task-builder-spawn" => task_builder::on_builder(site, ctx, acc),
         "worker-threads" => worker_threads::on_block_on(site, ctx, acc),
         "read-append" => Flow::Continue, // run from stdio's pass
@@ -88,6 +96,7 @@ pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
     future_combinators::pass(ctx, acc);
     net_ref::pass(ctx, acc);
     path_methods::pass(ctx, acc);
+    raw_fd::pass(ctx, acc);
     resolve_addrs::pass(ctx, acc);
     socket_from::pass(ctx, acc);
     stdio::pass(ctx, acc);
@@ -111,6 +120,7 @@ pub const DISPATCHED: &[&str] = &[
     "read-append",
     "resolve-socket-addrs",
     "sleep-to-timer",
+    "socket-raw-fd",
     "socket-try-from",
     "stdio-unblock",
     "task-builder-spawn",
@@ -238,6 +248,72 @@ pub(crate) fn file_uses(ctx: &Ctx<'_>, prefixes: &[&str]) -> bool {
             .any(|p| c == *p || c.starts_with(&format!("{p}::")))
     };
     ctx.sites.leaves.iter().any(|l| hit(&l.canon)) || ctx.sites.paths.iter().any(|p| hit(&p.canon))
+}
+
+/// Where the local variable a receiver names got its value, without types: the initializer of
+/// the last `let` before it that binds the name (alone or inside a tuple or struct pattern), or
+/// the type of a parameter of that name. `None` for anything but a plain name.
+pub(crate) fn binding_source(ctx: &Ctx<'_>, receiver: &ast::Expr) -> Option<SyntaxNode> {
+    use ast::HasName;
+    let ast::Expr::PathExpr(p) = receiver else {
+        return None;
+    };
+    let path = p.path()?;
+    if path.qualifier().is_some() {
+        return None;
+    }
+    let name = ctx.text_of(path.syntax());
+    let f = receiver.syntax().ancestors().find_map(ast::Fn::cast)?;
+    let at = start(receiver.syntax());
+    let binds = |pat: Option<ast::Pat>| {
+        pat.is_some_and(|pat| {
+            pat.syntax()
+                .descendants()
+                .filter_map(ast::IdentPat::cast)
+                .any(|ip| ip.name().is_some_and(|x| x.text() == name))
+        })
+    };
+    let mut found = None;
+    for n in f.syntax().descendants() {
+        if start(&n) >= at {
+            break;
+        }
+        if let Some(l) = ast::LetStmt::cast(n.clone()) {
+            // The statement must be over before the use: `let s = f(s);` reads the older `s`.
+            if end(l.syntax()) <= at && binds(l.pat()) {
+                found = l.initializer().map(|i| i.syntax().clone());
+            }
+        } else if let Some(prm) = ast::Param::cast(n) {
+            if binds(prm.pat()) {
+                found = prm.ty().map(|t| t.syntax().clone());
+            }
+        }
+    }
+    found
+}
+
+/// Whether a block expression put in place of `expr` needs parentheses: it is the operand of a
+/// postfix or operator, or it would start a statement. Arguments, `let` initialisers, tail and
+/// return values, and fields take a bare block (parentheses there are an `unused_parens` warning).
+pub(crate) fn needs_parens(expr: &SyntaxNode) -> bool {
+    let Some(parent) = expr.parent() else {
+        return true;
+    };
+    // `let P = { .. } else { .. }` is not allowed.
+    if ast::LetStmt::cast(parent.clone()).is_some_and(|l| l.let_else().is_some()) {
+        return true;
+    }
+    !matches!(
+        parent.kind(),
+        SyntaxKind::ARG_LIST
+            | SyntaxKind::LET_STMT
+            | SyntaxKind::STMT_LIST
+            | SyntaxKind::RETURN_EXPR
+            | SyntaxKind::RECORD_EXPR_FIELD
+            | SyntaxKind::ARRAY_EXPR
+            | SyntaxKind::TUPLE_EXPR
+            | SyntaxKind::MATCH_ARM
+    )
 }
 
 /// The indentation of the line `node` starts on.

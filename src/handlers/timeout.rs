@@ -42,9 +42,16 @@ pub(super) fn on_timeout(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow
     let [d, f] = a.as_slice() else {
         return Flow::Done;
     };
+    // A block needs parentheses only where a postfix follows (`.await`, `?`) or where it would
+    // start a statement; elsewhere they are an `unused_parens` warning.
+    let parens = super::needs_parens(call.syntax());
     acc.edits.replace(
         start(call.syntax())..start(d.syntax()),
-        "({ let dur = ",
+        if parens {
+            "({ let dur = "
+        } else {
+            "{ let dur = "
+        },
         rule,
     );
     acc.edits
@@ -53,6 +60,11 @@ pub(super) fn on_timeout(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow
         io_race_tail()
     } else {
         future_race_tail()
+    };
+    let tail = if parens {
+        tail
+    } else {
+        &tail[..tail.len() - 1]
     };
     acc.edits
         .replace(end(f.syntax())..end(call.syntax()), tail, rule);

@@ -135,6 +135,10 @@ impl Oracle for FileOracle<'_> {
                 None => String::new(),
             };
             let item = format!("{krate}::{container}::{}", f.name(self.db).as_str());
+            // async-std's own stream methods on a receiver (`rx.merge(..)`) stay what they are.
+            if krate == "async_std" && f.name(self.db).as_str() != "next" {
+                return MethodFact::AsyncStd(item);
+            }
             // The channel receiver's `next` is StreamExt's, on async-channel's type.
             let recv_ty = call.receiver().and_then(|r| {
                 let ty = self.sema.type_of_expr(&r)?.original.strip_references();

@@ -152,7 +152,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
                         if let Some(m) = ctx.cat.lookup(&g) {
                             acc.credits.push(m.rule.id.clone());
                         }
-                        if crate::resolve::is_module(&leaf.canon) && !d.needed && !leaf.glob {
+                        if !d.needed && !leaf.glob {
                             None
                         } else {
                             let last = p.rsplit("::").next().unwrap_or("");
@@ -287,6 +287,17 @@ fn render(entries: &[String], prefix: &str, indent: &str) -> String {
     items.join(&format!("\n{indent}"))
 }
 
+/// Whether `use async_std::io::prelude::*` becomes an import that has the trait `name` (it keeps
+/// the extension traits whose methods the file calls).
+fn io_prelude_keeps(ctx: &Ctx<'_>, name: &str) -> bool {
+    let glob = crate::rules::segments("async_std::io::prelude::*");
+    let Some(p) = ctx.cat.lookup(&glob).and_then(|m| m.path) else {
+        return false;
+    };
+    let kept = super::used_traits_only(&p, ctx).unwrap_or(p);
+    crate::workspace::mentions_any(&kept, &[name.to_string()].into())
+}
+
 /// Imports the traits in `acc.traits` that nothing in the file brings into scope.
 pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
     let traits = std::mem::take(&mut acc.traits);
@@ -296,10 +307,14 @@ pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
         let module = &t[..t.len() - name.len()].trim_end_matches("::");
         let covered = ctx.sites.leaves.iter().any(|l| {
             let canon = l.canon.join("::");
+            // smol's prelude (async-std's becomes it) has smol's extension traits, not std's.
             (l.glob
                 && ctx.threads.is_none()
+                && module.starts_with("smol::")
                 && (canon == "async_std::prelude"
-                    || (canon == "async_std::io::prelude" && module.ends_with("io"))))
+                    || (canon == "async_std::io::prelude"
+                        && module.ends_with("io")
+                        && io_prelude_keeps(ctx, name))))
                 || ctx.cat.lookup(&l.canon).and_then(|m| m.path).as_deref() == Some(t.as_str())
         }) || ctx
             .nodes()

@@ -393,7 +393,7 @@ pub fn migrate_file(
             states[leaf].keep_original = true;
         }
     }
-    imports::regenerate(&ctx, &states_view(&states), &mut acc);
+    imports::regenerate(&ctx, &states_view(&states, sites), &mut acc);
     extern_crates(&ctx, &states, &mut acc);
     macros::token_paths(&ctx, &mut acc);
     handlers::file_passes(&ctx, &mut acc);
@@ -414,14 +414,26 @@ pub struct FileCtx<'a> {
     pub nodes: Option<&'a [ra_ap_syntax::SyntaxNode]>,
 }
 
-fn states_view(states: &[LeafState]) -> Vec<imports::LeafDecision> {
+/// Traits whose smol counterpart has no public method (`AsyncToSocketAddrs` resolves through
+/// `smol::net::resolve`): their import is needed only where the name is written.
+const PATH_ONLY_TRAITS: &[&str] = &["async_std::net::ToSocketAddrs"];
+
+fn path_only(leaf: &resolve::UseLeaf) -> bool {
+    !leaf.glob && PATH_ONLY_TRAITS.contains(&leaf.canon.join("::").as_str())
+}
+
+fn states_view(states: &[LeafState], sites: &FileSites) -> Vec<imports::LeafDecision> {
     states
         .iter()
-        .map(|s| imports::LeafDecision {
+        .zip(&sites.leaves)
+        .map(|(s, leaf)| imports::LeafDecision {
             plan: s.plan.clone(),
             keep_original: s.keep_original,
             extra: s.extra.clone(),
-            needed: s.usages.is_empty()
+            // Only a module, or a trait that has no methods to bring, can go when every
+            // usage was written out (an item imported for its methods must stay).
+            needed: !(resolve::is_module(&leaf.canon) || path_only(leaf))
+                || (s.usages.is_empty() && !path_only(leaf))
                 || s.usages
                     .iter()
                     .any(|(_, u)| matches!(u, Usage::Relies { .. })),
@@ -464,6 +476,81 @@ fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState
     st
 }
 
+/// The methods of smol's io extension traits: a glob that becomes `{AsyncReadExt as _, ..}`
+/// imports only the traits whose methods the file calls (an unused import is a warning, and an
+/// error under `deny(warnings)`, which doctests often set).
+const EXT_METHODS: &[(&str, &[&str])] = &[
+    (
+        "AsyncBufReadExt",
+        &[
+            "fill_buf",
+            "consume",
+            "read_until",
+            "read_line",
+            "lines",
+            "split",
+        ],
+    ),
+    (
+        "AsyncReadExt",
+        &[
+            "read",
+            "read_vectored",
+            "read_to_end",
+            "read_to_string",
+            "read_exact",
+            "take",
+            "bytes",
+            "chain",
+            "boxed_reader",
+        ],
+    ),
+    ("AsyncSeekExt", &["seek"]),
+    (
+        "AsyncWriteExt",
+        &[
+            "write",
+            "write_vectored",
+            "write_all",
+            "flush",
+            "close",
+            "boxed_writer",
+        ],
+    ),
+];
+
+/// `smol::io::{A as _, B as _}` narrowed to the traits the file's method calls need; `None` when
+/// the path is not such a list of extension traits.
+pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
+    let (module, rest) = p.split_once("::{")?;
+    let members: Vec<&str> = rest.strip_suffix('}')?.split(", ").collect();
+    let names: Vec<&str> = members
+        .iter()
+        .map(|m| m.strip_suffix(" as _"))
+        .collect::<Option<_>>()?;
+    let methods: Vec<&[&str]> = names
+        .iter()
+        .map(|n| EXT_METHODS.iter().find(|(t, _)| t == n).map(|(_, m)| *m))
+        .collect::<Option<_>>()?;
+    let called: BTreeSet<String> = ctx
+        .nodes()
+        .iter()
+        .filter_map(|n| ast::MethodCallExpr::cast(n.clone()))
+        .filter_map(|mc| mc.name_ref().map(|n| n.text().to_string()))
+        .collect();
+    let kept: Vec<&str> = members
+        .iter()
+        .zip(&methods)
+        .filter(|(_, ms)| ms.iter().any(|m| called.contains(*m)))
+        .map(|(m, _)| *m)
+        .collect();
+    Some(match kept.as_slice() {
+        [] => String::new(),
+        [one] => format!("{module}::{one}"),
+        _ => format!("{module}::{{{}}}", kept.join(", ")),
+    })
+}
+
 fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState {
     let st = |plan| LeafState {
         plan,
@@ -487,7 +574,11 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
             if p.is_empty() {
                 return st(LeafPlan::Fq);
             }
-            return st(LeafPlan::Import(p));
+            return match used_traits_only(&p, ctx) {
+                Some(p) if p.is_empty() => st(LeafPlan::Fq),
+                Some(p) => st(LeafPlan::Import(p)),
+                None => st(LeafPlan::Import(p)),
+            };
         }
         return match ctx.cat.lookup(&leaf.canon) {
             // Nothing to import (a prelude whose members std has in scope).

@@ -1,0 +1,174 @@
+//! Raw descriptors. async-std's sockets and `File` implement `FromRawFd` and `IntoRawFd` (and the
+//! Windows `*RawSocket`/`*RawHandle` pairs); async-net's sockets and async-fs's `File` implement
+//! neither (they convert from std's types and give back an `Arc<Async<std type>>`). The std type
+//! does the raw part and the conversion does the rest, as async-std's impls did inside:
+//!
+//! ```text
+//! UnixStream::from_raw_fd(fd)
+//! ->
+//! UnixStream::try_from(std::os::unix::net::UnixStream::from_raw_fd(fd)).expect("registering the socket with smol's reactor")
+//!
+//! listener.into_raw_fd()
+//! ->
+//! std::sync::Arc::into_inner(std::sync::Arc::<smol::Async<std::net::TcpListener>>::from(listener))
+//!     .expect("the socket is not shared").into_inner()
+//!     .expect("deregistering the socket from smol's reactor").into_raw_fd()
+//! ```
+//! async-std's `From<std socket>` panicked when registration failed (`expect` on `try_from` is
+//! the same); `File::from_raw_fd` converts with async-fs's `From<std::fs::File>`.
+//!
+//! `into_raw_fd` keeps what each async-std impl did: listeners, UDP sockets and Unix datagram
+//! sockets (not `Clone` in async-std, so never shared) give up their descriptor after leaving the
+//! reactor; `UnixStream` gave a duplicate (`try_clone`), and so does the rewrite. async-std's
+//! `TcpStream` returned its own descriptor and then closed it when the last clone dropped (a
+//! dangling number); the rewrite returns a duplicate that stays valid, like `UnixStream`.
+//! `File::into_raw_fd` is reported: async-fs gives the std file back only through an async
+//! `into_std().await`.
+//!
+//! The receiver of `into_raw_fd` is known by its type (rust-analyzer) or, without types, by the
+//! binding it names: a `let` whose initializer names the async-std type (`UnixStream::pair()`),
+//! or a parameter of that type.
+
+use super::{call_of_path, end, start, Flow};
+use crate::report::RawFinding;
+use crate::resolve::PathSite;
+use crate::rewrite::{range, Acc, Ctx};
+use ra_ap_syntax::ast::{self, HasArgList};
+use ra_ap_syntax::AstNode;
+
+const RULE: &str = "socket-raw-fd";
+
+/// The async-std types with raw-descriptor conversions, and the std type behind each.
+const TYPES: &[(&str, &str)] = &[
+    ("async_std::net::TcpListener", "std::net::TcpListener"),
+    ("async_std::net::TcpStream", "std::net::TcpStream"),
+    ("async_std::net::UdpSocket", "std::net::UdpSocket"),
+    (
+        "async_std::os::unix::net::UnixListener",
+        "std::os::unix::net::UnixListener",
+    ),
+    (
+        "async_std::os::unix::net::UnixStream",
+        "std::os::unix::net::UnixStream",
+    ),
+    (
+        "async_std::os::unix::net::UnixDatagram",
+        "std::os::unix::net::UnixDatagram",
+    ),
+    ("async_std::fs::File", "std::fs::File"),
+];
+
+const FROM_RAW: &[&str] = &["from_raw_fd", "from_raw_socket", "from_raw_handle"];
+const INTO_RAW: &[&str] = &["into_raw_fd", "into_raw_socket", "into_raw_handle"];
+
+fn std_of(canon: &str) -> Option<&'static str> {
+    TYPES.iter().find(|(a, _)| *a == canon).map(|(_, s)| *s)
+}
+
+/// `Type::from_raw_fd(fd)` (a path site of one of the types).
+pub(super) fn on_path(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some((last, ty)) = site.canon.split_last() else {
+        return Flow::Continue;
+    };
+    if !FROM_RAW.contains(&last.as_str()) {
+        return Flow::Continue;
+    }
+    let ty = ty.join("::");
+    let (Some(std_ty), Some(call)) = (std_of(&ty), call_of_path(&site.path)) else {
+        return Flow::Continue;
+    };
+    let (Some(seg), Some(args)) = (
+        site.path.segment().and_then(|s| s.name_ref()),
+        call.arg_list(),
+    ) else {
+        return Flow::Continue;
+    };
+    let file = ty == "async_std::fs::File";
+    acc.edits.set_anchor(Some(start(call.syntax())));
+    acc.edits.replace(
+        range(seg.syntax()),
+        if file { "from" } else { "try_from" },
+        RULE,
+    );
+    acc.edits
+        .insert(start(args.syntax()) + 1, format!("{std_ty}::{last}("), RULE);
+    acc.edits.insert(end(args.syntax()) - 1, ")", RULE);
+    if !file {
+        if matches!(ctx.edition, "2015" | "2018") {
+            acc.traits.insert("std::convert::TryFrom".into());
+        }
+        acc.edits.insert(
+            end(call.syntax()),
+            ".expect(\"registering the socket with smol's reactor\")",
+            RULE,
+        );
+    }
+    acc.edits.set_anchor(None);
+    Flow::Continue
+}
+
+/// `x.into_raw_fd()` on one of the types.
+pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    if !super::file_uses(ctx, &["async_std::net", "async_std::os", "async_std::fs"]) {
+        return;
+    }
+    for (mc, name) in super::method_calls(ctx) {
+        if !INTO_RAW.contains(&name.as_str()) || !super::args(&mc).is_empty() {
+            continue;
+        }
+        let Some(recv) = mc.receiver() else { continue };
+        let Some(ty) = receiver_type(ctx, &recv) else {
+            continue;
+        };
+        let Some(std_ty) = std_of(ty) else { continue };
+        let r = super::text_of(ctx, recv.syntax());
+        let short = ty.rsplit("::").next().unwrap_or(ty);
+        let text = match short {
+            "File" => {
+                acc.findings.push(RawFinding::not_migrated(
+                    start(mc.syntax()),
+                    RULE,
+                    format!("`{name}` on async-std's File: async-fs's File has no raw-descriptor conversion"),
+                    format!("in async code take the std file first: `{r}.into_std().await.{name}()`"),
+                ));
+                continue;
+            }
+            "UnixStream" | "TcpStream" => format!(
+                "std::sync::Arc::<smol::Async<{std_ty}>>::from({r}).get_ref().try_clone().expect(\"duplicating the socket's descriptor\").{name}()"
+            ),
+            _ => format!(
+                "std::sync::Arc::into_inner(std::sync::Arc::<smol::Async<{std_ty}>>::from({r})).expect(\"the socket is not shared\").into_inner().expect(\"deregistering the socket from smol's reactor\").{name}()"
+            ),
+        };
+        acc.edits.set_anchor(Some(start(mc.syntax())));
+        acc.edits.replace(range(mc.syntax()), text, RULE);
+    }
+    acc.edits.set_anchor(None);
+}
+
+/// The async-std type of a receiver: from rust-analyzer, or (when it does not know) from the
+/// binding it names.
+fn receiver_type(ctx: &Ctx<'_>, recv: &ast::Expr) -> Option<&'static str> {
+    if let Some(t) = ctx.oracle.type_of(recv) {
+        let name = t.strip_prefix("async_std::")?;
+        return TYPES
+            .iter()
+            .map(|(a, _)| *a)
+            .find(|a| a.rsplit("::").next() == Some(name));
+    }
+    let source = super::binding_source(ctx, recv)?;
+    let r = source.text_range();
+    ctx.sites
+        .paths
+        .iter()
+        .filter(|p| r.contains_range(p.path.syntax().text_range()))
+        .find_map(|p| {
+            TYPES.iter().map(|(a, _)| *a).find(|a| {
+                let c = p.canon.join("::");
+                // The type itself, or a constructor of it (`UnixStream::pair`, `TcpListener::bind`).
+                c == *a
+                    || c.strip_prefix(*a)
+                        .is_some_and(|rest| rest.starts_with("::") && !rest[2..].contains("::"))
+            })
+        })
+}
