@@ -244,7 +244,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
                 keep_async_std: all.keep_async_std,
                 crossbeam: false,
                 rename_features: config.rename_features,
-                smol_dev_only: false,
+                ..Default::default()
             },
             &mut report,
         );
@@ -895,6 +895,16 @@ fn migrate_smol_file(
         report.findings.push(x.locate(file, &current));
     }
     if let Some(new) = new_text {
+        if new.contains("smol_macros::") {
+            needs.smol_macros = true;
+            // A main in src/ (the main binary or src/bin/) is a normal target: dev-dependencies
+            // would not reach it.
+            let in_src = f
+                .path
+                .strip_prefix(&pkg.dir)
+                .is_ok_and(|r| r.starts_with("src"));
+            needs.smol_macros_main |= in_src && new.contains("smol_macros::main!");
+        }
         report.files.push(FileChange {
             file: file.clone(),
             before: text.clone(),

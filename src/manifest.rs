@@ -150,6 +150,11 @@ pub struct Needs {
     /// Only dev targets (examples, tests, benches) name smol: when smol has to be added without
     /// an async-std entry to replace (async-std's own examples), it goes to [dev-dependencies].
     pub smol_dev_only: bool,
+    /// The code uses smol-macros' attributes (async-std's under a cfg_attr beside another
+    /// runtime's): smol-macros and macro_rules_attribute are added, to [dependencies] when a
+    /// `main!` is in src/ (`smol_macros_main`), else to [dev-dependencies].
+    pub smol_macros: bool,
+    pub smol_macros_main: bool,
 }
 
 /// The outcome of a manifest migration.
@@ -238,6 +243,27 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             deps.insert("smol", toml_edit::value("2"));
             notes.push(format!(
                 "added smol to [{table}] (the migrated code names it)"
+            ));
+        }
+    }
+    if needs.smol_macros {
+        let table = if needs.smol_macros_main {
+            "dependencies"
+        } else {
+            "dev-dependencies"
+        };
+        if let Some(deps) = doc
+            .entry(table)
+            .or_insert_with(toml_edit::table)
+            .as_table_mut()
+        {
+            for (k, v) in [("smol-macros", "0.1"), ("macro_rules_attribute", "0.2")] {
+                if !deps.contains_key(k) {
+                    deps.insert(k, toml_edit::value(v));
+                }
+            }
+            notes.push(format!(
+                "added smol-macros and macro_rules_attribute to [{table}] (async-std's attributes under cfg_attr beside another runtime's)"
             ));
         }
     }

@@ -132,6 +132,34 @@ fn crate_fixtures_migrate_build_and_pass_their_tests() {
                 &format!("testing {name} with its old feature `{old}`"),
             );
         }
+        // Other configurations the fixture names (another runtime behind its own feature) keep
+        // building and passing: the migration must leave them as they were.
+        let also = original
+            .get("package")
+            .and_then(|p| p.get("metadata"))
+            .and_then(|m| m.get("fixture"))
+            .and_then(|f| f.get("also-test"))
+            .and_then(|a| a.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|args| args.as_array())
+                    .map(|args| {
+                        args.iter()
+                            .filter_map(|x| x.as_str())
+                            .map(String::from)
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for args in also {
+            let mut all = vec!["test", "-q"];
+            all.extend(args.iter().map(String::as_str));
+            assert_ok(
+                &cargo(work, &all),
+                &format!("testing {name} with {}", args.join(" ")),
+            );
+        }
         // Idempotent.
         let again = async_std_migrate::engine::plan(
             work,

@@ -9,6 +9,23 @@
 //! ```
 //! A test becomes `#[test] fn t() { smol::block_on(async { .. }) }`; other attributes
 //! (should_panic, ignore), the return type and the body are kept, the body re-indented.
+//!
+//! Under `cfg_attr`, a test exists where its predicate holds (`#[cfg(pred)] #[test] fn ..`), unless
+//! another runtime marks the same fn: then the fn must stay async for it, and smol-macros' attribute
+//! (through macro_rules_attribute, both added to the manifest) replaces async-std's. A main under
+//! `cfg_attr` does the same, as the fn must be `main` under every predicate:
+//!
+//! ```text
+//! #[cfg_attr(feature = "runtime-tokio", tokio::test)]
+//! #[cfg_attr(feature = "runtime-async-std", async_std::test)]
+//! async fn t() { .. }
+//! ->
+//! #[cfg_attr(feature = "runtime-tokio", tokio::test)]
+//! #[cfg_attr(feature = "runtime-smol", macro_rules_attribute::apply(smol_macros::test!))]
+//! async fn t() { .. }
+//! ```
+//! (the feature itself is renamed by the manifest pass). smol-macros' `test!`/`main!` run the body
+//! in `async_io::block_on`, which is `smol::block_on`.
 
 use super::{indent_of, start, worker_threads, Flow};
 use crate::report::RawFinding;
@@ -17,6 +34,26 @@ use crate::rewrite::imports::item_line_range;
 use crate::rewrite::{Acc, Ctx};
 use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::{AstNode, SyntaxKind, TextRange, TextSize};
+
+/// Another attribute of the fn (plain or in a cfg_attr) that is a runtime's entry point:
+/// `tokio::test`, `actix_rt::main(..)`.
+fn other_runtime_attr(func: &ast::Fn, ours: &ast::Attr) -> bool {
+    use ast::HasAttrs;
+    let entry = |m: &ast::Meta| {
+        let Some(path) = m.path() else { return false };
+        path.qualifier().is_some()
+            && path
+                .segment()
+                .and_then(|s| s.name_ref())
+                .is_some_and(|n| matches!(&*n.text(), "test" | "main" | "bench"))
+            && !path.syntax().text().to_string().starts_with("async_std")
+    };
+    func.attrs().filter(|a| a != ours).any(|a| match a.meta() {
+        Some(ast::Meta::CfgAttrMeta(c)) => c.metas().any(|m| entry(&m)),
+        Some(m) => entry(&m),
+        None => false,
+    })
+}
 
 pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some(attr) = site.path.syntax().ancestors().find_map(ast::Attr::cast) else {
@@ -57,12 +94,12 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
     // async fn nothing called); it becomes a test that exists under `pred`.
     let cfg_pred = match attr.meta() {
         Some(ast::Meta::CfgAttrMeta(c)) => {
-            if is_main || c.metas().count() != 1 {
+            if c.metas().count() != 1 {
                 acc.findings.push(RawFinding::not_migrated(
                     start(attr.syntax()),
                     handler,
-                    "the attribute sits in a cfg_attr (with a runtime main, or beside other attributes)",
-                    "split the cfg_attr so it holds only #[async_std::test], or write the fn by hand",
+                    "the attribute sits in a cfg_attr beside other attributes",
+                    "split the cfg_attr so it holds only the async-std attribute, and run again",
                 ));
                 return Flow::Done;
             }
@@ -70,6 +107,20 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
         }
         _ => None,
     };
+    // Under a cfg_attr, a main (it must stay `main` under every cfg), or a test that another
+    // runtime's attribute also marks (`#[cfg_attr(feature = "tokio", tokio::test)]`: that one
+    // needs the fn async): the fn stays async and smol-macros' attribute takes async-std's place.
+    if let Some(pred) = &cfg_pred {
+        if is_main || other_runtime_attr(&func, &attr) {
+            let mac = if is_main { "main" } else { "test" };
+            acc.edits.replace(
+                super::super::rewrite::range(attr.syntax()),
+                format!("#[cfg_attr({pred}, macro_rules_attribute::apply(smol_macros::{mac}!))]"),
+                handler,
+            );
+            return Flow::Done;
+        }
+    }
     // The attribute itself.
     if let Some(pred) = cfg_pred {
         let indent = super::indent_of(ctx.src, attr.syntax());

@@ -9,6 +9,7 @@ pub mod features;
 pub mod imports;
 pub mod macros;
 pub mod reparse;
+mod shared;
 
 use crate::handlers::{self, Flow};
 use crate::report::RawFinding;
@@ -186,6 +187,9 @@ struct LeafState {
     /// Names a migrated glob brought in that stay async-std's (`task_local` from the prelude):
     /// imported explicitly beside the new glob.
     extra: Vec<String>,
+    /// The name is also bound, under another cfg, by another runtime's import (see
+    /// [`shared::cfg_shared`]): its usages compile against both and are not touched.
+    shared: bool,
 }
 
 /// A site left in place needs the import it came through.
@@ -247,6 +251,24 @@ pub fn migrate_file(
         .collect();
 
     for (si, site) in sites.paths.iter().enumerate() {
+        // A name shared with another runtime: its code stays as written (the import or shim
+        // under the cfg gives the name its smol meaning).
+        if let Origin::Binding(i) = site.origin {
+            if states[i].shared {
+                if states[i].plan == LeafPlan::Keep {
+                    states[i].keep_original = true;
+                } else {
+                    states[i].usages.push((
+                        si,
+                        Usage::Relies {
+                            rename: None,
+                            fq: None,
+                        },
+                    ));
+                }
+                continue;
+            }
+        }
         let m = ctx.cat.lookup(&site.canon);
         // Through the crate's own re-export, the re-exported item (an import, or a shim with
         // async-std's signature) is migrated where it is defined; only handlers about the value a
@@ -443,6 +465,10 @@ fn states_view(states: &[LeafState], sites: &FileSites) -> Vec<imports::LeafDeci
 
 fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState {
     let mut st = plan_leaf_inner(leaf, ctx, acc);
+    st.shared = shared::cfg_shared(leaf, ctx);
+    if st.shared {
+        return shared::plan_shared(leaf, st, ctx, acc);
+    }
     // A public re-export is the crate's API, and other files call through it as written.
     let public = ra_ap_syntax::ast::HasVisibility::visibility(&leaf.use_item).is_some();
     // A public re-export keeps its name (`pub use smol::Task as JoinHandle;`): it is API.
@@ -558,6 +584,7 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
         keep_original: false,
         usages: Vec::new(),
         extra: Vec::new(),
+        shared: false,
     };
     if leaf.via_reexport {
         return st(LeafPlan::Untouched);
@@ -618,6 +645,7 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
                 keep_original: false,
                 usages: Vec::new(),
                 extra: Vec::new(),
+                shared: false,
             }
         }
         Some(Mapped { path: Some(_), .. }) => st(LeafPlan::Fq),

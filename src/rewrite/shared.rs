@@ -1,0 +1,265 @@
+//! Names shared with another runtime. Libraries that support several runtimes import the same
+//! names from each, under exclusive cfgs, and write the code that uses them once:
+//!
+//! ```text
+//! #[cfg(feature = "runtime-async-std")]
+//! use async_std::{future::timeout, io::Read, task};
+//! #[cfg(feature = "runtime-tokio")]
+//! use tokio::{io::AsyncRead as Read, task, time::timeout};
+//! ```
+//! That code compiles against either runtime, so it is not rewritten for smol: the new import
+//! binds the same names, under the same cfg, each with async-std's behaviour on smol:
+//!
+//! ```text
+//! #[cfg(feature = "runtime-smol")]
+//! use smol::io::AsyncRead as Read;
+//! #[cfg(feature = "runtime-smol")]
+//! async fn timeout<F: Future>(dur: Duration, f: F) -> Result<F::Output, io::Error> { .. }
+//! #[cfg(feature = "runtime-smol")]
+//! mod task { pub fn spawn<F>(future: F) -> JoinHandle<F::Output> { .. } .. }
+//! ```
+//! An item is bound under its old name when smol has it (renamed or not), or as the catalogue's
+//! shim (a fn with async-std's signature). A module (`task`) becomes a small module of the
+//! members the file uses; its `spawn` returns a handle that detaches its task when dropped, as
+//! async-std's `JoinHandle` did (smol's `Task` cancels). Anything else is reported.
+
+use super::{resolve, Acc, Ctx, LeafPlan, LeafState, Origin};
+use crate::report::RawFinding;
+use ra_ap_syntax::ast::{self, HasAttrs, HasName};
+use ra_ap_syntax::AstNode;
+use std::collections::BTreeSet;
+
+fn has_cfg(mut attrs: impl Iterator<Item = ast::Attr>) -> bool {
+    attrs.any(|a| matches!(a.meta(), Some(ast::Meta::CfgMeta(_))))
+}
+
+/// Whether a leaf's local name is bound again, in the same scope and under a `cfg`, by another
+/// import or item (the leaf's own `use` has a `cfg` too).
+pub(super) fn cfg_shared(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> bool {
+    let Some(name) = &leaf.local else {
+        return false;
+    };
+    if !has_cfg(leaf.use_item.attrs()) {
+        return false;
+    }
+    let Some(scope) = leaf.use_item.syntax().parent() else {
+        return false;
+    };
+    let ours = |u: &ast::Use| ctx.sites.leaves.iter().any(|l| l.use_item == *u);
+    scope
+        .children()
+        .filter_map(ast::Item::cast)
+        .any(|item| match &item {
+            ast::Item::Use(u) if !ours(u) && has_cfg(u.attrs()) => {
+                let Some(tree) = u.use_tree() else {
+                    return false;
+                };
+                let mut leaves = Vec::new();
+                resolve::syntax::flatten(&tree, &[], false, &mut leaves);
+                leaves.iter().any(|(t, segs, glob, _)| {
+                    let bound = match t.rename() {
+                        Some(r) => r.name().map(|n| n.text().to_string()),
+                        None => segs.last().cloned(),
+                    };
+                    !glob && bound.as_deref() == Some(name.as_str())
+                })
+            }
+            ast::Item::Use(_) => false,
+            other => {
+                let named = match other {
+                    ast::Item::Fn(f) => f.name(),
+                    ast::Item::Struct(x) => x.name(),
+                    ast::Item::TypeAlias(x) => x.name(),
+                    ast::Item::Trait(x) => x.name(),
+                    ast::Item::Enum(x) => x.name(),
+                    ast::Item::Module(x) => x.name(),
+                    _ => None,
+                };
+                named.is_some_and(|n| n.text() == name.as_str()) && has_cfg(other.attrs())
+            }
+        })
+}
+
+/// Handlers that change what a call site means (a spawned task to detach, a file to flush):
+/// an item that has one cannot be bound by a plain import.
+fn call_site_trap(handler: Option<&str>) -> bool {
+    matches!(
+        handler,
+        Some("detach-dropped-handle" | "file-flush-on-drop")
+    )
+}
+
+pub(super) fn plan_shared(
+    leaf: &resolve::UseLeaf,
+    mut st: LeafState,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+) -> LeafState {
+    let at: usize = leaf.tree.syntax().text_range().start().into();
+    let local = leaf.local.clone().unwrap_or_default();
+    if resolve::is_module(&leaf.canon) {
+        return match module_shim(leaf, &local, ctx) {
+            Ok(text) => {
+                st.plan = LeafPlan::Shim(text);
+                st
+            }
+            Err(member) => {
+                report(acc, at, &local, &member);
+                st.plan = LeafPlan::Keep;
+                st
+            }
+        };
+    }
+    let m = ctx.cat.lookup(&leaf.canon);
+    let trap = call_site_trap(m.as_ref().and_then(|m| m.rule.handler.as_deref()));
+    let shim = m.as_ref().and_then(|m| m.rule.shim.clone());
+    match (&st.plan, shim) {
+        (LeafPlan::Import(p), _) if !trap && !p.contains('{') => {
+            let last = p.rsplit("::").next().unwrap_or("");
+            if last != local && !p.contains(" as ") {
+                st.plan = LeafPlan::Import(format!("{p} as {local}"));
+            }
+            st.rename = None;
+        }
+        (LeafPlan::Fq, Some(shim)) => {
+            st.plan = LeafPlan::Shim(shim.replace("{name}", &local));
+        }
+        (LeafPlan::Keep | LeafPlan::Untouched, _) => {}
+        _ => {
+            report(acc, at, &local, &leaf.canon.join("::"));
+            st.plan = LeafPlan::Keep;
+        }
+    }
+    st
+}
+
+fn report(acc: &mut Acc, at: usize, local: &str, item: &str) {
+    acc.findings.push(RawFinding::not_migrated(
+        at,
+        "cfg-shared-name",
+        format!(
+            "`{local}` is also imported from another runtime under another cfg, and the code that uses it is shared: `{item}` has no smol binding with async-std's behaviour"
+        ),
+        "define a cfg'd item of that name that behaves as async-std's did on smol, then run again",
+    ));
+}
+
+/// async-std's `JoinHandle` on smol: a `Task` that detaches when dropped.
+const JOIN_HANDLE: &str = "/// A task handle that detaches its task when dropped, as async-std's did (smol's `Task` cancels).
+pub struct JoinHandle<T>(Option<smol::Task<T>>);
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.detach();
+        }
+    }
+}
+
+impl<T> std::future::Future for JoinHandle<T> {
+    type Output = T;
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<T> {
+        let task = self.0.as_mut().expect(\"JoinHandle polled after completion\");
+        std::pin::Pin::new(task).poll(cx)
+    }
+}";
+
+const SPAWN: &str = "pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    JoinHandle(Some(smol::spawn(future)))
+}";
+
+const SPAWN_BLOCKING: &str = "pub fn spawn_blocking<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    JoinHandle(Some(smol::unblock(f)))
+}";
+
+/// A module of the members the file uses through the shared module name, or the first member
+/// that has no binding.
+fn module_shim(leaf: &resolve::UseLeaf, local: &str, ctx: &Ctx<'_>) -> Result<String, String> {
+    let members: BTreeSet<String> = ctx
+        .sites
+        .paths
+        .iter()
+        .filter(|p| match p.origin {
+            Origin::Binding(i) => {
+                ctx.sites.leaves[i].use_item == leaf.use_item
+                    && ctx.sites.leaves[i].local.as_deref() == Some(local)
+            }
+            _ => false,
+        })
+        .filter_map(|p| {
+            (p.canon.len() == leaf.canon.len() + 1).then(|| p.canon[leaf.canon.len()].clone())
+        })
+        .collect();
+    if members.is_empty() {
+        return Err(leaf.canon.join("::"));
+    }
+    let mut items = Vec::new();
+    let mut handle = false;
+    for member in &members {
+        let mut canon = leaf.canon.clone();
+        canon.push(member.clone());
+        let full = canon.join("::");
+        match full.as_str() {
+            "async_std::task::spawn" => {
+                items.push(SPAWN.to_string());
+                handle = true;
+                continue;
+            }
+            "async_std::task::spawn_blocking" => {
+                items.push(SPAWN_BLOCKING.to_string());
+                handle = true;
+                continue;
+            }
+            "async_std::task::JoinHandle" => {
+                handle = true;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(m) = ctx.cat.lookup(&canon) else {
+            return Err(full);
+        };
+        if call_site_trap(m.rule.handler.as_deref()) {
+            return Err(full);
+        }
+        match (&m.path, &m.rule.shim) {
+            (Some(p), _) if !p.is_empty() && !p.contains('<') && !p.contains('{') => {
+                let last = p.rsplit("::").next().unwrap_or("");
+                items.push(if last == member {
+                    format!("pub use {p};")
+                } else {
+                    format!("pub use {p} as {member};")
+                });
+            }
+            (_, Some(shim)) => items.push(shim.replace("{vis}", "pub ").replace("{name}", member)),
+            _ => return Err(full),
+        }
+    }
+    if handle {
+        items.push(JOIN_HANDLE.to_string());
+    }
+    let body = items
+        .join("\n\n")
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("    {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    Ok(format!(
+        "{{vis}}mod {local} {{\n    //! async-std's `{}` on smol, for the code shared with another runtime's `{local}`.\n{body}\n}}",
+        leaf.canon.join("::")
+    ))
+}
