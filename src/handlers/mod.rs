@@ -10,6 +10,7 @@ mod detach;
 mod duplicate_impl;
 mod file_flush;
 mod future_combinators;
+mod interval;
 mod net_ref;
 mod path_methods;
 mod raw_fd;
@@ -63,6 +64,7 @@ pub fn on_path(
         "path-async-methods" => Flow::Continue, // a file pass
         "sleep-to-timer" => sleep::on_sleep(site, m, ctx, acc),
         "stdio-unblock" => stdio::on_stdio(site, ctx, acc),
+        "stream-interval" => interval::on_interval(site, ctx, acc),
         "timeout-to-or" => timeout::on_timeout(site, ctx, acc),
         "unix-sync-bind" => {
             socket_from::on_from(site, ctx, acc);
@@ -123,6 +125,7 @@ pub const DISPATCHED: &[&str] = &[
     "socket-raw-fd",
     "socket-try-from",
     "stdio-unblock",
+    "stream-interval",
     "task-builder-spawn",
     "threads-await",
     "threads-block-on",
