@@ -10,15 +10,16 @@
 //!
 //! Looked at: the `pub` functions, methods, struct fields, type aliases, consts and statics of a
 //! package's library (`src/`), and its `pub use` re-exports. A change is breaking unless the
-//! async-std item was std's own type re-exported (then users see the same type).
+//! async-std item was std's own type, or a futures-io/futures-core trait, re-exported (then
+//! users see the same type).
 
 use crate::resolve::FileSites;
 use ra_ap_syntax::ast::{self, HasName, HasVisibility};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
 use serde::Serialize;
 
-/// async-std items that are std's own types re-exported: naming the std path instead changes
-/// nothing for users.
+/// async-std items that are std's own types (or the futures crates' traits) re-exported: naming
+/// the std or smol path instead changes nothing for users.
 const STD_REEXPORTS: &[&str] = &[
     "async_std::io::Error",
     "async_std::io::ErrorKind",
@@ -45,6 +46,17 @@ const STD_REEXPORTS: &[&str] = &[
     "async_std::task::Poll",
     "async_std::task::Waker",
     "async_std::pin::Pin",
+    // futures-io's and futures-core's traits, which async-std and smol both re-export.
+    "async_std::io::Read",
+    "async_std::io::Write",
+    "async_std::io::BufRead",
+    "async_std::io::Seek",
+    "async_std::io::prelude::Read",
+    "async_std::io::prelude::Write",
+    "async_std::io::prelude::BufRead",
+    "async_std::io::prelude::Seek",
+    "async_std::stream::Stream",
+    "async_std::prelude::Stream",
 ];
 
 /// One public item whose signature the migration changes.

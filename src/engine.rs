@@ -255,6 +255,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         .sort_by(|a, b| (&a.package, &a.unit).cmp(&(&b.package, &b.unit)));
     report.findings.sort();
     report.findings.dedup();
+    report.cfg_regions.sort();
     report
 }
 
@@ -520,6 +521,25 @@ fn migrate_package(
             report.api_changes.extend(crate::api::changes(
                 &f.file, &f.text, &f.nodes, &f.sites, &map, threads,
             ));
+        }
+        // Which of its cfg-gated code rust-analyzer saw (the rest is judged by syntax).
+        if let Some(o) = semantic
+            .filter(|_| f.text.contains("cfg"))
+            .and_then(|s| s.oracle_for(&f.path))
+        {
+            for r in crate::resolve::cfg_regions::regions(sf, &f.sites, &o) {
+                let Some(active) = r.active else { continue };
+                report.cfg_regions.push(crate::report::CfgRegion {
+                    file: f.file.clone(),
+                    line: crate::report::line_col(&f.text, r.offset).0,
+                    cfg: r.cfg,
+                    seen_by: if active {
+                        crate::report::SeenBy::RustAnalyzer
+                    } else {
+                        crate::report::SeenBy::Syntax
+                    },
+                });
+            }
         }
         if threads {
             let plan = &plans[&f.unit];

@@ -147,6 +147,26 @@ pub struct CrateDecision {
     pub uses: BTreeMap<String, usize>,
 }
 
+/// A cfg-gated region of code that names async-std.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CfgRegion {
+    pub file: String,
+    pub line: usize,
+    /// The attribute as written: `cfg(feature = "runtime-tokio")`.
+    pub cfg: String,
+    /// `rust-analyzer` when the region is active in the configuration it loaded (default
+    /// features, host cfg), else `syntax`: migrated by the same rules, method calls judged by
+    /// syntactic evidence.
+    pub seen_by: SeenBy,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeenBy {
+    RustAnalyzer,
+    Syntax,
+}
+
 /// Per PATH argument.
 #[derive(Debug, Clone, Serialize)]
 pub struct RootReport {
@@ -172,6 +192,10 @@ pub struct RootReport {
     /// Public items of libraries whose signatures the migration changes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub api_changes: Vec<crate::api::ApiChange>,
+    /// cfg-gated regions that name async-std, and whether rust-analyzer saw them (semantic
+    /// resolution only; without it every region is judged by the syntax rules).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cfg_regions: Vec<CfgRegion>,
     /// `apply`: what became of the workspace's Cargo.lock (when it has one and a manifest
     /// changed).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -212,6 +236,7 @@ impl RootReport {
             crates: Vec::new(),
             verify: None,
             api_changes: Vec::new(),
+            cfg_regions: Vec::new(),
             lockfile: None,
             lockfile_before: None,
         }

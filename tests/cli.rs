@@ -276,3 +276,65 @@ fn scan_explains_each_crate_and_gates_ci() {
         .collect();
     assert_eq!(rules, ["socket-clone", "socket-clone", "spawn-per-item"]);
 }
+
+#[test]
+fn cfg_regions_say_whether_rust_analyzer_saw_them() {
+    // rust-analyzer loads the default features: code under another feature is outside its
+    // view, migrated by the same rules at syntax level, and the report says which is which.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"gated\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\ndefault = [\"fast\"]\nfast = []\nslow = []\n\n[dependencies]\nasync-std = \"1\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/lib.rs"),
+        "use std::time::Duration;\n\n#[cfg(feature = \"fast\")]\npub async fn nap() {\n    async_std::task::sleep(Duration::from_millis(1)).await\n}\n\n#[cfg(feature = \"slow\")]\npub async fn nap() {\n    async_std::task::sleep(Duration::from_secs(1)).await\n}\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["diff", "--to", "smol", "--format", "json", path]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let root = &v["roots"][0];
+    assert_eq!(root["resolution"], "semantic", "{out}");
+    let regions: Vec<(u64, String, String)> = root["cfg_regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["cfg"].as_str().unwrap().to_string(),
+                r["seen_by"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        regions,
+        vec![
+            (3, "cfg(feature = \"fast\")".into(), "rust-analyzer".into()),
+            (8, "cfg(feature = \"slow\")".into(), "syntax".into()),
+        ]
+    );
+    // Both are migrated alike.
+    let (_, diff, _) = run(&["diff", "--to", "smol", "--color", "never", path]);
+    let added = diff
+        .lines()
+        .filter(|l| l.starts_with('+') && l.contains("smol::Timer::after("))
+        .count();
+    assert_eq!(added, 2, "{diff}");
+    // Without rust-analyzer there is nothing to tell apart.
+    let (_, out, _) = run(&[
+        "diff",
+        "--to",
+        "smol",
+        "--syntax-only",
+        "--format",
+        "json",
+        path,
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["roots"][0].get("cfg_regions").is_none(), "{out}");
+}

@@ -7,6 +7,8 @@
 //! ->
 //! (async { let mut text = format!("hello {}", name); text.push('\n'); stream.write_all(text.as_bytes()).await?; stream.flush().await }).await?
 //! ```
+//! The method itself, `stream.write_fmt(format_args!(..)).await`, is written out the same way
+//! (`std::fmt::format` of the arguments).
 
 use super::{awaited, file_uses, start};
 use crate::rewrite::{range, Acc, Ctx};
@@ -71,6 +73,39 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
             range(aw.syntax()),
             format!(
                 "(async {{ {binding} = format!({fmt});{newline} {writer}.write_all(text.as_bytes()).await?; {writer}.flush().await }}).await"
+            ),
+            RULE,
+        );
+        acc.traits.insert("smol::io::AsyncWriteExt".into());
+    }
+    write_fmt_calls(ctx, acc);
+}
+
+/// `w.write_fmt(format_args!(..)).await`, the method the macros call, written out: the same
+/// formatting, then `write_all` and `flush`. Only awaited calls (std's `write_fmt` is not a
+/// future) on a receiver that can be named twice (a path or a field).
+fn write_fmt_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
+    for (mc, name) in super::method_calls(ctx) {
+        if name != "write_fmt" {
+            continue;
+        }
+        let args = super::args(&mc);
+        let (Some(aw), Some(recv), [arg]) = (awaited(mc.syntax()), mc.receiver(), args.as_slice())
+        else {
+            continue;
+        };
+        if super::method_is(ctx, &mc, &["::WriteExt::write_fmt"]) == Some(false)
+            || !matches!(recv, ast::Expr::PathExpr(_) | ast::Expr::FieldExpr(_))
+        {
+            continue;
+        }
+        let w = super::text_of(ctx, recv.syntax());
+        let a = super::text_of(ctx, arg.syntax());
+        acc.edits.set_anchor(Some(start(mc.syntax())));
+        acc.edits.replace(
+            range(aw.syntax()),
+            format!(
+                "(async {{ let text = std::fmt::format({a}); {w}.write_all(text.as_bytes()).await?; {w}.flush().await }}).await"
             ),
             RULE,
         );

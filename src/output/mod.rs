@@ -143,6 +143,34 @@ pub fn summary(report: &Report, applied: bool) -> String {
                 );
             }
         }
+        if !root.cfg_regions.is_empty() {
+            let outside: Vec<_> = root
+                .cfg_regions
+                .iter()
+                .filter(|r| r.seen_by == crate::report::SeenBy::Syntax)
+                .collect();
+            let _ = writeln!(
+                out,
+                "cfg-gated code naming async-std: {} region(s) seen by rust-analyzer, {} outside its configuration{}",
+                root.cfg_regions.len() - outside.len(),
+                outside.len(),
+                if outside.is_empty() {
+                    ""
+                } else {
+                    " (migrated by the syntax rules):"
+                }
+            );
+            for r in outside.iter().take(20) {
+                let _ = writeln!(out, "  {}:{}: #[{}]", r.file, r.line, r.cfg);
+            }
+            if outside.len() > 20 {
+                let _ = writeln!(
+                    out,
+                    "  ... {} more (all in the JSON report)",
+                    outside.len() - 20
+                );
+            }
+        }
         if let Some(l) = &root.lockfile {
             let _ = writeln!(
                 out,

@@ -4,6 +4,7 @@
 //! the semantic layer ([`semantic`], rust-analyzer) answers what syntax cannot: the receiver types
 //! of method calls. Both produce the same [`FileSites`].
 
+pub mod cfg_regions;
 pub mod semantic;
 pub mod syntax;
 
@@ -236,6 +237,11 @@ pub trait Oracle {
     /// Whether this oracle resolves (so `Unknown` means "not async-std" rather than "don't know").
     fn is_semantic(&self) -> bool {
         false
+    }
+    /// Whether code under `cfg(pred)` is active in the configuration the oracle analysed (`None`
+    /// when it cannot tell, as without rust-analyzer).
+    fn cfg_active(&self, _pred: &ast::CfgPredicate) -> Option<bool> {
+        None
     }
 }
 

@@ -30,6 +30,8 @@ impl Semantic {
         let cargo_config = CargoConfig {
             sysroot: Some(RustLibSource::Discover),
             all_targets: true,
+            // `cfg(test)` code (unit-test modules) is analysed too, as the migration edits it.
+            set_test: true,
             ..Default::default()
         };
         let load = LoadCargoConfig {
@@ -60,6 +62,7 @@ impl Semantic {
             db: &self.db,
             sema,
             tree,
+            file_id,
         })
     }
 }
@@ -73,6 +76,7 @@ pub struct FileOracle<'db> {
     db: &'db RootDatabase,
     sema: Semantics<'db, RootDatabase>,
     tree: ast::SourceFile,
+    file_id: ra_ap_vfs::FileId,
 }
 
 impl FileOracle<'_> {
@@ -172,5 +176,17 @@ impl Oracle for FileOracle<'_> {
 
     fn is_semantic(&self) -> bool {
         true
+    }
+
+    fn cfg_active(&self, pred: &ast::CfgPredicate) -> Option<bool> {
+        ra_ap_hir::attach_db(self.db, || {
+            let krate = self
+                .sema
+                .file_to_module_defs(self.file_id)
+                .next()?
+                .krate(self.db);
+            let expr = ra_ap_cfg::CfgExpr::parse_from_ast(pred.clone());
+            krate.cfg(self.db).check(&expr)
+        })
     }
 }
