@@ -5,9 +5,12 @@
 //! syntactic evidence. The report lists every cfg-gated region that names async-std with the
 //! means that judged it: rust-analyzer where the region is active in its configuration, the
 //! syntax rules where it is not.
+//!
+//! Also here: [`cfg_shared`], the names a multi-runtime library imports from async-std and,
+//! under another cfg, from another runtime (see `src/rewrite/shared.rs`).
 
 use super::{FileSites, Oracle};
-use ra_ap_syntax::ast;
+use ra_ap_syntax::ast::{self, HasAttrs, HasName};
 use ra_ap_syntax::{AstNode, TextRange};
 
 /// A `#[cfg(..)]` item or statement (or a `#[cfg_attr(..)]` attribute) that names async-std.
@@ -60,4 +63,55 @@ pub fn regions(sf: &ast::SourceFile, sites: &FileSites, oracle: &dyn Oracle) -> 
         });
     }
     out
+}
+
+pub fn has_cfg(mut attrs: impl Iterator<Item = ast::Attr>) -> bool {
+    attrs.any(|a| matches!(a.meta(), Some(ast::Meta::CfgMeta(_))))
+}
+
+/// Whether a leaf's local name is bound again, in the same scope and under a `cfg`, by another
+/// import or item (the leaf's own `use` has a `cfg` too).
+pub fn cfg_shared(leaf: &super::UseLeaf, sites: &FileSites) -> bool {
+    let Some(name) = &leaf.local else {
+        return false;
+    };
+    if !has_cfg(leaf.use_item.attrs()) {
+        return false;
+    }
+    let Some(scope) = leaf.use_item.syntax().parent() else {
+        return false;
+    };
+    let ours = |u: &ast::Use| sites.leaves.iter().any(|l| l.use_item == *u);
+    scope
+        .children()
+        .filter_map(ast::Item::cast)
+        .any(|item| match &item {
+            ast::Item::Use(u) if !ours(u) && has_cfg(u.attrs()) => {
+                let Some(tree) = u.use_tree() else {
+                    return false;
+                };
+                let mut leaves = Vec::new();
+                super::syntax::flatten(&tree, &[], false, &mut leaves);
+                leaves.iter().any(|(t, segs, glob, _)| {
+                    let bound = match t.rename() {
+                        Some(r) => r.name().map(|n| n.text().to_string()),
+                        None => segs.last().cloned(),
+                    };
+                    !glob && bound.as_deref() == Some(name.as_str())
+                })
+            }
+            ast::Item::Use(_) => false,
+            other => {
+                let named = match other {
+                    ast::Item::Fn(f) => f.name(),
+                    ast::Item::Struct(x) => x.name(),
+                    ast::Item::TypeAlias(x) => x.name(),
+                    ast::Item::Trait(x) => x.name(),
+                    ast::Item::Enum(x) => x.name(),
+                    ast::Item::Module(x) => x.name(),
+                    _ => None,
+                };
+                named.is_some_and(|n| n.text() == name.as_str()) && has_cfg(other.attrs())
+            }
+        })
 }

@@ -601,7 +601,10 @@ pub fn collect_crate_facts(
     let sites = resolve_nodes(sf, nodes, place, &empty);
     for leaf in &sites.leaves {
         let is_pub = leaf.use_item.visibility().is_some();
-        if !is_pub || !place.in_lib {
+        // A name another runtime's import binds too (under another cfg) is used by code written
+        // for both: its callers are not async-std's (the name itself is migrated where it is
+        // imported).
+        if !is_pub || !place.in_lib || super::cfg_regions::cfg_shared(leaf, &sites) {
             continue;
         }
         let module = inline_module_path(leaf.use_item.syntax(), &place.module);

@@ -218,10 +218,12 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             parts.push(render(&entries, prefix, &indent));
         }
         for shim in &shims {
-            let text = shim
-                .replace("{vis}", vis)
-                .replace('\n', &format!("\n{indent}"));
-            parts.push(format!("{attrs}{text}"));
+            for item in shim.split(SHIM_ITEMS) {
+                let text = item
+                    .replace("{vis}", vis)
+                    .replace('\n', &format!("\n{indent}"));
+                parts.push(format!("{attrs}{text}"));
+            }
         }
         let text = parts.join(&format!("\n{indent}"));
         if text != ctx.src[range.clone()] {
@@ -229,6 +231,9 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
         }
     }
 }
+
+/// Separates the items of a shim that has several (each is given the use item's attributes).
+pub(crate) const SHIM_ITEMS: &str = "\u{1e}";
 
 /// `use a::b::{c, d};` items for `entries`, grouped by parent path in first-appearance order.
 fn render(entries: &[String], prefix: &str, indent: &str) -> String {

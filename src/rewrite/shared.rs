@@ -19,9 +19,11 @@
 //! mod task { pub fn spawn<F>(future: F) -> JoinHandle<F::Output> { .. } .. }
 //! ```
 //! An item is bound under its old name when smol has it (renamed or not), or as the catalogue's
-//! shim (a fn with async-std's signature). A module (`task`) becomes a small module of the
-//! members the file uses; its `spawn` returns a handle that detaches its task when dropped, as
-//! async-std's `JoinHandle` did (smol's `Task` cancels). Anything else is reported.
+//! shim (a fn with async-std's signature). `spawn` and `spawn_blocking` become fns that return a
+//! handle that detaches its task when dropped, as async-std's `JoinHandle` did (smol's `Task`
+//! cancels); the handle type comes with the first of them. A module (`task`) becomes a small
+//! module of the members the file uses. Anything else (an item whose smol form would need its
+//! call sites changed, such as a `File` that flushed on drop) is reported.
 
 use super::{resolve, Acc, Ctx, LeafPlan, LeafState, Origin};
 use crate::report::RawFinding;
@@ -29,55 +31,13 @@ use ra_ap_syntax::ast::{self, HasAttrs, HasName};
 use ra_ap_syntax::AstNode;
 use std::collections::BTreeSet;
 
-fn has_cfg(mut attrs: impl Iterator<Item = ast::Attr>) -> bool {
-    attrs.any(|a| matches!(a.meta(), Some(ast::Meta::CfgMeta(_))))
+fn has_cfg(attrs: impl Iterator<Item = ast::Attr>) -> bool {
+    resolve::cfg_regions::has_cfg(attrs)
 }
 
-/// Whether a leaf's local name is bound again, in the same scope and under a `cfg`, by another
-/// import or item (the leaf's own `use` has a `cfg` too).
+/// See [`resolve::cfg_regions::cfg_shared`].
 pub(super) fn cfg_shared(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> bool {
-    let Some(name) = &leaf.local else {
-        return false;
-    };
-    if !has_cfg(leaf.use_item.attrs()) {
-        return false;
-    }
-    let Some(scope) = leaf.use_item.syntax().parent() else {
-        return false;
-    };
-    let ours = |u: &ast::Use| ctx.sites.leaves.iter().any(|l| l.use_item == *u);
-    scope
-        .children()
-        .filter_map(ast::Item::cast)
-        .any(|item| match &item {
-            ast::Item::Use(u) if !ours(u) && has_cfg(u.attrs()) => {
-                let Some(tree) = u.use_tree() else {
-                    return false;
-                };
-                let mut leaves = Vec::new();
-                resolve::syntax::flatten(&tree, &[], false, &mut leaves);
-                leaves.iter().any(|(t, segs, glob, _)| {
-                    let bound = match t.rename() {
-                        Some(r) => r.name().map(|n| n.text().to_string()),
-                        None => segs.last().cloned(),
-                    };
-                    !glob && bound.as_deref() == Some(name.as_str())
-                })
-            }
-            ast::Item::Use(_) => false,
-            other => {
-                let named = match other {
-                    ast::Item::Fn(f) => f.name(),
-                    ast::Item::Struct(x) => x.name(),
-                    ast::Item::TypeAlias(x) => x.name(),
-                    ast::Item::Trait(x) => x.name(),
-                    ast::Item::Enum(x) => x.name(),
-                    ast::Item::Module(x) => x.name(),
-                    _ => None,
-                };
-                named.is_some_and(|n| n.text() == name.as_str()) && has_cfg(other.attrs())
-            }
-        })
+    resolve::cfg_regions::cfg_shared(leaf, ctx.sites)
 }
 
 /// Handlers that change what a call site means (a spawned task to detach, a file to flush):
@@ -109,6 +69,35 @@ pub(super) fn plan_shared(
                 st
             }
         };
+    }
+    let canon = leaf.canon.join("::");
+    if let Some(spawn) = spawn_shim(&canon, &local) {
+        // The handle type goes with the first spawn of the scope.
+        let first = ctx
+            .sites
+            .leaves
+            .iter()
+            .filter(|l| l.use_item.syntax().parent() == leaf.use_item.syntax().parent())
+            .find(|l| spawn_shim(&l.canon.join("::"), "").is_some() && cfg_shared(l, ctx));
+        let with_handle = first.is_none_or(|l| l.tree == leaf.tree);
+        if with_handle && scope_binds(leaf, ctx, "JoinHandle") {
+            report(acc, at, &local, &canon);
+            st.plan = LeafPlan::Keep;
+            return st;
+        }
+        st.plan = LeafPlan::Shim(if with_handle {
+            // Items apart (each gets the use item's attributes: its cfg).
+            format!(
+                "{spawn}{}{}",
+                super::imports::SHIM_ITEMS,
+                JOIN_HANDLE
+                    .replace("pub struct", "{vis}struct")
+                    .replace("\n\nimpl", &format!("{}impl", super::imports::SHIM_ITEMS))
+            )
+        } else {
+            spawn
+        });
+        return st;
     }
     let m = ctx.cat.lookup(&leaf.canon);
     let trap = call_site_trap(m.as_ref().and_then(|m| m.rule.handler.as_deref()));
@@ -163,6 +152,55 @@ impl<T> std::future::Future for JoinHandle<T> {
         std::pin::Pin::new(task).poll(cx)
     }
 }";
+
+/// A spawn fn with async-std's behaviour (`{vis}` and the name to fill), for `async_std::task`'s
+/// spawns.
+fn spawn_shim(canon: &str, name: &str) -> Option<String> {
+    let text = match canon {
+        "async_std::task::spawn" => SPAWN,
+        "async_std::task::spawn_blocking" => SPAWN_BLOCKING,
+        _ => return None,
+    };
+    let own = canon.rsplit("::").next().unwrap_or("");
+    Some(text.replacen(&format!("pub fn {own}"), &format!("{{vis}}fn {name}"), 1))
+}
+
+/// Whether the leaf's scope binds `name` where a new item of that name would clash: outside any
+/// cfg, or in one of the async-std imports (which keep their cfg).
+fn scope_binds(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, name: &str) -> bool {
+    let Some(scope) = leaf.use_item.syntax().parent() else {
+        return false;
+    };
+    let ours = |u: &ast::Use| ctx.sites.leaves.iter().any(|l| l.use_item == *u);
+    let clashes = |item: &ast::Item| match item {
+        ast::Item::Use(u) if ours(u) => true,
+        other => !has_cfg(other.attrs()),
+    };
+    scope
+        .children()
+        .filter_map(ast::Item::cast)
+        .filter(clashes)
+        .any(|item| match &item {
+            ast::Item::Use(u) => {
+                let Some(tree) = u.use_tree() else {
+                    return false;
+                };
+                let mut leaves = Vec::new();
+                resolve::syntax::flatten(&tree, &[], false, &mut leaves);
+                leaves.iter().any(|(t, segs, glob, _)| {
+                    let bound = match t.rename() {
+                        Some(r) => r.name().map(|n| n.text().to_string()),
+                        None => segs.last().cloned(),
+                    };
+                    !glob && bound.as_deref() == Some(name)
+                })
+            }
+            ast::Item::Struct(x) => x.name().is_some_and(|n| n.text() == name),
+            ast::Item::TypeAlias(x) => x.name().is_some_and(|n| n.text() == name),
+            ast::Item::Enum(x) => x.name().is_some_and(|n| n.text() == name),
+            _ => false,
+        })
+}
 
 const SPAWN: &str = "pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
