@@ -26,6 +26,8 @@ struct RawRule {
     handler: Option<String>,
     note: Option<String>,
     shim: Option<String>,
+    /// A behaviour difference the mapping keeps: each use gets a `review` finding saying it.
+    review: Option<String>,
     /// threads.toml: the target when the crate's channels fit std::sync::mpsc.
     mpsc: Option<String>,
 }
@@ -67,6 +69,8 @@ pub struct Rule {
     /// For items whose smol form is not a path that can be imported (an associated fn, a handler
     /// rewrite): the item a public re-export becomes, `{vis}` and `{name}` filled in.
     pub shim: Option<String>,
+    /// A behaviour difference of the mapped item: every use is reported for review with it.
+    pub review: Option<String>,
     /// threads.toml: the `to` of the std::sync::mpsc variant.
     pub mpsc: Option<String>,
 }
@@ -203,6 +207,7 @@ impl Catalogue {
                 handler: r.handler,
                 note: r.note,
                 shim: r.shim,
+                review: r.review,
                 mpsc: r.mpsc,
             });
         }
@@ -352,7 +357,12 @@ fn mapping_markdown_for(cat: &Catalogue, threads: bool) -> String {
                 .as_deref()
                 .map(|h| format!("[{h}](#{h})"))
                 .unwrap_or_default(),
-            cell(r.note.as_deref().unwrap_or(""))
+            cell(&match (&r.note, &r.review) {
+                (Some(n), Some(v)) => format!("{n} Review: {v}"),
+                (None, Some(v)) => format!("Reported for review: {v}"),
+                (Some(n), None) => n.clone(),
+                (None, None) => String::new(),
+            })
         ));
     }
     if threads {

@@ -319,8 +319,9 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
     }
 }
 
-/// Paths in `macro_rules!` bodies that start with a name a top-level `use` of the file binds to
-/// async-std (`task::spawn`, `fs::read`). Each is rewritten to its full new path when the row
+/// Paths in `macro_rules!` bodies, and in macro call arguments that are not code the shadow can
+/// parse, that start with a name a top-level `use` of the file binds to async-std
+/// (`task::spawn`, `fs::read`). Each is rewritten to its full new path when the row
 /// maps it plainly; a spawn is rewritten when every invocation of the macro awaits its result
 /// (a dropped smol Task would cancel). Returns (leaf, rewritten) per use; a leaf with an
 /// unrewritten use must keep its import.
@@ -344,18 +345,35 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
     if top_leaves.is_empty() {
         return out;
     }
-    for rules in ctx
+    // `macro_rules!` bodies, and the arguments of macro calls the shadow could not parse as
+    // code (`lazy_static! { static ref X: T = task::block_on(..); }`): outermost token trees.
+    let trees = ctx
         .nodes()
         .iter()
         .cloned()
-        .filter_map(ast::MacroRules::cast)
-    {
-        let Some(tt) = rules.token_tree() else {
-            continue;
+        .filter_map(ast::TokenTree::cast)
+        .filter(|t| {
+            !t.syntax()
+                .parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::TOKEN_TREE)
+        });
+    for tt in trees {
+        let rules = tt.syntax().parent().and_then(ast::MacroRules::cast);
+        let macro_name = match &rules {
+            Some(r) => ast::HasName::name(r)
+                .map(|n| n.text().to_string())
+                .unwrap_or_default(),
+            None => match tt.syntax().parent().and_then(ast::MacroCall::cast) {
+                Some(call) => call
+                    .path()
+                    .map(|p| p.syntax().text().to_string())
+                    .unwrap_or_default(),
+                // An attribute's arguments, a `macro` 2.0 body: not code to map.
+                None => continue,
+            },
         };
-        let macro_name = ast::HasName::name(&rules)
-            .map(|n| n.text().to_string())
-            .unwrap_or_default();
+        // Only a macro_rules! body can show how its results are used.
+        let awaited = rules.is_some() && macro_results_awaited(ctx, &macro_name);
         let toks = significant_tokens(&tt);
         let mut i = 0;
         while i < toks.len() {
@@ -378,11 +396,9 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
             let m = ctx.cat.lookup(&segs);
             let plain = m.as_ref().and_then(|m| match (&m.path, &m.rule.handler) {
                 (Some(p), None) if !p.is_empty() => Some(p.clone()),
-                (Some(p), Some(h))
-                    if h == "detach-dropped-handle" && macro_results_awaited(ctx, &macro_name) =>
-                {
-                    Some(p.clone())
-                }
+                (Some(p), Some(h)) if h == "detach-dropped-handle" && awaited => Some(p.clone()),
+                // Its handler only adds the worker-count prologue to a program's main.
+                (Some(p), Some(h)) if h == "worker-threads" => Some(p.clone()),
                 _ => None,
             });
             let names_item =

@@ -303,6 +303,17 @@ pub fn migrate_file(
             keep_for(site, sites, &mut states);
             continue;
         };
+        // A use of an item whose mapping keeps a behaviour difference (in code, not imports).
+        if let (Some(review), false) = (&m.rule.review, site.in_attr) {
+            if m.rule.from.len() == site.canon.len() {
+                acc.findings.push(RawFinding::review(
+                    site.path.syntax().text_range().start().into(),
+                    &m.rule.id,
+                    format!("`{}` behaves differently on smol", site.canon.join("::")),
+                    review.clone(),
+                ));
+            }
+        }
         let Some(new_path) = m.path.clone() else {
             acc.findings.push(RawFinding::not_migrated(
                 site.path.syntax().text_range().start().into(),

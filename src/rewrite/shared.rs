@@ -71,15 +71,32 @@ pub(super) fn plan_shared(
         };
     }
     let canon = leaf.canon.join("::");
+    let same_scope = |l: &&resolve::UseLeaf| {
+        l.use_item.syntax().parent() == leaf.use_item.syntax().parent() && cfg_shared(l, ctx)
+    };
+    if canon == "async_std::test" || canon == "async_std::main" {
+        return shared_attr(leaf, st, &local, &canon, ctx, acc);
+    }
+    if canon == "async_std::task::JoinHandle" {
+        st.plan = LeafPlan::Shim(handle_items());
+        return st;
+    }
     if let Some(spawn) = spawn_shim(&canon, &local) {
-        // The handle type goes with the first spawn of the scope.
+        // The handle type goes with the first spawn of the scope, unless the scope binds
+        // async-std's `JoinHandle` itself (then that import becomes it).
+        let handle_leaf = ctx
+            .sites
+            .leaves
+            .iter()
+            .filter(same_scope)
+            .any(|l| l.canon.join("::") == "async_std::task::JoinHandle");
         let first = ctx
             .sites
             .leaves
             .iter()
-            .filter(|l| l.use_item.syntax().parent() == leaf.use_item.syntax().parent())
-            .find(|l| spawn_shim(&l.canon.join("::"), "").is_some() && cfg_shared(l, ctx));
-        let with_handle = first.is_none_or(|l| l.tree == leaf.tree);
+            .filter(same_scope)
+            .find(|l| spawn_shim(&l.canon.join("::"), "").is_some());
+        let with_handle = !handle_leaf && first.is_none_or(|l| l.tree == leaf.tree);
         if with_handle && scope_binds(leaf, ctx, "JoinHandle") {
             report(acc, at, &local, &canon);
             st.plan = LeafPlan::Keep;
@@ -87,20 +104,32 @@ pub(super) fn plan_shared(
         }
         st.plan = LeafPlan::Shim(if with_handle {
             // Items apart (each gets the use item's attributes: its cfg).
-            format!(
-                "{spawn}{}{}",
-                super::imports::SHIM_ITEMS,
-                JOIN_HANDLE
-                    .replace("pub struct", "{vis}struct")
-                    .replace("\n\nimpl", &format!("{}impl", super::imports::SHIM_ITEMS))
-            )
+            format!("{spawn}{}{}", super::imports::SHIM_ITEMS, handle_items())
         } else {
             spawn
         });
         return st;
     }
     let m = ctx.cat.lookup(&leaf.canon);
-    let trap = call_site_trap(m.as_ref().and_then(|m| m.rule.handler.as_deref()));
+    let handler = m.as_ref().and_then(|m| m.rule.handler.as_deref());
+    // Code written for another runtime's `File` too (tokio's does not flush on drop either)
+    // flushes by itself: bound to smol's, with a note.
+    if handler == Some("file-flush-on-drop") {
+        if let LeafPlan::Import(p) = &st.plan {
+            if !p.ends_with(&format!("::{local}")) {
+                st.plan = LeafPlan::Import(format!("{p} as {local}"));
+            }
+            st.rename = None;
+            acc.findings.push(RawFinding::review(
+                at,
+                "cfg-shared-name",
+                format!("`{local}` is shared with another runtime's file type: async-fs's `File` does not flush on drop (async-std's did; tokio's does not either)"),
+                "check that the shared code flushes (or syncs) written files before dropping them",
+            ));
+            return st;
+        }
+    }
+    let trap = call_site_trap(handler);
     let shim = m.as_ref().and_then(|m| m.rule.shim.clone());
     match (&st.plan, shim) {
         (LeafPlan::Import(p), _) if !trap && !p.contains('{') => {
@@ -119,6 +148,78 @@ pub(super) fn plan_shared(
             st.plan = LeafPlan::Keep;
         }
     }
+    st
+}
+
+/// The items of the detaching handle type, apart (see [`super::imports::SHIM_ITEMS`]).
+fn handle_items() -> String {
+    JOIN_HANDLE
+        .replace("pub struct", "{vis}struct")
+        .replace("\n\nimpl", &format!("{}impl", super::imports::SHIM_ITEMS))
+}
+
+/// `use async_attributes::test as async_test;` beside `use tokio::test as async_test;`, and
+/// `#[async_test] async fn t()`: each use of the attribute names smol-macros' under the
+/// import's cfg and the other runtime's under its negation; the import goes.
+///
+/// ```text
+/// #[async_test]
+/// ->
+/// #[cfg_attr(feature = "smol", macro_rules_attribute::apply(smol_macros::test!))]
+/// #[cfg_attr(not(feature = "smol"), async_test)]
+/// ```
+fn shared_attr(
+    leaf: &resolve::UseLeaf,
+    mut st: LeafState,
+    local: &str,
+    canon: &str,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+) -> LeafState {
+    let preds: Vec<String> = leaf
+        .use_item
+        .attrs()
+        .filter_map(|a| match a.meta() {
+            Some(ast::Meta::CfgMeta(m)) => m
+                .cfg_predicate()
+                .map(|p| ctx.text_of(p.syntax()).to_string()),
+            _ => None,
+        })
+        .collect();
+    let pred = match preds.as_slice() {
+        [one] => one.clone(),
+        _ => format!("all({})", preds.join(", ")),
+    };
+    let mac = if canon.ends_with("main") {
+        "main"
+    } else {
+        "test"
+    };
+    let rule = if mac == "main" {
+        "attr-main"
+    } else {
+        "attr-test"
+    };
+    for site in &ctx.sites.paths {
+        let Origin::Binding(i) = site.origin else {
+            continue;
+        };
+        if ctx.sites.leaves[i].tree != leaf.tree {
+            continue;
+        }
+        let Some(attr) = site.path.syntax().ancestors().find_map(ast::Attr::cast) else {
+            continue;
+        };
+        let indent = crate::handlers::indent_of(ctx.src, attr.syntax());
+        acc.edits.replace(
+            super::range(attr.syntax()),
+            format!(
+                "#[cfg_attr({pred}, macro_rules_attribute::apply(smol_macros::{mac}!))]\n{indent}#[cfg_attr(not({pred}), {local})]"
+            ),
+            rule,
+        );
+    }
+    st.plan = LeafPlan::Fq;
     st
 }
 
