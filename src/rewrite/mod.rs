@@ -588,6 +588,94 @@ pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
     })
 }
 
+/// smol's prelude, written out: (path from `smol::`, name); the `as _` members are not
+/// importable from the prelude by name, so they are named where they are defined.
+const SMOL_PRELUDE: &[(&str, &str)] = &[
+    ("prelude::Future", "Future"),
+    ("prelude::Stream", "Stream"),
+    ("prelude::AsyncBufRead", "AsyncBufRead"),
+    ("prelude::AsyncRead", "AsyncRead"),
+    ("prelude::AsyncSeek", "AsyncSeek"),
+    ("prelude::AsyncWrite", "AsyncWrite"),
+    ("future::FutureExt as _", "FutureExt"),
+    ("stream::StreamExt as _", "StreamExt"),
+    ("io::AsyncBufReadExt as _", "AsyncBufReadExt"),
+    ("io::AsyncReadExt as _", "AsyncReadExt"),
+    ("io::AsyncSeekExt as _", "AsyncSeekExt"),
+    ("io::AsyncWriteExt as _", "AsyncWriteExt"),
+];
+
+/// async-std's prelude brought `StreamExt` and `FutureExt` by name, so a file that imports
+/// another crate's trait of that name (`use futures::StreamExt;`) shadowed them; smol's prelude
+/// brings them as `_`, which nothing shadows, and `.next()` would become ambiguous. For such a
+/// file the prelude is imported member by member without them.
+fn prelude_without_shadowed(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Option<String> {
+    let scope = leaf.use_item.syntax().parent()?;
+    let ours = |u: &ast::Use| ctx.sites.leaves.iter().any(|l| l.use_item == *u);
+    let mut named = BTreeSet::new();
+    for u in scope.children().filter_map(ast::Use::cast) {
+        if ours(&u) {
+            continue;
+        }
+        let Some(tree) = u.use_tree() else { continue };
+        let mut leaves = Vec::new();
+        resolve::syntax::flatten(&tree, &[], false, &mut leaves);
+        for (t, segs, glob, _) in leaves {
+            let bound = match t.rename() {
+                Some(r) => ra_ap_syntax::ast::HasName::name(&r).map(|n| n.text().to_string()),
+                None => segs.last().cloned(),
+            };
+            if let (false, Some(b)) = (glob, bound) {
+                named.insert(b);
+            }
+        }
+    }
+    let shadowed: Vec<&str> = ["StreamExt", "FutureExt"]
+        .into_iter()
+        .filter(|n| named.contains(*n))
+        .collect();
+    if shadowed.is_empty() {
+        return None;
+    }
+    // Only what the file uses: an explicit import that is not is an `unused_imports` warning
+    // (the glob was not).
+    let called: BTreeSet<String> = ctx
+        .nodes()
+        .iter()
+        .filter_map(|n| ast::MethodCallExpr::cast(n.clone()))
+        .filter_map(|mc| mc.name_ref().map(|n| n.text().to_string()))
+        .collect();
+    let words: BTreeSet<&str> = ctx
+        .src
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .collect();
+    let used = |path: &str, name: &str| -> bool {
+        if !path.ends_with(" as _") {
+            return words.contains(name);
+        }
+        match name {
+            "FutureExt" => ["or", "race", "catch_unwind", "boxed", "boxed_local"]
+                .iter()
+                .any(|m| called.contains(*m)),
+            "StreamExt" => true,
+            _ => EXT_METHODS
+                .iter()
+                .find(|(t, _)| *t == name)
+                .is_some_and(|(_, ms)| ms.iter().any(|m| called.contains(*m))),
+        }
+    };
+    let kept: Vec<&str> = SMOL_PRELUDE
+        .iter()
+        .filter(|(path, name)| !shadowed.contains(name) && used(path, name))
+        .map(|(path, _)| *path)
+        .collect();
+    Some(match kept.as_slice() {
+        [] => String::new(),
+        [one] => format!("smol::{one}"),
+        _ => format!("smol::{{{}}}", kept.join(", ")),
+    })
+}
+
 fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState {
     let st = |plan| LeafState {
         plan,
@@ -625,6 +713,13 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
                 path: Some(p),
                 rule,
             }) if !p.contains('<') && !rule.from.last().is_some_and(|s| s == "*") => {
+                if p == "smol::prelude" {
+                    match prelude_without_shadowed(leaf, ctx) {
+                        Some(list) if list.is_empty() => return st(LeafPlan::Fq),
+                        Some(list) => return st(LeafPlan::Import(list)),
+                        None => {}
+                    }
+                }
                 st(LeafPlan::Import(format!("{p}::*")))
             }
             _ => {
