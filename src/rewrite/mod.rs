@@ -666,7 +666,11 @@ fn prelude_without_shadowed(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Option<St
     };
     let kept: Vec<&str> = SMOL_PRELUDE
         .iter()
-        .filter(|(path, name)| !shadowed.contains(name) && used(path, name))
+        .filter(|(path, name)| {
+            // A name the file imports itself shadowed the glob's (and would clash now).
+            let by_name = !path.ends_with(" as _");
+            !shadowed.contains(name) && !(by_name && named.contains(*name)) && used(path, name)
+        })
         .map(|(path, _)| *path)
         .collect();
     Some(match kept.as_slice() {
