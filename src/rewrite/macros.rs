@@ -399,6 +399,22 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
                 (Some(p), Some(h)) if h == "detach-dropped-handle" && awaited => Some(p.clone()),
                 // Its handler only adds the worker-count prologue to a program's main.
                 (Some(p), Some(h)) if h == "worker-threads" => Some(p.clone()),
+                // The bound name itself (a type, a module): handlers that act on calls or
+                // methods have nothing to do with it.
+                (Some(p), Some(h))
+                    if segs.len() == leaf.canon.len()
+                        && matches!(
+                            h.as_str(),
+                            "file-flush-on-drop"
+                                | "path-async-methods"
+                                | "channel-recv"
+                                | "socket-try-from"
+                                | "unix-sync-bind"
+                                | "future-combinators"
+                        ) =>
+                {
+                    Some(p.clone())
+                }
                 _ => None,
             });
             let names_item =
