@@ -556,6 +556,20 @@ const EXT_METHODS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Whether the text calls a method of this name (`.name(`, spaces allowed): read from the text,
+/// so that calls inside macro arguments the tree does not show (`select! { .. }`) count.
+fn method_called(src: &str, name: &str) -> bool {
+    let pat = format!(".{name}");
+    src.match_indices(&pat).any(|(i, _)| {
+        let rest = &src[i + pat.len()..];
+        let next_is_ident = rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !next_is_ident && (rest.trim_start().starts_with('(') || rest.starts_with("::<"))
+    })
+}
+
 /// `smol::io::{A as _, B as _}` narrowed to the traits the file's method calls need; `None` when
 /// the path is not such a list of extension traits.
 pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
@@ -569,16 +583,10 @@ pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
         .iter()
         .map(|n| EXT_METHODS.iter().find(|(t, _)| t == n).map(|(_, m)| *m))
         .collect::<Option<_>>()?;
-    let called: BTreeSet<String> = ctx
-        .nodes()
-        .iter()
-        .filter_map(|n| ast::MethodCallExpr::cast(n.clone()))
-        .filter_map(|mc| mc.name_ref().map(|n| n.text().to_string()))
-        .collect();
     let kept: Vec<&str> = members
         .iter()
         .zip(&methods)
-        .filter(|(_, ms)| ms.iter().any(|m| called.contains(*m)))
+        .filter(|(_, ms)| ms.iter().any(|m| method_called(ctx.src, m)))
         .map(|(m, _)| *m)
         .collect();
     Some(match kept.as_slice() {
@@ -639,37 +647,25 @@ fn prelude_without_shadowed(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Option<St
     }
     // Only what the file uses: an explicit import that is not is an `unused_imports` warning
     // (the glob was not).
-    let called: BTreeSet<String> = ctx
-        .nodes()
-        .iter()
-        .filter_map(|n| ast::MethodCallExpr::cast(n.clone()))
-        .filter_map(|mc| mc.name_ref().map(|n| n.text().to_string()))
-        .collect();
-    let words: BTreeSet<&str> = ctx
-        .src
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .collect();
-    let used = |path: &str, name: &str| -> bool {
-        if !path.ends_with(" as _") {
-            return words.contains(name);
-        }
+    let used = |_path: &str, name: &str| -> bool {
         match name {
             "FutureExt" => ["or", "race", "catch_unwind", "boxed", "boxed_local"]
                 .iter()
-                .any(|m| called.contains(*m)),
+                .any(|m| method_called(ctx.src, m)),
             "StreamExt" => true,
             _ => EXT_METHODS
                 .iter()
                 .find(|(t, _)| *t == name)
-                .is_some_and(|(_, ms)| ms.iter().any(|m| called.contains(*m))),
+                .is_some_and(|(_, ms)| ms.iter().any(|m| method_called(ctx.src, m))),
         }
     };
     let kept: Vec<&str> = SMOL_PRELUDE
         .iter()
         .filter(|(path, name)| {
-            // A name the file imports itself shadowed the glob's (and would clash now).
+            // The names (`Future`, `AsyncRead`) are written out in full where the file uses
+            // them (only a glob covers them), so only the `as _` traits are imported.
             let by_name = !path.ends_with(" as _");
-            !shadowed.contains(name) && !(by_name && named.contains(*name)) && used(path, name)
+            !by_name && !shadowed.contains(name) && used(path, name)
         })
         .map(|(path, _)| *path)
         .collect();
