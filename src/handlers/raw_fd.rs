@@ -94,14 +94,7 @@ pub(super) fn on_path(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
         .insert(start(args.syntax()) + 1, format!("{std_ty}::{last}("), RULE);
     acc.edits.insert(end(args.syntax()) - 1, ")", RULE);
     if !file {
-        if matches!(ctx.edition, "2015" | "2018") {
-            acc.traits.insert("std::convert::TryFrom".into());
-        }
-        acc.edits.insert(
-            end(call.syntax()),
-            ".expect(\"registering the socket with smol's reactor\")",
-            RULE,
-        );
+        super::socket_from::expect_registered(&call, ctx, acc, RULE);
     }
     acc.edits.set_anchor(None);
     Flow::Continue

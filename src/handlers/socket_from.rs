@@ -48,15 +48,26 @@ pub(super) fn on_from(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
         return Flow::Continue;
     };
     acc.edits.replace(range(seg.syntax()), "try_from", RULE);
+    expect_registered(&call, ctx, acc, RULE);
+    Flow::Continue
+}
+
+/// After a `Type::try_from(..)` call put in place of a conversion that could not fail in
+/// async-std (it panicked): the same panic, and `TryFrom` in scope where the prelude lacks it.
+pub(super) fn expect_registered(
+    call: &ra_ap_syntax::ast::CallExpr,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+    rule: &str,
+) {
     if matches!(ctx.edition, "2015" | "2018") {
         acc.traits.insert("std::convert::TryFrom".into());
     }
     acc.edits.insert(
         end(call.syntax()),
         ".expect(\"registering the socket with smol's reactor\")",
-        RULE,
+        rule,
     );
-    Flow::Continue
 }
 
 /// `impl Into<TcpListener>` / `T: Into<TcpListener>`: callers that passed a std socket relied on

@@ -87,18 +87,7 @@ pub fn cfg_shared(leaf: &super::UseLeaf, sites: &FileSites) -> bool {
         .filter_map(ast::Item::cast)
         .any(|item| match &item {
             ast::Item::Use(u) if !ours(u) && has_cfg(u.attrs()) => {
-                let Some(tree) = u.use_tree() else {
-                    return false;
-                };
-                let mut leaves = Vec::new();
-                super::syntax::flatten(&tree, &[], false, &mut leaves);
-                leaves.iter().any(|(t, segs, glob, _)| {
-                    let bound = match t.rename() {
-                        Some(r) => r.name().map(|n| n.text().to_string()),
-                        None => segs.last().cloned(),
-                    };
-                    !glob && bound.as_deref() == Some(name.as_str())
-                })
+                bound_names(u).iter().any(|b| b == name)
             }
             ast::Item::Use(_) => false,
             other => {
@@ -114,4 +103,22 @@ pub fn cfg_shared(leaf: &super::UseLeaf, sites: &FileSites) -> bool {
                 named.is_some_and(|n| n.text() == name.as_str()) && has_cfg(other.attrs())
             }
         })
+}
+
+/// The names a `use` item binds (its leaves' last segments or renames; not globs, not `_`).
+pub fn bound_names(u: &ast::Use) -> Vec<String> {
+    let Some(tree) = u.use_tree() else {
+        return Vec::new();
+    };
+    let mut leaves = Vec::new();
+    super::syntax::flatten(&tree, &[], false, &mut leaves);
+    leaves
+        .iter()
+        .filter(|(_, _, glob, _)| !glob)
+        .filter_map(|(t, segs, _, _)| match t.rename() {
+            Some(r) => r.name().map(|n| n.text().to_string()),
+            None => segs.last().cloned(),
+        })
+        .filter(|n| n != "_")
+        .collect()
 }

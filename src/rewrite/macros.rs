@@ -237,6 +237,17 @@ mod tests {
     }
 }
 
+/// Handlers that act on calls or method calls only: a type or module they cover, named in a
+/// macro body, maps as a plain path.
+const NAME_ONLY_HANDLERS: &[&str] = &[
+    "file-flush-on-drop",
+    "path-async-methods",
+    "channel-recv",
+    "socket-try-from",
+    "unix-sync-bind",
+    "future-combinators",
+];
+
 /// Paths inside token trees that are not parsed as code (`macro_rules!` bodies, item-position
 /// macro calls, arguments that are not expressions): `async_std::task::ready!($e)` in a macro
 /// body is mapped token by token. Only plain path rows apply there; a row whose meaning needs a
@@ -279,16 +290,8 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                         // in a macro body maps as a plain path.
                         (Some(p), Some(h))
                             if segs.len() == m.rule.from.len()
-                                && matches!(
-                                    h.as_str(),
-                                    "file-flush-on-drop"
-                                        | "path-async-methods"
-                                        | "channel-recv"
-                                        | "socket-try-from"
-                                        | "unix-sync-bind"
-                                        | "future-combinators"
-                                        | "worker-threads"
-                                ) =>
+                                && (NAME_ONLY_HANDLERS.contains(&h.as_str())
+                                    || h == "worker-threads") =>
                         {
                             acc.edits.replace(start..end.into(), p.clone(), &m.rule.id)
                         }
@@ -403,15 +406,7 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
                 // methods have nothing to do with it.
                 (Some(p), Some(h))
                     if segs.len() == leaf.canon.len()
-                        && matches!(
-                            h.as_str(),
-                            "file-flush-on-drop"
-                                | "path-async-methods"
-                                | "channel-recv"
-                                | "socket-try-from"
-                                | "unix-sync-bind"
-                                | "future-combinators"
-                        ) =>
+                        && NAME_ONLY_HANDLERS.contains(&h.as_str()) =>
                 {
                     Some(p.clone())
                 }

@@ -625,18 +625,7 @@ fn prelude_without_shadowed(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Option<St
         if ours(&u) {
             continue;
         }
-        let Some(tree) = u.use_tree() else { continue };
-        let mut leaves = Vec::new();
-        resolve::syntax::flatten(&tree, &[], false, &mut leaves);
-        for (t, segs, glob, _) in leaves {
-            let bound = match t.rename() {
-                Some(r) => ra_ap_syntax::ast::HasName::name(&r).map(|n| n.text().to_string()),
-                None => segs.last().cloned(),
-            };
-            if let (false, Some(b)) = (glob, bound) {
-                named.insert(b);
-            }
-        }
+        named.extend(resolve::cfg_regions::bound_names(&u));
     }
     let shadowed: Vec<&str> = ["StreamExt", "FutureExt"]
         .into_iter()

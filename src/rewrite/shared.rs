@@ -282,20 +282,9 @@ fn scope_binds(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, name: &str) -> bool {
         .filter_map(ast::Item::cast)
         .filter(clashes)
         .any(|item| match &item {
-            ast::Item::Use(u) => {
-                let Some(tree) = u.use_tree() else {
-                    return false;
-                };
-                let mut leaves = Vec::new();
-                resolve::syntax::flatten(&tree, &[], false, &mut leaves);
-                leaves.iter().any(|(t, segs, glob, _)| {
-                    let bound = match t.rename() {
-                        Some(r) => r.name().map(|n| n.text().to_string()),
-                        None => segs.last().cloned(),
-                    };
-                    !glob && bound.as_deref() == Some(name)
-                })
-            }
+            ast::Item::Use(u) => resolve::cfg_regions::bound_names(u)
+                .iter()
+                .any(|b| b == name),
             ast::Item::Struct(x) => x.name().is_some_and(|n| n.text() == name),
             ast::Item::TypeAlias(x) => x.name().is_some_and(|n| n.text() == name),
             ast::Item::Enum(x) => x.name().is_some_and(|n| n.text() == name),
