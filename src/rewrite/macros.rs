@@ -248,6 +248,13 @@ const NAME_ONLY_HANDLERS: &[&str] = &[
     "future-combinators",
 ];
 
+/// A path that ends in a type's name (`net::TcpListener`, not `TcpListener::bind`).
+fn names_type(segs: &[String]) -> bool {
+    segs.last()
+        .and_then(|s| s.chars().next())
+        .is_some_and(|c| c.is_uppercase())
+}
+
 /// Paths inside token trees that are not parsed as code (`macro_rules!` bodies, item-position
 /// macro calls, arguments that are not expressions): `async_std::task::ready!($e)` in a macro
 /// body is mapped token by token. Only plain path rows apply there; a row whose meaning needs a
@@ -289,7 +296,7 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                         // Handlers that act on calls or methods only: a type or module named
                         // in a macro body maps as a plain path.
                         (Some(p), Some(h))
-                            if segs.len() == m.rule.from.len()
+                            if (segs.len() == m.rule.from.len() || names_type(&segs))
                                 && (NAME_ONLY_HANDLERS.contains(&h.as_str())
                                     || h == "worker-threads") =>
                         {
@@ -405,7 +412,7 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
                 // The bound name itself (a type, a module): handlers that act on calls or
                 // methods have nothing to do with it.
                 (Some(p), Some(h))
-                    if segs.len() == leaf.canon.len()
+                    if (segs.len() == leaf.canon.len() || names_type(&segs))
                         && NAME_ONLY_HANDLERS.contains(&h.as_str()) =>
                 {
                     Some(p.clone())

@@ -968,3 +968,21 @@ fn still_uses_async_std(text: &str, sf: Option<ast::SourceFile>, ctx: &Ctx<'_>) 
         || !s.extern_crates.is_empty()
         || macros::token_trees_name_roots(sf, &ctx.krate.roots)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn method_calls_are_read_from_the_text_macro_arguments_included() {
+        let src =
+            "select! { _ = w.write_all(b\"x\").fuse() => {} }\nlet n = r.read_to_end (&mut v);";
+        assert!(super::method_called(src, "write_all"));
+        assert!(super::method_called(src, "read_to_end"));
+        // A longer name, a field, a path: not calls of `read`/`write`.
+        assert!(!super::method_called(src, "read"));
+        assert!(!super::method_called("let x = s.write;", "write"));
+        assert!(!super::method_called(
+            "AsyncWriteExt::write_all(&mut w, b)",
+            "write_all"
+        ));
+    }
+}
