@@ -6,6 +6,7 @@
 //! async { task::sleep(d).await }           ->  async { smol::Timer::after(d).await; }
 //! Some(_) => task::sleep(d).await,         ->  Some(_) => { smol::Timer::after(d).await; }
 //! let f = task::sleep(d); /* a future */   ->  let f = async move { smol::Timer::after(d).await; };
+//! task::sleep(gap()?);   /* a future */    ->  { let dur = gap()?; async move { smol::Timer::after(dur).await; } };
 //! ```
 
 use super::{awaited, call_of_path, end, skip_parens_up, start, Flow};
@@ -14,7 +15,7 @@ use crate::rewrite::{Acc, Ctx};
 use crate::rules::Mapped;
 use ra_ap_syntax::{AstNode, SyntaxKind};
 
-pub(super) fn on_sleep(site: &PathSite, _m: &Mapped<'_>, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn on_sleep(site: &PathSite, _m: &Mapped<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some(call) = call_of_path(&site.path) else {
         return Flow::Continue;
     };
@@ -32,10 +33,39 @@ pub(super) fn on_sleep(site: &PathSite, _m: &Mapped<'_>, _ctx: &Ctx<'_>, acc: &m
             }
         }
         None => {
-            // A sleep used as a future: keep its output `()` and its lazy start.
-            acc.edits
-                .insert(start(call.syntax()), "async move { ", rule);
-            acc.edits.insert(end(call.syntax()), ".await; }", rule);
+            // A sleep used as a future: keep its output `()` and its lazy start. Its argument
+            // was evaluated at the call, before the future existed: an expression that can
+            // have effects (or a `?`) is evaluated there still.
+            let arg = super::args(&call).into_iter().next();
+            match arg.filter(|a| {
+                !matches!(
+                    a,
+                    ra_ap_syntax::ast::Expr::Literal(_) | ra_ap_syntax::ast::Expr::PathExpr(_)
+                )
+            }) {
+                Some(a) => {
+                    let text = super::text_of(ctx, a.syntax());
+                    let (open, close) = if super::needs_parens(call.syntax()) {
+                        ("(", ")")
+                    } else {
+                        ("", "")
+                    };
+                    acc.edits.insert(
+                        start(call.syntax()),
+                        format!("{open}{{ let dur = {text}; async move {{ "),
+                        rule,
+                    );
+                    acc.edits
+                        .replace(super::super::rewrite::range(a.syntax()), "dur", rule);
+                    acc.edits
+                        .insert(end(call.syntax()), format!(".await; }} }}{close}"), rule);
+                }
+                None => {
+                    acc.edits
+                        .insert(start(call.syntax()), "async move { ", rule);
+                    acc.edits.insert(end(call.syntax()), ".await; }", rule);
+                }
+            }
         }
     }
     Flow::Continue

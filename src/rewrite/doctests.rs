@@ -19,6 +19,8 @@ struct CodeLine {
     /// The comment prefix (`/// `, `    //! `) as written.
     prefix: String,
     hidden: bool,
+    /// A hidden line's indentation before its `# ` (rustdoc hides `    # x` too).
+    hidden_indent: String,
     code: String,
 }
 
@@ -101,14 +103,21 @@ pub fn migrate_doc_blocks(
             if b.trim_start().starts_with("```") {
                 break;
             }
-            let (hidden, code) = match b.strip_prefix("# ").or_else(|| (b == "#").then_some("")) {
-                Some(c) => (true, c.to_string()),
+            let t = b.trim_start();
+            let indent = &b[..b.len() - t.len()];
+            let (hidden, code) = match t.strip_prefix("# ").or_else(|| (t == "#").then_some("")) {
+                Some(c) => (true, format!("{indent}{c}")),
                 None => (false, b.to_string()),
             };
             block.push(CodeLine {
                 line: s..s + l.len(),
                 prefix: prefix.to_string(),
                 hidden,
+                hidden_indent: if hidden {
+                    indent.to_string()
+                } else {
+                    String::new()
+                },
                 code,
             });
             j += 1;
@@ -229,10 +238,12 @@ fn migrate_block(
         .map(|(v, i)| {
             let src = &block[i.min(block.len() - 1)];
             let line = if src.hidden {
+                let ind = &src.hidden_indent;
+                let v = v.strip_prefix(ind.as_str()).unwrap_or(v);
                 if v.is_empty() {
-                    format!("{}#", src.prefix)
+                    format!("{}{ind}#", src.prefix)
                 } else {
-                    format!("{}# {v}", src.prefix)
+                    format!("{}{ind}# {v}", src.prefix)
                 }
             } else {
                 format!("{}{v}", src.prefix)
