@@ -4,8 +4,9 @@
 //! ~0.7 ms of kernel time per file on ext4: seconds on a 10,000-file tree). A write that fails
 //! midway is undone with the original bytes; what protects against a crash midway is the
 //! refusal to touch files with uncommitted changes in a git work tree unless `--allow-dirty`,
-//! as `cargo fix` does: git holds every original. Line endings are the ones the edits kept. After a manifest changed, `cargo metadata` brings Cargo.lock in line
-//! without upgrading unrelated packages.
+//! as `cargo fix` does: git holds every original. Line endings are the ones the edits kept.
+//! After a manifest changed, `cargo metadata` brings Cargo.lock in line without upgrading
+//! unrelated packages.
 
 use crate::report::RootReport;
 use crate::Error;

@@ -314,7 +314,10 @@ fn replace_entry(t: &mut Table, old_key: &str, new: Option<Item>) {
             t.insert_formatted(&key, item);
         } else if let Some(new) = &new {
             let mut nk = Key::new("smol");
-            *nk.leaf_decor_mut() = key.leaf_decor().clone();
+            // A `[dependencies.async-std]` header's key decor does not fit a `key = value` line.
+            if item.is_table() == new.is_table() {
+                *nk.leaf_decor_mut() = key.leaf_decor().clone();
+            }
             t.insert_formatted(&nk, new.clone());
         }
     }
@@ -680,6 +683,17 @@ mod tests {
             "{after}"
         );
         assert!(after.contains("async-std = [\"smol\"]"), "{after}");
+    }
+
+    #[test]
+    fn a_dependency_table_header_becomes_a_plain_entry() {
+        let before = "[package]\nname = \"x\"\n\n[dev-dependencies.async-std]\nversion = \"1.12.0\"\nfeatures = [\"attributes\"]\n";
+        let after = migrate(before, smol()).unwrap().unwrap().text;
+        assert!(
+            after.contains("[dev-dependencies]\nsmol = \"2\"\n"),
+            "{after}"
+        );
+        assert!(!after.contains("async-std"), "{after}");
     }
 
     #[test]
