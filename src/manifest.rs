@@ -475,10 +475,28 @@ fn migrate_features(
 }
 
 /// The name a feature named after async-std takes (`runtime-async-std` -> `runtime-smol`).
+/// A name that carries async-std's major version (`async-std1`, `async_std_1`, beside a
+/// `tokio1`) carries smol's: `smol2`, `smol_2`.
 pub fn smol_feature_name(old: &str) -> Option<String> {
-    let new = old
-        .replace("async-std", "smol")
-        .replace("async_std", "smol");
+    let mut new = String::new();
+    let mut rest = old;
+    while let Some(i) = rest.find("async-std").or_else(|| rest.find("async_std")) {
+        new.push_str(&rest[..i]);
+        new.push_str("smol");
+        rest = &rest[i + "async-std".len()..];
+        let sep = rest
+            .strip_prefix(['-', '_'])
+            .map_or("", |r| &rest[..rest.len() - r.len()]);
+        let after = &rest[sep.len()..];
+        if after.starts_with('1')
+            && !after[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        {
+            new.push_str(sep);
+            new.push('2');
+            rest = &after[1..];
+        }
+    }
+    new.push_str(rest);
     (new != old).then_some(new)
 }
 
@@ -751,6 +769,18 @@ mod tests {
                 ("runtime-async-std".to_string(), "runtime-smol".to_string())
             ]
         );
+    }
+
+    #[test]
+    fn feature_names_follow_the_runtime_and_its_major_version() {
+        let name = |s: &str| smol_feature_name(s);
+        assert_eq!(name("runtime-async-std").as_deref(), Some("runtime-smol"));
+        assert_eq!(name("aio_async_std").as_deref(), Some("aio_smol"));
+        assert_eq!(name("async-std1").as_deref(), Some("smol2"));
+        assert_eq!(name("async-std1-rustls").as_deref(), Some("smol2-rustls"));
+        assert_eq!(name("async_std_1").as_deref(), Some("smol_2"));
+        assert_eq!(name("async-std-12").as_deref(), Some("smol-12"));
+        assert_eq!(name("tokio1"), None);
     }
 
     #[test]
