@@ -202,9 +202,21 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
 
     let mut all = crate::manifest::Needs::default();
     let mut per_package = Vec::new();
+    // Procedural macros whose generated code names async-std: the packages that use them keep it.
+    let mut generating: Vec<&Package> = Vec::new();
     for (pi, texts) in work {
         let pkg = &packages[pi];
+        let quoted = |r: &RootReport| {
+            r.findings
+                .iter()
+                .filter(|f| f.rule == rewrite::macros::QUOTED_RULE)
+                .count()
+        };
+        let before = quoted(&report);
         let needs = migrate_package(&root, pkg, texts, config, semantic.as_ref(), &mut report);
+        if quoted(&report) > before {
+            generating.push(pkg);
+        }
         all.keep_async_std |= needs.keep_async_std;
         all.smol |= needs.smol;
         per_package.push((pi, needs));
@@ -213,6 +225,10 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
     for (pi, mut needs) in per_package {
         let pkg = &packages[pi];
         needs.rename_features = config.rename_features;
+        needs.keep_async_std |= pkg
+            .name
+            .as_ref()
+            .is_some_and(|n| generating.iter().any(|g| g.dependents.contains(n)));
         // A root package's [workspace.dependencies] serve every member.
         if pkg.dir == ws.dir && packages.len() > 1 {
             needs.smol |= all.smol;

@@ -178,3 +178,61 @@ fn crate_fixtures_migrate_build_and_pass_their_tests() {
         );
     }
 }
+
+/// A procedural macro whose `quote!` names async-std generates code for the crates that invoke
+/// it: it is reported, not rewritten (smol would have to be their dependency), and the package
+/// that uses the macro keeps async-std while the rest of its code moves to smol.
+#[test]
+fn code_a_procedural_macro_generates_keeps_async_std_for_its_users() {
+    let before = repo().join("fixtures/proc_macro/before");
+    let macro_src = "gen-macros/src/lib.rs";
+    for syntax_only in [true, false] {
+        let work = work_dir(&format!("proc-macro-{syntax_only}"));
+        copy_tree(&before, &work);
+        let report = async_std_migrate::engine::plan(
+            &work,
+            &Config {
+                target: Target::Smol,
+                syntax_only,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let found: Vec<(&str, usize, &str)> = report
+            .findings
+            .iter()
+            .map(|f| (f.file.as_str(), f.line, f.rule.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![(macro_src, 15, "quoted-code")],
+            "{:?}",
+            report.findings
+        );
+        assert!(report.findings[0]
+            .message
+            .contains("`async_std::task::block_on` is in code `quote!` generates"));
+        assert!(report
+            .files
+            .iter()
+            .all(|f| f.file != macro_src && !f.file.starts_with("gen-macros/")));
+        async_std_migrate::apply::write(&report, true).unwrap();
+        let lib = std::fs::read_to_string(work.join("src/lib.rs")).unwrap();
+        assert!(
+            lib.contains("smol::Timer::after(Duration::from_millis(ms)).await;"),
+            "{lib}"
+        );
+        let manifest = std::fs::read_to_string(work.join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("async-std = \"1.13\"") && manifest.contains("smol = \"2\""),
+            "{manifest}"
+        );
+        let macro_manifest = std::fs::read_to_string(work.join("gen-macros/Cargo.toml")).unwrap();
+        assert!(!macro_manifest.contains("smol"), "{macro_manifest}");
+        assert_ok(
+            &cargo(&work, &["test", "-q"]),
+            "testing the migrated workspace",
+        );
+    }
+}
