@@ -5,7 +5,13 @@
 //! ```text
 //! let l = TcpListener::from(std_listener);  ->  let l = TcpListener::try_from(std_listener).expect("..");
 //! ```
-//! `.into()` conversions are not visible without types; they fail to compile (they do not misbehave).
+//! A std socket's `.into()` whose result types show to be async-std's socket (rust-analyzer) is
+//! the same conversion:
+//!
+//! ```text
+//! Self(Tcp(std_listener.into()))  ->  Self(Tcp(<smol::net::TcpListener as std::convert::TryFrom<_>>::try_from(std_listener).expect("..")))
+//! ```
+//! Without types such `.into()` calls are not visible; they fail to compile (they do not misbehave).
 //!
 //! A crate function that takes `impl Into<TcpListener>` keeps its signature (reported: callers
 //! outside the crate that pass a std socket break), and its calls in the crate that pass a std
@@ -107,9 +113,68 @@ fn smol_socket(canon: &str) -> Option<String> {
     }
 }
 
-/// Calls of the crate's `impl Into<socket>` functions that pass a std socket (by type).
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
-    if ctx.krate.into_socket_params.is_empty() || !ctx.oracle.is_semantic() {
+    if !ctx.oracle.is_semantic() {
+        return;
+    }
+    into_calls(ctx, acc);
+    passed_to_into_params(ctx, acc);
+}
+
+/// `std_socket.into()` where the result is async-std's socket (by type).
+fn into_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
+    for call in ctx
+        .nodes()
+        .iter()
+        .cloned()
+        .filter_map(ra_ap_syntax::ast::MethodCallExpr::cast)
+    {
+        if call.name_ref().is_none_or(|n| n.text() != "into")
+            || ra_ap_syntax::ast::HasArgList::arg_list(&call)
+                .is_none_or(|a| a.args().next().is_some())
+        {
+            continue;
+        }
+        let Some(receiver) = call.receiver() else {
+            continue;
+        };
+        let (Some(from), Some(to)) = (
+            ctx.oracle.type_of(&receiver),
+            ctx.oracle
+                .type_of(&ra_ap_syntax::ast::Expr::MethodCallExpr(call.clone())),
+        ) else {
+            continue;
+        };
+        let Some(canon) = TYPES
+            .iter()
+            .find(|t| to == format!("async_std::{}", t.rsplit("::").next().unwrap_or("")))
+        else {
+            continue;
+        };
+        if from != format!("std::{}", canon.rsplit("::").next().unwrap_or("")) {
+            continue;
+        }
+        let Some(smol) = smol_socket(canon) else {
+            continue;
+        };
+        acc.edits.set_anchor(Some(super::start(call.syntax())));
+        acc.edits.insert(
+            super::start(receiver.syntax()),
+            format!("<{smol} as std::convert::TryFrom<_>>::try_from("),
+            RULE,
+        );
+        acc.edits.replace(
+            super::end(receiver.syntax())..super::end(call.syntax()),
+            ").expect(\"registering the socket with smol's reactor\")",
+            RULE,
+        );
+    }
+    acc.edits.set_anchor(None);
+}
+
+/// Calls of the crate's `impl Into<socket>` functions that pass a std socket (by type).
+fn passed_to_into_params(ctx: &Ctx<'_>, acc: &mut Acc) {
+    if ctx.krate.into_socket_params.is_empty() {
         return;
     }
     for call in ctx
