@@ -12,7 +12,7 @@ use crate::rules::Catalogue;
 use crate::workspace::{self, Package};
 use crate::{Config, Error, Target};
 use ra_ap_syntax::AstNode;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Migrates everything below `root` in memory, as one report (the workspaces' reports merged).
@@ -324,6 +324,27 @@ fn migrate_package(
     let async_words: BTreeSet<String> = ["async".to_string()].into();
     let mut parsed = Vec::new();
     let mut rest = Vec::new();
+    {
+        use crate::handlers::duplicate_impl as di;
+        // Which cfgs the `mod x;` declarations put on the files they load.
+        let mut mod_cfgs: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+        for (path, text) in texts
+            .iter()
+            .filter(|(_, t)| t.contains("mod ") && t.contains("cfg"))
+        {
+            let sf = rewrite::parse(text, &pkg.edition).tree();
+            mod_cfgs.extend(di::gated_module_files(&sf, path));
+        }
+        for (path, text) in texts.iter().filter(|(_, t)| di::may_impl_for_smol(t)) {
+            let sf = rewrite::parse(text, &pkg.edition).tree();
+            let file = rel(root, path);
+            for (key, line, mut preds) in di::smol_impls(&sf, text) {
+                preds.extend(mod_cfgs.get(path).cloned().unwrap_or_default());
+                ctx.smol_impls
+                    .insert(key, (format!("{file}:{line}"), preds));
+            }
+        }
+    }
     for (path, text) in texts {
         let candidate = workspace::mentions_any(&text, &ctx.roots)
             || (threads_wanted && workspace::mentions_any(&text, &async_words));

@@ -236,3 +236,63 @@ fn code_a_procedural_macro_generates_keeps_async_std_for_its_users() {
         );
     }
 }
+
+/// A library with one impl per runtime behind features: the async-std impl, migrated, would be
+/// a second impl for smol's type (a conflict with `--all-features`). It is gated off where the
+/// smol impl exists, reported for review; the crate builds and passes with every feature set.
+#[test]
+fn an_impl_that_would_duplicate_the_smol_one_is_gated_off_where_that_one_exists() {
+    let before = repo().join("fixtures/twin_impl/before");
+    for syntax_only in [true, false] {
+        let work = work_dir(&format!("twin-impl-{syntax_only}"));
+        copy_tree(&before, &work);
+        let report = async_std_migrate::engine::plan(
+            &work,
+            &Config {
+                target: Target::Smol,
+                syntax_only,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        let found: Vec<(&str, usize, &str)> = report
+            .findings
+            .iter()
+            .map(|f| (f.file.as_str(), f.line, f.rule.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![("src/with_async_std.rs", 4, "duplicate-impl")],
+            "{:?}",
+            report.findings
+        );
+        assert!(
+            report.findings[0].message.contains("which the crate implements at src/with_smol.rs:4 too: it is gated off where that one exists"),
+            "{}",
+            report.findings[0].message
+        );
+        async_std_migrate::apply::write(&report, true).unwrap();
+        let gated = std::fs::read_to_string(work.join("src/with_async_std.rs")).unwrap();
+        assert!(
+            gated.contains("use smol::net::TcpStream;\n\n#[cfg(not(feature = \"rt-smol\"))]\nimpl Describe for TcpStream {"),
+            "{gated}"
+        );
+        for args in [
+            &["test", "-q"][..],
+            &[
+                "test",
+                "-q",
+                "--no-default-features",
+                "--features",
+                "rt-smol",
+            ],
+            &["check", "-q", "--all-features", "--all-targets"],
+        ] {
+            assert_ok(
+                &cargo(&work, args),
+                &format!("{args:?} on the migrated crate"),
+            );
+        }
+    }
+}

@@ -6,6 +6,17 @@
 //! impl ToListener for async_std::path::PathBuf { .. }   ->   (removed)
 //! impl ToListener for std::path::PathBuf { .. }              impl ToListener for std::path::PathBuf { .. }
 //! ```
+//!
+//! A library that implements a trait once per runtime, each behind its feature, can have the
+//! smol impl already (`impl SqlBrowser for async_net::TcpStream` beside
+//! `impl SqlBrowser for async_std::net::TcpStream`): migrated, the two would conflict when both
+//! features are on. The migrated impl is gated off where the smol one exists (its cfgs and its
+//! `mod` declaration's), reported for review:
+//!
+//! ```text
+//! impl SqlBrowser for net::TcpStream { .. }  ->  #[cfg(not(feature = "sql-browser-smol"))]
+//!                                                impl SqlBrowser for net::TcpStream { .. }
+//! ```
 
 use super::start;
 use crate::report::RawFinding;
@@ -15,6 +26,140 @@ use ra_ap_syntax::ast;
 use ra_ap_syntax::AstNode;
 
 const RULE: &str = "duplicate-impl";
+
+/// smol's path for a type named through smol or one of the crates it re-exports
+/// (`async_net::TcpStream` -> `smol::net::TcpStream`).
+fn smol_path(segs: &[String]) -> Option<String> {
+    let (krate, rest) = segs.split_first()?;
+    let prefix = match krate.as_str() {
+        "smol" => "smol",
+        "async_net" => "smol::net",
+        "async_fs" => "smol::fs",
+        "async_process" => "smol::process",
+        "async_channel" => "smol::channel",
+        "async_lock" => "smol::lock",
+        "async_io" | "futures_lite" => "smol",
+        _ => return None,
+    };
+    (!rest.is_empty()).then(|| format!("{prefix}::{}", rest.join("::")))
+}
+
+/// Whether a file's text can hold an impl for one of smol's types (before parsing it).
+pub(crate) fn may_impl_for_smol(text: &str) -> bool {
+    text.contains("impl")
+        && [
+            "smol",
+            "async_net",
+            "async_fs",
+            "async_process",
+            "async_channel",
+            "async_lock",
+            "async_io",
+            "futures_lite",
+        ]
+        .iter()
+        .any(|c| text.contains(c))
+}
+
+/// The cfg predicates of an item's own `#[cfg(..)]` attributes and its enclosing modules'.
+fn cfgs_around(node: &ra_ap_syntax::SyntaxNode) -> Vec<String> {
+    node.ancestors()
+        .filter_map(|n| {
+            ast::Impl::cast(n.clone())
+                .map(|i| ast::HasAttrs::attrs(&i).collect::<Vec<_>>())
+                .or_else(|| ast::Module::cast(n).map(|m| ast::HasAttrs::attrs(&m).collect()))
+        })
+        .flatten()
+        .filter_map(|a| match a.meta() {
+            Some(ast::Meta::CfgMeta(m)) => m.cfg_predicate(),
+            _ => None,
+        })
+        .map(|p| p.syntax().text().to_string())
+        .collect()
+}
+
+/// Files that `mod x;` declarations under a `#[cfg(..)]` load, with their predicates.
+pub(crate) fn gated_module_files(
+    sf: &ast::SourceFile,
+    path: &std::path::Path,
+) -> Vec<(std::path::PathBuf, Vec<String>)> {
+    let Some(dir) = path.parent() else {
+        return Vec::new();
+    };
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let base = if matches!(stem, "mod" | "lib" | "main") {
+        dir.to_path_buf()
+    } else {
+        dir.join(stem)
+    };
+    let mut out = Vec::new();
+    for m in sf.syntax().descendants().filter_map(ast::Module::cast) {
+        let (None, Some(name)) = (m.item_list(), ast::HasName::name(&m)) else {
+            continue;
+        };
+        let preds = cfgs_around(m.syntax());
+        if preds.is_empty() {
+            continue;
+        }
+        let name = name.text().to_string();
+        out.push((base.join(format!("{name}.rs")), preds.clone()));
+        out.push((base.join(&name).join("mod.rs"), preds));
+    }
+    out
+}
+
+/// The file's `impl Trait for <smol type>`: ((trait's last name, smol path), line, the cfgs it
+/// is under in the file).
+pub(crate) fn smol_impls(
+    sf: &ast::SourceFile,
+    text: &str,
+) -> Vec<((String, String), usize, Vec<String>)> {
+    let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for u in sf.syntax().descendants().filter_map(ast::Use::cast) {
+        let Some(tree) = u.use_tree() else { continue };
+        let mut leaves = Vec::new();
+        crate::resolve::syntax::flatten(&tree, &[], false, &mut leaves);
+        for (t, segs, glob, _) in leaves {
+            let local = match t.rename() {
+                Some(r) => ast::HasName::name(&r).map(|n| n.text().to_string()),
+                None => segs.last().cloned(),
+            };
+            if let (Some(local), false) = (local, glob) {
+                names.insert(local, segs);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for imp in sf.syntax().descendants().filter_map(ast::Impl::cast) {
+        let (Some(tr), Some(ast::Type::PathType(ty))) = (imp.trait_(), imp.self_ty()) else {
+            continue;
+        };
+        let (Some(trait_name), Some(path)) = (
+            tr.syntax()
+                .descendants()
+                .filter_map(ast::NameRef::cast)
+                .last()
+                .map(|n| n.text().to_string()),
+            ty.path(),
+        ) else {
+            continue;
+        };
+        let mut segs: Vec<String> = path
+            .segments()
+            .filter_map(|s| s.name_ref().map(|n| n.text().to_string()))
+            .collect();
+        if let Some(full) = segs.first().and_then(|f| names.get(f)) {
+            let mut s = full.clone();
+            s.extend(segs.drain(1..));
+            segs = s;
+        }
+        if let Some(p) = smol_path(&segs) {
+            let line = text[..start(imp.syntax())].matches('\n').count() + 1;
+            out.push(((trait_name, p), line, cfgs_around(imp.syntax())));
+        }
+    }
+    out
+}
 
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     let impls: Vec<ast::Impl> = ctx
@@ -40,6 +185,38 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         let Some(new) = ctx.cat.lookup(&site.canon).and_then(|m| m.path) else {
             continue;
         };
+        let trait_name = tr
+            .syntax()
+            .descendants()
+            .filter_map(ast::NameRef::cast)
+            .last()
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        if let Some((at, preds)) = ctx.krate.smol_impls.get(&(trait_name.clone(), new.clone())) {
+            let r = item_line_range(ctx.src, imp.syntax());
+            if preds.is_empty() {
+                // The smol impl always exists: this one would always conflict.
+                acc.edits.delete(r, RULE);
+            } else {
+                let pred = match preds.as_slice() {
+                    [one] => one.clone(),
+                    all => format!("all({})", all.join(", ")),
+                };
+                let indent: String = ctx.src[r.start..]
+                    .chars()
+                    .take_while(|c| *c == ' ' || *c == '\t')
+                    .collect();
+                acc.edits
+                    .insert(r.start, format!("{indent}#[cfg(not({pred}))]\n"), RULE);
+            }
+            acc.findings.push(RawFinding::review(
+                start(imp.syntax()),
+                RULE,
+                format!("`impl {trait_name} for {}` becomes an impl for `{new}`, which the crate implements at {at} too: {}", ty.syntax(), if preds.is_empty() { "it was removed".to_string() } else { "it is gated off where that one exists".to_string() }),
+                "check that the smol impl does what this one did where both were enabled",
+            ));
+            continue;
+        }
         if !new.starts_with("std::") {
             continue;
         }

@@ -7,7 +7,7 @@ mod attr_main;
 mod buf_into_inner;
 mod channel;
 mod detach;
-mod duplicate_impl;
+pub(crate) mod duplicate_impl;
 mod file_flush;
 mod future_combinators;
 mod interval;

@@ -122,6 +122,9 @@ pub struct CrateContext {
     /// How the package names the futures crate, when it depends on it (`futures`,
     /// `futures_util`): `StreamExt::merge` becomes its `stream::select`.
     pub futures_crate: Option<String>,
+    /// Impls the crate has for smol's types: (a trait's last name, the smol path) -> where
+    /// (`file:line`) and the cfg predicates it exists under (its own, its `mod` declaration's).
+    pub smol_impls: BTreeMap<(String, String), (String, Vec<String>)>,
 }
 
 impl CrateContext {
