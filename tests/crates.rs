@@ -179,6 +179,36 @@ fn crate_fixtures_migrate_build_and_pass_their_tests() {
     }
 }
 
+/// `before` migrated to smol in a fresh copy (planned, not yet written), without errors.
+fn migrated_copy(
+    before: &Path,
+    name: &str,
+    syntax_only: bool,
+) -> (std::path::PathBuf, async_std_migrate::report::RootReport) {
+    let work = work_dir(&format!("{name}-{syntax_only}"));
+    copy_tree(before, &work);
+    let report = async_std_migrate::engine::plan(
+        &work,
+        &Config {
+            target: Target::Smol,
+            syntax_only,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    (work, report)
+}
+
+/// Each finding's file, line and rule.
+fn where_and_why(report: &async_std_migrate::report::RootReport) -> Vec<(&str, usize, &str)> {
+    report
+        .findings
+        .iter()
+        .map(|f| (f.file.as_str(), f.line, f.rule.as_str()))
+        .collect()
+}
+
 /// A procedural macro whose `quote!` names async-std generates code for the crates that invoke
 /// it: it is reported, not rewritten (smol would have to be their dependency), and the package
 /// that uses the macro keeps async-std while the rest of its code moves to smol.
@@ -187,23 +217,8 @@ fn code_a_procedural_macro_generates_keeps_async_std_for_its_users() {
     let before = repo().join("fixtures/proc_macro/before");
     let macro_src = "gen-macros/src/lib.rs";
     for syntax_only in [true, false] {
-        let work = work_dir(&format!("proc-macro-{syntax_only}"));
-        copy_tree(&before, &work);
-        let report = async_std_migrate::engine::plan(
-            &work,
-            &Config {
-                target: Target::Smol,
-                syntax_only,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert!(report.errors.is_empty(), "{:?}", report.errors);
-        let found: Vec<(&str, usize, &str)> = report
-            .findings
-            .iter()
-            .map(|f| (f.file.as_str(), f.line, f.rule.as_str()))
-            .collect();
+        let (work, report) = migrated_copy(&before, "proc-macro", syntax_only);
+        let found = where_and_why(&report);
         assert_eq!(
             found,
             vec![(macro_src, 15, "quoted-code")],
@@ -244,23 +259,8 @@ fn code_a_procedural_macro_generates_keeps_async_std_for_its_users() {
 fn an_impl_that_would_duplicate_the_smol_one_is_gated_off_where_that_one_exists() {
     let before = repo().join("fixtures/twin_impl/before");
     for syntax_only in [true, false] {
-        let work = work_dir(&format!("twin-impl-{syntax_only}"));
-        copy_tree(&before, &work);
-        let report = async_std_migrate::engine::plan(
-            &work,
-            &Config {
-                target: Target::Smol,
-                syntax_only,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert!(report.errors.is_empty(), "{:?}", report.errors);
-        let found: Vec<(&str, usize, &str)> = report
-            .findings
-            .iter()
-            .map(|f| (f.file.as_str(), f.line, f.rule.as_str()))
-            .collect();
+        let (work, report) = migrated_copy(&before, "twin-impl", syntax_only);
+        let found = where_and_why(&report);
         assert_eq!(
             found,
             vec![("src/with_async_std.rs", 4, "duplicate-impl")],
