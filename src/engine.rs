@@ -318,8 +318,11 @@ fn migrate_package(
         ..Default::default()
     };
     ctx.roots.insert("async_std".into());
-    // async-attributes' `main`/`test` expand to async-std calls: they are async-std's attributes.
-    ctx.roots.insert("async_attributes".into());
+    // async-attributes' `main`/`test` expand to async-std calls: they are async-std's attributes
+    // (except in async-attributes itself, whose tests and examples exercise them).
+    if pkg.name.as_deref() != Some("async-attributes") {
+        ctx.roots.insert("async_attributes".into());
+    }
     let threads_wanted = config.target != Target::Smol;
     let async_words: BTreeSet<String> = ["async".to_string()].into();
     let mut parsed = Vec::new();

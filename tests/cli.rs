@@ -338,3 +338,28 @@ fn cfg_regions_say_whether_rust_analyzer_saw_them() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["roots"][0].get("cfg_regions").is_none(), "{out}");
 }
+
+/// async-attributes' `main`/`test` are async-std's attributes everywhere but in async-attributes
+/// itself, whose tests exercise them: there they are the crate's own.
+#[test]
+fn async_attributes_own_tests_keep_its_attributes() {
+    let dir = common::work_dir("cli-async-attributes");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    let manifest = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2018\"\n\n[dev-dependencies]\nasync-std = \"1\"\n")
+    };
+    std::fs::write(dir.join("src/lib.rs"), "//! Attributes.\n").unwrap();
+    let test = "#[async_attributes::test]\nasync fn adds() {\n    assert_eq!(2 * 2, 4);\n}\n";
+    std::fs::write(dir.join("tests/test.rs"), test).unwrap();
+    for (name, changed) in [("async-attributes", false), ("user", true)] {
+        std::fs::write(dir.join("Cargo.toml"), manifest(name)).unwrap();
+        let (code, out, err) = run(&["diff", "--syntax-only", dir.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            out.contains("-#[async_attributes::test]"),
+            changed,
+            "{name}:\n{out}"
+        );
+    }
+}
