@@ -2,7 +2,8 @@
 //! maintainer can say so in the release notes (or choose not to merge).
 //!
 //! ```text
-//! pub fn spawn_worker() -> JoinHandle<()>      (async_std::task::JoinHandle -> smol::Task: breaking)
+//! pub fn spawn_worker() -> JoinHandle<()>      (async_std::task::JoinHandle -> smol::Task: breaking,
+//!                                                and silent for callers that drop the handle)
 //! pub async fn fetch(p: &Path) -> io::Result<()>  (async_std::path::Path -> std::path::Path: breaking;
 //!                                                  async_std::io::Result is std's: not breaking)
 //! pub async fn load() -> Config                 (--to threads: async fn -> fn: breaking)
@@ -165,7 +166,13 @@ pub fn changes(
             continue;
         }
         let breaking = !STD_REEXPORTS.contains(&canon.as_str());
-        push(&item, format!("{canon} -> {new}"), breaking);
+        // The one change that still compiles for callers but behaves differently.
+        let note = if canon == "async_std::task::JoinHandle" {
+            " (code outside the crate that drops the handle now cancels the task (async-std's detached it): it needs .detach())"
+        } else {
+            ""
+        };
+        push(&item, format!("{canon} -> {new}{note}"), breaking);
     }
     for leaf in &sites.leaves {
         if !is_pub(leaf.use_item.syntax()) {
@@ -233,8 +240,8 @@ mod tests {
             vec![
                 "2 fn read async_std::io::Result -> smol::io::Result false",
                 "2 fn read async_std::path::Path -> std::path::Path true",
-                "3 fn spawn async_std::task::JoinHandle -> smol::Task true",
-                "5 field S::handle async_std::task::JoinHandle -> smol::Task true",
+                "3 fn spawn async_std::task::JoinHandle -> smol::Task (code outside the crate that drops the handle now cancels the task (async-std's detached it): it needs .detach()) true",
+                "5 field S::handle async_std::task::JoinHandle -> smol::Task (code outside the crate that drops the handle now cancels the task (async-std's detached it): it needs .detach()) true",
             ]
         );
         let threads = changes("src/lib.rs", src, &nodes, &sites, &map, true);
