@@ -363,3 +363,21 @@ fn async_attributes_own_tests_keep_its_attributes() {
         );
     }
 }
+
+/// An import on the file's first line that goes entirely takes the blank line after it along.
+#[test]
+fn a_first_line_import_that_goes_leaves_no_blank_first_line() {
+    let dir = common::work_dir("cli-first-line");
+    small_crate(&dir, SMALL);
+    let (code, _, err) = run(&[
+        "apply",
+        "--allow-dirty",
+        "--syntax-only",
+        "--to",
+        "smol",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let main = std::fs::read_to_string(dir.join("src/main.rs")).unwrap();
+    assert!(main.starts_with("fn main() {\n"), "{main}");
+}

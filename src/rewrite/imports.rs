@@ -192,8 +192,12 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
         }
         let range = item_start(item.syntax())..super::range(item.syntax()).end;
         if entries.is_empty() && shims.is_empty() {
-            acc.edits
-                .delete(item_line_range(ctx.src, item.syntax()), "use");
+            let mut r = item_line_range(ctx.src, item.syntax());
+            // The file's first line gone, the blank line after it would open the file.
+            if r.start == 0 && ctx.src[r.end..].starts_with('\n') {
+                r.end += 1;
+            }
+            acc.edits.delete(r, "use");
             continue;
         }
         let use_kw: usize = match item.use_token() {
