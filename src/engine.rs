@@ -329,23 +329,27 @@ fn migrate_package(
     let mut rest = Vec::new();
     {
         use crate::handlers::duplicate_impl as di;
-        // Which cfgs the `mod x;` declarations put on the files they load.
-        let mut mod_cfgs: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
-        for (path, text) in texts
-            .iter()
-            .filter(|(_, t)| t.contains("mod ") && t.contains("cfg"))
-        {
-            let sf = rewrite::parse(text, &pkg.edition).tree();
-            mod_cfgs.extend(di::gated_module_files(&sf, path));
-        }
+        let mut found = Vec::new();
         for (path, text) in texts.iter().filter(|(_, t)| di::may_impl_for_smol(t)) {
             let sf = rewrite::parse(text, &pkg.edition).tree();
-            let file = rel(root, path);
-            for (key, line, mut preds) in di::smol_impls(&sf, text) {
-                preds.extend(mod_cfgs.get(path).cloned().unwrap_or_default());
-                ctx.smol_impls
-                    .insert(key, (format!("{file}:{line}"), preds));
+            found.extend(di::smol_impls(&sf, text).into_iter().map(|f| (path, f)));
+        }
+        // Which cfgs the `mod x;` declarations put on the files they load (read only when the
+        // crate implements something for smol's types, which few do).
+        let mut mod_cfgs: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+        if !found.is_empty() {
+            for (path, text) in texts
+                .iter()
+                .filter(|(_, t)| t.contains("mod ") && t.contains("cfg"))
+            {
+                let sf = rewrite::parse(text, &pkg.edition).tree();
+                mod_cfgs.extend(di::gated_module_files(&sf, path));
             }
+        }
+        for (path, (key, line, mut preds)) in found {
+            preds.extend(mod_cfgs.get(path).cloned().unwrap_or_default());
+            ctx.smol_impls
+                .insert(key, (format!("{}:{line}", rel(root, path)), preds));
         }
     }
     for (path, text) in texts {
