@@ -7,6 +7,7 @@
 //! let mut w = &stream;                               ->  let mut w = stream.clone();
 //! let (r, w) = &mut (&stream, &stream);              ->  let (r, w) = &mut (stream.clone(), stream.clone());
 //! let reader = BufReader::new(&*shared);              ->  let reader = BufReader::new((*shared).clone());
+//! Pin::new(&mut &*s).poll_read(cx, buf)               ->  Pin::new(&mut (*s).clone()).poll_read(cx, buf)
 //! ```
 //! Without types, a `&name` counts when it is handed to `BufReader::new`/`BufWriter::new` or bound
 //! by `let mut w = &name;` in a file that uses async-std's net types.
@@ -71,6 +72,8 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
             SyntaxKind::LET_STMT => ast::LetStmt::cast(parent.clone())
                 .and_then(|l| l.pat())
                 .is_some_and(|p| matches!(p, ast::Pat::IdentPat(ip) if ip.mut_token().is_some())),
+            // `Pin::new(&mut &*stream).poll_read(cx, buf)` in a hand-written Read/Write impl.
+            SyntaxKind::REF_EXPR => polled_through_pin(&parent),
             _ => false,
         };
         if !io_position {
@@ -101,4 +104,24 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
             RULE,
         );
     }
+}
+
+/// `&mut <shared ref>` as the argument of `Pin::new(..)` whose result is polled
+/// (`.poll_read(..)`, `.poll_write(..)`, `.poll_flush(..)`, ..).
+fn polled_through_pin(outer: &ra_ap_syntax::SyntaxNode) -> bool {
+    ast::RefExpr::cast(outer.clone()).is_some_and(|o| o.mut_token().is_some())
+        && outer
+            .parent()
+            .filter(|p| p.kind() == SyntaxKind::ARG_LIST)
+            .and_then(|p| p.parent())
+            .and_then(ast::CallExpr::cast)
+            .filter(|c| {
+                args(c).len() == 1
+                    && c.expr()
+                        .is_some_and(|e| e.syntax().text().to_string().ends_with("Pin::new"))
+            })
+            .and_then(|c| c.syntax().parent())
+            .and_then(ast::MethodCallExpr::cast)
+            .and_then(|m| m.name_ref())
+            .is_some_and(|n| n.text().starts_with("poll_"))
 }
