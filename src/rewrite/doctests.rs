@@ -232,11 +232,21 @@ fn migrate_block(
             similar::DiffOp::Delete { .. } => {}
         }
     }
+    // A blank line's prefix lacks the space after the marker (`//!`): a code line placed on one
+    // takes the prefix of the block's code lines.
+    let code_prefix = block
+        .iter()
+        .find(|l| !l.code.is_empty() && !l.hidden)
+        .map(|l| l.prefix.clone());
     let result = new_lines
         .iter()
         .zip(source_of)
         .map(|(v, i)| {
             let src = &block[i.min(block.len() - 1)];
+            let prefix = match &code_prefix {
+                Some(p) if src.code.is_empty() && !v.is_empty() && !src.hidden => p,
+                _ => &src.prefix,
+            };
             let line = if src.hidden {
                 let ind = &src.hidden_indent;
                 let v = v.strip_prefix(ind.as_str()).unwrap_or(v);
@@ -246,7 +256,7 @@ fn migrate_block(
                     format!("{}{ind}# {v}", src.prefix)
                 }
             } else {
-                format!("{}{v}", src.prefix)
+                format!("{prefix}{v}")
             };
             line.trim_end().to_string()
         })
