@@ -44,6 +44,14 @@ fn smol_path(segs: &[String]) -> Option<String> {
     (!rest.is_empty()).then(|| format!("{prefix}::{}", rest.join("::")))
 }
 
+/// The trait's own name (`io::Read` -> `Read`), generic arguments aside.
+fn trait_name(tr: &ast::Type) -> Option<String> {
+    let ast::Type::PathType(p) = tr else {
+        return None;
+    };
+    Some(p.path()?.segment()?.name_ref()?.text().to_string())
+}
+
 /// Whether a file's text can hold an impl for one of smol's types (before parsing it).
 pub(crate) fn may_impl_for_smol(text: &str) -> bool {
     text.contains("impl")
@@ -114,34 +122,18 @@ pub(crate) fn smol_impls(
     sf: &ast::SourceFile,
     text: &str,
 ) -> Vec<((String, String), usize, Vec<String>)> {
-    let mut names: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for u in sf.syntax().descendants().filter_map(ast::Use::cast) {
-        let Some(tree) = u.use_tree() else { continue };
-        let mut leaves = Vec::new();
-        crate::resolve::syntax::flatten(&tree, &[], false, &mut leaves);
-        for (t, segs, glob, _) in leaves {
-            let local = match t.rename() {
-                Some(r) => ast::HasName::name(&r).map(|n| n.text().to_string()),
-                None => segs.last().cloned(),
-            };
-            if let (Some(local), false) = (local, glob) {
-                names.insert(local, segs);
-            }
-        }
-    }
+    let names: std::collections::BTreeMap<String, Vec<String>> = sf
+        .syntax()
+        .descendants()
+        .filter_map(ast::Use::cast)
+        .flat_map(|u| crate::resolve::cfg_regions::bindings(&u))
+        .collect();
     let mut out = Vec::new();
     for imp in sf.syntax().descendants().filter_map(ast::Impl::cast) {
         let (Some(tr), Some(ast::Type::PathType(ty))) = (imp.trait_(), imp.self_ty()) else {
             continue;
         };
-        let (Some(trait_name), Some(path)) = (
-            tr.syntax()
-                .descendants()
-                .filter_map(ast::NameRef::cast)
-                .last()
-                .map(|n| n.text().to_string()),
-            ty.path(),
-        ) else {
+        let (Some(trait_name), Some(path)) = (trait_name(&tr), ty.path()) else {
             continue;
         };
         let mut segs: Vec<String> = path
@@ -185,13 +177,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         let Some(new) = ctx.cat.lookup(&site.canon).and_then(|m| m.path) else {
             continue;
         };
-        let trait_name = tr
-            .syntax()
-            .descendants()
-            .filter_map(ast::NameRef::cast)
-            .last()
-            .map(|n| n.text().to_string())
-            .unwrap_or_default();
+        let trait_name = trait_name(&tr).unwrap_or_default();
         if let Some((at, preds)) = ctx.krate.smol_impls.get(&(trait_name.clone(), new.clone())) {
             let r = item_line_range(ctx.src, imp.syntax());
             if preds.is_empty() {

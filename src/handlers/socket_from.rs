@@ -103,6 +103,11 @@ fn into_bound(site: &PathSite, semantic: bool, acc: &mut Acc) {
     }
 }
 
+/// How the type oracle names `krate`'s type of that name (`std::TcpListener`): crate and name.
+fn typed_as(krate: &str, canon: &str) -> String {
+    format!("{krate}::{}", canon.rsplit("::").next().unwrap_or(""))
+}
+
 /// The smol type for an async-std socket path.
 fn smol_socket(canon: &str) -> Option<String> {
     let name = canon.rsplit("::").next()?;
@@ -145,13 +150,10 @@ fn into_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
         ) else {
             continue;
         };
-        let Some(canon) = TYPES
-            .iter()
-            .find(|t| to == format!("async_std::{}", t.rsplit("::").next().unwrap_or("")))
-        else {
+        let Some(canon) = TYPES.iter().find(|t| to == typed_as("async_std", t)) else {
             continue;
         };
-        if from != format!("std::{}", canon.rsplit("::").next().unwrap_or("")) {
+        if from != typed_as("std", canon) {
             continue;
         }
         let Some(smol) = smol_socket(canon) else {
@@ -206,8 +208,7 @@ fn passed_to_into_params(ctx: &Ctx<'_>, acc: &mut Acc) {
             let Some(ty) = ctx.oracle.type_of(arg) else {
                 continue;
             };
-            let std_name = format!("std::{}", canon.rsplit("::").next().unwrap_or(""));
-            if ty != std_name {
+            if ty != typed_as("std", canon) {
                 continue;
             }
             let Some(smol) = smol_socket(canon) else {

@@ -71,9 +71,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         acc.edits.set_anchor(Some(start(call.syntax())));
         acc.edits.replace(
             range(aw.syntax()),
-            format!(
-                "(async {{ {binding} = format!({fmt});{newline} {writer}.write_all(text.as_bytes()).await?; {writer}.flush().await }}).await"
-            ),
+            written_out(&format!("{binding} = format!({fmt});{newline}"), &writer),
             RULE,
         );
         acc.traits.insert("smol::io::AsyncWriteExt".into());
@@ -104,11 +102,16 @@ fn write_fmt_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
         acc.edits.set_anchor(Some(start(mc.syntax())));
         acc.edits.replace(
             range(aw.syntax()),
-            format!(
-                "(async {{ let text = std::fmt::format({a}); {w}.write_all(text.as_bytes()).await?; {w}.flush().await }}).await"
-            ),
+            written_out(&format!("let text = std::fmt::format({a});"), &w),
             RULE,
         );
         acc.traits.insert("smol::io::AsyncWriteExt".into());
     }
+}
+
+/// The awaited expression both forms become: `text` made by `make`, written and flushed.
+fn written_out(make: &str, writer: &str) -> String {
+    format!(
+        "(async {{ {make} {writer}.write_all(text.as_bytes()).await?; {writer}.flush().await }}).await"
+    )
 }

@@ -107,18 +107,25 @@ pub fn cfg_shared(leaf: &super::UseLeaf, sites: &FileSites) -> bool {
 
 /// The names a `use` item binds (its leaves' last segments or renames; not globs, not `_`).
 pub fn bound_names(u: &ast::Use) -> Vec<String> {
+    bindings(u).into_iter().map(|(name, _)| name).collect()
+}
+
+/// What a `use` item binds: each name with the path it names (`use a::b as c` -> `c`, `a::b`).
+pub fn bindings(u: &ast::Use) -> Vec<(String, Vec<String>)> {
     let Some(tree) = u.use_tree() else {
         return Vec::new();
     };
     let mut leaves = Vec::new();
     super::syntax::flatten(&tree, &[], false, &mut leaves);
     leaves
-        .iter()
+        .into_iter()
         .filter(|(_, _, glob, _)| !glob)
-        .filter_map(|(t, segs, _, _)| match t.rename() {
-            Some(r) => r.name().map(|n| n.text().to_string()),
-            None => segs.last().cloned(),
+        .filter_map(|(t, segs, _, _)| {
+            let name = match t.rename() {
+                Some(r) => r.name().map(|n| n.text().to_string()),
+                None => segs.last().cloned(),
+            }?;
+            (name != "_").then_some((name, segs))
         })
-        .filter(|n| n != "_")
         .collect()
 }

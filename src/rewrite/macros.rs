@@ -277,23 +277,25 @@ fn names_type(segs: &[String]) -> bool {
         .is_some_and(|c| c.is_uppercase())
 }
 
+/// The file's token trees that are not inside another (a macro call's or body's whole argument).
+fn outermost_token_trees<'a>(ctx: &'a super::Ctx<'_>) -> impl Iterator<Item = ast::TokenTree> + 'a {
+    ctx.nodes()
+        .iter()
+        .cloned()
+        .filter_map(ast::TokenTree::cast)
+        .filter(|t| {
+            !t.syntax()
+                .parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::TOKEN_TREE)
+        })
+}
+
 /// Paths inside token trees that are not parsed as code (`macro_rules!` bodies, item-position
 /// macro calls, arguments that are not expressions): `async_std::task::ready!($e)` in a macro
 /// body is mapped token by token. Only plain path rows apply there; a row whose meaning needs a
 /// handler, or that has no smol equivalent, is reported.
 pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
-    let trees = ctx
-        .nodes()
-        .iter()
-        .cloned()
-        .filter_map(ast::TokenTree::cast)
-        .filter(|t| {
-            // Outermost token trees only.
-            !t.syntax()
-                .parent()
-                .is_some_and(|p| p.kind() == SyntaxKind::TOKEN_TREE)
-        });
-    for tt in trees {
+    for tt in outermost_token_trees(ctx) {
         let generating = generating_macro(&tt);
         let toks = significant_tokens(&tt);
         let mut i = 0;
@@ -388,17 +390,7 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
     }
     // `macro_rules!` bodies, and the arguments of macro calls the shadow could not parse as
     // code (`lazy_static! { static ref X: T = task::block_on(..); }`): outermost token trees.
-    let trees = ctx
-        .nodes()
-        .iter()
-        .cloned()
-        .filter_map(ast::TokenTree::cast)
-        .filter(|t| {
-            !t.syntax()
-                .parent()
-                .is_some_and(|p| p.kind() == SyntaxKind::TOKEN_TREE)
-        });
-    for tt in trees {
+    for tt in outermost_token_trees(ctx) {
         // Names in generated code are the invoking crate's, not this file's imports.
         if generating_macro(&tt).is_some() {
             continue;
