@@ -24,6 +24,7 @@ pub mod apply;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod findings;
 pub mod handlers;
 pub mod manifest;
 pub mod output;

@@ -43,13 +43,13 @@ pub struct RawFinding {
 impl RawFinding {
     pub fn not_migrated(
         offset: usize,
-        rule: &str,
+        rule: impl AsRef<str>,
         message: impl Into<String>,
         advice: impl Into<String>,
     ) -> Self {
         RawFinding {
             offset,
-            rule: rule.into(),
+            rule: rule.as_ref().into(),
             severity: Severity::NotMigrated,
             message: message.into(),
             advice: advice.into(),
@@ -60,7 +60,7 @@ impl RawFinding {
     pub fn unknown_item(offset: usize, canon: &[String]) -> Self {
         Self::not_migrated(
             offset,
-            "unknown-item",
+            crate::findings::FindingId::UnknownItem,
             format!("`{}` is not in the catalogue", canon.join("::")),
             "map it by hand, or add a row to transforms/smol.toml",
         )
@@ -68,13 +68,13 @@ impl RawFinding {
 
     pub fn review(
         offset: usize,
-        rule: &str,
+        rule: impl AsRef<str>,
         message: impl Into<String>,
         advice: impl Into<String>,
     ) -> Self {
         RawFinding {
             offset,
-            rule: rule.into(),
+            rule: rule.as_ref().into(),
             severity: Severity::Review,
             message: message.into(),
             advice: advice.into(),

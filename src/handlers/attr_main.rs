@@ -1,11 +1,27 @@
 //! `#[async_std::main]` and `#[async_std::test]`.
 //!
+//! Before:
 //! ```text
-//! #[async_std::main]                      fn main() -> io::Result<()> {
-//! async fn main() -> io::Result<()> {  ->     smol::block_on(async {
-//!     serve().await                               serve().await
-//! }                                           })
-//!                                         }
+//! #[async_std::main]
+//! async fn main() -> std::io::Result<()> {
+//!     serve().await
+//! }
+//!
+//! async fn serve() -> std::io::Result<()> {
+//!     Ok(())
+//! }
+//! ```
+//! After:
+//! ```text
+//! fn main() -> std::io::Result<()> {
+//!     smol::block_on(async {
+//!         serve().await
+//!     })
+//! }
+//!
+//! async fn serve() -> std::io::Result<()> {
+//!     Ok(())
+//! }
 //! ```
 //! A test becomes `#[test] fn t() { smol::block_on(async { .. }) }`; other attributes
 //! (should_panic, ignore), the return type and the body are kept, the body re-indented.
@@ -27,13 +43,23 @@
 //! (the feature itself is renamed by the manifest pass). smol-macros' `test!`/`main!` run the body
 //! in `async_io::block_on`, which is `smol::block_on`.
 
+use super::At;
 use super::{indent_of, start, worker_threads, Flow};
+use super::{Acc, Ctx};
 use crate::report::RawFinding;
 use crate::resolve::PathSite;
 use crate::rewrite::imports::item_line_range;
-use crate::rewrite::{Acc, Ctx};
 use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::{AstNode, SyntaxKind, TextRange, TextSize};
+
+/// Entry: the attribute's path site (`attr-main` or `attr-test`, as the row names it).
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, m) = at else {
+        return Flow::Continue;
+    };
+    let id = m.rule.handler.as_deref().unwrap_or("attr-main");
+    on_attr(id, site, ctx, acc)
+}
 
 /// Another attribute of the fn (plain or in a cfg_attr) that is a runtime's entry point:
 /// `tokio::test`, `actix_rt::main(..)`.
@@ -114,7 +140,7 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
         if is_main || other_runtime_attr(&func, &attr) {
             let mac = if is_main { "main" } else { "test" };
             acc.edits.replace(
-                super::super::rewrite::range(attr.syntax()),
+                super::range(attr.syntax()),
                 format!("#[cfg_attr({pred}, macro_rules_attribute::apply(smol_macros::{mac}!))]"),
                 handler,
             );
@@ -125,7 +151,7 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
     if let Some(pred) = cfg_pred {
         let indent = super::indent_of(ctx.src, attr.syntax());
         acc.edits.replace(
-            super::super::rewrite::range(attr.syntax()),
+            super::range(attr.syntax()),
             format!("#[cfg({pred})]\n{indent}#[test]"),
             handler,
         );
@@ -133,11 +159,8 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
         acc.edits
             .delete(item_line_range(ctx.src, attr.syntax()), handler);
     } else {
-        acc.edits.replace(
-            super::super::rewrite::range(attr.syntax()),
-            "#[test]",
-            handler,
-        );
+        acc.edits
+            .replace(super::range(attr.syntax()), "#[test]", handler);
     }
     // `async ` goes.
     let kw_end: usize = async_kw.text_range().end().into();

@@ -3,10 +3,29 @@
 //! buffer is flushed first; the error becomes the flush's `io::Error` (code that names
 //! `IntoInnerError` is reported by its own rule).
 //!
+//! Before:
 //! ```text
-//! let w = writer.into_inner().await?;
-//! ->
-//! let w = { let mut w = writer; smol::io::AsyncWriteExt::flush(&mut w).await.map(|()| w.into_inner()) }?;
+//! use async_std::io::{BufWriter, WriteExt};
+//! use async_std::net::TcpStream;
+//!
+//! async fn send(stream: TcpStream) -> std::io::Result<TcpStream> {
+//!     let mut writer = BufWriter::new(stream);
+//!     writer.write_all(b"hello").await?;
+//!     let stream = writer.into_inner().await?;
+//!     Ok(stream)
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::io::{BufWriter, AsyncWriteExt};
+//! use smol::net::TcpStream;
+//!
+//! async fn send(stream: TcpStream) -> std::io::Result<TcpStream> {
+//!     let mut writer = BufWriter::new(stream);
+//!     writer.write_all(b"hello").await?;
+//!     let stream = { let mut w = writer; smol::io::AsyncWriteExt::flush(&mut w).await.map(|()| w.into_inner()) }?;
+//!     Ok(stream)
+//! }
 //! ```
 //!
 //! Other types have an async `into_inner` too (a tar builder that finishes its archive), so the
@@ -14,9 +33,18 @@
 //! binding in the same function (`let w = BufWriter::new(..)`, a parameter typed `BufWriter<..>`).
 
 use super::{file_uses, start};
-use crate::rewrite::{range, Acc, Ctx};
+use super::{range, Acc, Ctx};
+use super::{At, Flow};
 use ra_ap_syntax::ast;
 use ra_ap_syntax::AstNode;
+
+/// Entry: a file pass.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 const RULE: &str = "buf-writer-into-inner";
 

@@ -2,17 +2,53 @@
 //! `!Unpin`, so `StreamExt::next` on it no longer compiles. `recv().await.ok()` is the same
 //! `Option`, ending at the same moment (closed and empty).
 //!
+//! Before:
 //! ```text
-//! while let Some(msg) = rx.next().await {   ->  while let Some(msg) = rx.recv().await.ok() {
+//! use async_std::channel;
+//! use async_std::prelude::*;
+//!
+//! async fn drain() {
+//!     let (tx, rx) = channel::unbounded::<u32>();
+//!     tx.send(1).await.unwrap();
+//!     drop(tx);
+//!     let mut rx = rx;
+//!     while let Some(msg) = rx.next().await {
+//!         println!("{msg}");
+//!     }
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::channel;
+//! use smol::prelude::*;
+//!
+//! async fn drain() {
+//!     let (tx, rx) = channel::unbounded::<u32>();
+//!     tx.send(1).await.unwrap();
+//!     drop(tx);
+//!     let mut rx = rx;
+//!     while let Some(msg) = rx.recv().await.ok() {
+//!         println!("{msg}");
+//!     }
+//! }
 //! ```
 //! Receivers are known by type (semantic mode) or, without types, as names bound from
 //! `channel::unbounded()`/`bounded(n)` or typed `Receiver<..>` in the same file.
 
 use super::{awaited, end, method_is};
-use crate::rewrite::{range, Acc, Ctx};
+use super::{range, Acc, Ctx};
+use super::{At, Flow};
 use ra_ap_syntax::ast::{self, HasArgList, HasName};
 use ra_ap_syntax::AstNode;
 use std::collections::BTreeSet;
+
+/// Entry: a file pass (the rows naming it map their paths as written).
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 const RULE: &str = "channel-recv";
 

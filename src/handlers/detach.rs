@@ -1,22 +1,60 @@
 //! Dropped task handles. async-std's `JoinHandle` detaches on drop; smol's `Task` cancels (a
 //! dropped `smol::unblock` never runs its closure), so a handle that is dropped gets `.detach()`.
 //!
+//! Before:
 //! ```text
-//! task::spawn(serve(stream));          ->  smol::spawn(serve(stream)).detach();
-//! let _ = task::spawn(tick());         ->  smol::spawn(tick()).detach();
-//! drop(task::spawn_blocking(f));       ->  smol::unblock(f).detach();
-//! start_worker(); // -> JoinHandle     ->  start_worker().detach();
+//! use async_std::task;
+//!
+//! async fn serve() {}
+//!
+//! fn start_worker() -> task::JoinHandle<()> {
+//!     task::spawn(serve())
+//! }
+//!
+//! fn start() {
+//!     task::spawn(serve());
+//!     let _ = task::spawn(serve());
+//!     drop(task::spawn_blocking(|| println!("done")));
+//!     start_worker();
+//! }
+//! ```
+//! After:
+//! ```text
+//! async fn serve() {}
+//!
+//! fn start_worker() -> smol::Task<()> {
+//!     smol::spawn(serve())
+//! }
+//!
+//! fn start() {
+//!     smol::spawn(serve()).detach();
+//!     smol::spawn(serve()).detach();
+//!     smol::unblock(|| println!("done")).detach();
+//!     start_worker().detach();
+//! }
 //! ```
 //! A handle kept in a variable that is only awaited needs nothing; one stored elsewhere (a `Vec`,
 //! a struct field) is reported for review: smol cancels it if it is dropped before it is awaited.
 
+use super::At;
 use super::{args, call_of_path, end, skip_parens_up, start, Flow};
+use super::{Acc, Ctx};
 use crate::report::RawFinding;
 use crate::resolve::PathSite;
-use crate::rewrite::{Acc, Ctx};
 use crate::rules::Mapped;
 use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+/// Entry: the spawn's path site, and a file pass for calls of the crate's own handle-returning fns.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    match at {
+        At::Path(site, m) => on_spawn(site, m, ctx, acc),
+        At::File => {
+            pass(ctx, acc);
+            Flow::Continue
+        }
+    }
+}
 
 const RULE: &str = "detach-dropped-handle";
 

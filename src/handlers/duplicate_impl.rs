@@ -2,9 +2,35 @@
 //! std's has two impls for one type once async-std's path types are std's: the async-std one
 //! goes (reported for review: the std impl now serves both).
 //!
+//! Before:
 //! ```text
-//! impl ToListener for async_std::path::PathBuf { .. }   ->   (removed)
-//! impl ToListener for std::path::PathBuf { .. }              impl ToListener for std::path::PathBuf { .. }
+//! trait ToListener {
+//!     fn name(&self) -> String;
+//! }
+//!
+//! impl ToListener for async_std::path::PathBuf {
+//!     fn name(&self) -> String {
+//!         self.display().to_string()
+//!     }
+//! }
+//!
+//! impl ToListener for std::path::PathBuf {
+//!     fn name(&self) -> String {
+//!         self.display().to_string()
+//!     }
+//! }
+//! ```
+//! After:
+//! ```text
+//! trait ToListener {
+//!     fn name(&self) -> String;
+//! }
+//!
+//! impl ToListener for std::path::PathBuf {
+//!     fn name(&self) -> String {
+//!         self.display().to_string()
+//!     }
+//! }
 //! ```
 //!
 //! A library that implements a trait once per runtime, each behind its feature, can have the
@@ -19,11 +45,20 @@
 //! ```
 
 use super::start;
+use super::{Acc, Ctx};
+use super::{At, Flow};
 use crate::report::RawFinding;
 use crate::rewrite::imports::item_line_range;
-use crate::rewrite::{Acc, Ctx};
 use ra_ap_syntax::ast;
 use ra_ap_syntax::AstNode;
+
+/// Entry: a file pass.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 const RULE: &str = "duplicate-impl";
 

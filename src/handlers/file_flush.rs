@@ -3,22 +3,50 @@
 //! `flush().await` after the statement that writes it last, handling errors as that write did
 //! (`?`, `.unwrap()`, `.expect(..)`; otherwise ignored, as async-std's `Drop` ignored them).
 //!
+//! Before:
 //! ```text
-//! let mut f = File::create(p).await?;        let mut f = smol::fs::File::create(p).await?;
-//! f.write_all(data).await?;             ->   f.write_all(data).await?;
-//!                                            f.flush().await?;
+//! use async_std::fs::File;
+//! use async_std::prelude::*;
+//!
+//! async fn save(data: &[u8]) -> std::io::Result<()> {
+//!     let mut f = File::create("out.txt").await?;
+//!     f.write_all(data).await?;
+//!     Ok(())
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::fs::File;
+//! use smol::prelude::*;
+//!
+//! async fn save(data: &[u8]) -> std::io::Result<()> {
+//!     let mut f = File::create("out.txt").await?;
+//!     f.write_all(data).await?;
+//!     f.flush().await?;
+//!     Ok(())
+//! }
 //! ```
 //! A file that is moved elsewhere (returned, passed by value, stored) is reported instead.
 
+use super::At;
 use super::{
     awaited, call_of_path, enclosing_stmt, end, error_suffix, indent_of, skip_parens_up, start,
     Flow,
 };
+use super::{Acc, Ctx};
 use crate::report::RawFinding;
 use crate::resolve::PathSite;
-use crate::rewrite::{Acc, Ctx};
 use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+/// Entry: the `File` path site; a raw-descriptor conversion there is [`super::raw_fd`]'s first.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, _) = at else {
+        return Flow::Continue;
+    };
+    super::raw_fd::on_path(site, ctx, acc);
+    on_file(site, ctx, acc)
+}
 
 const RULE: &str = "file-flush-on-drop";
 const WRITES: &[&str] = &["write_all", "write", "write_vectored", "write_fmt"];
@@ -82,7 +110,7 @@ fn written_as_temporary(call: &ast::CallExpr, ctx: &Ctx<'_>, acc: &mut Acc) -> b
                             .unwrap_or(end(&e));
                         let call_rest = &ctx.src[name_start..end(mc.syntax())];
                         acc.edits.replace(
-                            crate::rewrite::range(aw.syntax()),
+                            super::range(aw.syntax()),
                             format!(
                                 "(async {{ let mut file = {recv}; let r = file.{call_rest}.await; let f = file.flush().await; r.and_then(|v| f.map(|()| v)) }}).await"
                             ),

@@ -1,12 +1,29 @@
 //! `FutureExt` combinators. futures-lite has a `race` too, but it picks a random side: async-std's
 //! `race` polled the left future first, which is smol's `or`.
 //!
+//! Before:
 //! ```text
-//! a.race(b).await       ->  a.or(b).await
-//! a.join(b).await       ->  smol::future::zip(a, b).await
-//! a.try_join(b).await   ->  smol::future::try_zip(a, b).await
-//! f.timeout(d).await    ->  ({ let fut = f; let dur = d; smol::future::FutureExt::or(..) }).await
-//! a.merge(b)            ->  Box::pin(futures::stream::select(a, b))   (when the package depends on futures)
+//! use async_std::prelude::*;
+//!
+//! async fn both(a: impl Future<Output = u8>, b: impl Future<Output = u8>) -> (u8, u8) {
+//!     a.join(b).await
+//! }
+//!
+//! async fn first(a: impl Future<Output = u8>, b: impl Future<Output = u8>) -> u8 {
+//!     a.race(b).await
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::prelude::*;
+//!
+//! async fn both(a: impl Future<Output = u8>, b: impl Future<Output = u8>) -> (u8, u8) {
+//!     smol::future::zip(a, b).await
+//! }
+//!
+//! async fn first(a: impl Future<Output = u8>, b: impl Future<Output = u8>) -> u8 {
+//!     a.or(b).await
+//! }
 //! ```
 //!
 //! `merge` ends when both streams end, which futures-lite's `race` and `or` never do; the futures
@@ -17,9 +34,18 @@
 //! `!Unpin` and `.next()` on it would no longer compile.
 
 use super::{args, end, file_uses, method_is, start};
-use crate::rewrite::{Acc, Ctx};
+use super::{Acc, Ctx};
+use super::{At, Flow};
 use ra_ap_syntax::ast;
 use ra_ap_syntax::AstNode;
+
+/// Entry: a file pass.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 const RULE: &str = "future-combinators";
 
@@ -55,7 +81,7 @@ fn missing_stream_methods(ctx: &Ctx<'_>, acc: &mut Acc) {
                 let o = super::text_of(ctx, other.syntax());
                 acc.edits.set_anchor(Some(start(mc.syntax())));
                 acc.edits.replace(
-                    crate::rewrite::range(mc.syntax()),
+                    super::range(mc.syntax()),
                     format!("Box::pin({f}::stream::select({r}, {o}))"),
                     RULE,
                 );
@@ -113,8 +139,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         acc.edits.set_anchor(Some(start(mc.syntax())));
         match n.as_str() {
             "race" => {
-                acc.edits
-                    .replace(super::super::rewrite::range(name.syntax()), "or", RULE);
+                acc.edits.replace(super::range(name.syntax()), "or", RULE);
                 acc.traits.insert("smol::future::FutureExt".into());
             }
             "join" | "try_join" => {

@@ -3,18 +3,43 @@
 //! yields `Instant`s where async-std yielded `()`). The same stream on smol, boxed because
 //! async-std's `Interval` was `Unpin` (`.next()` needs it):
 //!
+//! Before:
 //! ```text
-//! let mut ticks = stream::interval(d);
-//! ->
-//! let mut ticks = { let dur = d; Box::pin(smol::stream::unfold(smol::Timer::after(dur),
-//!     move |t| async move { t.await; Some(((), smol::Timer::after(dur))) })) };
+//! use async_std::prelude::*;
+//! use async_std::stream;
+//! use std::time::Duration;
+//!
+//! async fn tick() {
+//!     let mut ticks = stream::interval(Duration::from_millis(10));
+//!     ticks.next().await;
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::prelude::*;
+//! use smol::stream;
+//! use std::time::Duration;
+//!
+//! async fn tick() {
+//!     let mut ticks = { let dur = Duration::from_millis(10); Box::pin(smol::stream::unfold(smol::Timer::after(dur), move |t| async move { t.await; Some(((), smol::Timer::after(dur))) })) };
+//!     ticks.next().await;
+//! }
 //! ```
 //! The interval used other than as a call (a fn value) is reported by its catalogue row.
 
+use super::At;
 use super::{args, call_of_path, Flow};
+use super::{range, Acc, Ctx};
 use crate::resolve::PathSite;
-use crate::rewrite::{range, Acc, Ctx};
 use ra_ap_syntax::AstNode;
+
+/// Entry: the `stream::interval` path site.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, _) = at else {
+        return Flow::Continue;
+    };
+    on_interval(site, ctx, acc)
+}
 
 const RULE: &str = "stream-interval";
 

@@ -1,11 +1,19 @@
-//! Structural rewrites, one per file, each listed in `transforms/handlers.toml` (the sorted list
-//! in [`on_path`] and [`file_passes`] is the registry: no registration magic). A path handler runs
-//! at a site whose catalogue row names it; a file pass looks at method calls, whose meaning needs
-//! the receiver's type (the semantic oracle, or syntactic evidence when it does not know).
+//! Structural rewrites, one per file, all with one entry, `run(at, ctx, acc) -> Flow`
+//! ([`context`]), and all listed in one sorted table, [`ALL`]: the registry, with each handler's
+//! target, where it hooks in and its flags. No registration magic, no other list of ids: the
+//! dispatch, the macro and shared-name checks and the tests read [`ALL`]; a test checks it against
+//! `transforms/handlers.toml` (the documented catalogue) and the catalogue rows that name handlers.
+//!
+//! A path handler runs at a site whose catalogue row names it; a file pass looks at method calls,
+//! whose meaning needs the receiver's type (the semantic oracle, or syntactic evidence when it
+//! does not know). The threads target's handlers live in `src/threads/` and are listed here too.
 
 mod attr_main;
 mod buf_into_inner;
 mod channel;
+#[cfg(test)]
+pub(crate) mod check;
+mod context;
 mod detach;
 pub(crate) mod duplicate_impl;
 mod file_flush;
@@ -18,338 +26,295 @@ mod resolve_addrs;
 mod sleep;
 mod socket_from;
 mod stdio;
+mod syntax;
 mod task_builder;
 mod timeout;
 mod unix_bind;
 mod worker_threads;
 mod write_macro;
 
-use crate::resolve::{MethodFact, PathSite};
-use crate::rewrite::{range, Acc, Ctx};
+pub use context::{Acc, At, Ctx, FileCtx, Flow};
+pub use syntax::range;
+pub(crate) use syntax::*;
+
+use crate::resolve::PathSite;
 use crate::rules::Mapped;
-use ra_ap_syntax::ast::{self, HasArgList};
-use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
 
-/// What the default path mapping should do after a path handler ran.
+/// Which target a handler rewrites for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    /// The handler wrote everything for this site (or reported it).
-    Done,
-    /// Map the path as the row says, too.
-    Continue,
+pub enum HandlerTarget {
+    Smol,
+    Threads,
 }
 
-/// Dispatches a path site to its handler.
-pub fn on_path(
-    handler: &str,
-    site: &PathSite,
-    m: &Mapped<'_>,
-    ctx: &Ctx<'_>,
-    acc: &mut Acc,
-) -> Flow {
-    if handler.starts_with("threads-") {
-        return crate::threads::on_path(handler, site, m, ctx, acc);
-    }
-    match handler {
-        "attr-main" | "attr-test" => attr_main::on_attr(handler, site, ctx, acc),
-        "channel-recv" => Flow::Continue, // a file pass: it needs the receivers
-        "detach-dropped-handle" => detach::on_spawn(site, m, ctx, acc),
-        "file-flush-on-drop" => {
-            raw_fd::on_path(site, ctx, acc);
-            file_flush::on_file(site, ctx, acc)
-        }
-        "future-combinators" | "net-shared-ref" | "duplicate-impl" | "write-macro" => {
-            Flow::Continue
-        } // file passes
-        "path-async-methods" => Flow::Continue, // a file pass
-        "sleep-to-timer" => sleep::on_sleep(site, m, ctx, acc),
-        "stdio-unblock" => stdio::on_stdio(site, ctx, acc),
-        "stream-interval" => interval::on_interval(site, ctx, acc),
-        "timeout-to-or" => timeout::on_timeout(site, ctx, acc),
-        "unix-sync-bind" => {
-            socket_from::on_from(site, ctx, acc);
-            raw_fd::on_path(site, ctx, acc);
-            unix_bind::on_unix(site, ctx, acc)
-        }
-        "socket-try-from" => {
-            raw_fd::on_path(site, ctx, acc);
-            socket_from::on_from(site, ctx, acc)
-        }
-        "task-builder-spawn" => task_builder::on_builder(site, ctx, acc),
-        "worker-threads" => worker_threads::on_block_on(site, ctx, acc),
-        "read-append" => Flow::Continue, // run from stdio's pass
-        other => unreachable!(
-            "handler `{other}` is listed in transforms/handlers.toml but not dispatched"
-        ),
+/// A handler's entry.
+pub type Entry = fn(At<'_>, &Ctx<'_>, &mut Acc) -> Flow;
+
+/// How a handler is run.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// Through its entry, at the hooks its row names.
+    Entry(Entry),
+    /// By another phase or handler (named), which counts its edits under this id.
+    By(&'static str),
+}
+
+/// One row of the registry.
+pub struct Handler {
+    pub id: &'static str,
+    pub target: HandlerTarget,
+    /// Called at the path sites whose catalogue row names this id.
+    pub on_path: bool,
+    /// Called once over the whole file.
+    pub on_file: bool,
+    pub run: Run,
+    /// It acts on the value a call returns (a task handle to detach, a file to flush): it still
+    /// applies at a call through the crate's own re-export, and an item it covers cannot be bound
+    /// by a plain import under a name another runtime shares.
+    pub call_value: bool,
+    /// It acts on calls and method calls only: a type or module it covers, named in a macro
+    /// body, maps as a plain path.
+    pub calls_only: bool,
+}
+
+const fn row(
+    id: &'static str,
+    target: HandlerTarget,
+    on_path: bool,
+    on_file: bool,
+    run: Entry,
+) -> Handler {
+    Handler {
+        id,
+        target,
+        on_path,
+        on_file,
+        run: Run::Entry(run),
+        call_value: false,
+        calls_only: false,
     }
 }
 
-/// Handlers that look at the whole file (method calls on async-std types).
+const fn by(id: &'static str, target: HandlerTarget, driver: &'static str) -> Handler {
+    Handler {
+        id,
+        target,
+        on_path: false,
+        on_file: false,
+        run: Run::By(driver),
+        call_value: false,
+        calls_only: false,
+    }
+}
+
+impl Handler {
+    const fn call_value(mut self) -> Self {
+        self.call_value = true;
+        self
+    }
+    const fn calls_only(mut self) -> Self {
+        self.calls_only = true;
+        self
+    }
+}
+
+use HandlerTarget::{Smol, Threads};
+
+/// Every handler, sorted by id. Path hooks run in the order of the sites; file passes of a
+/// target run in this order.
+pub const ALL: &[Handler] = &[
+    row("attr-main", Smol, true, false, attr_main::run),
+    row("attr-test", Smol, true, false, attr_main::run),
+    row(
+        "buf-writer-into-inner",
+        Smol,
+        false,
+        true,
+        buf_into_inner::run,
+    ),
+    row("channel-recv", Smol, false, true, channel::run).calls_only(),
+    row("detach-dropped-handle", Smol, true, true, detach::run).call_value(),
+    by(
+        "doctest-blocks",
+        Smol,
+        "rewrite::doctests, on each file's doc comments",
+    ),
+    row("duplicate-impl", Smol, false, true, duplicate_impl::run),
+    row("file-flush-on-drop", Smol, true, false, file_flush::run)
+        .call_value()
+        .calls_only(),
+    row(
+        "future-combinators",
+        Smol,
+        false,
+        true,
+        future_combinators::run,
+    )
+    .calls_only(),
+    row("net-shared-ref", Smol, false, true, net_ref::run),
+    row("path-async-methods", Smol, false, true, path_methods::run).calls_only(),
+    by("read-append", Smol, "stdio-unblock's file pass"),
+    row(
+        "resolve-socket-addrs",
+        Smol,
+        false,
+        true,
+        resolve_addrs::run,
+    ),
+    row("sleep-to-timer", Smol, true, false, sleep::run),
+    row("socket-raw-fd", Smol, false, true, raw_fd::run),
+    row("socket-try-from", Smol, true, true, socket_from::run).calls_only(),
+    row("stdio-unblock", Smol, true, true, stdio::run),
+    row("stream-interval", Smol, true, false, interval::run),
+    row("task-builder-spawn", Smol, true, false, task_builder::run),
+    row(
+        "threads-await",
+        Threads,
+        false,
+        true,
+        crate::threads::awaits::run,
+    ),
+    row(
+        "threads-block-on",
+        Threads,
+        true,
+        false,
+        crate::threads::entry::run,
+    ),
+    by("threads-channel", Threads, "threads-await's file pass"),
+    row(
+        "threads-main",
+        Threads,
+        true,
+        false,
+        crate::threads::entry::run,
+    ),
+    row(
+        "threads-spawn",
+        Threads,
+        true,
+        false,
+        crate::threads::spawn::run,
+    ),
+    row(
+        "threads-spawn-blocking",
+        Threads,
+        true,
+        false,
+        crate::threads::spawn::run,
+    ),
+    row(
+        "threads-test",
+        Threads,
+        true,
+        false,
+        crate::threads::entry::run,
+    ),
+    row("timeout-to-or", Smol, true, false, timeout::run),
+    row("unix-sync-bind", Smol, true, false, unix_bind::run).calls_only(),
+    row("worker-threads", Smol, true, false, worker_threads::run),
+    row("write-macro", Smol, false, true, write_macro::run),
+];
+
+/// The registry row of a handler id.
+pub fn get(id: &str) -> Option<&'static Handler> {
+    ALL.binary_search_by(|h| h.id.cmp(id)).ok().map(|i| &ALL[i])
+}
+
+/// Whether the handler of this id acts on the value a call returns (see [`Handler::call_value`]).
+pub fn call_value(id: Option<&str>) -> bool {
+    id.and_then(get).is_some_and(|h| h.call_value)
+}
+
+/// Whether the handler of this id acts on calls only (see [`Handler::calls_only`]).
+pub fn calls_only(id: &str) -> bool {
+    get(id).is_some_and(|h| h.calls_only)
+}
+
+/// Runs the handler a path site's catalogue row names.
+pub fn on_path(id: &str, site: &PathSite, m: &Mapped<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    match get(id) {
+        Some(Handler {
+            on_path: true,
+            run: Run::Entry(run),
+            ..
+        }) => run(At::Path(site, m), ctx, acc),
+        // A file pass or a handler run by another: the row maps the path as written.
+        _ => Flow::Continue,
+    }
+}
+
+/// Runs the file passes of the file's target, in registry order.
 pub fn file_passes(ctx: &Ctx<'_>, acc: &mut Acc) {
-    if ctx.threads.is_some() {
-        crate::threads::pass(ctx, acc);
-        acc.edits.set_anchor(None);
-        return;
+    let target = if ctx.threads.is_some() { Threads } else { Smol };
+    for h in ALL.iter().filter(|h| h.target == target && h.on_file) {
+        if let Run::Entry(run) = h.run {
+            run(At::File, ctx, acc);
+        }
     }
-    buf_into_inner::pass(ctx, acc);
-    channel::pass(ctx, acc);
-    detach::pass(ctx, acc);
-    duplicate_impl::pass(ctx, acc);
-    future_combinators::pass(ctx, acc);
-    net_ref::pass(ctx, acc);
-    path_methods::pass(ctx, acc);
-    raw_fd::pass(ctx, acc);
-    resolve_addrs::pass(ctx, acc);
-    socket_from::pass(ctx, acc);
-    stdio::pass(ctx, acc);
-    write_macro::pass(ctx, acc);
     acc.edits.set_anchor(None);
 }
 
-/// Ids of every dispatched handler (a test checks this against transforms/handlers.toml).
-pub const DISPATCHED: &[&str] = &[
-    "attr-main",
-    "attr-test",
-    "buf-writer-into-inner",
-    "channel-recv",
-    "detach-dropped-handle",
-    "doctest-blocks",
-    "duplicate-impl",
-    "file-flush-on-drop",
-    "future-combinators",
-    "net-shared-ref",
-    "path-async-methods",
-    "read-append",
-    "resolve-socket-addrs",
-    "sleep-to-timer",
-    "socket-raw-fd",
-    "socket-try-from",
-    "stdio-unblock",
-    "stream-interval",
-    "task-builder-spawn",
-    "threads-await",
-    "threads-block-on",
-    "threads-channel",
-    "threads-main",
-    "threads-spawn",
-    "threads-spawn-blocking",
-    "threads-test",
-    "timeout-to-or",
-    "unix-sync-bind",
-    "worker-threads",
-    "write-macro",
-];
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-// ------------------------------------------------------------------ shared helpers
-
-/// The call whose callee is this path (`task::spawn(..)` for the path `task::spawn`).
-pub(crate) fn call_of_path(path: &ast::Path) -> Option<ast::CallExpr> {
-    let pe = ast::PathExpr::cast(path.syntax().parent()?)?;
-    let call = ast::CallExpr::cast(pe.syntax().parent()?)?;
-    (call.expr()?.syntax() == pe.syntax()).then_some(call)
-}
-
-/// The `.await` applied directly to `expr`.
-/// Every `receiver.name().await` of the file (a method call without arguments, awaited at once):
-/// the call, its await and its receiver.
-pub(crate) fn awaited_calls<'a>(
-    ctx: &'a Ctx<'_>,
-    name: &'a str,
-) -> impl Iterator<Item = (ast::MethodCallExpr, ast::AwaitExpr, ast::Expr)> + 'a {
-    use ast::HasArgList;
-    ctx.nodes()
-        .iter()
-        .cloned()
-        .filter_map(ast::MethodCallExpr::cast)
-        .filter(move |mc| {
-            mc.name_ref().is_some_and(|n| n.text() == name)
-                && mc.arg_list().is_some_and(|l| l.args().next().is_none())
-        })
-        .filter_map(|mc| {
-            let aw = awaited(mc.syntax())?;
-            let receiver = mc.receiver()?;
-            Some((mc, aw, receiver))
-        })
-}
-
-pub(crate) fn awaited(expr: &SyntaxNode) -> Option<ast::AwaitExpr> {
-    ast::AwaitExpr::cast(skip_parens_up(expr).parent()?)
-}
-
-/// `expr`, or the outermost parenthesised expression around it.
-pub(crate) fn skip_parens_up(expr: &SyntaxNode) -> SyntaxNode {
-    let mut e = expr.clone();
-    while let Some(p) = e.parent().filter(|p| p.kind() == SyntaxKind::PAREN_EXPR) {
-        e = p;
-    }
-    e
-}
-
-pub(crate) fn args(call: &impl HasArgList) -> Vec<ast::Expr> {
-    call.arg_list()
-        .map(|l| l.args().collect())
-        .unwrap_or_default()
-}
-
-pub(crate) fn text_of(ctx: &Ctx<'_>, node: &SyntaxNode) -> String {
-    ctx.src[range(node)].to_string()
-}
-
-pub(crate) fn start(node: &SyntaxNode) -> usize {
-    node.text_range().start().into()
-}
-
-pub(crate) fn end(node: &SyntaxNode) -> usize {
-    node.text_range().end().into()
-}
-
-/// The oracle's answer for a method call, with the syntactic evidence as the fallback:
-/// `Some(true)` the call is on async-std, `Some(false)` it is not, `None` unknown.
-pub(crate) fn method_is(
-    ctx: &Ctx<'_>,
-    call: &ast::MethodCallExpr,
-    item_suffix: &[&str],
-) -> Option<bool> {
-    match ctx.oracle.method(call) {
-        MethodFact::AsyncStd(p) => Some(item_suffix.iter().any(|s| p.ends_with(s))),
-        MethodFact::Other => Some(false),
-        MethodFact::Unknown if ctx.oracle.is_semantic() => None,
-        MethodFact::Unknown => None,
-    }
-}
-
-/// The modules whose types do I/O: a file that names none of them has no async-std reader or
-/// writer for the io passes to look at.
-pub(crate) const IO_MODULES: &[&str] = &[
-    "async_std::io",
-    "async_std::prelude",
-    "async_std::net",
-    "async_std::fs",
-    "async_std::os",
-];
-
-/// Every method call of the file, with its method name.
-pub(crate) fn method_calls<'a>(
-    ctx: &'a Ctx<'_>,
-) -> impl Iterator<Item = (ast::MethodCallExpr, String)> + 'a {
-    ctx.nodes()
-        .iter()
-        .cloned()
-        .filter_map(ast::MethodCallExpr::cast)
-        .filter_map(|mc| {
-            let name = mc.name_ref()?.text().to_string();
-            Some((mc, name))
-        })
-}
-
-/// Whether the file imports (or names) anything under one of these async-std paths.
-pub(crate) fn file_uses(ctx: &Ctx<'_>, prefixes: &[&str]) -> bool {
-    let hit = |canon: &[String]| {
-        let c = canon.join("::");
-        prefixes
-            .iter()
-            .any(|p| c == *p || c.starts_with(&format!("{p}::")))
-    };
-    ctx.sites.leaves.iter().any(|l| hit(&l.canon)) || ctx.sites.paths.iter().any(|p| hit(&p.canon))
-}
-
-/// Where the local variable a receiver names got its value, without types: the initializer of
-/// the last `let` before it that binds the name (alone or inside a tuple or struct pattern), or
-/// the type of a parameter of that name. `None` for anything but a plain name.
-pub(crate) fn binding_source(ctx: &Ctx<'_>, receiver: &ast::Expr) -> Option<SyntaxNode> {
-    use ast::HasName;
-    let ast::Expr::PathExpr(p) = receiver else {
-        return None;
-    };
-    let path = p.path()?;
-    if path.qualifier().is_some() {
-        return None;
-    }
-    let name = ctx.text_of(path.syntax());
-    let f = receiver.syntax().ancestors().find_map(ast::Fn::cast)?;
-    let at = start(receiver.syntax());
-    let binds = |pat: Option<ast::Pat>| {
-        pat.is_some_and(|pat| {
-            pat.syntax()
-                .descendants()
-                .filter_map(ast::IdentPat::cast)
-                .any(|ip| ip.name().is_some_and(|x| x.text() == name))
-        })
-    };
-    let mut found = None;
-    for n in f.syntax().descendants() {
-        if start(&n) >= at {
-            break;
+    #[test]
+    fn the_registry_is_sorted_and_unique() {
+        for w in ALL.windows(2) {
+            assert!(
+                w[0].id < w[1].id,
+                "`{}` must come after `{}`",
+                w[0].id,
+                w[1].id
+            );
         }
-        if let Some(l) = ast::LetStmt::cast(n.clone()) {
-            // The statement must be over before the use: `let s = f(s);` reads the older `s`.
-            if end(l.syntax()) <= at && binds(l.pat()) {
-                found = l.initializer().map(|i| i.syntax().clone());
-            }
-        } else if let Some(prm) = ast::Param::cast(n) {
-            if binds(prm.pat()) {
-                found = prm.ty().map(|t| t.syntax().clone());
+    }
+
+    #[test]
+    fn every_row_hooks_in_somewhere() {
+        for h in ALL {
+            match h.run {
+                Run::Entry(_) => assert!(h.on_path || h.on_file, "{} is never called", h.id),
+                Run::By(_) => assert!(!h.on_path && !h.on_file, "{} is run by another", h.id),
             }
         }
     }
-    found
-}
 
-/// Whether a block expression put in place of `expr` needs parentheses: it is the operand of a
-/// postfix or operator, or it would start a statement. Arguments, `let` initialisers, tail and
-/// return values, and fields take a bare block (parentheses there are an `unused_parens` warning).
-pub(crate) fn needs_parens(expr: &SyntaxNode) -> bool {
-    let Some(parent) = expr.parent() else {
-        return true;
-    };
-    // `let P = { .. } else { .. }` is not allowed.
-    if ast::LetStmt::cast(parent.clone()).is_some_and(|l| l.let_else().is_some()) {
-        return true;
-    }
-    !matches!(
-        parent.kind(),
-        SyntaxKind::ARG_LIST
-            | SyntaxKind::LET_STMT
-            | SyntaxKind::STMT_LIST
-            | SyntaxKind::RETURN_EXPR
-            | SyntaxKind::RECORD_EXPR_FIELD
-            | SyntaxKind::ARRAY_EXPR
-            | SyntaxKind::TUPLE_EXPR
-            | SyntaxKind::MATCH_ARM
-    )
-}
-
-/// The indentation of the line `node` starts on.
-pub(crate) fn indent_of(src: &str, node: &SyntaxNode) -> String {
-    let s = start(node);
-    let line_start = src[..s].rfind('\n').map_or(0, |i| i + 1);
-    src[line_start..s]
-        .chars()
-        .take_while(|c| c.is_whitespace())
-        .collect()
-}
-
-/// The statement (direct child of a statement list) that contains `node`.
-pub(crate) fn enclosing_stmt(node: &SyntaxNode) -> Option<SyntaxNode> {
-    node.ancestors().find(|a| {
-        a.parent()
-            .is_some_and(|p| p.kind() == SyntaxKind::STMT_LIST)
-    })
-}
-
-/// The error-handling suffix of an awaited write in a statement (`?`, `.unwrap()`, `.expect(..)`),
-/// so that an inserted flush handles errors the same way.
-pub(crate) fn error_suffix(ctx: &Ctx<'_>, await_expr: &ast::AwaitExpr) -> Option<String> {
-    let parent = await_expr.syntax().parent()?;
-    if parent.kind() == SyntaxKind::TRY_EXPR {
-        return Some("?".into());
-    }
-    if let Some(mc) = ast::MethodCallExpr::cast(parent) {
-        let name = mc.name_ref()?.text().to_string();
-        if name == "unwrap" || name == "expect" {
-            let from = end(await_expr.syntax());
-            return Some(ctx.src[from..end(mc.syntax())].to_string());
+    #[test]
+    fn the_registry_is_the_documented_catalogue() {
+        let cat = crate::rules::Catalogue::smol();
+        let documented: Vec<&str> = cat.handlers.iter().map(|h| h.id.as_str()).collect();
+        let registered: Vec<&str> = ALL.iter().map(|h| h.id).collect();
+        let mut sorted = documented.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted, registered,
+            "transforms/handlers.toml and handlers::ALL differ"
+        );
+        for h in &cat.handlers {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(&h.file);
+            assert!(path.exists(), "{} names a missing file {}", h.id, h.file);
         }
     }
-    None
+
+    #[test]
+    fn catalogue_rows_name_path_handlers_of_their_target() {
+        let smol = crate::rules::Catalogue::smol();
+        let threads = crate::rules::Catalogue::threads(false);
+        for (cat, target) in [(smol, Smol), (threads, Threads)] {
+            for r in &cat.rules {
+                let Some(id) = r.handler.as_deref() else {
+                    continue;
+                };
+                let h =
+                    get(id).unwrap_or_else(|| panic!("row {} names an unknown handler {id}", r.id));
+                assert_eq!(
+                    h.target, target,
+                    "row {} names {id} of another target",
+                    r.id
+                );
+            }
+        }
+    }
 }

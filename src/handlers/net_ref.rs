@@ -2,21 +2,45 @@
 //! `&UnixStream`); async-net only for the stream itself, which is a cheap `Arc` clone. Shared
 //! references used for I/O become clones of the stream.
 //!
+//! Before:
 //! ```text
-//! let mut lines = BufReader::new(&stream).lines();   ->  let mut lines = BufReader::new(stream.clone()).lines();
-//! let mut w = &stream;                               ->  let mut w = stream.clone();
-//! let (r, w) = &mut (&stream, &stream);              ->  let (r, w) = &mut (stream.clone(), stream.clone());
-//! let reader = BufReader::new(&*shared);              ->  let reader = BufReader::new((*shared).clone());
-//! Pin::new(&mut &*s).poll_read(cx, buf)               ->  Pin::new(&mut (*s).clone()).poll_read(cx, buf)
+//! use async_std::io::BufReader;
+//! use async_std::net::TcpStream;
+//! use async_std::prelude::*;
+//!
+//! async fn first_line(stream: TcpStream) -> Option<std::io::Result<String>> {
+//!     let mut lines = BufReader::new(&stream).lines();
+//!     lines.next().await
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::io::BufReader;
+//! use smol::net::TcpStream;
+//! use smol::prelude::*;
+//!
+//! async fn first_line(stream: TcpStream) -> Option<std::io::Result<String>> {
+//!     let mut lines = BufReader::new(stream.clone()).lines();
+//!     lines.next().await
+//! }
 //! ```
 //! Without types, a `&name` counts when it is handed to `BufReader::new`/`BufWriter::new` or bound
 //! by `let mut w = &name;` in a file that uses async-std's net types.
 
 use super::{args, file_uses, start};
+use super::{range, Acc, Ctx};
+use super::{At, Flow};
 use crate::report::RawFinding;
-use crate::rewrite::{range, Acc, Ctx};
 use ra_ap_syntax::ast;
 use ra_ap_syntax::{AstNode, SyntaxKind};
+
+/// Entry: a file pass.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 const RULE: &str = "net-shared-ref";
 

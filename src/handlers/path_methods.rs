@@ -1,18 +1,43 @@
 //! async-std's `Path`/`PathBuf` become std's; their async methods become `smol::fs` calls on the
 //! path (not std's blocking methods, which would stall the executor thread).
 //!
+//! Before:
 //! ```text
-//! if path.exists().await {           ->  if smol::fs::metadata(&path).await.is_ok() {
-//! let d = p.is_dir().await;          ->  let d = smol::fs::metadata(&p).await.map(|m| m.is_dir()).unwrap_or(false);
-//! let m = p.metadata().await?;       ->  let m = smol::fs::metadata(&p).await?;
-//! let mut rd = p.read_dir().await?;  ->  let mut rd = smol::fs::read_dir(&p).await?;
+//! use async_std::path::Path;
+//!
+//! async fn look(path: &Path) -> std::io::Result<bool> {
+//!     let present = path.exists().await;
+//!     let dir = path.is_dir().await;
+//!     let mut entries = path.read_dir().await?;
+//!     Ok(present && dir && entries.next().is_some())
+//! }
+//! ```
+//! After:
+//! ```text
+//! use std::path::Path;
+//!
+//! async fn look(path: &Path) -> std::io::Result<bool> {
+//!     let present = smol::fs::metadata(&path).await.is_ok();
+//!     let dir = smol::fs::metadata(&path).await.map(|m| m.is_dir()).unwrap_or(false);
+//!     let mut entries = smol::fs::read_dir(&path).await?;
+//!     Ok(present && dir && entries.next().is_some())
+//! }
 //! ```
 //! Edits wrap the receiver instead of replacing it, so rewrites inside it still apply.
 
 use super::{end, file_uses, method_is, start};
-use crate::rewrite::{Acc, Ctx};
+use super::{Acc, Ctx};
+use super::{At, Flow};
 use ra_ap_syntax::ast::HasArgList;
 use ra_ap_syntax::AstNode;
+
+/// Entry: a file pass.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 const RULE: &str = "path-async-methods";
 

@@ -3,16 +3,23 @@
 //! neither (they convert from std's types and give back an `Arc<Async<std type>>`). The std type
 //! does the raw part and the conversion does the rest, as async-std's impls did inside:
 //!
+//! Before:
 //! ```text
-//! UnixStream::from_raw_fd(fd)
-//! ->
-//! UnixStream::try_from(std::os::unix::net::UnixStream::from_raw_fd(fd)).expect("registering the socket with smol's reactor")
+//! use async_std::os::unix::net::UnixStream;
+//! use std::os::unix::io::{FromRawFd, RawFd};
 //!
-//! listener.into_raw_fd()
-//! ->
-//! std::sync::Arc::into_inner(std::sync::Arc::<smol::Async<std::net::TcpListener>>::from(listener))
-//!     .expect("the socket is not shared").into_inner()
-//!     .expect("deregistering the socket from smol's reactor").into_raw_fd()
+//! fn adopt(fd: RawFd) -> UnixStream {
+//!     unsafe { UnixStream::from_raw_fd(fd) }
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::net::unix::UnixStream;
+//! use std::os::unix::io::{FromRawFd, RawFd};
+//!
+//! fn adopt(fd: RawFd) -> UnixStream {
+//!     unsafe { UnixStream::try_from(std::os::unix::net::UnixStream::from_raw_fd(fd)).expect("registering the socket with smol's reactor") }
+//! }
 //! ```
 //! async-std's `From<std socket>` panicked when registration failed (`expect` on `try_from` is
 //! the same); `File::from_raw_fd` converts with async-fs's `From<std::fs::File>`.
@@ -29,12 +36,21 @@
 //! binding it names: a `let` whose initializer names the async-std type (`UnixStream::pair()`),
 //! or a parameter of that type.
 
+use super::At;
 use super::{call_of_path, end, start, Flow};
+use super::{range, Acc, Ctx};
 use crate::report::RawFinding;
 use crate::resolve::PathSite;
-use crate::rewrite::{range, Acc, Ctx};
 use ra_ap_syntax::ast::{self, HasArgList};
 use ra_ap_syntax::AstNode;
+
+/// Entry: a file pass (the path sites of sockets and files call [`on_path`] from their own handlers).
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 const RULE: &str = "socket-raw-fd";
 

@@ -2,18 +2,38 @@
 //! `AsyncToSocketAddrs` keeps its method private and resolves with `smol::net::resolve`, which
 //! gives a `Vec` where async-std gave an iterator.
 //!
+//! Before:
 //! ```text
-//! let addrs = host.to_socket_addrs().await?;
-//! ->
-//! let addrs = smol::net::resolve(&host).await.map(Vec::into_iter)?;
+//! use async_std::net::ToSocketAddrs;
+//!
+//! async fn first(host: &str) -> std::io::Result<Option<std::net::SocketAddr>> {
+//!     let mut addrs = host.to_socket_addrs().await?;
+//!     Ok(addrs.next())
+//! }
+//! ```
+//! After:
+//! ```text
+//! async fn first(host: &str) -> std::io::Result<Option<std::net::SocketAddr>> {
+//!     let mut addrs = smol::net::resolve(&host).await.map(Vec::into_iter)?;
+//!     Ok(addrs.next())
+//! }
 //! ```
 //!
 //! Awaiting `to_socket_addrs()` only means something with async-std's trait (std's is blocking),
 //! so the awaited call is the evidence, with or without types.
 
 use super::{file_uses, start};
-use crate::rewrite::{range, Acc, Ctx};
+use super::{range, Acc, Ctx};
+use super::{At, Flow};
 use ra_ap_syntax::AstNode;
+
+/// Entry: a file pass.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 const RULE: &str = "resolve-socket-addrs";
 

@@ -1,19 +1,52 @@
 //! `task::sleep(d)` becomes `smol::Timer::after(d)`. A `Timer` resolves to an `Instant`, not `()`,
 //! so where the awaited sleep was a value it is kept `()`-typed.
 //!
+//! Before:
 //! ```text
-//! task::sleep(d).await;                    ->  smol::Timer::after(d).await;
-//! async { task::sleep(d).await }           ->  async { smol::Timer::after(d).await; }
-//! Some(_) => task::sleep(d).await,         ->  Some(_) => { smol::Timer::after(d).await; }
-//! let f = task::sleep(d); /* a future */   ->  let f = async move { smol::Timer::after(d).await; };
-//! task::sleep(gap()?);   /* a future */    ->  { let dur = gap()?; async move { smol::Timer::after(dur).await; } };
+//! use async_std::task;
+//! use std::time::Duration;
+//!
+//! async fn pause(d: Duration) {
+//!     task::sleep(d).await;
+//! }
+//!
+//! async fn pause_or_not(x: Option<u8>, d: Duration) {
+//!     match x {
+//!         Some(_) => task::sleep(d).await,
+//!         None => (),
+//!     }
+//! }
+//! ```
+//! After:
+//! ```text
+//! use std::time::Duration;
+//!
+//! async fn pause(d: Duration) {
+//!     smol::Timer::after(d).await;
+//! }
+//!
+//! async fn pause_or_not(x: Option<u8>, d: Duration) {
+//!     match x {
+//!         Some(_) => { smol::Timer::after(d).await; },
+//!         None => (),
+//!     }
+//! }
 //! ```
 
+use super::At;
 use super::{awaited, call_of_path, end, skip_parens_up, start, Flow};
+use super::{Acc, Ctx};
 use crate::resolve::PathSite;
-use crate::rewrite::{Acc, Ctx};
 use crate::rules::Mapped;
 use ra_ap_syntax::{AstNode, SyntaxKind};
+
+/// Entry: the `task::sleep` path site.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, m) = at else {
+        return Flow::Continue;
+    };
+    on_sleep(site, m, ctx, acc)
+}
 
 pub(super) fn on_sleep(site: &PathSite, _m: &Mapped<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some(call) = call_of_path(&site.path) else {
@@ -55,8 +88,7 @@ pub(super) fn on_sleep(site: &PathSite, _m: &Mapped<'_>, ctx: &Ctx<'_>, acc: &mu
                         format!("{open}{{ let dur = {text}; async move {{ "),
                         rule,
                     );
-                    acc.edits
-                        .replace(super::super::rewrite::range(a.syntax()), "dur", rule);
+                    acc.edits.replace(super::range(a.syntax()), "dur", rule);
                     acc.edits
                         .insert(end(call.syntax()), format!(".await; }} }}{close}"), rule);
                 }

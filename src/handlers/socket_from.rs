@@ -2,8 +2,21 @@
 //! socket types), panicking when the socket cannot be registered with the reactor; async-net has
 //! only `TryFrom`. `expect` on `try_from` is the same behaviour.
 //!
+//! Before:
 //! ```text
-//! let l = TcpListener::from(std_listener);  ->  let l = TcpListener::try_from(std_listener).expect("..");
+//! use async_std::net::TcpListener;
+//!
+//! fn adopt(std_listener: std::net::TcpListener) -> TcpListener {
+//!     TcpListener::from(std_listener)
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::net::TcpListener;
+//!
+//! fn adopt(std_listener: std::net::TcpListener) -> TcpListener {
+//!     TcpListener::try_from(std_listener).expect("registering the socket with smol's reactor")
+//! }
 //! ```
 //! A std socket's `.into()` whose result types show to be async-std's socket (rust-analyzer) is
 //! the same conversion:
@@ -23,11 +36,26 @@
 //! TcpListener::from_listener(<smol::net::TcpListener as std::convert::TryFrom<_>>::try_from(std_listener).expect(".."))
 //! ```
 
+use super::At;
 use super::{call_of_path, end, Flow};
+use super::{range, Acc, Ctx};
 use crate::resolve::PathSite;
-use crate::rewrite::{range, Acc, Ctx};
 use ra_ap_syntax::ast::HasGenericArgs;
 use ra_ap_syntax::AstNode;
+
+/// Entry: a socket's path site (a raw-descriptor conversion there is [`super::raw_fd`]'s first), and a file pass for `.into()`.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    match at {
+        At::Path(site, _) => {
+            super::raw_fd::on_path(site, ctx, acc);
+            on_from(site, ctx, acc)
+        }
+        At::File => {
+            pass(ctx, acc);
+            Flow::Continue
+        }
+    }
+}
 
 const RULE: &str = "socket-try-from";
 const TYPES: &[&str] = &[

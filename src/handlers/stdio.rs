@@ -2,24 +2,52 @@
 //! pool; smol's `Unblock` reads ahead (a second `Unblock<Stdin>` loses what the first read ahead)
 //! and loses unflushed writes on drop.
 //!
+//! Before:
 //! ```text
-//! io::stdin().read_line(&mut line).await?    ->  ({ let buf: &mut String = &mut line; .. smol::unblock(move || std::io::stdin().read_line(..)) .. }).await?
-//! let mut out = io::stdout();                ->  let mut out = smol::Unblock::new(std::io::stdout());
-//! out.write_all(b"hi").await?;                   out.write_all(b"hi").await?;
-//!                                                out.flush().await?;
-//! io::stdout().write_all(b).await?           ->  (async { let mut out = smol::Unblock::new(std::io::stdout()); let r = out.write_all(b).await; .. }).await?
+//! use async_std::io;
+//! use async_std::prelude::*;
+//!
+//! async fn greet() -> io::Result<()> {
+//!     let mut out = io::stdout();
+//!     out.write_all(b"hi\n").await?;
+//!     Ok(())
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::io;
+//! use smol::prelude::*;
+//!
+//! async fn greet() -> io::Result<()> {
+//!     let mut out = smol::Unblock::new(std::io::stdout());
+//!     out.write_all(b"hi\n").await?;
+//!     out.flush().await?;
+//!     Ok(())
+//! }
 //! ```
 //! `read_line` reads through std's (shared, buffered) stdin on smol's blocking pool, which appends
 //! like async-std and never loses input. Other uses of stdin become one `Unblock` (reported: create
 //! it once). The same file pass keeps `read_line`/`read_to_string` appending on other readers:
 //! futures-lite overwrites a non-empty buffer where async-std appended.
 
+use super::At;
 use super::{args, awaited, call_of_path, end, file_flush as flush, file_uses, start, Flow};
+use super::{range, Acc, Ctx};
 use crate::report::RawFinding;
 use crate::resolve::PathSite;
-use crate::rewrite::{range, Acc, Ctx};
 use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+/// Entry: the `stdin()`/`stdout()`/`stderr()` path site, and a file pass for reads and writes.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    match at {
+        At::Path(site, _) => on_stdio(site, ctx, acc),
+        At::File => {
+            pass(ctx, acc);
+            Flow::Continue
+        }
+    }
+}
 
 const RULE: &str = "stdio-unblock";
 

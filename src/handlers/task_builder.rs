@@ -2,20 +2,39 @@
 //! `Builder::spawn` never failed. The chain becomes the spawn it always was, with the name still
 //! evaluated (its side effects and moves kept) and the `io::Result` shape kept for callers.
 //!
+//! Before:
 //! ```text
-//! task::Builder::new()                      {
-//!     .name(format!("worker-{id}"))    ->        let _: String = format!("worker-{id}");
-//!     .spawn(async move { .. })                  Ok::<_, std::io::Error>(smol::spawn(async move { .. }))
-//!                                           }
+//! use async_std::task;
+//!
+//! fn start(id: u32) -> std::io::Result<task::JoinHandle<()>> {
+//!     task::Builder::new()
+//!         .name(format!("worker-{id}"))
+//!         .spawn(async move { println!("{id}") })
+//! }
+//! ```
+//! After:
+//! ```text
+//! fn start(id: u32) -> std::io::Result<smol::Task<()>> {
+//!     { let _: String = format!("worker-{id}"); Ok::<_, std::io::Error>(smol::spawn(async move { println!("{id}") })) }
+//! }
 //! ```
 //! Only the name was observable, through `task::current()` (itself left on async-std and
 //! reported). Other builder shapes are reported.
 
+use super::At;
 use super::{args, call_of_path, end, start, Flow};
+use super::{range, Acc, Ctx};
 use crate::resolve::PathSite;
-use crate::rewrite::{range, Acc, Ctx};
 use ra_ap_syntax::ast;
 use ra_ap_syntax::AstNode;
+
+/// Entry: the `task::Builder` path site.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, _) = at else {
+        return Flow::Continue;
+    };
+    on_builder(site, ctx, acc)
+}
 
 const RULE: &str = "task-builder-spawn";
 

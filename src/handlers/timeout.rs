@@ -3,18 +3,46 @@
 //! in the same order. The error is a `std::io::Error` of kind `TimedOut` carrying async-std's
 //! message, so `?` into `io::Error`, `anyhow` or `Box<dyn Error>` and `.is_err()` keep working.
 //!
+//! Before:
 //! ```text
-//! future::timeout(d, work()).await
-//! ->
-//! ({ let dur = d; let fut = work(); smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) },
-//!    async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await
+//! use async_std::future;
+//! use std::time::Duration;
+//!
+//! async fn work() -> u8 {
+//!     1
+//! }
+//!
+//! async fn bounded() -> bool {
+//!     future::timeout(Duration::from_secs(1), work()).await.is_ok()
+//! }
+//! ```
+//! After:
+//! ```text
+//! use std::time::Duration;
+//!
+//! async fn work() -> u8 {
+//!     1
+//! }
+//!
+//! async fn bounded() -> bool {
+//!     ({ let dur = Duration::from_secs(1); let fut = work(); smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await.is_ok()
+//! }
 //! ```
 
+use super::At;
 use super::{args, call_of_path, end, start, Flow};
+use super::{Acc, Ctx};
 use crate::report::RawFinding;
 use crate::resolve::PathSite;
-use crate::rewrite::{Acc, Ctx};
 use ra_ap_syntax::AstNode;
+
+/// Entry: the `future::timeout`/`io::timeout` path site.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, _) = at else {
+        return Flow::Continue;
+    };
+    on_timeout(site, ctx, acc)
+}
 
 /// The race for `future::timeout` (the future's output is wrapped in `Ok`).
 pub(super) fn future_race_tail() -> &'static str {

@@ -1,14 +1,41 @@
 //! Unix sockets: `UnixListener::bind`, `UnixDatagram::bind` and `UnixDatagram::connect` are
 //! `async` in async-std and synchronous in async-net, so the `.await` goes.
 //!
+//! Before:
 //! ```text
-//! let l = UnixListener::bind(p).await?;  ->  let l = UnixListener::bind(p)?;
+//! use async_std::os::unix::net::UnixListener;
+//!
+//! async fn listen(p: &str) -> std::io::Result<UnixListener> {
+//!     let l = UnixListener::bind(p).await?;
+//!     Ok(l)
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::net::unix::UnixListener;
+//!
+//! async fn listen(p: &str) -> std::io::Result<UnixListener> {
+//!     let l = UnixListener::bind(p)?;
+//!     Ok(l)
+//! }
 //! ```
 
+use super::At;
 use super::{awaited, call_of_path, end, Flow};
+use super::{Acc, Ctx};
 use crate::resolve::PathSite;
-use crate::rewrite::{Acc, Ctx};
 use ra_ap_syntax::AstNode;
+
+/// Entry: a Unix socket's path site; a `from` or raw-descriptor conversion there is
+/// [`super::socket_from`]'s and [`super::raw_fd`]'s first.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, _) = at else {
+        return Flow::Continue;
+    };
+    super::socket_from::on_from(site, ctx, acc);
+    super::raw_fd::on_path(site, ctx, acc);
+    on_unix(site, ctx, acc)
+}
 
 const SYNC_IN_ASYNC_NET: &[&str] = &[
     "async_std::os::unix::net::UnixListener::bind",

@@ -3,18 +3,48 @@
 //! top of its migrated `main`, a few lines that set `SMOL_THREADS` as async-std sized its pool,
 //! unless the user set it; smol reads it when the first task is spawned.
 //!
+//! Before:
 //! ```text
-//! #[async_std::main]                 fn main() {
-//! async fn main() {             ->       if std::env::var_os("SMOL_THREADS").is_none() { .. }
-//!     task::spawn(work()).await;         smol::block_on(async { smol::spawn(work()).await; })
-//! }                                  }
+//! use async_std::task;
+//!
+//! async fn work() {}
+//!
+//! #[async_std::main]
+//! async fn main() {
+//!     task::spawn(work()).await;
+//! }
+//! ```
+//! After:
+//! ```text
+//! async fn work() {}
+//!
+//! fn main() {
+//!     // async-std ran one worker thread per CPU; smol's default is SMOL_THREADS=1. Keep async-std's.
+//!     if std::env::var_os("SMOL_THREADS").is_none() {
+//!         let n = std::env::var("ASYNC_STD_THREAD_COUNT").ok().and_then(|n| n.parse::<usize>().ok()).map(|n| n.max(1))
+//!             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+//!         std::env::set_var("SMOL_THREADS", n.to_string());
+//!     }
+//!     smol::block_on(async {
+//!         smol::spawn(work()).await;
+//!     })
+//! }
 //! ```
 
+use super::At;
 use super::{indent_of, Flow};
+use super::{Acc, Ctx};
 use crate::resolve::PathSite;
-use crate::rewrite::{Acc, Ctx};
 use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::AstNode;
+
+/// Entry: the `task::block_on` path site.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, _) = at else {
+        return Flow::Continue;
+    };
+    on_block_on(site, ctx, acc)
+}
 
 const RULE: &str = "worker-threads";
 

@@ -2,18 +2,42 @@
 //! called its `write_fmt`, a future that wrote and then flushed. futures-lite writers have no
 //! `write_fmt`: the text is formatted first, then written and flushed.
 //!
+//! Before:
 //! ```text
-//! writeln!(stream, "hello {}", name).await?
-//! ->
-//! (async { let mut text = format!("hello {}", name); text.push('\n'); stream.write_all(text.as_bytes()).await?; stream.flush().await }).await?
+//! use async_std::net::TcpStream;
+//! use async_std::prelude::*;
+//!
+//! async fn hello(mut stream: TcpStream, name: &str) -> std::io::Result<()> {
+//!     writeln!(stream, "hello {}", name).await?;
+//!     Ok(())
+//! }
+//! ```
+//! After:
+//! ```text
+//! use smol::net::TcpStream;
+//! use smol::prelude::*;
+//!
+//! async fn hello(mut stream: TcpStream, name: &str) -> std::io::Result<()> {
+//!     (async { let mut text = format!("hello {}", name); text.push('\n'); stream.write_all(text.as_bytes()).await?; stream.flush().await }).await?;
+//!     Ok(())
+//! }
 //! ```
 //! The method itself, `stream.write_fmt(format_args!(..)).await`, is written out the same way
 //! (`std::fmt::format` of the arguments).
 
 use super::{awaited, file_uses, start};
-use crate::rewrite::{range, Acc, Ctx};
+use super::{range, Acc, Ctx};
+use super::{At, Flow};
 use ra_ap_syntax::ast::{self, HasArgList};
 use ra_ap_syntax::AstNode;
+
+/// Entry: a file pass.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 const RULE: &str = "write-macro";
 

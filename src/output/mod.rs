@@ -2,6 +2,7 @@
 //! summary, and the JSON document. Colour is decided by the caller (only on a terminal, never
 //! with `NO_COLOR`).
 
+use crate::findings::FindingId;
 use crate::report::{Report, RootReport, Severity};
 use std::fmt::Write;
 
@@ -249,7 +250,9 @@ fn totals(report: &Report, applied: bool) -> String {
         .iter()
         .flat_map(|r| r.files.iter())
         .flat_map(|f| f.rules.iter())
-        .filter(|(k, _)| k.as_str() != "manifest" && k.as_str() != "use")
+        .filter(|(k, _)| {
+            k.as_str() != FindingId::Manifest.as_str() && k.as_str() != FindingId::Use.as_str()
+        })
         .map(|(_, n)| n)
         .sum();
     let nm = roots

@@ -3,10 +3,28 @@
 //! it has none, migrated with the same rules, and written back with the same prefixes. A block
 //! that does not parse, or that is not Rust (` ```text `, ` ```ignore `...), is left alone.
 //!
-//! ```text
-//! /// # async_std::task::block_on(async {        /// # smol::block_on(async {
-//! /// let v = async_std::fs::read("x").await?;   /// let v = smol::fs::read("x").await?;
-//! ```
+//! Before:
+//! ````text
+//! /// Sleeps a little.
+//! ///
+//! /// ```
+//! /// # async_std::task::block_on(async {
+//! /// async_std::task::sleep(std::time::Duration::from_millis(1)).await;
+//! /// # });
+//! /// ```
+//! pub fn documented() {}
+//! ````
+//! After:
+//! ````text
+//! /// Sleeps a little.
+//! ///
+//! /// ```
+//! /// # smol::block_on(async {
+//! /// smol::Timer::after(std::time::Duration::from_millis(1)).await;
+//! /// # });
+//! /// ```
+//! pub fn documented() {}
+//! ````
 
 use super::{migrate_file, FileCtx};
 use crate::report::RawFinding;

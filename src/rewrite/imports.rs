@@ -4,6 +4,7 @@
 //! method calls need are imported when nothing in the file brings them into scope.
 
 use super::{Acc, Ctx, LeafPlan};
+use crate::findings::FindingId;
 use ra_ap_syntax::ast::{self, HasModuleItem, HasName, HasVisibility};
 use ra_ap_syntax::{AstNode, SyntaxNode};
 use std::collections::{BTreeMap, HashSet};
@@ -197,7 +198,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             if r.start == 0 && ctx.src[r.end..].starts_with('\n') {
                 r.end += 1;
             }
-            acc.edits.delete(r, "use");
+            acc.edits.delete(r, FindingId::Use.as_str());
             continue;
         }
         let use_kw: usize = match item.use_token() {
@@ -231,7 +232,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
         }
         let text = parts.join(&format!("\n{indent}"));
         if text != ctx.src[range.clone()] {
-            acc.edits.replace(range, text, "use");
+            acc.edits.replace(range, text, FindingId::Use.as_str());
         }
     }
 }
@@ -303,7 +304,7 @@ fn io_prelude_keeps(ctx: &Ctx<'_>, name: &str) -> bool {
     let Some(p) = ctx.cat.lookup(&glob).and_then(|m| m.path) else {
         return false;
     };
-    let kept = super::used_traits_only(&p, ctx).unwrap_or(p);
+    let kept = super::leaves::used_traits_only(&p, ctx).unwrap_or(p);
     crate::workspace::mentions_any(&kept, &[name.to_string()].into())
 }
 
@@ -368,13 +369,13 @@ pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
         acc.edits.insert(
             last.syntax().text_range().end().into(),
             format!("\n{}", lines.join("\n")),
-            "use",
+            FindingId::Use.as_str(),
         );
     } else if let Some(first) = first_other.or_else(|| ctx.sf.items().next()) {
         acc.edits.insert(
             first.syntax().text_range().start().into(),
             format!("{}\n\n", lines.join("\n")),
-            "use",
+            FindingId::Use.as_str(),
         );
     }
 }

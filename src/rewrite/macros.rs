@@ -6,6 +6,7 @@
 //! do not parse as expressions (`select! { .. }`, `matches!(x, A { .. } if ..)`) is left alone,
 //! and so are macros that quote their input (`stringify!`, `concat!`, ...).
 
+use crate::findings::FindingId;
 use ra_ap_syntax::ast::{self, AstNode};
 use ra_ap_syntax::{SyntaxKind, SyntaxNode};
 
@@ -38,9 +39,6 @@ const GENERATING: &[&str] = &[
     "parse_quote",
     "parse_quote_spanned",
 ];
-
-/// The rule of findings in generated code: the crates that invoke the macro keep async-std.
-pub const QUOTED_RULE: &str = "quoted-code";
 
 /// `quote!`, `quote_spanned!`, .. when `tt` is such a call's argument: its paths name items in
 /// the scope of the crates that invoke the procedural macro, not of this file.
@@ -259,17 +257,6 @@ mod tests {
     }
 }
 
-/// Handlers that act on calls or method calls only: a type or module they cover, named in a
-/// macro body, maps as a plain path.
-const NAME_ONLY_HANDLERS: &[&str] = &[
-    "file-flush-on-drop",
-    "path-async-methods",
-    "channel-recv",
-    "socket-try-from",
-    "unix-sync-bind",
-    "future-combinators",
-];
-
 /// A path that ends in a type's name (`net::TcpListener`, not `TcpListener::bind`).
 fn names_type(segs: &[String]) -> bool {
     segs.last()
@@ -318,7 +305,7 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                 // smol would have to be a dependency of every crate that invokes the macro.
                 acc.findings.push(crate::report::RawFinding::not_migrated(
                     start,
-                    QUOTED_RULE,
+                    FindingId::QuotedCode,
                     format!("`{}` is in code `{name}!` generates for the crates that invoke this macro: they keep needing async-std", segs.join("::")),
                     "rewrite the generated code by hand to smol's form (docs/mapping.md) and add smol to the crates that use the macro",
                 ));
@@ -330,7 +317,7 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                         // in a macro body maps as a plain path.
                         (Some(p), Some(h))
                             if (segs.len() == m.rule.from.len() || names_type(&segs))
-                                && (NAME_ONLY_HANDLERS.contains(&h.as_str())
+                                && (crate::handlers::calls_only(h)
                                     || h == "worker-threads") =>
                         {
                             acc.edits.replace(start..end.into(), p.clone(), &m.rule.id)
@@ -440,7 +427,7 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
                 // methods have nothing to do with it.
                 (Some(p), Some(h))
                     if (segs.len() == leaf.canon.len() || names_type(&segs))
-                        && NAME_ONLY_HANDLERS.contains(&h.as_str()) =>
+                        && crate::handlers::calls_only(h) =>
                 {
                     Some(p.clone())
                 }
@@ -457,7 +444,7 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
                 _ => {
                     acc.findings.push(crate::report::RawFinding::not_migrated(
                         start,
-                        &m.map(|m| m.rule.id.clone()).unwrap_or_else(|| "unknown-item".into()),
+                        &m.map(|m| m.rule.id.clone()).unwrap_or_else(|| FindingId::UnknownItem.into()),
                         format!("`{}` inside the body of `{macro_name}!` cannot be rewritten safely; its import was kept", segs.join("::")),
                         "rewrite the macro body by hand (see docs/mapping.md for the new form)",
                     ));

@@ -25,8 +25,11 @@
 //! module of the members the file uses. Anything else (an item whose smol form would need its
 //! call sites changed, such as a `File` that flushed on drop) is reported.
 
-use super::{resolve, Acc, Ctx, LeafPlan, LeafState, Origin};
+use super::leaves::{LeafPlan, LeafState};
+use super::{Acc, Ctx};
+use crate::findings::FindingId;
 use crate::report::RawFinding;
+use crate::resolve::{self, Origin};
 use ra_ap_syntax::ast::{self, HasAttrs, HasName};
 use ra_ap_syntax::AstNode;
 use std::collections::BTreeSet;
@@ -38,15 +41,6 @@ fn has_cfg(attrs: impl Iterator<Item = ast::Attr>) -> bool {
 /// See [`resolve::cfg_regions::cfg_shared`].
 pub(super) fn cfg_shared(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> bool {
     resolve::cfg_regions::cfg_shared(leaf, ctx.sites)
-}
-
-/// Handlers that change what a call site means (a spawned task to detach, a file to flush):
-/// an item that has one cannot be bound by a plain import.
-fn call_site_trap(handler: Option<&str>) -> bool {
-    matches!(
-        handler,
-        Some("detach-dropped-handle" | "file-flush-on-drop")
-    )
 }
 
 pub(super) fn plan_shared(
@@ -122,14 +116,14 @@ pub(super) fn plan_shared(
             st.rename = None;
             acc.findings.push(RawFinding::review(
                 at,
-                "cfg-shared-name",
+                FindingId::CfgSharedName,
                 format!("`{local}` is shared with another runtime's file type: async-fs's `File` does not flush on drop (async-std's did; tokio's does not either)"),
                 "check that the shared code flushes (or syncs) written files before dropping them",
             ));
             return st;
         }
     }
-    let trap = call_site_trap(handler);
+    let trap = crate::handlers::call_value(handler);
     let shim = m.as_ref().and_then(|m| m.rule.shim.clone());
     match (&st.plan, shim) {
         (LeafPlan::Import(p), _) if !trap && !p.contains('{') => {
@@ -226,7 +220,7 @@ fn shared_attr(
 fn report(acc: &mut Acc, at: usize, local: &str, item: &str) {
     acc.findings.push(RawFinding::not_migrated(
         at,
-        "cfg-shared-name",
+        FindingId::CfgSharedName,
         format!(
             "`{local}` is also imported from another runtime under another cfg, and the code that uses it is shared: `{item}` has no smol binding with async-std's behaviour"
         ),
@@ -355,7 +349,7 @@ fn module_shim(leaf: &resolve::UseLeaf, local: &str, ctx: &Ctx<'_>) -> Result<St
         let Some(m) = ctx.cat.lookup(&canon) else {
             return Err(full);
         };
-        if call_site_trap(m.rule.handler.as_deref()) {
+        if crate::handlers::call_value(m.rule.handler.as_deref()) {
             return Err(full);
         }
         match (&m.path, &m.rule.shim) {

@@ -2,10 +2,10 @@
 //! units a package is decided in.
 
 use super::{classify, AwaitKind, Plan, ASYNC_CRATES};
+use crate::handlers::Ctx;
 use crate::handlers::{call_of_path, method_calls, start};
 use crate::report::RawFinding;
 use crate::resolve::{FileSites, PathSite};
-use crate::rewrite::Ctx;
 use crate::rules::Action;
 use ra_ap_syntax::ast::{self, HasArgList, HasName, HasVisibility};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};

@@ -1,13 +1,66 @@
 //! Every `.await` of a converted crate, and every `async fn`.
 //!
+//! Before:
 //! ```text
-//! async fn load(p: &Path) -> io::Result<String> {     fn load(p: &Path) -> io::Result<String> {
-//!     let mut s = String::new();                          let mut s = String::new();
-//!     File::open(p).await?                         =>     std::fs::File::open(p)?
-//!         .read_to_string(&mut s).await?;                     .read_to_string(&mut s)?;
-//!     *hits.lock().await += 1;                            *hits.lock().unwrap() += 1;
-//!     while let Some(j) = rx.next().await { .. }          while let Some(j) = rx.recv().ok() { .. }
-//!     worker.await;                                       worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+//! use async_std::channel;
+//! use async_std::fs::File;
+//! use async_std::prelude::*;
+//! use async_std::sync::Mutex;
+//! use async_std::task;
+//!
+//! async fn load(p: &str, hits: &Mutex<u32>) -> std::io::Result<String> {
+//!     let mut s = String::new();
+//!     File::open(p).await?.read_to_string(&mut s).await?;
+//!     *hits.lock().await += 1;
+//!     Ok(s)
+//! }
+//!
+//! fn main() {
+//!     task::block_on(async {
+//!         let (tx, rx) = channel::unbounded();
+//!         let worker = task::spawn(async move {
+//!             tx.send(1u32).await.unwrap();
+//!         });
+//!         let mut rx = rx;
+//!         while let Some(j) = rx.next().await {
+//!             println!("{j}");
+//!         }
+//!         worker.await;
+//!         let hits = Mutex::new(0);
+//!         let _ = load("in.txt", &hits).await;
+//!     })
+//! }
+//! ```
+//! After:
+//! ```text
+//! use std::fs::File;
+//! use std::sync::Mutex;
+//! use std::thread;
+//!
+//! use std::io::Read;
+//!
+//! fn load(p: &str, hits: &Mutex<u32>) -> std::io::Result<String> {
+//!     let mut s = String::new();
+//!     File::open(p)?.read_to_string(&mut s)?;
+//!     *hits.lock().unwrap() += 1;
+//!     Ok(s)
+//! }
+//!
+//! fn main() {
+//!     {
+//!         let (tx, rx) = std::sync::mpsc::channel();
+//!         let worker = thread::spawn(move || {
+//!             tx.send(1u32).unwrap();
+//!         });
+//!         let mut rx = rx;
+//!         while let Some(j) = rx.recv().ok() {
+//!             println!("{j}");
+//!         }
+//!         worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+//!         let hits = Mutex::new(0);
+//!         let _ = load("in.txt", &hits);
+//!     }
+//! }
 //! ```
 //!
 //! [`classify`] is shared with the analysis: an `.await` it cannot place is a blocker, so a unit
@@ -15,11 +68,19 @@
 
 use super::analyse::last_name;
 use super::Plan;
-use crate::handlers::{end, start};
+use crate::findings::FindingId;
+use crate::handlers::{end, start, Acc, At, Ctx, Flow};
 use crate::report::RawFinding;
-use crate::rewrite::{Acc, Ctx};
 use ra_ap_syntax::ast::{self, HasArgList};
 use ra_ap_syntax::AstNode;
+
+/// Entry: a file pass over every `.await` (and the channel calls, counted as `threads-channel`).
+pub(crate) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    if let At::File = at {
+        pass(ctx, acc);
+    }
+    Flow::Continue
+}
 
 /// What an `.await` becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,7 +372,7 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                 if let ast::Expr::MethodCallExpr(mc) = strip(&op) {
                     if let Some(n) = mc.name_ref() {
                         acc.edits.replace(
-                            crate::rewrite::range(n.syntax()),
+                            crate::handlers::range(n.syntax()),
                             "recv",
                             "threads-channel",
                         );
@@ -324,7 +385,7 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                     let pred = mc.arg_list().and_then(|l| l.args().nth(1));
                     if let (Some(n), Some(p)) = (mc.name_ref(), pred) {
                         acc.edits.replace(
-                            crate::rewrite::range(n.syntax()),
+                            crate::handlers::range(n.syntax()),
                             "wait_while",
                             "threads-await",
                         );
@@ -332,17 +393,17 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                         match &p {
                             ast::Expr::ClosureExpr(c) if c.body().is_some() => {
                                 let body = c.body().unwrap();
-                                let text = &ctx.src[crate::rewrite::range(body.syntax())];
+                                let text = &ctx.src[crate::handlers::range(body.syntax())];
                                 acc.edits.replace(
-                                    crate::rewrite::range(body.syntax()),
+                                    crate::handlers::range(body.syntax()),
                                     format!("!({text})"),
                                     "threads-await",
                                 );
                             }
                             _ => {
-                                let text = &ctx.src[crate::rewrite::range(p.syntax())];
+                                let text = &ctx.src[crate::handlers::range(p.syntax())];
                                 acc.edits.replace(
-                                    crate::rewrite::range(p.syntax()),
+                                    crate::handlers::range(p.syntax()),
                                     format!("|v| !({text})(v)"),
                                     "threads-await",
                                 );
@@ -355,7 +416,7 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
             AwaitKind::CallInline => {} // the spawn-blocking handler wrote it
             AwaitKind::Blocker(why) => acc.findings.push(RawFinding::not_migrated(
                 start(aw.syntax()),
-                "await-unknown",
+                FindingId::AwaitUnknown,
                 why,
                 "convert by hand",
             )),

@@ -1,22 +1,47 @@
 //! Entry points on threads: `#[async_std::main]`, `#[async_std::test]` and `task::block_on`.
 //!
+//! Before:
 //! ```text
-//! #[async_std::main]                 fn main() {
-//! async fn main() {                      let n = {
-//!     let n = task::block_on(async {  =>        count().await      (the .await goes too)
-//!         count().await                      };
-//!     });                            }
+//! use async_std::fs;
+//!
+//! #[async_std::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let text = fs::read_to_string("in.txt").await?;
+//!     println!("{}", text.len());
+//!     Ok(())
+//! }
+//! ```
+//! After:
+//! ```text
+//! use std::fs;
+//!
+//! fn main() -> std::io::Result<()> {
+//!     let text = fs::read_to_string("in.txt")?;
+//!     println!("{}", text.len());
+//!     Ok(())
 //! }
 //! ```
 //! An async block that uses `?` or `return`, or moves its captures (`async move`), becomes a
 //! closure called at once (`(move || { .. })()`), so that both keep meaning what they meant.
 
-use crate::handlers::{call_of_path, end, start, Flow};
+use crate::handlers::{call_of_path, end, start, Acc, At, Ctx, Flow};
 use crate::resolve::PathSite;
 use crate::rewrite::imports::item_line_range;
-use crate::rewrite::{Acc, Ctx};
 use ra_ap_syntax::ast::{self, HasArgList};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+/// Entry: the attribute's path site (`threads-main`/`threads-test`) or `task::block_on`'s
+/// (`threads-block-on`), as the row names it.
+pub(crate) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, m) = at else {
+        return Flow::Continue;
+    };
+    match m.rule.handler.as_deref() {
+        Some("threads-block-on") => on_block_on(site, ctx, acc),
+        Some(id) => on_attr(id, site, ctx, acc),
+        None => Flow::Continue,
+    }
+}
 
 pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some(attr) = site.path.syntax().ancestors().find_map(ast::Attr::cast) else {
@@ -27,7 +52,7 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
             .delete(item_line_range(ctx.src, attr.syntax()), handler);
     } else {
         acc.edits.replace(
-            crate::rewrite::range(attr.syntax()),
+            crate::handlers::range(attr.syntax()),
             "#[test]".to_string(),
             handler,
         );

@@ -29,16 +29,14 @@
 //! has `publish = false` or the user passed `--allow-api-change`.
 
 mod analyse;
-mod awaits;
-mod entry;
-mod spawn;
+pub(crate) mod awaits;
+pub(crate) mod decide;
+pub(crate) mod entry;
+pub(crate) mod spawn;
 
 pub use analyse::{analyse_file, collect_plan, package_blockers, unit_of, Unit, UnitFacts};
-pub use awaits::{classify, pass, AwaitKind};
+pub use awaits::{classify, AwaitKind};
 
-use crate::resolve::PathSite;
-use crate::rewrite::{Acc, Ctx};
-use crate::rules::Mapped;
 use std::collections::BTreeSet;
 
 /// What the conversion of one package needs to know about all of its files.
@@ -93,21 +91,3 @@ pub const ASYNC_CRATES: &[&str] = &[
     "tower",
     "warp",
 ];
-
-/// Dispatch of the `threads-*` path handlers.
-pub fn on_path(
-    handler: &str,
-    site: &PathSite,
-    _m: &Mapped<'_>,
-    ctx: &Ctx<'_>,
-    acc: &mut Acc,
-) -> crate::handlers::Flow {
-    match handler {
-        "threads-main" | "threads-test" => entry::on_attr(handler, site, ctx, acc),
-        "threads-block-on" => entry::on_block_on(site, ctx, acc),
-        "threads-spawn" => spawn::on_spawn(site, ctx, acc),
-        "threads-spawn-blocking" => spawn::on_spawn_blocking(site, ctx, acc),
-        "threads-channel" => crate::handlers::Flow::Continue,
-        other => unreachable!("threads handler `{other}` is not dispatched"),
-    }
-}

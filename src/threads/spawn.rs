@@ -1,20 +1,58 @@
 //! Tasks on threads: `task::spawn` and `task::spawn_blocking`.
 //!
+//! Before:
 //! ```text
-//! task::spawn(async move { .. })        std::thread::spawn(move || { .. })
-//! task::spawn(work(i, tx.clone()))  =>  std::thread::spawn({ let arg1 = tx.clone(); move || work(i, arg1) })
-//! task::spawn_blocking(f).await         (f)()
+//! use async_std::task;
+//!
+//! fn count(text: String) -> usize {
+//!     text.len()
+//! }
+//!
+//! fn main() {
+//!     task::block_on(async {
+//!         let text = String::from("abc");
+//!         let h = task::spawn(async move { count(text) });
+//!         println!("{}", h.await);
+//!     })
+//! }
+//! ```
+//! After:
+//! ```text
+//! use std::thread;
+//!
+//! fn count(text: String) -> usize {
+//!     text.len()
+//! }
+//!
+//! fn main() {
+//!     {
+//!         let text = String::from("abc");
+//!         let h = thread::spawn(move || { count(text) });
+//!         println!("{}", h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+//!     }
+//! }
 //! ```
 //! An async block becomes a closure with the same capture mode. For a call, the future evaluated
 //! its arguments where `spawn` stood: arguments that are not plain names or literals are still
 //! evaluated there, before the thread starts. A std `JoinHandle` detaches when dropped, as
 //! async-std's did; an awaited one is joined by the await pass.
 
-use crate::handlers::{awaited, call_of_path, end, start, Flow};
+use crate::handlers::{awaited, call_of_path, end, range, start, Acc, At, Ctx, Flow};
 use crate::resolve::PathSite;
-use crate::rewrite::{range, Acc, Ctx};
 use ra_ap_syntax::ast::{self, HasArgList};
 use ra_ap_syntax::AstNode;
+
+/// Entry: `task::spawn`'s path site (`threads-spawn`) or `task::spawn_blocking`'s
+/// (`threads-spawn-blocking`), as the row names it.
+pub(crate) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, m) = at else {
+        return Flow::Continue;
+    };
+    match m.rule.handler.as_deref() {
+        Some("threads-spawn-blocking") => on_spawn_blocking(site, ctx, acc),
+        _ => on_spawn(site, ctx, acc),
+    }
+}
 
 pub(super) fn on_spawn(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some(call) = call_of_path(&site.path) else {

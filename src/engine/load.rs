@@ -1,0 +1,191 @@
+//! Loading a package's files: the text pre-filter (a file that never mentions a name reaching
+//! async-std is never parsed), parsing with macro arguments made visible, and the crate
+//! pre-pass (re-exports, handle-returning fns, impls for smol's types), which the resolution of
+//! every file needs before any file is resolved.
+
+use super::rel;
+use crate::report::RootReport;
+use crate::resolve::syntax::{collect_crate_facts, place_of, resolve_nodes};
+use crate::resolve::CrateContext;
+use crate::rewrite;
+use crate::workspace::{self, Package};
+use crate::{Config, Target};
+use ra_ap_syntax::AstNode;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// One parsed candidate file of a package.
+pub(crate) struct Parsed {
+    /// Every node of `sf` in preorder, shared by the passes (see `rewrite::Ctx::nodes`).
+    pub nodes: Vec<ra_ap_syntax::SyntaxNode>,
+    pub path: PathBuf,
+    pub file: String,
+    pub text: String,
+    pub sf: Option<ra_ap_syntax::ast::SourceFile>,
+    pub place: crate::resolve::syntax::FilePlace,
+    pub sites: crate::resolve::FileSites,
+    pub unit: crate::threads::Unit,
+}
+
+/// Reads what a package's migration needs: the crate's context (its pre-pass facts) and its
+/// candidate files, parsed and resolved. Files with syntax errors are reported and kept without
+/// a tree.
+pub(super) fn load_package(
+    root: &Path,
+    pkg: &Package,
+    texts: Vec<(PathBuf, String)>,
+    config: &Config,
+    report: &mut RootReport,
+) -> (CrateContext, Vec<Parsed>) {
+    let mut ctx = CrateContext {
+        roots: pkg.roots.clone(),
+        lib_name: pkg.lib_name.clone(),
+        futures_crate: if pkg.deps.contains("futures") {
+            Some("futures".into())
+        } else if pkg.deps.contains("futures-util") {
+            Some("futures_util".into())
+        } else {
+            None
+        },
+        ..Default::default()
+    };
+    ctx.roots.insert("async_std".into());
+    // async-attributes' `main`/`test` expand to async-std calls: they are async-std's attributes
+    // (except in async-attributes itself, whose tests and examples exercise them).
+    if pkg.name.as_deref() != Some("async-attributes") {
+        ctx.roots.insert("async_attributes".into());
+    }
+    let threads_wanted = config.target != Target::Smol;
+    let async_words: BTreeSet<String> = ["async".to_string()].into();
+    let mut parsed = Vec::new();
+    let mut rest = Vec::new();
+    {
+        use crate::handlers::duplicate_impl as di;
+        let mut found = Vec::new();
+        for (path, text) in texts.iter().filter(|(_, t)| di::may_impl_for_smol(t)) {
+            let sf = rewrite::parse(text, &pkg.edition).tree();
+            found.extend(di::smol_impls(&sf, text).into_iter().map(|f| (path, f)));
+        }
+        // Which cfgs the `mod x;` declarations put on the files they load (read only when the
+        // crate implements something for smol's types, which few do).
+        let mut mod_cfgs: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+        if !found.is_empty() {
+            for (path, text) in texts
+                .iter()
+                .filter(|(_, t)| t.contains("mod ") && t.contains("cfg"))
+            {
+                let sf = rewrite::parse(text, &pkg.edition).tree();
+                mod_cfgs.extend(di::gated_module_files(&sf, path));
+            }
+        }
+        for (path, (key, line, mut preds)) in found {
+            preds.extend(mod_cfgs.get(path).cloned().unwrap_or_default());
+            ctx.smol_impls
+                .insert(key, (format!("{}:{line}", rel(root, path)), preds));
+        }
+    }
+    for (path, text) in texts {
+        let candidate = workspace::mentions_any(&text, &ctx.roots)
+            || (threads_wanted && workspace::mentions_any(&text, &async_words));
+        if candidate {
+            let parse = rewrite::parse(&text, &pkg.edition);
+            let place = place_of(&path, &pkg.dir);
+            let original = parse.tree();
+            let nodes: Vec<ra_ap_syntax::SyntaxNode> = original.syntax().descendants().collect();
+            // Macro arguments made visible (same offsets): see rewrite::macros. Done first, so
+            // that the pre-pass sees the tree every later pass works on.
+            let (tree, nodes) = if parse.errors().is_empty() {
+                let sf = rewrite::macros::shadow_tree(
+                    &text,
+                    original.clone(),
+                    Some(&nodes),
+                    &pkg.edition,
+                );
+                if sf.syntax() == original.syntax() {
+                    (sf, nodes)
+                } else {
+                    drop(nodes);
+                    let nodes = sf.syntax().descendants().collect();
+                    (sf, nodes)
+                }
+            } else {
+                (original, nodes)
+            };
+            let sites = collect_crate_facts(&tree, &nodes, &place, &mut ctx);
+            parsed.push((path, text, parse, Some((sites, nodes, tree))));
+        } else {
+            rest.push((path, text));
+        }
+    }
+    // Files that reach async-std only through the crate's own re-exports.
+    if !ctx.reexports.is_empty()
+        || !ctx.glob_reexports.is_empty()
+        || !ctx.handle_returning_fns.is_empty()
+    {
+        let mut names: BTreeSet<String> = ctx
+            .reexports
+            .keys()
+            .chain(ctx.glob_reexports.keys())
+            .filter_map(|k| k.last().cloned())
+            .collect();
+        names.extend(ctx.handle_returning_fns.iter().cloned());
+        for (path, text) in rest {
+            if workspace::mentions_any(&text, &names) {
+                let parse = rewrite::parse(&text, &pkg.edition);
+                parsed.push((path, text, parse, None));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    // Without re-exports in the crate, the pre-pass resolved each file exactly as the full
+    // context would: its sites are reused.
+    let reuse = ctx.reexports.is_empty() && ctx.glob_reexports.is_empty();
+    for (path, text, parse, early) in parsed {
+        let file = rel(root, &path);
+        let rel_comps: Vec<String> = path
+            .strip_prefix(&pkg.dir)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let unit = crate::threads::unit_of(&rel_comps);
+        let place = place_of(&path, &pkg.dir);
+        if !parse.errors().is_empty() {
+            report.errors.push(format!(
+                "{file}: syntax errors ({}); the file was skipped",
+                parse.errors()[0]
+            ));
+            files.push(Parsed {
+                nodes: Vec::new(),
+                path,
+                file,
+                text,
+                sf: None,
+                place,
+                sites: Default::default(),
+                unit,
+            });
+            continue;
+        }
+        let (sf, sites, nodes) = match early {
+            Some((sites, nodes, sf)) if reuse => (sf, sites, nodes),
+            Some((_, nodes, sf)) => (sf.clone(), resolve_nodes(&sf, &nodes, &place, &ctx), nodes),
+            None => {
+                let sf = rewrite::macros::shadow_tree(&text, parse.tree(), None, &pkg.edition);
+                let nodes: Vec<ra_ap_syntax::SyntaxNode> = sf.syntax().descendants().collect();
+                (sf.clone(), resolve_nodes(&sf, &nodes, &place, &ctx), nodes)
+            }
+        };
+        files.push(Parsed {
+            nodes,
+            path,
+            file,
+            text,
+            sf: Some(sf),
+            place,
+            sites,
+            unit,
+        });
+    }
+    (ctx, files)
+}

@@ -1,0 +1,370 @@
+//! The pipeline for one PATH: discover packages -> read and pre-filter files -> crate pre-pass
+//! (re-exports, handle-returning fns) -> load the semantic layer (or fall back to syntax) ->
+//! resolve and rewrite each candidate file -> migrate the manifests -> one [`RootReport`].
+//! Nothing here writes to disk; [`crate::apply`] does.
+
+use crate::findings::FindingId;
+use crate::report::{FileChange, Resolution, RootReport};
+use crate::resolve::semantic::Semantic;
+use crate::rewrite;
+use crate::workspace::{self, Package};
+use crate::{Config, Error, Target};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Migrates everything below `root` in memory, as one report (the workspaces' reports merged).
+pub(crate) mod load;
+pub(crate) mod package;
+
+use package::migrate_package;
+
+pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
+    let parts = plan_workspaces(root, config, &|_| {})?;
+    Ok(merge(root, parts))
+}
+
+/// Where a run is, for a progress display.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// Workspaces finished so far.
+    pub done: usize,
+    pub total: usize,
+    /// The workspace that just started (relative to the PATH).
+    pub current: String,
+}
+
+/// Migrates every workspace below `root` in memory: one report per workspace (and one per
+/// manifest that could not be read), in directory order whatever the scheduling. Workspaces run
+/// on `config.jobs` threads; each loads rust-analyzer once, for its own packages, and drops it
+/// when done, so at most `jobs` databases are alive at a time.
+pub fn plan_workspaces(
+    root: &Path,
+    config: &Config,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<RootReport>, Error> {
+    let root = if root.is_file() && root.file_name().is_some_and(|f| f == "Cargo.toml") {
+        root.parent().unwrap_or(Path::new(".")).to_path_buf()
+    } else {
+        root.to_path_buf()
+    };
+    if !root.is_dir() {
+        return Err(Error::NotAPackage { path: root });
+    }
+    let (workspaces, broken) = workspace::discover_workspaces(&root, &config.discover)?;
+    let mut out: Vec<Option<RootReport>> = Vec::new();
+    for (path, why) in broken {
+        let mut r = empty_report(&root, &path.parent().unwrap_or(&root).to_path_buf(), config);
+        r.errors.push(format!(
+            "{}: {why}; this package was skipped",
+            rel(&root, &path)
+        ));
+        out.push(Some(r));
+    }
+    // Largest first (by packages), so that no big workspace is left alone at the end while
+    // the other workers idle; the report's order does not depend on it.
+    let mut jobs: Vec<&workspace::Workspace> = workspaces.iter().collect();
+    jobs.sort_by_key(|w| std::cmp::Reverse(w.packages.len()));
+    let total = jobs.len();
+    let first = out.len();
+    out.extend(jobs.iter().map(|_| None));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let slots = std::sync::Mutex::new(&mut out);
+    let threads = config.jobs.max(1).min(total.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if i >= total {
+                    break;
+                }
+                let ws = jobs[i];
+                progress(Progress {
+                    done: done.load(std::sync::atomic::Ordering::SeqCst),
+                    total,
+                    current: display_rel(&root, &ws.dir),
+                });
+                // A panic in one workspace is that workspace's error, not the run's.
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    plan_workspace(&root, ws, config)
+                }))
+                .unwrap_or_else(|p| {
+                    let mut r = empty_report(&root, &ws.dir, config);
+                    let msg = p
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
+                    r.errors.push(format!(
+                        "{}: internal error ({msg}); this workspace was left unchanged",
+                        display_rel(&root, &ws.dir)
+                    ));
+                    r
+                });
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                slots.lock().unwrap()[first + i] = Some(r);
+            });
+        }
+    });
+    let mut reports: Vec<RootReport> = out.into_iter().flatten().collect();
+    reports.sort_by(|a, b| a.workspace.cmp(&b.workspace));
+    Ok(reports)
+}
+
+fn display_rel(root: &Path, dir: &Path) -> String {
+    let r = rel(root, dir);
+    if r.is_empty() {
+        ".".into()
+    } else {
+        r
+    }
+}
+
+fn empty_report(root: &Path, ws_dir: &Path, config: &Config) -> RootReport {
+    RootReport::new(
+        root.display().to_string(),
+        display_rel(root, ws_dir),
+        if config.syntax_only {
+            Resolution::Syntax
+        } else {
+            Resolution::Semantic
+        },
+    )
+}
+
+/// The reports of one PATH's workspaces as one.
+pub fn merge(root: &Path, parts: Vec<RootReport>) -> RootReport {
+    let mut m = RootReport::new(root.display().to_string(), ".".into(), Resolution::Semantic);
+    let mut any = false;
+    for p in parts {
+        if !any {
+            m.resolution = p.resolution;
+            any = true;
+        } else if p.resolution == Resolution::Syntax {
+            m.resolution = Resolution::Syntax;
+        }
+        if m.fallback_reason.is_none() {
+            m.fallback_reason = p.fallback_reason;
+        }
+        m.files.extend(p.files);
+        m.findings.extend(p.findings);
+        m.errors.extend(p.errors);
+        m.manifest_notes.extend(p.manifest_notes);
+        m.crates.extend(p.crates);
+    }
+    m.files.sort_by(|a, b| a.file.cmp(&b.file));
+    m.findings.sort();
+    m
+}
+
+/// Migrates one workspace (every package of it) in memory.
+fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> RootReport {
+    let root = root.to_path_buf();
+    let packages = &ws.packages;
+    let mut report = empty_report(&root, &ws.dir, config);
+
+    // Which packages have candidate files at all (the text pre-filter).
+    let mut work: Vec<(usize, Vec<(PathBuf, String)>)> = Vec::new();
+    for (pi, pkg) in packages.iter().enumerate() {
+        let mut names: BTreeSet<String> = pkg.roots.clone();
+        names.insert("async_std".into());
+        if config.target != Target::Smol && !pkg.roots.is_empty() {
+            // Converting to threads touches every async fn, async-std or not.
+            names.insert("async".into());
+        }
+        let mut texts = Vec::new();
+        for f in &pkg.files {
+            match std::fs::read_to_string(f) {
+                Ok(t) => texts.push((f.clone(), t)),
+                Err(e) => report.errors.push(format!("{}: {e}", rel(&root, f))),
+            }
+        }
+        if texts
+            .iter()
+            .any(|(_, t)| workspace::mentions_any(t, &names))
+            || pkg.uses_async_std
+        {
+            work.push((pi, texts));
+        }
+    }
+
+    // The semantic layer is loaded once per workspace, and only when some file needs it.
+    let semantic = if config.syntax_only || work.is_empty() {
+        None
+    } else {
+        match Semantic::load(&ws.dir) {
+            Ok(s) => Some(s),
+            Err(reason) => {
+                report.resolution = Resolution::Syntax;
+                report.fallback_reason = Some(reason);
+                None
+            }
+        }
+    };
+
+    let mut all = crate::manifest::Needs::default();
+    let mut per_package = Vec::new();
+    // Procedural macros whose generated code names async-std: the packages that use them keep it.
+    let mut generating: Vec<&Package> = Vec::new();
+    for (pi, texts) in work {
+        let pkg = &packages[pi];
+        let quoted = |r: &RootReport| {
+            r.findings
+                .iter()
+                .filter(|f| f.rule == FindingId::QuotedCode.as_str())
+                .count()
+        };
+        let before = quoted(&report);
+        let needs = migrate_package(&root, pkg, texts, config, semantic.as_ref(), &mut report);
+        if quoted(&report) > before {
+            generating.push(pkg);
+        }
+        all.keep_async_std |= needs.keep_async_std;
+        all.smol |= needs.smol;
+        per_package.push((pi, needs));
+    }
+    drop(semantic);
+    for (pi, mut needs) in per_package {
+        let pkg = &packages[pi];
+        needs.rename_features = config.rename_features;
+        needs.keep_async_std |= pkg
+            .name
+            .as_ref()
+            .is_some_and(|n| generating.iter().any(|g| g.dependents.contains(n)));
+        // A root package's [workspace.dependencies] serve every member.
+        if pkg.dir == ws.dir && packages.len() > 1 {
+            needs.smol |= all.smol;
+            needs.keep_async_std |= all.keep_async_std;
+        }
+        if pkg.name.is_some() {
+            let src = {
+                let r = rel(&root, &pkg.dir.join("src"));
+                format!("{r}/")
+            };
+            needs.smol_dev_only = !report
+                .files
+                .iter()
+                .any(|f| f.file.starts_with(&src) && f.after.contains("smol::"));
+            let renames = manifest(&root, pkg, needs, &mut report);
+            rename_cfg_features(&root, pkg, &renames, &mut report);
+        }
+    }
+    // Virtual workspace manifests ([workspace.dependencies] only).
+    for pkg in packages
+        .iter()
+        .filter(|p| p.name.is_none() && p.uses_async_std)
+    {
+        manifest(
+            &root,
+            pkg,
+            crate::manifest::Needs {
+                smol: all.smol,
+                keep_async_std: all.keep_async_std,
+                crossbeam: false,
+                rename_features: config.rename_features,
+                ..Default::default()
+            },
+            &mut report,
+        );
+    }
+    report.files.sort_by(|a, b| a.file.cmp(&b.file));
+    report
+        .crates
+        .sort_by(|a, b| (&a.package, &a.unit).cmp(&(&b.package, &b.unit)));
+    report.findings.sort();
+    report.findings.dedup();
+    report.cfg_regions.sort();
+    report
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    let r = p.strip_prefix(root).unwrap_or(p);
+    r.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Migrates a package's manifest; returns the features it renamed (old, new).
+fn manifest(
+    root: &Path,
+    pkg: &Package,
+    needs: crate::manifest::Needs,
+    report: &mut RootReport,
+) -> Vec<(String, String)> {
+    // A package without async-std in its manifest can still need smol (async-std's own
+    // examples and tests).
+    if !pkg.uses_async_std && !needs.smol {
+        return Vec::new();
+    }
+    let file = rel(root, &pkg.manifest_path);
+    let text = match std::fs::read_to_string(&pkg.manifest_path) {
+        Ok(t) => t,
+        Err(e) => {
+            report.errors.push(format!("{file}: {e}"));
+            return Vec::new();
+        }
+    };
+    match crate::manifest::migrate(&text, needs) {
+        Ok(Some(change)) => {
+            let n = change.notes.len();
+            for note in change.notes {
+                report.manifest_notes.push(format!("{file}: {note}"));
+            }
+            report.files.push(FileChange {
+                file,
+                before: text,
+                after: change.text,
+                rules: [(FindingId::Manifest.into(), n)].into(),
+            });
+            change.feature_renames
+        }
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            report.errors.push(format!("{file}: invalid manifest: {e}"));
+            Vec::new()
+        }
+    }
+}
+
+/// `cfg(feature = "old")` gates of every file of the package follow its renamed features.
+fn rename_cfg_features(
+    root: &Path,
+    pkg: &Package,
+    renames: &[(String, String)],
+    report: &mut RootReport,
+) {
+    if renames.is_empty() {
+        return;
+    }
+    let edition = rewrite::edition_of(&pkg.edition);
+    for path in &pkg.files {
+        let file = rel(root, path);
+        let existing = report.files.iter().position(|f| f.file == file);
+        let text = match existing {
+            Some(i) => report.files[i].after.clone(),
+            None => match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(_) => continue,
+            },
+        };
+        let Some((new, n)) = rewrite::features::rename_cfg_features(&text, renames, edition) else {
+            continue;
+        };
+        match existing {
+            Some(i) => {
+                report.files[i].after = new;
+                *report.files[i]
+                    .rules
+                    .entry(FindingId::CfgFeature.into())
+                    .or_default() += n;
+            }
+            None => report.files.push(FileChange {
+                file,
+                before: text,
+                after: new,
+                rules: [(FindingId::CfgFeature.into(), n)].into(),
+            }),
+        }
+    }
+}

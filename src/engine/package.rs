@@ -1,0 +1,341 @@
+//! Migrating one package: the threads decision per unit (a crate of its own: the library with
+//! the main binary, or one example, test, bench or bin), then each candidate file to its target,
+//! into the workspace's report; what its manifest needs is returned.
+
+use super::load::{load_package, Parsed};
+use super::rel;
+use crate::findings::FindingId;
+use crate::report::{FileChange, RootReport};
+use crate::resolve::semantic::Semantic;
+use crate::resolve::{CrateContext, NoTypes, Oracle};
+use crate::rewrite::{self, FileCtx};
+use crate::rules::Catalogue;
+use crate::workspace::{self, Package};
+use crate::{Config, Target};
+use ra_ap_syntax::AstNode;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Migrates one package's files into `report`; returns what its manifest needs.
+pub(super) fn migrate_package(
+    root: &Path,
+    pkg: &Package,
+    texts: Vec<(PathBuf, String)>,
+    config: &Config,
+    semantic: Option<&Semantic>,
+    report: &mut RootReport,
+) -> crate::manifest::Needs {
+    let (ctx, files) = load_package(root, pkg, texts, config, report);
+    let threads_wanted = config.target != Target::Smol;
+    let mut needs = crate::manifest::Needs::default();
+    let package = {
+        let r = rel(root, &pkg.dir);
+        if r.is_empty() {
+            ".".to_string()
+        } else {
+            r
+        }
+    };
+    // Which units go to threads.
+    let mut threads_units: BTreeSet<String> = BTreeSet::new();
+    let mut plans: std::collections::BTreeMap<String, crate::threads::Plan> = Default::default();
+    if threads_wanted {
+        // Facts per unit (a crate of its own), async fns known package-wide.
+        let mut all_async = BTreeSet::new();
+        let mut all_methods = BTreeSet::new();
+        let mut unit_names: BTreeSet<String> = files.iter().map(|f| f.unit.clone()).collect();
+        for u in std::mem::take(&mut unit_names) {
+            let pairs: Vec<_> = files
+                .iter()
+                .filter(|f| f.unit == u)
+                .filter(|f| f.sf.is_some())
+                .map(|f| (f.nodes.as_slice(), &f.sites))
+                .collect();
+            let p = crate::threads::collect_plan(&pairs);
+            all_async.extend(p.async_fns.iter().cloned());
+            all_methods.extend(p.async_methods.iter().cloned());
+            plans.insert(u, p);
+        }
+        for p in plans.values_mut() {
+            p.async_fns = all_async.clone();
+            p.async_methods = all_methods.clone();
+        }
+        let (decided, groups) =
+            crate::threads::decide::decide_units(pkg, &files, &plans, &ctx, config, semantic);
+        // Units decided together share one channel flavour.
+        let flavours: Vec<(String, bool)> = plans
+            .keys()
+            .map(|u| {
+                let g = groups.get(u);
+                let mpsc = plans
+                    .iter()
+                    .filter(|(v, _)| groups.get(*v) == g)
+                    .all(|(_, p)| p.mpsc);
+                (u.clone(), mpsc)
+            })
+            .collect();
+        for (u, mpsc) in flavours {
+            if let Some(p) = plans.get_mut(&u) {
+                p.mpsc = mpsc;
+            }
+        }
+        for (unit, (blockers, uses)) in decided {
+            let target = if blockers.is_empty() {
+                threads_units.insert(unit.clone());
+                "threads"
+            } else if config.target == Target::Threads {
+                "unchanged"
+            } else {
+                "smol"
+            };
+            if config.target == Target::Threads {
+                for b in &blockers {
+                    report.findings.push(b.clone());
+                }
+            }
+            report.crates.push(crate::report::CrateDecision {
+                package: package.clone(),
+                unit,
+                target: target.into(),
+                blockers,
+                uses,
+            });
+        }
+    }
+
+    for f in files {
+        let Some(sf) = &f.sf else {
+            needs.keep_async_std |= workspace::mentions_any(&f.text, &ctx.roots);
+            continue;
+        };
+        let threads = threads_unit(&threads_units, &f.unit);
+        if threads_wanted && !threads && config.target == Target::Threads {
+            // Left whole: its blockers are reported above.
+            needs.keep_async_std |= !f.sites.paths.is_empty() || !f.sites.leaves.is_empty();
+            continue;
+        }
+        if !threads
+            && f.sites.paths.is_empty()
+            && f.sites.leaves.is_empty()
+            && f.sites.extern_crates.is_empty()
+            && !workspace::mentions_any(&f.text, &ctx.roots)
+        {
+            continue; // a candidate only for its `async` words
+        }
+        // The library's public items whose signatures change.
+        let in_library = f.place.in_lib
+            && pkg.has_lib
+            && !f.file.ends_with("src/main.rs")
+            && !f.file.contains("/src/bin/");
+        if in_library {
+            let cat = if threads {
+                crate::rules::Catalogue::threads(plans[&f.unit].mpsc)
+            } else {
+                crate::rules::Catalogue::smol()
+            };
+            let map = |canon: &[String]| cat.lookup(canon).and_then(|m| m.path);
+            report.api_changes.extend(crate::api::changes(
+                &f.file, &f.text, &f.nodes, &f.sites, &map, threads,
+            ));
+        }
+        // Which of its cfg-gated code rust-analyzer saw (the rest is judged by syntax).
+        if let Some(o) = semantic
+            .filter(|_| f.text.contains("cfg"))
+            .and_then(|s| s.oracle_for(&f.path))
+        {
+            for r in crate::resolve::cfg_regions::regions(sf, &f.sites, &o) {
+                let Some(active) = r.active else { continue };
+                report.cfg_regions.push(crate::report::CfgRegion {
+                    file: f.file.clone(),
+                    line: crate::report::line_col(&f.text, r.offset).0,
+                    cfg: r.cfg,
+                    seen_by: if active {
+                        crate::report::SeenBy::RustAnalyzer
+                    } else {
+                        crate::report::SeenBy::Syntax
+                    },
+                });
+            }
+        }
+        if threads {
+            let plan = &plans[&f.unit];
+            migrate_threads_file(root, &f, sf, &ctx, plan, pkg, semantic, report, &mut needs);
+        } else {
+            migrate_smol_file(root, &f, sf, &ctx, pkg, semantic, report, &mut needs);
+        }
+    }
+    needs
+}
+
+/// The file's type oracle: rust-analyzer's when loaded, else the syntax-only one.
+pub(crate) fn oracle_of<'a>(
+    owned: &'a Option<crate::resolve::semantic::FileOracle<'_>>,
+) -> &'a dyn Oracle {
+    match owned {
+        Some(o) => o,
+        None => &NoTypes,
+    }
+}
+
+fn threads_unit(units: &BTreeSet<String>, unit: &str) -> bool {
+    units.contains(unit)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn migrate_threads_file(
+    _root: &Path,
+    f: &Parsed,
+    sf: &ra_ap_syntax::ast::SourceFile,
+    ctx: &CrateContext,
+    plan: &crate::threads::Plan,
+    pkg: &Package,
+    semantic: Option<&Semantic>,
+    report: &mut RootReport,
+    needs: &mut crate::manifest::Needs,
+) {
+    let owned = semantic.and_then(|s| s.oracle_for(&f.path));
+    let oracle = oracle_of(&owned);
+    let out = rewrite::migrate_file(
+        &f.text,
+        sf,
+        &f.sites,
+        FileCtx {
+            cat: Catalogue::threads(plan.mpsc),
+            oracle,
+            krate: ctx,
+            edition: &pkg.edition,
+            in_lib: f.place.in_lib,
+            threads: Some(plan),
+            nodes: Some(&f.nodes),
+        },
+    );
+    needs.keep_async_std |= out.keeps_async_std;
+    for x in out.findings {
+        report.findings.push(x.locate(&f.file, &f.text));
+    }
+    if let Some(new) = out.new_text {
+        needs.crossbeam |= new.contains("crossbeam_channel::");
+        report.files.push(FileChange {
+            file: f.file.clone(),
+            before: f.text.clone(),
+            after: new,
+            rules: out.counts.into_iter().collect(),
+        });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn migrate_smol_file(
+    _root: &Path,
+    f: &Parsed,
+    sf: &ra_ap_syntax::ast::SourceFile,
+    ctx: &CrateContext,
+    pkg: &Package,
+    semantic: Option<&Semantic>,
+    report: &mut RootReport,
+    needs: &mut crate::manifest::Needs,
+) {
+    let cat = Catalogue::smol();
+    let (file, text, place, sites) = (&f.file, &f.text, &f.place, &f.sites);
+    // Task-locals and task::current need async-std's runtime around them: such a crate (the
+    // lib, or this one target file) is left on async-std whole, never half-moved.
+    let bound = crate::resolve::runtime_bound_sites(sites);
+    if (place.in_lib && ctx.runtime_bound) || (!place.in_lib && !bound.is_empty()) {
+        let why = "uses items that only work inside async-std's runtime (task-locals, task::current, spawn_local)";
+        for site in bound {
+            let rule = cat
+                .lookup(&site.canon)
+                .map(|m| m.rule.id.clone())
+                .unwrap_or_else(|| FindingId::RuntimeBound.into());
+            report.findings.push(
+                crate::report::RawFinding::not_migrated(
+                    site.path.syntax().text_range().start().into(),
+                    &rule,
+                    format!("`{}` needs async-std's runtime: this crate was left on async-std", site.canon.join("::")),
+                    "replace task-locals with explicit state and task::current with your own ids, then run again",
+                )
+                .locate(file, text),
+            );
+        }
+        if !sites.paths.is_empty() || !sites.leaves.is_empty() {
+            report.findings.push(
+                crate::report::RawFinding::not_migrated(
+                    0,
+                    FindingId::RuntimeBound,
+                    format!("file not migrated: its crate {why}"),
+                    "see the findings above",
+                )
+                .locate(file, text),
+            );
+        }
+        needs.keep_async_std = true;
+        return;
+    }
+    let owned = semantic.and_then(|s| s.oracle_for(&f.path));
+    let oracle = oracle_of(&owned);
+    let out = rewrite::migrate_file(
+        text,
+        sf,
+        sites,
+        FileCtx {
+            cat,
+            oracle,
+            krate: ctx,
+            edition: &pkg.edition,
+            in_lib: place.in_lib,
+            threads: None,
+            nodes: Some(&f.nodes),
+        },
+    );
+    let mut keep = out.keeps_async_std;
+    for x in out.findings {
+        report.findings.push(x.locate(file, text));
+    }
+    let mut counts: std::collections::BTreeMap<String, usize> = out.counts.into_iter().collect();
+    let mut new_text = out.new_text;
+    needs.smol |= out.needs_smol;
+    // Doc comments' code blocks, on the migrated text (comments are never edited above).
+    let current = new_text.clone().unwrap_or_else(|| text.clone());
+    let mut doc_findings = Vec::new();
+    let doc_ctx = FileCtx {
+        cat,
+        oracle: &NoTypes,
+        krate: ctx,
+        edition: &pkg.edition,
+        in_lib: false,
+        threads: None,
+        nodes: None,
+    };
+    if let Some((with_docs, blocks)) =
+        rewrite::doctests::migrate_doc_blocks(&current, doc_ctx, &mut doc_findings)
+    {
+        *counts.entry("doctest-blocks".into()).or_default() += blocks;
+        needs.smol |= with_docs.contains("smol::");
+        new_text = Some(with_docs);
+    }
+    for x in doc_findings {
+        keep |= x.severity == crate::report::Severity::NotMigrated;
+        report.findings.push(x.locate(file, &current));
+    }
+    if let Some(new) = new_text {
+        if new.contains("smol_macros::") {
+            needs.smol_macros = true;
+            // A main in src/ (the main binary or src/bin/) is a normal target: dev-dependencies
+            // would not reach it.
+            let in_src = f
+                .path
+                .strip_prefix(&pkg.dir)
+                .is_ok_and(|r| r.starts_with("src"));
+            needs.smol_macros_main |= in_src && new.contains("smol_macros::main!");
+        }
+        report.files.push(FileChange {
+            file: file.clone(),
+            before: text.clone(),
+            after: new,
+            rules: counts,
+        });
+    } else if keep {
+        needs.smol |= text.contains("smol::");
+    }
+    needs.keep_async_std |= keep;
+}

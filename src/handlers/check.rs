@@ -1,0 +1,246 @@
+//! The in-memory check of a handler, as rust-analyzer's ide-assists tests its assists: a source
+//! text is migrated the way the engine migrates one file of a package (`src/main.rs`), at syntax
+//! level (no rust-analyzer load, no files, no cargo), so each case runs in milliseconds.
+//!
+//! - [`check_rewrite`]`(handler, before, after)`: the file becomes `after`, the handler counted
+//!   at least one site, and migrating `after` again changes nothing.
+//! - [`check_not_applicable`]`(handler, src)`: the handler neither edits nor reports anything.
+//! - [`check_findings`]`(src, expected)`: what the file reports, one `line:col rule: message` a line.
+//!
+//! The target is the handler's (its registry row): a threads handler's file is converted as a
+//! unit `--to threads` decided to convert. Compiled and run fixtures (tests/) cover what only a
+//! build can show.
+
+use super::{get, FileCtx, HandlerTarget};
+use crate::report::RawFinding;
+use crate::resolve::syntax::{collect_crate_facts, place_of, resolve_nodes};
+use crate::resolve::{CrateContext, NoTypes};
+use crate::rewrite;
+use crate::rules::Catalogue;
+use ra_ap_syntax::AstNode;
+use std::path::Path;
+
+/// What migrating one file gave.
+pub(crate) struct Outcome {
+    pub text: String,
+    /// Sites changed per rule id (handlers count under their own id).
+    pub counts: Vec<(String, usize)>,
+    pub findings: Vec<RawFinding>,
+}
+
+/// Migrates `src` as `src/main.rs` of a package that depends on async-std.
+pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
+    let edition = "2021";
+    let parse = rewrite::parse(src, edition);
+    assert!(
+        parse.errors().is_empty(),
+        "the example does not parse: {:?}\n{src}",
+        parse.errors()
+    );
+    let sf = rewrite::macros::shadow_tree(src, parse.tree(), None, edition);
+    let nodes: Vec<_> = sf.syntax().descendants().collect();
+    let mut krate = CrateContext::default();
+    krate.roots.insert("async_std".into());
+    let place = place_of(Path::new("/pkg/src/main.rs"), Path::new("/pkg"));
+    let mut sites = collect_crate_facts(&sf, &nodes, &place, &mut krate);
+    if !krate.reexports.is_empty() || !krate.glob_reexports.is_empty() {
+        sites = resolve_nodes(&sf, &nodes, &place, &krate);
+    }
+    let plan = (target == HandlerTarget::Threads)
+        .then(|| crate::threads::collect_plan(&[(nodes.as_slice(), &sites)]));
+    let cat = match &plan {
+        Some(p) => Catalogue::threads(p.mpsc),
+        None => Catalogue::smol(),
+    };
+    let out = rewrite::migrate_file(
+        src,
+        &sf,
+        &sites,
+        FileCtx {
+            cat,
+            oracle: &NoTypes,
+            krate: &krate,
+            edition,
+            in_lib: place.in_lib,
+            threads: plan.as_ref(),
+            nodes: Some(&nodes),
+        },
+    );
+    let mut counts = out.counts;
+    let mut findings = out.findings;
+    let mut text = out.new_text.unwrap_or_else(|| src.to_string());
+    if plan.is_none() {
+        // Doc comments' code blocks, on the migrated text, as the engine does.
+        let doc_ctx = FileCtx {
+            cat,
+            oracle: &NoTypes,
+            krate: &krate,
+            edition,
+            in_lib: false,
+            threads: None,
+            nodes: None,
+        };
+        let mut doc_findings = Vec::new();
+        if let Some((with_docs, blocks)) =
+            rewrite::doctests::migrate_doc_blocks(&text, doc_ctx, &mut doc_findings)
+        {
+            counts.push(("doctest-blocks".into(), blocks));
+            text = with_docs;
+        }
+        findings.extend(doc_findings);
+    }
+    Outcome {
+        text,
+        counts,
+        findings,
+    }
+}
+
+fn target_of(handler: &str) -> HandlerTarget {
+    get(handler)
+        .unwrap_or_else(|| panic!("`{handler}` is not in handlers::ALL"))
+        .target
+}
+
+fn counted(out: &Outcome, handler: &str) -> bool {
+    out.counts.iter().any(|(r, n)| r == handler && *n > 0)
+}
+
+/// `before` migrates to `after`, the handler counting at least one site; `after` is final.
+#[track_caller]
+pub(crate) fn check_rewrite(handler: &str, before: &str, after: &str) {
+    check_rewrite_by(&[handler], before, after)
+}
+
+/// [`check_rewrite`] for a case that one of several handlers (of one target) makes.
+#[track_caller]
+pub(crate) fn check_rewrite_by(handlers: &[&str], before: &str, after: &str) {
+    let handler = handlers.join("`/`");
+    let target = target_of(handlers[0]);
+    let out = migrate(before, target);
+    if out.text != after {
+        panic!(
+            "`{handler}`: unexpected output\n--- expected\n{after}\n--- actual\n{}\n--- findings\n{:#?}",
+            out.text, out.findings
+        );
+    }
+    assert!(
+        handlers.iter().any(|h| counted(&out, h)),
+        "`{handler}` did not count a site (counts: {:?})",
+        out.counts
+    );
+    if target == HandlerTarget::Smol {
+        let again = migrate(after, target);
+        assert_eq!(
+            again.text, after,
+            "`{handler}`: migrating the output again changed it"
+        );
+    }
+}
+
+/// The handler neither edits `src` nor reports anything about it.
+#[track_caller]
+pub(crate) fn check_not_applicable(handler: &str, src: &str) {
+    let out = migrate(src, target_of(handler));
+    assert!(
+        !counted(&out, handler),
+        "`{handler}` applied:\n{}",
+        out.text
+    );
+    let reported: Vec<_> = out.findings.iter().filter(|f| f.rule == handler).collect();
+    assert!(reported.is_empty(), "`{handler}` reported {reported:#?}");
+}
+
+/// What migrating `src` to `target` reports, one `line:col rule: message` a line, in order.
+#[track_caller]
+pub(crate) fn check_findings(handler: &str, src: &str, expected: &str) {
+    let out = migrate(src, target_of(handler));
+    let mut actual = String::new();
+    for f in out.findings {
+        let f = f.locate("src/main.rs", src);
+        actual.push_str(&format!(
+            "{}:{} {}: {}\n",
+            f.line, f.column, f.rule, f.message
+        ));
+    }
+    assert_eq!(
+        actual.trim_end(),
+        expected.trim_end(),
+        "findings of `{handler}`'s case"
+    );
+}
+
+/// The example of a handler's `//!` header: the code blocks after the lines `Before:` and
+/// `After:`, with the `//! ` prefix removed.
+pub(crate) fn doc_example(source: &str) -> Option<(String, String)> {
+    let header: Vec<&str> = source
+        .lines()
+        .take_while(|l| l.starts_with("//!"))
+        .map(|l| {
+            l.strip_prefix("//! ")
+                .unwrap_or(l.trim_start_matches("//!"))
+        })
+        .collect();
+    let block = |label: &str| -> Option<String> {
+        let at = header.iter().position(|l| l.trim() == label)?;
+        let open = at + 1;
+        let opening = header.get(open)?;
+        let fence: String = opening.chars().take_while(|&c| c == '`').collect();
+        if fence.len() < 3 {
+            return None;
+        }
+        let len = header[open + 1..].iter().position(|l| l.trim() == fence)?;
+        let mut text = header[open + 1..open + 1 + len].join("\n");
+        text.push('\n');
+        Some(text)
+    };
+    Some((block("Before:")?, block("After:")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every handler's `//!` example is a case: the manual cannot drift from behaviour.
+    #[test]
+    fn every_handler_documents_an_example_that_runs() {
+        let cat = Catalogue::smol();
+        let files: std::collections::BTreeSet<&str> =
+            cat.handlers.iter().map(|h| h.file.as_str()).collect();
+        let mut missing = Vec::new();
+        for file in files {
+            let source =
+                std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+            // The example shows one of the file's handlers at work.
+            let ids: Vec<&str> = cat
+                .handlers
+                .iter()
+                .filter(|h| h.file == file)
+                .map(|h| h.id.as_str())
+                .collect();
+            match doc_example(&source) {
+                Some((before, after)) => check_rewrite_by(&ids, &before, &after),
+                None => missing.push(file),
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "no Before:/After: example in {missing:?}"
+        );
+    }
+
+    #[test]
+    fn doc_example_reads_the_header_blocks() {
+        let src = "//! Intro.\n//!\n//! Before:\n//! ```rust\n//! a\n//! ```\n//! After:\n//! ```rust\n//! b\n//!\n//! c\n//! ```\n\nfn x() {}\n";
+        assert_eq!(
+            doc_example(src),
+            Some(("a\n".to_string(), "b\n\nc\n".to_string()))
+        );
+        assert_eq!(doc_example("//! no example\nfn x() {}"), None);
+        let nested = "//! Before:\n//! ````text\n//! /// ```\n//! /// x\n//! /// ```\n//! ````\n//! After:\n//! ```text\n//! y\n//! ```\n";
+        assert_eq!(
+            doc_example(nested),
+            Some(("/// ```\n/// x\n/// ```\n".to_string(), "y\n".to_string()))
+        );
+    }
+}

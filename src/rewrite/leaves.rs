@@ -1,0 +1,490 @@
+//! Import planning: what each `use` leaf that names async-std becomes (re-imported under its new
+//! path, written out at each usage, a shim for a public re-export, or kept and reported), how
+//! its usages are written once all of them are known, and `extern crate async_std` items.
+
+use super::{imports, shared, Acc, Ctx};
+use crate::findings::FindingId;
+use crate::report::RawFinding;
+use crate::resolve::{self, FileSites, Origin};
+use crate::rules::Mapped;
+use ra_ap_syntax::{ast, AstNode};
+use std::collections::BTreeSet;
+
+/// How a usage through a `use` binding is to be written.
+#[derive(Debug, Clone)]
+pub(super) enum Usage {
+    /// Left as written: the regenerated import covers it (with an optional rename of the first segment).
+    Relies {
+        rename: Option<(std::ops::Range<usize>, String)>,
+        fq: Option<(std::ops::Range<usize>, String)>,
+    },
+    /// Rewritten to a full path.
+    Fq((std::ops::Range<usize>, String)),
+    /// Rewritten away by a handler (`task::block_on(..)` on threads): needs no import.
+    Gone,
+}
+
+/// The plan for one use leaf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeafPlan {
+    /// Re-import under the new path (text of a use path or use tree).
+    Import(String),
+    /// No importable equivalent: every usage is rewritten to a full path, the import goes.
+    Fq,
+    /// A public re-export without an importable equivalent: becomes this item (a shim fn).
+    Shim(String),
+    /// Left as written (reported).
+    Keep,
+    /// Reached through the crate's own re-export: untouched.
+    Untouched,
+}
+
+pub(super) struct LeafState {
+    pub(super) plan: LeafPlan,
+    /// New local name of an item whose name changes (`Read` -> `AsyncRead`).
+    pub(super) rename: Option<String>,
+    pub(super) keep_original: bool,
+    pub(super) usages: Vec<(usize, Usage)>,
+    /// Names a migrated glob brought in that stay async-std's (`task_local` from the prelude):
+    /// imported explicitly beside the new glob.
+    pub(super) extra: Vec<String>,
+    /// The name is also bound, under another cfg, by another runtime's import (see
+    /// [`shared::cfg_shared`]): its usages compile against both and are not touched.
+    pub(super) shared: bool,
+}
+
+/// A site left in place needs the import it came through.
+pub(super) fn keep_for(site: &resolve::PathSite, sites: &FileSites, states: &mut [LeafState]) {
+    match site.origin {
+        Origin::Binding(i) => states[i].keep_original = true,
+        Origin::Glob { leaf, offset } => {
+            let root = sites.leaves[leaf]
+                .written
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "async_std".into());
+            let item = format!("{root}::{}", site.canon[1..=offset].join("::"));
+            if !states[leaf].extra.contains(&item) {
+                states[leaf].extra.push(item);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Writes the usages of each leaf, now that every usage is known: left to the regenerated import
+/// (counted), renamed, or written in full.
+pub(super) fn write_usages(ctx: &Ctx<'_>, states: &[LeafState], acc: &mut Acc) {
+    let sites = ctx.sites;
+    for (i, st) in states.iter().enumerate() {
+        let rule = |si: usize| {
+            ctx.cat
+                .lookup(&sites.paths[si].canon)
+                .map(|m| m.rule.id.clone())
+                .unwrap_or_else(|| "path".into())
+        };
+        let import_kept = matches!(st.plan, LeafPlan::Import(_)) && !st.keep_original;
+        for (si, u) in &st.usages {
+            match u {
+                Usage::Relies { rename, fq } => {
+                    if import_kept {
+                        match rename {
+                            Some((r, t)) => acc.edits.replace(r.clone(), t.clone(), &rule(*si)),
+                            // Migrated through the regenerated import.
+                            None => acc.credits.push(rule(*si)),
+                        }
+                    } else if let Some((r, t)) = fq {
+                        acc.edits.replace(r.clone(), t.clone(), &rule(*si));
+                    }
+                }
+                Usage::Fq((r, t)) => acc.edits.replace(r.clone(), t.clone(), &rule(*si)),
+                Usage::Gone => {}
+            }
+        }
+        let _ = i;
+    }
+}
+
+/// Traits whose smol counterpart has no public method (`AsyncToSocketAddrs` resolves through
+/// `smol::net::resolve`): their import is needed only where the name is written.
+const PATH_ONLY_TRAITS: &[&str] = &["async_std::net::ToSocketAddrs"];
+
+fn path_only(leaf: &resolve::UseLeaf) -> bool {
+    !leaf.glob && PATH_ONLY_TRAITS.contains(&leaf.canon.join("::").as_str())
+}
+
+pub(super) fn states_view(states: &[LeafState], sites: &FileSites) -> Vec<imports::LeafDecision> {
+    states
+        .iter()
+        .zip(&sites.leaves)
+        .map(|(s, leaf)| imports::LeafDecision {
+            plan: s.plan.clone(),
+            keep_original: s.keep_original,
+            extra: s.extra.clone(),
+            // Only a module, or a trait that has no methods to bring, can go when every
+            // usage was written out (an item imported for its methods must stay).
+            needed: !(resolve::is_module(&leaf.canon) || path_only(leaf))
+                || (s.usages.is_empty() && !path_only(leaf))
+                || s.usages
+                    .iter()
+                    .any(|(_, u)| matches!(u, Usage::Relies { .. })),
+        })
+        .collect()
+}
+
+pub(super) fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState {
+    let mut st = plan_leaf_inner(leaf, ctx, acc);
+    st.shared = shared::cfg_shared(leaf, ctx);
+    if st.shared {
+        return shared::plan_shared(leaf, st, ctx, acc);
+    }
+    // A public re-export is the crate's API, and other files call through it as written.
+    let public = ra_ap_syntax::ast::HasVisibility::visibility(&leaf.use_item).is_some();
+    // A public re-export keeps its name (`pub use smol::Task as JoinHandle;`): it is API.
+    if public {
+        if let (Some(_), Some(local), LeafPlan::Import(p)) = (&st.rename, &leaf.local, &st.plan) {
+            st.plan = LeafPlan::Import(format!("{p} as {local}"));
+            st.rename = None;
+        }
+    }
+    if public && st.plan == LeafPlan::Fq {
+        let at: usize = leaf.tree.syntax().text_range().start().into();
+        let shim = ctx
+            .cat
+            .lookup(&leaf.canon)
+            .and_then(|m| m.rule.shim.clone());
+        match (shim, &leaf.local, resolve::is_module(&leaf.canon)) {
+            (Some(shim), Some(name), false) => {
+                st.plan = LeafPlan::Shim(shim.replace("{name}", name))
+            }
+            _ => {
+                acc.findings.push(RawFinding::not_migrated(
+                    at,
+                    FindingId::ReexportNoEquivalent,
+                    format!("the public re-export of `{}` has no importable smol equivalent", leaf.canon.join("::")),
+                    "define the item the crate exports by hand (a fn or module of your own), then run again",
+                ));
+                st.plan = LeafPlan::Keep;
+            }
+        }
+    }
+    st
+}
+
+/// The methods of smol's io extension traits: a glob that becomes `{AsyncReadExt as _, ..}`
+/// imports only the traits whose methods the file calls (an unused import is a warning, and an
+/// error under `deny(warnings)`, which doctests often set).
+const EXT_METHODS: &[(&str, &[&str])] = &[
+    (
+        "AsyncBufReadExt",
+        &[
+            "fill_buf",
+            "consume",
+            "read_until",
+            "read_line",
+            "lines",
+            "split",
+        ],
+    ),
+    (
+        "AsyncReadExt",
+        &[
+            "read",
+            "read_vectored",
+            "read_to_end",
+            "read_to_string",
+            "read_exact",
+            "take",
+            "bytes",
+            "chain",
+            "boxed_reader",
+        ],
+    ),
+    ("AsyncSeekExt", &["seek"]),
+    (
+        "AsyncWriteExt",
+        &[
+            "write",
+            "write_vectored",
+            "write_all",
+            "flush",
+            "close",
+            "boxed_writer",
+        ],
+    ),
+];
+
+/// Whether the text calls a method of this name (`.name(`, spaces allowed): read from the text,
+/// so that calls inside macro arguments the tree does not show (`select! { .. }`) count.
+fn method_called(src: &str, name: &str) -> bool {
+    let pat = format!(".{name}");
+    src.match_indices(&pat).any(|(i, _)| {
+        let rest = &src[i + pat.len()..];
+        let next_is_ident = rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !next_is_ident && (rest.trim_start().starts_with('(') || rest.starts_with("::<"))
+    })
+}
+
+/// `smol::io::{A as _, B as _}` narrowed to the traits the file's method calls need; `None` when
+/// the path is not such a list of extension traits.
+pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
+    let (module, rest) = p.split_once("::{")?;
+    let members: Vec<&str> = rest.strip_suffix('}')?.split(", ").collect();
+    let names: Vec<&str> = members
+        .iter()
+        .map(|m| m.strip_suffix(" as _"))
+        .collect::<Option<_>>()?;
+    let methods: Vec<&[&str]> = names
+        .iter()
+        .map(|n| EXT_METHODS.iter().find(|(t, _)| t == n).map(|(_, m)| *m))
+        .collect::<Option<_>>()?;
+    let kept: Vec<&str> = members
+        .iter()
+        .zip(&methods)
+        .filter(|(_, ms)| ms.iter().any(|m| method_called(ctx.src, m)))
+        .map(|(m, _)| *m)
+        .collect();
+    Some(match kept.as_slice() {
+        [] => String::new(),
+        [one] => format!("{module}::{one}"),
+        _ => format!("{module}::{{{}}}", kept.join(", ")),
+    })
+}
+
+/// smol's prelude, written out: (path from `smol::`, name); the `as _` members are not
+/// importable from the prelude by name, so they are named where they are defined.
+const SMOL_PRELUDE: &[(&str, &str)] = &[
+    ("prelude::Future", "Future"),
+    ("prelude::Stream", "Stream"),
+    ("prelude::AsyncBufRead", "AsyncBufRead"),
+    ("prelude::AsyncRead", "AsyncRead"),
+    ("prelude::AsyncSeek", "AsyncSeek"),
+    ("prelude::AsyncWrite", "AsyncWrite"),
+    ("future::FutureExt as _", "FutureExt"),
+    ("stream::StreamExt as _", "StreamExt"),
+    ("io::AsyncBufReadExt as _", "AsyncBufReadExt"),
+    ("io::AsyncReadExt as _", "AsyncReadExt"),
+    ("io::AsyncSeekExt as _", "AsyncSeekExt"),
+    ("io::AsyncWriteExt as _", "AsyncWriteExt"),
+];
+
+/// async-std's prelude brought `StreamExt` and `FutureExt` by name, so a file that imports
+/// another crate's trait of that name (`use futures::StreamExt;`) shadowed them; smol's prelude
+/// brings them as `_`, which nothing shadows, and `.next()` would become ambiguous. For such a
+/// file the prelude is imported member by member without them.
+fn prelude_without_shadowed(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Option<String> {
+    let scope = leaf.use_item.syntax().parent()?;
+    let ours = |u: &ast::Use| ctx.sites.leaves.iter().any(|l| l.use_item == *u);
+    let mut named = BTreeSet::new();
+    for u in scope.children().filter_map(ast::Use::cast) {
+        if ours(&u) {
+            continue;
+        }
+        named.extend(resolve::cfg_regions::bound_names(&u));
+    }
+    let shadowed: Vec<&str> = ["StreamExt", "FutureExt"]
+        .into_iter()
+        .filter(|n| named.contains(*n))
+        .collect();
+    if shadowed.is_empty() {
+        return None;
+    }
+    // Only what the file uses: an explicit import that is not is an `unused_imports` warning
+    // (the glob was not).
+    let used = |_path: &str, name: &str| -> bool {
+        match name {
+            "FutureExt" => ["or", "race", "catch_unwind", "boxed", "boxed_local"]
+                .iter()
+                .any(|m| method_called(ctx.src, m)),
+            "StreamExt" => true,
+            _ => EXT_METHODS
+                .iter()
+                .find(|(t, _)| *t == name)
+                .is_some_and(|(_, ms)| ms.iter().any(|m| method_called(ctx.src, m))),
+        }
+    };
+    let kept: Vec<&str> = SMOL_PRELUDE
+        .iter()
+        .filter(|(path, name)| {
+            // The names (`Future`, `AsyncRead`) are written out in full where the file uses
+            // them (only a glob covers them), so only the `as _` traits are imported.
+            let by_name = !path.ends_with(" as _");
+            !by_name && !shadowed.contains(name) && used(path, name)
+        })
+        .map(|(path, _)| *path)
+        .collect();
+    Some(match kept.as_slice() {
+        [] => String::new(),
+        [one] => format!("smol::{one}"),
+        _ => format!("smol::{{{}}}", kept.join(", ")),
+    })
+}
+
+fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState {
+    let st = |plan| LeafState {
+        plan,
+        rename: None,
+        keep_original: false,
+        usages: Vec::new(),
+        extra: Vec::new(),
+        shared: false,
+    };
+    if leaf.via_reexport {
+        return st(LeafPlan::Untouched);
+    }
+    let at: usize = leaf.tree.syntax().text_range().start().into();
+    if leaf.glob {
+        let mut g = leaf.canon.clone();
+        g.push("*".into());
+        if let Some(Mapped { path: Some(p), .. }) = ctx
+            .cat
+            .lookup(&g)
+            .filter(|m| m.rule.from.last().is_some_and(|s| s == "*"))
+        {
+            if p.is_empty() {
+                return st(LeafPlan::Fq);
+            }
+            return match used_traits_only(&p, ctx) {
+                Some(p) if p.is_empty() => st(LeafPlan::Fq),
+                Some(p) => st(LeafPlan::Import(p)),
+                None => st(LeafPlan::Import(p)),
+            };
+        }
+        return match ctx.cat.lookup(&leaf.canon) {
+            // Nothing to import (a prelude whose members std has in scope).
+            Some(Mapped { path: Some(p), .. }) if p.is_empty() => st(LeafPlan::Fq),
+            Some(Mapped {
+                path: Some(p),
+                rule,
+            }) if !p.contains('<') && !rule.from.last().is_some_and(|s| s == "*") => {
+                if p == "smol::prelude" {
+                    match prelude_without_shadowed(leaf, ctx) {
+                        Some(list) if list.is_empty() => return st(LeafPlan::Fq),
+                        Some(list) => return st(LeafPlan::Import(list)),
+                        None => {}
+                    }
+                }
+                st(LeafPlan::Import(format!("{p}::*")))
+            }
+            _ => {
+                acc.findings.push(RawFinding::not_migrated(
+                    at,
+                    FindingId::UseGlob,
+                    format!(
+                        "glob import of `{}` has no smol module to point at",
+                        leaf.canon.join("::")
+                    ),
+                    "import the names you use one by one and run the tool again",
+                ));
+                st(LeafPlan::Keep)
+            }
+        };
+    }
+    let is_module = resolve::is_module(&leaf.canon);
+    match ctx.cat.lookup(&leaf.canon) {
+        Some(Mapped { path: Some(p), .. }) if p.is_empty() => st(LeafPlan::Fq),
+        Some(Mapped { path: Some(p), .. }) if importable(&p) => {
+            let new_name = p.rsplit("::").next().unwrap_or("").to_string();
+            let rename = match (&leaf.alias, &leaf.local) {
+                (None, Some(local)) if *local != new_name => Some(new_name),
+                _ => None,
+            };
+            LeafState {
+                plan: LeafPlan::Import(p),
+                rename,
+                keep_original: false,
+                usages: Vec::new(),
+                extra: Vec::new(),
+                shared: false,
+            }
+        }
+        Some(Mapped { path: Some(_), .. }) => st(LeafPlan::Fq),
+        // A module import never blocks by itself: its members are judged where they are used.
+        Some(Mapped { path: None, .. }) if is_module => st(LeafPlan::Fq),
+        Some(Mapped { path: None, rule }) => {
+            if rule.handler.is_some() && !is_module {
+                // Handled at each call (stdin, timeout, attributes): the import goes with them.
+                return st(LeafPlan::Fq);
+            }
+            acc.findings.push(RawFinding::not_migrated(
+                at,
+                &rule.id,
+                format!("`{}` has no smol equivalent", leaf.canon.join("::")),
+                advice_of(rule),
+            ));
+            st(LeafPlan::Keep)
+        }
+        None if is_module => st(LeafPlan::Fq),
+        None => {
+            acc.findings.push(RawFinding::unknown_item(at, &leaf.canon));
+            st(LeafPlan::Keep)
+        }
+    }
+}
+
+/// Whether a mapped path can stand in a `use`: not a generic instantiation
+/// (`smol::Unblock<std::io::Stdin>`), not an associated item (`smol::Timer::after`).
+pub(super) fn importable(p: &str) -> bool {
+    let segs: Vec<&str> = p.split("::").collect();
+    !p.contains('<')
+        && !segs[..segs.len().saturating_sub(1)]
+            .iter()
+            .any(|s| s.starts_with(|c: char| c.is_uppercase()))
+}
+
+pub(super) fn advice(m: &Mapped<'_>) -> String {
+    advice_of(m.rule)
+}
+
+fn advice_of(rule: &crate::rules::Rule) -> String {
+    match &rule.action {
+        crate::rules::Action::Report(a) => a.clone(),
+        crate::rules::Action::MapTo(t) => format!("use `{t}`"),
+    }
+}
+
+pub(super) fn extern_crates(ctx: &Ctx<'_>, states: &[LeafState], acc: &mut Acc) {
+    let kept = states
+        .iter()
+        .any(|s| s.keep_original || s.plan == LeafPlan::Keep);
+    for ec in &ctx.sites.extern_crates {
+        let at: usize = ec.item.syntax().text_range().start().into();
+        if ec.macro_use {
+            acc.findings.push(RawFinding::review(
+                at,
+                FindingId::ExternCrateMacroUse,
+                "#[macro_use] extern crate async_std: bare macro calls from it are not resolved",
+                "replace async-std macros used without a path (task_local!, write!) by hand",
+            ));
+        }
+        let alias_used_by_kept = kept;
+        if alias_used_by_kept || ec.macro_use {
+            continue;
+        }
+        acc.edits.delete(
+            imports::item_line_range(ctx.src, ec.item.syntax()),
+            FindingId::ExternCrate.as_str(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn method_calls_are_read_from_the_text_macro_arguments_included() {
+        let src =
+            "select! { _ = w.write_all(b\"x\").fuse() => {} }\nlet n = r.read_to_end (&mut v);";
+        assert!(super::method_called(src, "write_all"));
+        assert!(super::method_called(src, "read_to_end"));
+        // A longer name, a field, a path: not calls of `read`/`write`.
+        assert!(!super::method_called(src, "read"));
+        assert!(!super::method_called("let x = s.write;", "write"));
+        assert!(!super::method_called(
+            "AsyncWriteExt::write_all(&mut w, b)",
+            "write_all"
+        ));
+    }
+}

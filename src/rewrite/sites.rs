@@ -1,0 +1,205 @@
+//! Path sites: each reference to async-std mapped through its catalogue row, after the handler
+//! the row names ran.
+
+use super::leaves::{advice, keep_for, LeafPlan, LeafState, Usage};
+use super::{Acc, Ctx};
+use crate::findings::FindingId;
+use crate::handlers::{self, range, Flow};
+use crate::report::RawFinding;
+use crate::resolve::{self, Origin};
+use crate::rules::Mapped;
+use ra_ap_syntax::ast::{self, HasGenericArgs};
+use ra_ap_syntax::AstNode;
+
+/// Maps every path site of the file: its handler first (when its catalogue row names one), then
+/// the row's path, written in full or left to the regenerated import its binding came through.
+pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) {
+    let sites = ctx.sites;
+    for (si, site) in sites.paths.iter().enumerate() {
+        // A name shared with another runtime: its code stays as written (the import or shim
+        // under the cfg gives the name its smol meaning).
+        if let Origin::Binding(i) = site.origin {
+            if states[i].shared {
+                if states[i].plan == LeafPlan::Keep {
+                    states[i].keep_original = true;
+                } else {
+                    states[i].usages.push((
+                        si,
+                        Usage::Relies {
+                            rename: None,
+                            fq: None,
+                        },
+                    ));
+                }
+                continue;
+            }
+        }
+        let m = ctx.cat.lookup(&site.canon);
+        // Through the crate's own re-export, the re-exported item (an import, or a shim with
+        // async-std's signature) is migrated where it is defined; only handlers about the value a
+        // call returns (a task handle to detach, a file to flush) still apply at the call.
+        let handler = m
+            .as_ref()
+            .and_then(|m| m.rule.handler.clone())
+            .filter(|h| site.origin != Origin::ReExport || handlers::call_value(Some(h.as_str())));
+        if let Some(h) = handler {
+            acc.edits
+                .set_anchor(Some(site.path.syntax().text_range().start().into()));
+            let flow = handlers::on_path(&h, site, m.as_ref().unwrap(), ctx, acc);
+            acc.edits.set_anchor(None);
+            match flow {
+                Flow::Done => {
+                    if let (Some(_), Origin::Binding(i)) = (ctx.threads, &site.origin) {
+                        states[*i].usages.push((si, Usage::Gone));
+                    }
+                    continue;
+                }
+                Flow::Continue => {}
+            }
+        }
+        if site.origin == Origin::ReExport {
+            continue;
+        }
+        let Some(m) = m else {
+            acc.findings.push(RawFinding::unknown_item(
+                site.path.syntax().text_range().start().into(),
+                &site.canon,
+            ));
+            keep_for(site, sites, states);
+            continue;
+        };
+        // A use of an item whose mapping keeps a behaviour difference (in code, not imports).
+        if let (Some(review), false) = (&m.rule.review, site.in_attr) {
+            if m.rule.from.len() == site.canon.len() {
+                acc.findings.push(RawFinding::review(
+                    site.path.syntax().text_range().start().into(),
+                    &m.rule.id,
+                    format!("`{}` behaves differently on smol", site.canon.join("::")),
+                    review.clone(),
+                ));
+            }
+        }
+        let Some(new_path) = m.path.clone() else {
+            acc.findings.push(RawFinding::not_migrated(
+                site.path.syntax().text_range().start().into(),
+                &m.rule.id,
+                format!("`{}` has no smol equivalent", site.canon.join("::")),
+                advice(&m),
+            ));
+            keep_for(site, sites, states);
+            continue;
+        };
+        match site.origin {
+            Origin::Root => match fq_edit(site, &m, 0) {
+                Some(e) => acc.edits.replace(e.0, e.1, &m.rule.id),
+                None => generic_args_finding(site, acc),
+            },
+            Origin::Binding(i) => {
+                let leaf = &sites.leaves[i];
+                let offset = leaf.canon.len() - 1;
+                let fq = fq_edit(site, &m, offset);
+                let usage = match &states[i].plan {
+                    LeafPlan::Import(p) if !leaf.glob => {
+                        let mut expected = p.clone();
+                        for s in &site.canon[leaf.canon.len()..] {
+                            expected.push_str("::");
+                            expected.push_str(s);
+                        }
+                        if expected == new_path {
+                            let rename = states[i].rename.as_ref().and_then(|n| {
+                                let seg = site.path.first_segment()?.name_ref()?;
+                                Some((range(seg.syntax()), n.clone()))
+                            });
+                            Usage::Relies { rename, fq }
+                        } else {
+                            match fq {
+                                Some(e) => Usage::Fq(e),
+                                None => {
+                                    generic_args_finding(site, acc);
+                                    states[i].keep_original = true;
+                                    continue;
+                                }
+                            }
+                        }
+                    }
+                    _ => match fq {
+                        Some(e) => Usage::Fq(e),
+                        None => {
+                            generic_args_finding(site, acc);
+                            states[i].keep_original = true;
+                            continue;
+                        }
+                    },
+                };
+                states[i].usages.push((si, usage));
+            }
+            Origin::Glob { leaf: i, offset } => {
+                // Covered by the new glob (`smol::prelude::*` still has `Future`), or written in full.
+                let new_glob = match &states[i].plan {
+                    LeafPlan::Import(p) => p.strip_suffix("::*").map(str::to_string),
+                    _ => None,
+                };
+                let covered = new_glob.is_some_and(|g| {
+                    let rest: Vec<&str> = site.canon[offset..].iter().map(String::as_str).collect();
+                    format!("{g}::{}", rest.join("::")) == new_path
+                });
+                if covered {
+                    acc.credits.push(m.rule.id.clone());
+                } else {
+                    match fq_edit(site, &m, offset) {
+                        Some(e) => acc.edits.replace(e.0, e.1, &m.rule.id),
+                        None => generic_args_finding(site, acc),
+                    }
+                }
+            }
+            Origin::ReExport => {}
+        }
+    }
+}
+
+fn generic_args_finding(site: &resolve::PathSite, acc: &mut Acc) {
+    acc.findings.push(RawFinding::not_migrated(
+        site.path.syntax().text_range().start().into(),
+        FindingId::PathGenericArgs,
+        format!(
+            "`{}` carries generic arguments inside the part that changes",
+            site.path.syntax().text()
+        ),
+        "write the path by hand with the smol name",
+    ));
+}
+
+/// The edit that writes `site` as the full mapped path. `offset`: canonical index of the path's
+/// first text segment. `None` when a segment that would be replaced carries generic arguments.
+fn fq_edit(
+    site: &resolve::PathSite,
+    m: &Mapped<'_>,
+    offset: usize,
+) -> Option<(std::ops::Range<usize>, String)> {
+    let crate::rules::Action::MapTo(to) = &m.rule.action else {
+        return None;
+    };
+    let segs: Vec<ast::PathSegment> = site.path.segments().collect();
+    let f = m.rule.from.len();
+    let idx_end = (f as isize - 1 - offset as isize).max(0) as usize;
+    let seg_end = segs.get(idx_end)?;
+    for s in &segs[..idx_end] {
+        if s.generic_arg_list().is_some() {
+            return None;
+        }
+    }
+    let mut text = to.clone();
+    for c in site.canon.iter().take(offset + idx_end + 1).skip(f) {
+        text.push_str("::");
+        text.push_str(c);
+    }
+    let start: usize = site.path.syntax().text_range().start().into();
+    let end: usize = seg_end
+        .name_ref()
+        .map(|n| n.syntax().text_range().end().into())?;
+    // A generic instantiation (`smol::Unblock<std::io::Stdin>`) used as a path qualifier needs `<..>::`.
+    if text.contains('<') && idx_end + 1 < segs.len() {
+        text = format!("<{text}>");
+    }
+    Some((start..end, text))
+}
