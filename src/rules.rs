@@ -45,8 +45,6 @@ pub struct Handler {
     pub id: String,
     pub file: String,
     pub summary: String,
-    pub before: String,
-    pub after: String,
 }
 
 /// What a rule does with a matching path.
@@ -256,6 +254,43 @@ pub fn segments(path: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Each handler file's example, read from the source tree.
+    fn file_example(file: &str) -> Option<(String, String)> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        doc_example(&std::fs::read_to_string(path).ok()?)
+    }
+
+    fn check_doc(file: &str, text: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        if std::env::var_os("UPDATE_FIXTURES").is_some() {
+            std::fs::write(&path, text).unwrap();
+        } else {
+            let old = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(old == text, "{file} is stale: run `UPDATE_FIXTURES=1 cargo test --lib rules`");
+        }
+    }
+
+    #[test]
+    fn docs_mapping_is_generated_from_transforms_and_handler_examples() {
+        check_doc("docs/mapping.md", &mapping_markdown(Catalogue::smol(), &file_example));
+        check_doc("docs/mapping-threads.md", &threads_mapping_markdown(&file_example));
+    }
+
+    #[test]
+    fn doc_example_reads_the_header_blocks() {
+        let src = "//! Intro.\n//!\n//! Before:\n//! ```rust\n//! a\n//! ```\n//! After:\n//! ```rust\n//! b\n//!\n//! c\n//! ```\n\nfn x() {}\n";
+        assert_eq!(
+            doc_example(src),
+            Some(("a\n".to_string(), "b\n\nc\n".to_string()))
+        );
+        assert_eq!(doc_example("//! no example\nfn x() {}"), None);
+        let nested = "//! Before:\n//! ````text\n//! /// ```\n//! /// x\n//! /// ```\n//! ````\n//! After:\n//! ```text\n//! y\n//! ```\n";
+        assert_eq!(
+            doc_example(nested),
+            Some(("/// ```\n/// x\n/// ```\n".to_string(), "y\n".to_string()))
+        );
+    }
+
     fn canon(s: &str) -> Vec<String> {
         segments(s)
     }
@@ -298,22 +333,51 @@ mod tests {
     }
 }
 
-/// `docs/mapping.md`, generated from the catalogue (a test fails when the file is stale).
-pub fn mapping_markdown(cat: &Catalogue) -> String {
-    mapping_markdown_for(cat, false)
+/// A handler file's example: the source of the file, to its `Before:`/`After:` pair.
+pub type Examples<'a> = &'a dyn Fn(&str) -> Option<(String, String)>;
+
+/// `docs/mapping.md`, generated from the catalogue and each handler file's example (a test fails
+/// when the file is stale).
+pub fn mapping_markdown(cat: &Catalogue, examples: Examples<'_>) -> String {
+    mapping_markdown_for(cat, false, examples)
 }
 
 /// docs/mapping-threads.md: the `--to threads` rows and handlers.
-pub fn threads_mapping_markdown() -> String {
-    mapping_markdown_for(Catalogue::threads(false), true)
+pub fn threads_mapping_markdown(examples: Examples<'_>) -> String {
+    mapping_markdown_for(Catalogue::threads(false), true, examples)
 }
 
-fn mapping_markdown_for(cat: &Catalogue, threads: bool) -> String {
+/// The example of a handler's `//!` header: the code blocks after the lines `Before:` and
+/// `After:`, with the `//! ` prefix removed (a block's fence may be longer than three backticks
+/// when the example holds doc comments with code blocks).
+pub fn doc_example(source: &str) -> Option<(String, String)> {
+    let header: Vec<&str> = source
+        .lines()
+        .take_while(|l| l.starts_with("//!"))
+        .map(|l| l.strip_prefix("//! ").unwrap_or(l.trim_start_matches("//!")))
+        .collect();
+    let block = |label: &str| -> Option<String> {
+        let at = header.iter().position(|l| l.trim() == label)?;
+        let open = at + 1;
+        let opening = header.get(open)?;
+        let fence: String = opening.chars().take_while(|&c| c == '`').collect();
+        if fence.len() < 3 {
+            return None;
+        }
+        let len = header[open + 1..].iter().position(|l| l.trim() == fence)?;
+        let mut text = header[open + 1..open + 1 + len].join("\n");
+        text.push('\n');
+        Some(text)
+    };
+    Some((block("Before:")?, block("After:")?))
+}
+
+fn mapping_markdown_for(cat: &Catalogue, threads: bool, examples: Examples<'_>) -> String {
     let mut out = if threads {
         String::from(
             "# async-std -> blocking std (`--to threads`) mapping\n\n\
              Generated from `transforms/threads.toml` and `transforms/handlers.toml` by\n\
-             `UPDATE_FIXTURES=1 cargo test --test docs`; do not edit by hand. When a crate's\n\
+             `UPDATE_FIXTURES=1 cargo test --lib rules`; do not edit by hand. When a crate's\n\
              channels fit std's (see [threads.md](threads.md)), rows with an `mpsc` column use it.\n\n\
              A row without a target is a *blocker*: a crate that uses the item keeps an async runtime.\n\n\
              ## Paths\n\n| id | async-std | std | mpsc | handler | note |\n| --- | --- | --- | --- | --- | --- |\n",
@@ -322,7 +386,7 @@ fn mapping_markdown_for(cat: &Catalogue, threads: bool) -> String {
         String::from(
             "# async-std -> smol mapping\n\n\
              Generated from `transforms/smol.toml` and `transforms/handlers.toml` by\n\
-             `UPDATE_FIXTURES=1 cargo test --test docs`; do not edit by hand.\n\n\
+             `UPDATE_FIXTURES=1 cargo test --lib rules`; do not edit by hand.\n\n\
              A reference to async-std is resolved to its canonical path; the row with the longest `from`\n\
              prefix decides. A module row covers the members no other row names.\n\n\
              ## Paths\n\n| id | async-std | smol | handler | note |\n| --- | --- | --- | --- | --- |\n",
@@ -370,15 +434,22 @@ fn mapping_markdown_for(cat: &Catalogue, threads: bool) -> String {
     } else {
         out.push_str("\n## Structural rewrites\n\nEach is one file under `src/handlers/`.\n");
     }
+    let mut shown = std::collections::BTreeSet::new();
     for h in cat
         .handlers
         .iter()
         .filter(|h| h.id.starts_with("threads-") == threads)
     {
-        out.push_str(&format!(
-            "\n### {}\n\n{} (`{}`)\n\n```rust\n// before\n{}\n// after\n{}\n```\n",
-            h.id, h.summary, h.file, h.before, h.after
-        ));
+        out.push_str(&format!("\n### {}\n\n{} (`{}`)\n", h.id, h.summary, h.file));
+        if !shown.insert(h.file.as_str()) {
+            continue; // the file's example is shown under its first handler
+        }
+        if let Some((before, after)) = examples(&h.file) {
+            let fence = if before.contains("```") { "````" } else { "```" };
+            out.push_str(&format!(
+                "\n{fence}rust\n// before\n{before}{fence}\n\n{fence}rust\n// after\n{after}{fence}\n"
+            ));
+        }
     }
     out
 }

@@ -226,3 +226,45 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
     }
     Flow::Done
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_test_runs_its_body_in_block_on() {
+        check_rewrite(
+            "attr-test",
+            r#"#[async_std::test]
+async fn works() {
+    assert!(run().await);
+}
+
+async fn run() -> bool {
+    true
+}
+"#,
+            r#"#[test]
+fn works() {
+    smol::block_on(async {
+        assert!(run().await);
+    })
+}
+
+async fn run() -> bool {
+    true
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_plain_test_is_left_alone() {
+        check_not_applicable(
+            "attr-main",
+            r#"#[test]
+fn plain() {}
+"#,
+        );
+    }
+}

@@ -74,3 +74,29 @@ fn is_buf_writer(ctx: &Ctx<'_>, receiver: &ast::Expr) -> bool {
     }
     super::binding_source(ctx, receiver).is_some_and(|n| ctx.text_of(&n).contains("BufWriter"))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn another_types_async_into_inner_is_left_alone() {
+        check_not_applicable(
+            "buf-writer-into-inner",
+            r#"use async_std::io::WriteExt;
+
+struct Builder;
+
+impl Builder {
+    async fn into_inner(self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn finish(b: Builder) -> std::io::Result<()> {
+    b.into_inner().await
+}
+"#,
+        );
+    }
+}

@@ -135,3 +135,23 @@ fn receiver_names(ctx: &Ctx<'_>) -> BTreeSet<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn next_on_a_stream_that_is_not_a_receiver() {
+        check_not_applicable(
+            "channel-recv",
+            r#"use async_std::prelude::*;
+use async_std::stream;
+
+async fn first() -> Option<u8> {
+    let mut s = stream::from_iter(vec![1u8]);
+    s.next().await
+}
+"#,
+        );
+    }
+}

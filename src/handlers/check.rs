@@ -170,33 +170,6 @@ pub(crate) fn check_findings(handler: &str, src: &str, expected: &str) {
     );
 }
 
-/// The example of a handler's `//!` header: the code blocks after the lines `Before:` and
-/// `After:`, with the `//! ` prefix removed.
-pub(crate) fn doc_example(source: &str) -> Option<(String, String)> {
-    let header: Vec<&str> = source
-        .lines()
-        .take_while(|l| l.starts_with("//!"))
-        .map(|l| {
-            l.strip_prefix("//! ")
-                .unwrap_or(l.trim_start_matches("//!"))
-        })
-        .collect();
-    let block = |label: &str| -> Option<String> {
-        let at = header.iter().position(|l| l.trim() == label)?;
-        let open = at + 1;
-        let opening = header.get(open)?;
-        let fence: String = opening.chars().take_while(|&c| c == '`').collect();
-        if fence.len() < 3 {
-            return None;
-        }
-        let len = header[open + 1..].iter().position(|l| l.trim() == fence)?;
-        let mut text = header[open + 1..open + 1 + len].join("\n");
-        text.push('\n');
-        Some(text)
-    };
-    Some((block("Before:")?, block("After:")?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,7 +191,7 @@ mod tests {
                 .filter(|h| h.file == file)
                 .map(|h| h.id.as_str())
                 .collect();
-            match doc_example(&source) {
+            match crate::rules::doc_example(&source) {
                 Some((before, after)) => check_rewrite_by(&ids, &before, &after),
                 None => missing.push(file),
             }
@@ -226,21 +199,6 @@ mod tests {
         assert!(
             missing.is_empty(),
             "no Before:/After: example in {missing:?}"
-        );
-    }
-
-    #[test]
-    fn doc_example_reads_the_header_blocks() {
-        let src = "//! Intro.\n//!\n//! Before:\n//! ```rust\n//! a\n//! ```\n//! After:\n//! ```rust\n//! b\n//!\n//! c\n//! ```\n\nfn x() {}\n";
-        assert_eq!(
-            doc_example(src),
-            Some(("a\n".to_string(), "b\n\nc\n".to_string()))
-        );
-        assert_eq!(doc_example("//! no example\nfn x() {}"), None);
-        let nested = "//! Before:\n//! ````text\n//! /// ```\n//! /// x\n//! /// ```\n//! ````\n//! After:\n//! ```text\n//! y\n//! ```\n";
-        assert_eq!(
-            doc_example(nested),
-            Some(("/// ```\n/// x\n/// ```\n".to_string(), "y\n".to_string()))
         );
     }
 }

@@ -215,3 +215,26 @@ fn only_awaited(name: &ast::NameRef) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn an_awaited_handle_needs_no_detach() {
+        check_not_applicable(
+            "detach-dropped-handle",
+            r#"use async_std::task;
+
+async fn serve() -> u8 {
+    1
+}
+
+async fn run() -> u8 {
+    let h = task::spawn(serve());
+    h.await
+}
+"#,
+        );
+    }
+}

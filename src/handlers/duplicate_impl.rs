@@ -274,3 +274,25 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn an_impl_without_a_std_twin_stays() {
+        check_not_applicable(
+            "duplicate-impl",
+            r#"trait Named {
+    fn name(&self) -> String;
+}
+
+impl Named for async_std::path::PathBuf {
+    fn name(&self) -> String {
+        self.display().to_string()
+    }
+}
+"#,
+        );
+    }
+}

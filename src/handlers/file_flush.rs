@@ -295,3 +295,42 @@ fn explicit_drop(arg_list_parent: &SyntaxNode) -> Option<SyntaxNode> {
     let stmt = call.syntax().parent()?;
     (stmt.kind() == SyntaxKind::EXPR_STMT).then_some(stmt)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_file_only_read_gets_no_flush() {
+        check_not_applicable(
+            "file-flush-on-drop",
+            r#"use async_std::fs::File;
+use async_std::prelude::*;
+
+async fn load(p: &str) -> std::io::Result<String> {
+    let mut f = File::open(p).await?;
+    let mut s = String::new();
+    f.read_to_string(&mut s).await?;
+    Ok(s)
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_file_moved_on_is_reported() {
+        check_findings(
+            "file-flush-on-drop",
+            r#"use async_std::fs::File;
+use async_std::prelude::*;
+
+async fn open_log() -> std::io::Result<File> {
+    let mut f = File::create("log").await?;
+    f.write_all(b"x").await?;
+    Ok(f)
+}
+"#,
+            "5:5 file-flush-on-drop: a File is written and then moved on: smol does not flush it when it is dropped (async-std did)",
+        );
+    }
+}

@@ -166,3 +166,46 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn try_join_becomes_try_zip() {
+        check_rewrite(
+            "future-combinators",
+            r#"use async_std::prelude::*;
+
+async fn both(a: impl Future<Output = std::io::Result<u8>>, b: impl Future<Output = std::io::Result<u8>>) -> std::io::Result<(u8, u8)> {
+    a.try_join(b).await
+}
+"#,
+            r#"use smol::prelude::*;
+
+async fn both(a: impl Future<Output = std::io::Result<u8>>, b: impl Future<Output = std::io::Result<u8>>) -> std::io::Result<(u8, u8)> {
+    smol::future::try_zip(a, b).await
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_local_race_method_in_a_file_without_async_std() {
+        check_not_applicable(
+            "future-combinators",
+            r#"struct Car;
+
+impl Car {
+    fn race(&self, other: &Car) -> bool {
+        true
+    }
+}
+
+fn main() {
+    Car.race(&Car);
+}
+"#,
+        );
+    }
+}

@@ -63,3 +63,22 @@ pub(super) fn on_interval(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow
     acc.edits.replace(range(call.syntax()), text, RULE);
     Flow::Done
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn other_streams_are_not_intervals() {
+        check_not_applicable(
+            "stream-interval",
+            r#"use async_std::prelude::*;
+use async_std::stream;
+
+async fn one() -> Option<u8> {
+    stream::once(1u8).next().await
+}
+"#,
+        );
+    }
+}

@@ -149,3 +149,25 @@ fn polled_through_pin(outer: &ra_ap_syntax::SyntaxNode) -> bool {
             .and_then(|m| m.name_ref())
             .is_some_and(|n| n.text().starts_with("poll_"))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_reference_not_used_for_io() {
+        check_not_applicable(
+            "net-shared-ref",
+            r#"use async_std::net::TcpStream;
+
+fn peer(s: &TcpStream) -> std::io::Result<std::net::SocketAddr> {
+    s.peer_addr()
+}
+
+fn main_peer(stream: TcpStream) {
+    let _ = peer(&stream);
+}
+"#,
+        );
+    }
+}

@@ -98,3 +98,21 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn std_path_methods_not_awaited() {
+        check_not_applicable(
+            "path-async-methods",
+            r#"use std::path::Path;
+
+fn present(path: &Path) -> bool {
+    path.exists()
+}
+"#,
+        );
+    }
+}

@@ -181,3 +181,44 @@ fn receiver_type(ctx: &Ctx<'_>, recv: &ast::Expr) -> Option<&'static str> {
             })
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_listener_gives_up_its_descriptor_after_leaving_the_reactor() {
+        check_rewrite(
+            "socket-raw-fd",
+            r#"use async_std::net::TcpListener;
+use std::os::unix::io::{IntoRawFd, RawFd};
+
+async fn release() -> std::io::Result<RawFd> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    Ok(listener.into_raw_fd())
+}
+"#,
+            r#"use smol::net::TcpListener;
+use std::os::unix::io::{IntoRawFd, RawFd};
+
+async fn release() -> std::io::Result<RawFd> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    Ok(std::sync::Arc::into_inner(std::sync::Arc::<smol::Async<std::net::TcpListener>>::from(listener)).expect("the socket is not shared").into_inner().expect("deregistering the socket from smol's reactor").into_raw_fd())
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn std_sockets_from_raw_fd() {
+        check_not_applicable(
+            "socket-raw-fd",
+            r#"use std::os::unix::io::{FromRawFd, RawFd};
+
+fn adopt(fd: RawFd) -> std::net::TcpStream {
+    unsafe { std::net::TcpStream::from_raw_fd(fd) }
+}
+"#,
+        );
+    }
+}

@@ -51,3 +51,21 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn std_to_socket_addrs_not_awaited() {
+        check_not_applicable(
+            "resolve-socket-addrs",
+            r#"use std::net::ToSocketAddrs;
+
+fn first(host: &str) -> Option<std::net::SocketAddr> {
+    host.to_socket_addrs().ok()?.next()
+}
+"#,
+        );
+    }
+}

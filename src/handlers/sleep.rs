@@ -102,3 +102,43 @@ pub(super) fn on_sleep(site: &PathSite, _m: &Mapped<'_>, ctx: &Ctx<'_>, acc: &mu
     }
     Flow::Continue
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_sleep_kept_as_a_future_stays_lazy_and_unit_typed() {
+        check_rewrite(
+            "sleep-to-timer",
+            r#"use async_std::task;
+use std::time::Duration;
+
+async fn later(d: Duration) {
+    let f = task::sleep(d);
+    f.await;
+}
+"#,
+            r#"use std::time::Duration;
+
+async fn later(d: Duration) {
+    let f = async move { smol::Timer::after(d).await; };
+    f.await;
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn std_thread_sleep() {
+        check_not_applicable(
+            "sleep-to-timer",
+            r#"use std::time::Duration;
+
+fn pause(d: Duration) {
+    std::thread::sleep(d);
+}
+"#,
+        );
+    }
+}

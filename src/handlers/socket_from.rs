@@ -253,3 +253,21 @@ fn passed_to_into_params(ctx: &Ctx<'_>, acc: &mut Acc) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn bind_is_not_a_conversion() {
+        check_not_applicable(
+            "socket-try-from",
+            r#"use async_std::net::TcpListener;
+
+async fn listen() -> std::io::Result<TcpListener> {
+    TcpListener::bind("127.0.0.1:0").await
+}
+"#,
+        );
+    }
+}

@@ -287,3 +287,44 @@ fn cleared_before(mc: &ast::MethodCallExpr, buf: &str) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn read_line_on_stdin_appends_through_std_on_the_blocking_pool() {
+        check_rewrite(
+            "stdio-unblock",
+            r#"use async_std::io;
+
+async fn ask() -> io::Result<String> {
+    let mut line = String::new();
+    io::stdin().read_line(&mut line).await?;
+    Ok(line)
+}
+"#,
+            r#"use smol::io;
+
+async fn ask() -> io::Result<String> {
+    let mut line = String::new();
+    ({ let buf: &mut String = &mut line; let mut line = std::mem::take(buf); let (line, r) = smol::unblock(move || { let r = std::io::stdin().read_line(&mut line); (line, r) }).await; *buf = line; r })?;
+    Ok(line)
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn std_stdout() {
+        check_not_applicable(
+            "stdio-unblock",
+            r#"use std::io::Write;
+
+fn greet() -> std::io::Result<()> {
+    std::io::stdout().write_all(b"hi\n")
+}
+"#,
+        );
+    }
+}

@@ -86,3 +86,21 @@ pub(super) fn on_builder(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
         .replace(end(fut.syntax())..end(spawn.syntax()), ")) }", RULE);
     Flow::Done
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_plain_spawn() {
+        check_not_applicable(
+            "task-builder-spawn",
+            r#"use async_std::task;
+
+fn start() -> task::JoinHandle<()> {
+    task::spawn(async {})
+}
+"#,
+        );
+    }
+}

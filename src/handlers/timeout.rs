@@ -98,3 +98,46 @@ pub(super) fn on_timeout(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow
         .replace(end(f.syntax())..end(call.syntax()), tail, rule);
     Flow::Done
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn io_timeout_races_the_future_against_a_timer() {
+        check_rewrite(
+            "timeout-to-or",
+            r#"use async_std::io;
+use std::time::Duration;
+
+async fn bounded() -> io::Result<u8> {
+    io::timeout(Duration::from_secs(1), async { Ok(1) }).await
+}
+"#,
+            r#"use smol::io;
+use std::time::Duration;
+
+async fn bounded() -> io::Result<u8> {
+    ({ let dur = Duration::from_secs(1); let fut = async { Ok(1) }; smol::future::FutureExt::or(fut, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future timed out")) }) }).await
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_local_fn_named_timeout() {
+        check_not_applicable(
+            "timeout-to-or",
+            r#"use std::time::Duration;
+
+fn timeout(d: Duration) -> Duration {
+    d
+}
+
+fn main() {
+    timeout(Duration::from_secs(1));
+}
+"#,
+        );
+    }
+}

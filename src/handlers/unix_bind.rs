@@ -55,3 +55,40 @@ pub(super) fn on_unix(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     }
     Flow::Continue
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_datagram_bind_is_synchronous() {
+        check_rewrite(
+            "unix-sync-bind",
+            r#"use async_std::os::unix::net::UnixDatagram;
+
+async fn open(p: &str) -> std::io::Result<UnixDatagram> {
+    UnixDatagram::bind(p).await
+}
+"#,
+            r#"use smol::net::unix::UnixDatagram;
+
+async fn open(p: &str) -> std::io::Result<UnixDatagram> {
+    UnixDatagram::bind(p)
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn connect_stays_async() {
+        check_not_applicable(
+            "unix-sync-bind",
+            r#"use async_std::os::unix::net::UnixStream;
+
+async fn dial(p: &str) -> std::io::Result<UnixStream> {
+    UnixStream::connect(p).await
+}
+"#,
+        );
+    }
+}

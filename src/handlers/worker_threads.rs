@@ -103,3 +103,20 @@ fn prologue(ctx: &Ctx<'_>, fn_indent: &str) -> String {
          {i}}}"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_main_that_spawns_nothing() {
+        check_not_applicable(
+            "worker-threads",
+            r#"#[async_std::main]
+async fn main() {
+    println!("no tasks");
+}
+"#,
+        );
+    }
+}

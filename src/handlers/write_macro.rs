@@ -139,3 +139,23 @@ fn written_out(make: &str, writer: &str) -> String {
         "(async {{ {make} {writer}.write_all(text.as_bytes()).await?; {writer}.flush().await }}).await"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn write_to_a_string() {
+        check_not_applicable(
+            "write-macro",
+            r#"use std::fmt::Write;
+
+fn text() -> String {
+    let mut s = String::new();
+    write!(s, "x").unwrap();
+    s
+}
+"#,
+        );
+    }
+}

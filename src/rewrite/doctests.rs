@@ -292,3 +292,16 @@ mod tests {
         assert!(!super::is_rust_fence("ignore"));
     }
 }
+
+#[cfg(test)]
+mod check_tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_text_block_is_not_rust() {
+        check_not_applicable(
+            "doctest-blocks",
+            "/// ```text\n/// async_std::task::block_on(f());\n/// ```\npub fn documented() {}\n",
+        );
+    }
+}

@@ -458,3 +458,20 @@ fn strip(e: &ast::Expr) -> ast::Expr {
     }
     e
 }
+
+#[cfg(test)]
+mod check_tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_file_without_awaits() {
+        check_not_applicable(
+            "threads-await",
+            r#"fn main() {
+    let v = vec![1];
+    println!("{}", v.len());
+}
+"#,
+        );
+    }
+}

@@ -115,3 +115,44 @@ fn escapes(list: &SyntaxNode) -> bool {
     }
     walk(list)
 }
+
+#[cfg(test)]
+mod check_tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn a_test_becomes_a_plain_test() {
+        check_rewrite(
+            "threads-test",
+            r#"#[async_std::test]
+async fn works() {
+    assert_eq!(answer().await, 42);
+}
+
+async fn answer() -> u32 {
+    42
+}
+"#,
+            r#"#[test]
+fn works() {
+    assert_eq!(answer(), 42);
+}
+
+fn answer() -> u32 {
+    42
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_sync_main_is_left_alone() {
+        check_not_applicable(
+            "threads-main",
+            r#"fn main() {
+    println!("sync");
+}
+"#,
+        );
+    }
+}

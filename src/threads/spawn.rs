@@ -131,3 +131,42 @@ pub(super) fn on_spawn_blocking(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) 
     );
     Flow::Done
 }
+
+#[cfg(test)]
+mod check_tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn spawn_blocking_awaited_becomes_a_call() {
+        check_rewrite(
+            "threads-spawn-blocking",
+            r#"use async_std::task;
+
+fn main() {
+    task::block_on(async {
+        let n = task::spawn_blocking(|| 6 * 7).await;
+        println!("{n}");
+    })
+}
+"#,
+            r#"fn main() {
+    {
+        let n = (|| 6 * 7)();
+        println!("{n}");
+    }
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_std_thread_is_left_alone() {
+        check_not_applicable(
+            "threads-spawn",
+            r#"fn main() {
+    std::thread::spawn(|| 1).join().unwrap();
+}
+"#,
+        );
+    }
+}
