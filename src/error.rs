@@ -22,6 +22,4 @@ pub enum Error {
         "refusing to write: {count} file(s) with uncommitted changes would be touched ({first}); commit or stash them, or pass --allow-dirty"
     )]
     Dirty { count: usize, first: String },
-    #[error(transparent)]
-    Catalogue(#[from] crate::rules::CatalogueError),
 }

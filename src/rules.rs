@@ -266,14 +266,23 @@ mod tests {
             std::fs::write(&path, text).unwrap();
         } else {
             let old = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(old == text, "{file} is stale: run `UPDATE_FIXTURES=1 cargo test --lib rules`");
+            assert!(
+                old == text,
+                "{file} is stale: run `UPDATE_FIXTURES=1 cargo test --lib rules`"
+            );
         }
     }
 
     #[test]
     fn docs_mapping_is_generated_from_transforms_and_handler_examples() {
-        check_doc("docs/mapping.md", &mapping_markdown(Catalogue::smol(), &file_example));
-        check_doc("docs/mapping-threads.md", &threads_mapping_markdown(&file_example));
+        check_doc(
+            "docs/mapping.md",
+            &mapping_markdown(Catalogue::smol(), &file_example),
+        );
+        check_doc(
+            "docs/mapping-threads.md",
+            &threads_mapping_markdown(&file_example),
+        );
     }
 
     #[test]
@@ -354,7 +363,10 @@ pub fn doc_example(source: &str) -> Option<(String, String)> {
     let header: Vec<&str> = source
         .lines()
         .take_while(|l| l.starts_with("//!"))
-        .map(|l| l.strip_prefix("//! ").unwrap_or(l.trim_start_matches("//!")))
+        .map(|l| {
+            l.strip_prefix("//! ")
+                .unwrap_or(l.trim_start_matches("//!"))
+        })
         .collect();
     let block = |label: &str| -> Option<String> {
         let at = header.iter().position(|l| l.trim() == label)?;
@@ -445,7 +457,11 @@ fn mapping_markdown_for(cat: &Catalogue, threads: bool, examples: Examples<'_>) 
             continue; // the file's example is shown under its first handler
         }
         if let Some((before, after)) = examples(&h.file) {
-            let fence = if before.contains("```") { "````" } else { "```" };
+            let fence = if before.contains("```") {
+                "````"
+            } else {
+                "```"
+            };
             out.push_str(&format!(
                 "\n{fence}rust\n// before\n{before}{fence}\n\n{fence}rust\n// after\n{after}{fence}\n"
             ));

@@ -111,7 +111,7 @@ pub(super) fn load_package(
             } else {
                 (original, nodes)
             };
-            let sites = collect_crate_facts(&tree, &nodes, &place, &mut ctx);
+            let sites = collect_crate_facts(&nodes, &place, &mut ctx);
             parsed.push((path, text, parse, Some((sites, nodes, tree))));
         } else {
             rest.push((path, text));
@@ -169,11 +169,11 @@ pub(super) fn load_package(
         }
         let (sf, sites, nodes) = match early {
             Some((sites, nodes, sf)) if reuse => (sf, sites, nodes),
-            Some((_, nodes, sf)) => (sf.clone(), resolve_nodes(&sf, &nodes, &place, &ctx), nodes),
+            Some((_, nodes, sf)) => (sf.clone(), resolve_nodes(&nodes, &place, &ctx), nodes),
             None => {
                 let sf = rewrite::macros::shadow_tree(&text, parse.tree(), None, &pkg.edition);
                 let nodes: Vec<ra_ap_syntax::SyntaxNode> = sf.syntax().descendants().collect();
-                (sf.clone(), resolve_nodes(&sf, &nodes, &place, &ctx), nodes)
+                (sf.clone(), resolve_nodes(&nodes, &place, &ctx), nodes)
             }
         };
         files.push(Parsed {

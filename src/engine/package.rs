@@ -159,9 +159,9 @@ pub(super) fn migrate_package(
         }
         if threads {
             let plan = &plans[&f.unit];
-            migrate_threads_file(root, &f, sf, &ctx, plan, pkg, semantic, report, &mut needs);
+            migrate_threads_file(&f, sf, &ctx, plan, pkg, semantic, report, &mut needs);
         } else {
-            migrate_smol_file(root, &f, sf, &ctx, pkg, semantic, report, &mut needs);
+            migrate_smol_file(&f, sf, &ctx, pkg, semantic, report, &mut needs);
         }
     }
     needs
@@ -183,7 +183,6 @@ fn threads_unit(units: &BTreeSet<String>, unit: &str) -> bool {
 
 #[allow(clippy::too_many_arguments)]
 fn migrate_threads_file(
-    _root: &Path,
     f: &Parsed,
     sf: &ra_ap_syntax::ast::SourceFile,
     ctx: &CrateContext,
@@ -226,7 +225,6 @@ fn migrate_threads_file(
 
 #[allow(clippy::too_many_arguments)]
 fn migrate_smol_file(
-    _root: &Path,
     f: &Parsed,
     sf: &ra_ap_syntax::ast::SourceFile,
     ctx: &CrateContext,

@@ -42,9 +42,9 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
     let mut krate = CrateContext::default();
     krate.roots.insert("async_std".into());
     let place = place_of(Path::new("/pkg/src/main.rs"), Path::new("/pkg"));
-    let mut sites = collect_crate_facts(&sf, &nodes, &place, &mut krate);
+    let mut sites = collect_crate_facts(&nodes, &place, &mut krate);
     if !krate.reexports.is_empty() || !krate.glob_reexports.is_empty() {
-        sites = resolve_nodes(&sf, &nodes, &place, &krate);
+        sites = resolve_nodes(&nodes, &place, &krate);
     }
     let plan = (target == HandlerTarget::Threads)
         .then(|| crate::threads::collect_plan(&[(nodes.as_slice(), &sites)]));

@@ -41,14 +41,13 @@ use super::{args, call_of_path, end, skip_parens_up, start, Flow};
 use super::{Acc, Ctx};
 use crate::report::RawFinding;
 use crate::resolve::PathSite;
-use crate::rules::Mapped;
 use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
 
 /// Entry: the spawn's path site, and a file pass for calls of the crate's own handle-returning fns.
 pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     match at {
-        At::Path(site, m) => on_spawn(site, m, ctx, acc),
+        At::Path(site, _) => on_spawn(site, acc),
         At::File => {
             pass(ctx, acc);
             Flow::Continue
@@ -58,9 +57,9 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 
 const RULE: &str = "detach-dropped-handle";
 
-pub(super) fn on_spawn(site: &PathSite, _m: &Mapped<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn on_spawn(site: &PathSite, acc: &mut Acc) -> Flow {
     if let Some(call) = call_of_path(&site.path) {
-        handle_value(call.syntax(), ctx, acc);
+        handle_value(call.syntax(), acc);
     }
     Flow::Continue
 }
@@ -100,14 +99,14 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                 .and_then(ast::LetStmt::cast)
                 .is_some_and(|l| matches!(l.pat(), Some(ast::Pat::WildcardPat(_))));
             if dropped_stmt || let_wild {
-                handle_value(&node, ctx, acc);
+                handle_value(&node, acc);
             }
         }
     }
 }
 
 /// `call` produces a task handle: add `.detach()` where it is dropped.
-fn handle_value(call: &SyntaxNode, _ctx: &Ctx<'_>, acc: &mut Acc) {
+fn handle_value(call: &SyntaxNode, acc: &mut Acc) {
     let e = skip_parens_up(call);
     let Some(parent) = e.parent() else { return };
     let detach = |acc: &mut Acc| acc.edits.insert(end(call), ".detach()", RULE);

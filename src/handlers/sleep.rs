@@ -37,18 +37,17 @@ use super::At;
 use super::{awaited, call_of_path, end, skip_parens_up, start, Flow};
 use super::{Acc, Ctx};
 use crate::resolve::PathSite;
-use crate::rules::Mapped;
 use ra_ap_syntax::{AstNode, SyntaxKind};
 
 /// Entry: the `task::sleep` path site.
 pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
-    let At::Path(site, m) = at else {
+    let At::Path(site, _) = at else {
         return Flow::Continue;
     };
-    on_sleep(site, m, ctx, acc)
+    on_sleep(site, ctx, acc)
 }
 
-pub(super) fn on_sleep(site: &PathSite, _m: &Mapped<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn on_sleep(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some(call) = call_of_path(&site.path) else {
         return Flow::Continue;
     };

@@ -68,7 +68,7 @@ const TYPES: &[&str] = &[
 ];
 
 pub(super) fn on_from(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
-    into_bound(site, ctx.oracle.is_semantic(), acc);
+    into_bound(site, acc);
     let Some((last, ty)) = site.canon.split_last() else {
         return Flow::Continue;
     };
@@ -106,7 +106,7 @@ pub(super) fn expect_registered(
 
 /// `impl Into<TcpListener>` / `T: Into<TcpListener>`: callers that passed a std socket relied on
 /// async-std's `From`, which async-net does not have. Reported: the signature needs a decision.
-fn into_bound(site: &PathSite, semantic: bool, acc: &mut Acc) {
+fn into_bound(site: &PathSite, acc: &mut Acc) {
     if !TYPES.contains(&site.canon.join("::").as_str()) {
         return;
     }
@@ -120,7 +120,6 @@ fn into_bound(site: &PathSite, semantic: bool, acc: &mut Acc) {
         });
     // The same finding with or without types: the signature is a decision for a person either
     // way (with types, this crate's own calls that pass a std socket are converted).
-    let _ = semantic;
     if in_into {
         acc.findings.push(crate::report::RawFinding::not_migrated(
             super::start(site.path.syntax()),

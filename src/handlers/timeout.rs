@@ -37,11 +37,11 @@ use crate::resolve::PathSite;
 use ra_ap_syntax::AstNode;
 
 /// Entry: the `future::timeout`/`io::timeout` path site.
-pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn run(at: At<'_>, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let At::Path(site, _) = at else {
         return Flow::Continue;
     };
-    on_timeout(site, ctx, acc)
+    on_timeout(site, acc)
 }
 
 /// The race for `future::timeout` (the future's output is wrapped in `Ok`).
@@ -54,7 +54,7 @@ fn io_race_tail() -> &'static str {
     "; smol::future::FutureExt::or(fut, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future timed out\")) }) })"
 }
 
-pub(super) fn on_timeout(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn on_timeout(site: &PathSite, acc: &mut Acc) -> Flow {
     let io = site.canon.join("::") == "async_std::io::timeout";
     let rule = "timeout-to-or";
     let Some(call) = call_of_path(&site.path) else {

@@ -34,7 +34,7 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     };
     super::socket_from::on_from(site, ctx, acc);
     super::raw_fd::on_path(site, ctx, acc);
-    on_unix(site, ctx, acc)
+    on_unix(site, acc)
 }
 
 const SYNC_IN_ASYNC_NET: &[&str] = &[
@@ -43,7 +43,7 @@ const SYNC_IN_ASYNC_NET: &[&str] = &[
     "async_std::os::unix::net::UnixDatagram::connect",
 ];
 
-pub(super) fn on_unix(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn on_unix(site: &PathSite, acc: &mut Acc) -> Flow {
     if !SYNC_IN_ASYNC_NET.contains(&site.canon.join("::").as_str()) {
         return Flow::Continue;
     }

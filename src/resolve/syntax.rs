@@ -69,23 +69,17 @@ enum Bind {
 /// Resolves one parsed file.
 pub fn resolve_file(sf: &ast::SourceFile, place: &FilePlace, ctx: &CrateContext) -> FileSites {
     let nodes: Vec<SyntaxNode> = sf.syntax().descendants().collect();
-    resolve_nodes(sf, &nodes, place, ctx)
+    resolve_nodes(&nodes, place, ctx)
 }
 
 /// [`resolve_file`] over the file's nodes in preorder, when the caller has them.
-pub fn resolve_nodes(
-    sf: &ast::SourceFile,
-    nodes: &[SyntaxNode],
-    place: &FilePlace,
-    ctx: &CrateContext,
-) -> FileSites {
+pub fn resolve_nodes(nodes: &[SyntaxNode], place: &FilePlace, ctx: &CrateContext) -> FileSites {
     let mut r = Resolver {
         ctx,
         place,
         scopes: HashMap::new(),
         sites: FileSites::default(),
     };
-    let _ = sf;
     r.collect_items(nodes);
     r.collect_uses(nodes);
     r.collect_paths(nodes);
@@ -588,7 +582,6 @@ pub fn spawns(sites: &FileSites) -> bool {
 /// Records what other files need to know of this one (re-exports, spawns, handle-returning fns)
 /// and returns its sites as resolved without the crate's re-exports.
 pub fn collect_crate_facts(
-    sf: &ast::SourceFile,
     nodes: &[SyntaxNode],
     place: &FilePlace,
     ctx: &mut CrateContext,
@@ -598,7 +591,7 @@ pub fn collect_crate_facts(
         lib_name: None,
         ..Default::default()
     };
-    let sites = resolve_nodes(sf, nodes, place, &empty);
+    let sites = resolve_nodes(nodes, place, &empty);
     for leaf in &sites.leaves {
         let is_pub = leaf.use_item.visibility().is_some();
         // A name another runtime's import binds too (under another cfg) is used by code written

@@ -76,7 +76,7 @@ pub(super) fn keep_for(site: &resolve::PathSite, sites: &FileSites, states: &mut
 /// (counted), renamed, or written in full.
 pub(super) fn write_usages(ctx: &Ctx<'_>, states: &[LeafState], acc: &mut Acc) {
     let sites = ctx.sites;
-    for (i, st) in states.iter().enumerate() {
+    for st in states {
         let rule = |si: usize| {
             ctx.cat
                 .lookup(&sites.paths[si].canon)
@@ -101,7 +101,6 @@ pub(super) fn write_usages(ctx: &Ctx<'_>, states: &[LeafState], acc: &mut Acc) {
                 Usage::Gone => {}
             }
         }
-        let _ = i;
     }
 }
 

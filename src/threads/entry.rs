@@ -37,7 +37,7 @@ pub(crate) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
         return Flow::Continue;
     };
     match m.rule.handler.as_deref() {
-        Some("threads-block-on") => on_block_on(site, ctx, acc),
+        Some("threads-block-on") => on_block_on(site, acc),
         Some(id) => on_attr(id, site, ctx, acc),
         None => Flow::Continue,
     }
@@ -60,7 +60,7 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
     Flow::Done
 }
 
-pub(super) fn on_block_on(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn on_block_on(site: &PathSite, acc: &mut Acc) -> Flow {
     let Some(call) = call_of_path(&site.path) else {
         return Flow::Continue;
     };

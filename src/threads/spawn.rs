@@ -49,7 +49,7 @@ pub(crate) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
         return Flow::Continue;
     };
     match m.rule.handler.as_deref() {
-        Some("threads-spawn-blocking") => on_spawn_blocking(site, ctx, acc),
+        Some("threads-spawn-blocking") => on_spawn_blocking(site, acc),
         _ => on_spawn(site, ctx, acc),
     }
 }
@@ -109,7 +109,7 @@ pub(super) fn on_spawn(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     Flow::Continue
 }
 
-pub(super) fn on_spawn_blocking(site: &PathSite, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn on_spawn_blocking(site: &PathSite, acc: &mut Acc) -> Flow {
     let Some(call) = call_of_path(&site.path) else {
         return Flow::Continue;
     };
