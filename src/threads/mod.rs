@@ -56,44 +56,6 @@ pub struct Plan {
     pub spawns: bool,
 }
 
-/// Crates whose presence means the code depends on an async ecosystem beyond async-std: a crate
-/// that depends on one of them keeps a runtime.
-pub const ASYNC_CRATES: &[&str] = &[
-    "actix",
-    "actix-rt",
-    "actix-web",
-    "async-channel",
-    "async-executor",
-    "async-io",
-    "async-net",
-    "async-stream",
-    "async-trait",
-    "async-tungstenite",
-    "axum",
-    "futures",
-    "futures-channel",
-    "futures-core",
-    "futures-executor",
-    "futures-io",
-    "futures-lite",
-    "futures-util",
-    "http-client",
-    "hyper",
-    "pin-project",
-    "pin-project-lite",
-    "reqwest",
-    "smol",
-    "sqlx",
-    "surf",
-    "tide",
-    "tokio",
-    "tokio-stream",
-    "tokio-util",
-    "tonic",
-    "tower",
-    "warp",
-];
-
 /// Dispatch of the `threads-*` path handlers.
 pub fn on_path(
     handler: &str,
