@@ -12,53 +12,12 @@
 //! Looked at: the `pub` functions, methods, struct fields, type aliases, consts and statics of a
 //! package's library (`src/`), and its `pub use` re-exports. A change is breaking unless the
 //! async-std item was std's own type, or a futures-io/futures-core trait, re-exported (then
-//! users see the same type).
+//! users see the same type): those are listed in `transforms/async_std_api.toml`.
 
 use crate::resolve::FileSites;
 use ra_ap_syntax::ast::{self, HasName, HasVisibility};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
 use serde::Serialize;
-
-/// async-std items that are std's own types (or the futures crates' traits) re-exported: naming
-/// the std or smol path instead changes nothing for users.
-const STD_REEXPORTS: &[&str] = &[
-    "async_std::io::Error",
-    "async_std::io::ErrorKind",
-    "async_std::io::Result",
-    "async_std::io::SeekFrom",
-    "async_std::io::IoSlice",
-    "async_std::io::IoSliceMut",
-    "async_std::net::SocketAddr",
-    "async_std::net::SocketAddrV4",
-    "async_std::net::SocketAddrV6",
-    "async_std::net::IpAddr",
-    "async_std::net::Ipv4Addr",
-    "async_std::net::Ipv6Addr",
-    "async_std::net::Shutdown",
-    "async_std::sync::Arc",
-    "async_std::sync::Weak",
-    "async_std::time::Duration",
-    "async_std::time::Instant",
-    "async_std::fs::Metadata",
-    "async_std::fs::FileType",
-    "async_std::fs::Permissions",
-    "async_std::future::Future",
-    "async_std::task::Context",
-    "async_std::task::Poll",
-    "async_std::task::Waker",
-    "async_std::pin::Pin",
-    // futures-io's and futures-core's traits, which async-std and smol both re-export.
-    "async_std::io::Read",
-    "async_std::io::Write",
-    "async_std::io::BufRead",
-    "async_std::io::Seek",
-    "async_std::io::prelude::Read",
-    "async_std::io::prelude::Write",
-    "async_std::io::prelude::BufRead",
-    "async_std::io::prelude::Seek",
-    "async_std::stream::Stream",
-    "async_std::prelude::Stream",
-];
 
 /// One public item whose signature the migration changes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -165,7 +124,9 @@ pub fn changes(
         if new == canon {
             continue;
         }
-        let breaking = !STD_REEXPORTS.contains(&canon.as_str());
+        let breaking = !crate::tables::async_std_api()
+            .std_reexports
+            .contains(&canon);
         // The one change that still compiles for callers but behaves differently.
         let note = if canon == "async_std::task::JoinHandle" {
             " (code outside the crate that drops the handle now cancels the task (async-std's detached it): it needs .detach())"
@@ -181,7 +142,9 @@ pub fn changes(
         let canon = leaf.canon.join("::");
         let new = map(&leaf.canon).unwrap_or_else(|| canon.clone());
         if new != canon {
-            let breaking = !STD_REEXPORTS.contains(&canon.as_str());
+            let breaking = !crate::tables::async_std_api()
+                .std_reexports
+                .contains(&canon);
             push(
                 leaf.use_item.syntax(),
                 format!("re-export {canon} -> {new}"),

@@ -32,6 +32,7 @@ pub mod report;
 pub mod resolve;
 pub mod rewrite;
 pub mod rules;
+pub mod tables;
 pub mod threads;
 pub mod verify;
 pub mod workspace;

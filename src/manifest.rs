@@ -2,8 +2,10 @@
 //! `smol = "2"` in every dependency table where it appears (`[dependencies]`,
 //! `[dev-dependencies]`, `[build-dependencies]`, `[target.'cfg(..)'.*]`,
 //! `[workspace.dependencies]`), renamed and optional dependencies and the features that name them
-//! included. Only what the rewritten code needs is added.
+//! included. Only what the rewritten code needs is added. The versions written are data:
+//! `transforms/versions.toml`.
 
+use crate::tables::version;
 use toml_edit::{DocumentMut, Item, Key, Table, Value};
 
 /// Features of other crates that pull async-std in (crate, feature, what to switch to).
@@ -240,7 +242,7 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             .or_insert_with(toml_edit::table)
             .as_table_mut()
         {
-            deps.insert("smol", toml_edit::value("2"));
+            deps.insert("smol", toml_edit::value(version("smol")));
             notes.push(format!(
                 "added smol to [{table}] (the migrated code names it)"
             ));
@@ -257,9 +259,9 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             .or_insert_with(toml_edit::table)
             .as_table_mut()
         {
-            for (k, v) in [("smol-macros", "0.1"), ("macro_rules_attribute", "0.2")] {
+            for k in ["smol-macros", "macro_rules_attribute"] {
                 if !deps.contains_key(k) {
-                    deps.insert(k, toml_edit::value(v));
+                    deps.insert(k, toml_edit::value(version(k)));
                 }
             }
             notes.push(format!(
@@ -274,7 +276,10 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             .as_table_mut();
         if let Some(deps) = deps {
             if !deps.contains_key("crossbeam-channel") {
-                deps.insert("crossbeam-channel", toml_edit::value("0.5"));
+                deps.insert(
+                    "crossbeam-channel",
+                    toml_edit::value(version("crossbeam-channel")),
+                );
                 notes.push("added crossbeam-channel to [dependencies] (channels whose receivers are shared)".into());
             }
         }
@@ -362,7 +367,7 @@ fn smol_item(old: &Item) -> Item {
         .unwrap_or(false);
     let decor_prefix = old.as_value().map(|v| v.decor().clone());
     if !workspace && !optional {
-        let mut v = Value::from("2");
+        let mut v = Value::from(version("smol"));
         if let Some(d) = decor_prefix {
             *v.decor_mut() = d;
         }
@@ -372,7 +377,7 @@ fn smol_item(old: &Item) -> Item {
     if workspace {
         it.insert("workspace", true.into());
     } else {
-        it.insert("version", "2".into());
+        it.insert("version", version("smol").into());
     }
     if optional {
         it.insert("optional", true.into());

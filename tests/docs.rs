@@ -37,3 +37,9 @@ fn every_listed_handler_is_dispatched_and_every_dispatched_one_listed() {
         );
     }
 }
+
+#[test]
+fn docs_tables_is_generated_from_transforms() {
+    let md = async_std_migrate::tables::tables_markdown();
+    common::check_file(&common::repo().join("docs/tables.md"), &md);
+}

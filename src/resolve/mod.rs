@@ -2,7 +2,9 @@
 //! (`async_std::task::spawn`). The syntax-level resolver ([`syntax`]) tracks `use` trees, aliases,
 //! `extern crate` renames, renamed dependencies and re-exports through the crate's own modules;
 //! the semantic layer ([`semantic`], rust-analyzer) answers what syntax cannot: the receiver types
-//! of method calls. Both produce the same [`FileSites`].
+//! of method calls. Both produce the same [`FileSites`]. What async-std's modules are, what its
+//! globs bring in and which items are bound to its runtime is data:
+//! `transforms/async_std_api.toml`.
 
 pub mod cfg_regions;
 pub mod semantic;
@@ -11,88 +13,24 @@ pub mod syntax;
 use ra_ap_syntax::ast;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// async-std's public modules: a `use` of one of these binds a module, not an item.
-pub const MODULES: &[&str] = &[
-    "async_std::channel",
-    "async_std::fs",
-    "async_std::future",
-    "async_std::io",
-    "async_std::io::prelude",
-    "async_std::net",
-    "async_std::os",
-    "async_std::os::unix",
-    "async_std::os::unix::fs",
-    "async_std::os::unix::io",
-    "async_std::os::unix::net",
-    "async_std::os::unix::process",
-    "async_std::os::windows",
-    "async_std::os::windows::io",
-    "async_std::path",
-    "async_std::pin",
-    "async_std::prelude",
-    "async_std::process",
-    "async_std::stream",
-    "async_std::sync",
-    "async_std::task",
-];
-
-/// The names async-std's globbed modules bring into scope by name (from the crate's source: its
-/// io prelude exports the io traits and their extension traits by name, its prelude `Future`,
-/// `Stream`, `FutureExt` and `StreamExt`).
-pub const GLOB_MEMBERS: &[(&str, &[(&str, &str)])] = &[
-    (
-        "async_std::io::prelude",
-        &[
-            ("BufRead", "async_std::io::BufRead"),
-            ("Read", "async_std::io::Read"),
-            ("Seek", "async_std::io::Seek"),
-            ("Write", "async_std::io::Write"),
-            ("BufReadExt", "async_std::io::BufReadExt"),
-            ("ReadExt", "async_std::io::ReadExt"),
-            ("SeekExt", "async_std::io::SeekExt"),
-            ("WriteExt", "async_std::io::WriteExt"),
-        ],
-    ),
-    (
-        "async_std::prelude",
-        &[
-            ("Future", "async_std::prelude::Future"),
-            ("Stream", "async_std::prelude::Stream"),
-            ("FutureExt", "async_std::prelude::FutureExt"),
-            ("StreamExt", "async_std::prelude::StreamExt"),
-            ("task_local", "async_std::task_local"),
-        ],
-    ),
-];
-
-/// Items that only work inside async-std's own runtime: a task-local is read from the current
-/// async-std task, `task::current` panics outside one. Moving the runtime (`block_on`, `main`,
-/// `spawn`) to smol while these stay would compile and then panic at run time.
-pub const RUNTIME_BOUND: &[&str] = &[
-    "async_std::task_local",
-    "async_std::task::LocalKey",
-    "async_std::task::current",
-    "async_std::task::try_current",
-    "async_std::task::spawn_local",
-];
+/// The members a globbed async-std module brings into scope by name, (name, canonical path) in
+/// the order written in `transforms/async_std_api.toml`.
+pub fn glob_members(module: &str) -> Option<&'static [(String, String)]> {
+    crate::tables::async_std_api().glob_members(module)
+}
 
 /// The runtime-bound sites of a file.
 pub fn runtime_bound_sites(sites: &FileSites) -> Vec<&PathSite> {
     sites
         .paths
         .iter()
-        .filter(|p| {
-            let c = p.canon.join("::");
-            RUNTIME_BOUND
-                .iter()
-                .any(|r| c == *r || c.starts_with(&format!("{r}::")))
-        })
+        .filter(|p| crate::tables::async_std_api().is_runtime_bound(&p.canon.join("::")))
         .collect()
 }
 
 pub fn is_module(canon: &[String]) -> bool {
     let joined = canon.join("::");
-    joined == "async_std" || MODULES.contains(&joined.as_str())
+    joined == "async_std" || crate::tables::async_std_api().modules.contains(&joined)
 }
 
 /// What the crate around a file knows: the names that reach async-std and the crate's own

@@ -57,7 +57,7 @@ pub fn place_of(file: &Path, package_dir: &Path) -> FilePlace {
 #[derive(Debug, Clone, Copy)]
 enum Bind {
     Leaf(usize),
-    /// A name brought in by glob leaf `n`, member `m` of its GLOB_MEMBERS row (explicit imports
+    /// A name brought in by glob leaf `n`, member `m` of its glob row in transforms/async_std_api.toml (explicit imports
     /// and items win over it).
     Glob(usize, usize),
     /// Bound to something that is not async-std (an item, or another import).
@@ -274,9 +274,8 @@ impl Resolver<'_> {
                 }
                 Some(Bind::Glob(i, m)) => {
                     let canon_text = self.sites.leaves[i].canon.join("::");
-                    let (_, members) =
-                        super::GLOB_MEMBERS.iter().find(|(g, _)| *g == canon_text)?;
-                    let mut canon = crate::rules::segments(members[m].1);
+                    let members = super::glob_members(&canon_text)?;
+                    let mut canon = crate::rules::segments(&members[m].1);
                     let offset = canon.len() - 1;
                     canon.extend(segs[1..].iter().cloned());
                     return Some((canon, Origin::Glob { leaf: i, offset }));
@@ -384,7 +383,7 @@ impl Resolver<'_> {
                 continue;
             }
             let canon = leaf.canon.join("::");
-            let Some((_, members)) = super::GLOB_MEMBERS.iter().find(|(m, _)| *m == canon) else {
+            let Some(members) = super::glob_members(&canon) else {
                 continue;
             };
             let Some(scope) = scope_of(leaf.use_item.syntax()).filter(is_scope) else {

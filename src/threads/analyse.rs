@@ -1,7 +1,12 @@
 //! "Is async needed here?": the blockers of one file, the facts of a package ([`Plan`]) and the
 //! units a package is decided in.
+//!
+//! Each kind of blocker is one check in [`BLOCKERS`], a sorted list that [`analyse_file`] runs.
+//! The names the checks look for (async crates, lock and channel methods, future traits,
+//! macros...) are data: `transforms/threads_blockers.toml`.
 
-use super::{classify, AwaitKind, Plan, ASYNC_CRATES};
+use crate::findings::FindingId;
+use super::{classify, AwaitKind, Plan};
 use crate::handlers::Ctx;
 use crate::handlers::{call_of_path, method_calls, start};
 use crate::report::RawFinding;
@@ -112,6 +117,7 @@ pub fn collect_plan(files: &[(&[SyntaxNode], &FileSites)]) -> Plan {
     }
     // std::sync::mpsc fits when each receiver has one owner and nothing needs crossbeam's extras.
     let mut crossbeam = bounded && sender_named;
+    let channels = crate::tables::threads_blockers();
     for nodes in &all {
         for mc in nodes.iter().cloned().filter_map(ast::MethodCallExpr::cast) {
             let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
@@ -120,12 +126,8 @@ pub fn collect_plan(files: &[(&[SyntaxNode], &FileSites)]) -> Plan {
             let on_receiver = mc
                 .receiver()
                 .is_some_and(|r| plan.receivers.contains(&last_name(r.syntax())));
-            if name == "try_send"
-                || (on_receiver
-                    && matches!(
-                        name.as_str(),
-                        "clone" | "len" | "is_empty" | "capacity" | "is_full"
-                    ))
+            if channels.crossbeam_methods.contains(&name)
+                || (on_receiver && channels.crossbeam_receiver_methods.contains(&name))
             {
                 crossbeam = true;
             }
@@ -158,18 +160,11 @@ pub(super) fn last_name(n: &SyntaxNode) -> String {
     parts.concat().trim().to_string()
 }
 
-/// Dependencies on other async crates, as (the name code uses, the reason). A crate that names
-/// one of them keeps a runtime.
+/// Dependencies on other async crates (`[async_crates]` of transforms/threads_blockers.toml), as
+/// (the name code uses, the reason). A crate that names one of them keeps a runtime.
 pub fn package_blockers(deps: &BTreeSet<String>) -> Vec<(String, String)> {
     deps.iter()
-        .filter(|d| {
-            ASYNC_CRATES.contains(&d.as_str())
-                || d.starts_with("tokio")
-                || d.starts_with("futures")
-                || d.starts_with("async-")
-                    && d.as_str() != "async-std"
-                    && d.as_str() != "async-attributes"
-        })
+        .filter(|d| crate::tables::threads_blockers().async_crates.contains(d))
         .map(|d| {
             (
                 d.replace('-', "_"),
@@ -181,99 +176,186 @@ pub fn package_blockers(deps: &BTreeSet<String>) -> Vec<(String, String)> {
 
 /// The blockers of one file (in a unit about to be converted), and what it defines and uses.
 /// `public_api`: the file belongs to a library whose `pub async fn`s are a contract, and why.
+/// Runs every check of [`BLOCKERS`]; the caller sorts the findings.
 pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> UnitFacts {
-    let mut out = UnitFacts::default();
-    let b = |at: &SyntaxNode, rule: &str, msg: String, advice: &str| {
-        RawFinding::not_migrated(start(at), rule, msg, advice)
+    let file = FileInput {
+        ctx,
+        plan,
+        public_api,
     };
-    let keep = "kept on an async runtime (smol with --to auto)";
+    let mut out = UnitFacts::default();
+    for f in async_fns(ctx) {
+        let name = f.name().map(|n| n.text().to_string()).unwrap_or_default();
+        out.defines.insert(name);
+    }
+    for (_, check) in BLOCKERS {
+        check(&file, &mut out);
+    }
+    out
+}
 
-    // Items with no blocking counterpart.
+/// What a blocker check reads: the file, its package's facts, and whether (and why) the file's
+/// `pub async fn`s are a library's contract.
+struct FileInput<'a, 'c> {
+    ctx: &'a Ctx<'c>,
+    plan: &'a Plan,
+    public_api: Option<&'a str>,
+}
+
+/// One blocker check: it pushes a finding for each site of the file that needs a runtime (and
+/// may note the crate's async fns the file uses).
+type Check = fn(&FileInput<'_, '_>, &mut UnitFacts);
+
+/// Every blocker check, sorted by id (a test checks the order). Each is independent of the
+/// others: the findings are sorted by the caller, so the order here changes nothing.
+const BLOCKERS: &[(&str, Check)] = &[
+    ("async-block", async_block),
+    ("async-closure", async_closure),
+    ("async-fn-value", async_fn_value),
+    ("async-macro", async_macro),
+    ("async-method-value", async_method_value),
+    ("async-std-future-value", async_std_future_value),
+    ("await-unknown", await_unknown),
+    ("channel-close", channel_close),
+    ("foreign-attribute", foreign_attribute),
+    ("future-impl", future_impl),
+    ("future-type", future_type),
+    ("item-row", item_row),
+    ("lock-api", lock_api),
+    ("macro-rules", macro_rules),
+    ("public-async-api", public_async_api),
+    ("socket-clone", socket_clone),
+];
+
+/// The advice of a blocker that only a runtime resolves.
+const KEEP: &str = "kept on an async runtime (smol with --to auto)";
+
+fn blocker(at: &SyntaxNode, rule: impl AsRef<str>, msg: String, advice: &str) -> RawFinding {
+    RawFinding::not_migrated(start(at), rule, msg, advice)
+}
+
+fn async_fns<'a>(ctx: &'a Ctx<'_>) -> impl Iterator<Item = ast::Fn> + 'a {
+    ctx.nodes()
+        .iter()
+        .cloned()
+        .filter_map(ast::Fn::cast)
+        .filter(|f| f.async_token().is_some())
+}
+
+/// An async-std item with no blocking counterpart: unknown to threads.toml, a row without a
+/// target, a prelude named explicitly, or a handler site of the wrong shape (see
+/// [`check_handler_site`]).
+fn item_row(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
     for site in &ctx.sites.paths {
         let canon = site.canon.join("::");
         match ctx.cat.lookup(&site.canon) {
-            None => out.blockers.push(b(
+            None => out.blockers.push(blocker(
                 site.path.syntax(),
-                "unknown-item",
+                FindingId::UnknownItem,
                 format!("`{canon}` is not in transforms/threads.toml"),
-                keep,
+                KEEP,
             )),
             Some(m) => match (&m.rule.action, &m.rule.handler) {
-                (Action::Report(advice), None) => out.blockers.push(b(
+                (Action::Report(advice), None) => out.blockers.push(blocker(
                     site.path.syntax(),
                     &m.rule.id,
                     format!("uses `{canon}`: {advice}"),
-                    keep,
+                    KEEP,
                 )),
-                (Action::MapTo(t), _) if t.is_empty() && !site.in_attr => out.blockers.push(b(
-                    site.path.syntax(),
-                    &m.rule.id,
-                    format!("names `{canon}` explicitly (a bound, a qualified call)"),
-                    "write the call as a method call, then run again",
-                )),
-                _ => check_handler_site(site, &canon, ctx, &mut out),
+                (Action::MapTo(t), _) if t.is_empty() && !site.in_attr => {
+                    out.blockers.push(blocker(
+                        site.path.syntax(),
+                        &m.rule.id,
+                        format!("names `{canon}` explicitly (a bound, a qualified call)"),
+                        "write the call as a method call, then run again",
+                    ))
+                }
+                _ => check_handler_site(site, &canon, ctx, out),
             },
         }
-        // An async-std future kept in a value (`let f = fs::read(p); .. f.await`).
-        if returns_future(&canon) {
-            if let Some(call) = call_of_path(&site.path) {
-                if crate::handlers::awaited(call.syntax()).is_none() {
-                    out.blockers.push(b(
-                        call.syntax(),
-                        "future-value",
-                        format!(
-                            "the future of `{canon}(..)` is used as a value (not awaited at once)"
-                        ),
-                        keep,
-                    ));
-                }
+    }
+}
+
+/// An async-std future kept in a value (`let f = fs::read(p); .. f.await`): only a runtime
+/// drives it.
+fn async_std_future_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let table = &crate::tables::threads_blockers().future_calls;
+    for site in &f.ctx.sites.paths {
+        let canon = site.canon.join("::");
+        if !table.returns_future(&canon) {
+            continue;
+        }
+        if let Some(call) = call_of_path(&site.path) {
+            if crate::handlers::awaited(call.syntax()).is_none() {
+                out.blockers.push(blocker(
+                    call.syntax(),
+                    FindingId::FutureValue,
+                    format!("the future of `{canon}(..)` is used as a value (not awaited at once)"),
+                    KEEP,
+                ));
             }
         }
     }
+}
 
-    // Every .await must map to a blocking call.
+/// An `.await` with no blocking form ([`classify`]); an awaited async-std call is left to its
+/// row ([`item_row`]), which reports it once.
+fn await_unknown(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
     for aw in ctx.nodes().iter().cloned().filter_map(ast::AwaitExpr::cast) {
-        // An awaited async-std call whose row blocks is reported once, by the row.
         let on_site = matches!(aw.expr(), Some(ast::Expr::CallExpr(c))
             if matches!(c.expr(), Some(ast::Expr::PathExpr(pe))
                 if pe.path().is_some_and(|p| ctx.sites.paths.iter().any(|s| s.path.syntax() == p.syntax()))));
         if on_site {
             continue;
         }
-        if let AwaitKind::Blocker(why) = classify(&aw, ctx, plan) {
+        if let AwaitKind::Blocker(why) = classify(&aw, ctx, f.plan) {
             out.blockers
-                .push(b(aw.syntax(), "await-unknown", why, keep));
+                .push(blocker(aw.syntax(), FindingId::AwaitUnknown, why, KEEP));
         }
     }
+}
 
-    // Async blocks and closures are only converted as the argument of spawn/block_on.
+/// An async block that is not the argument of spawn/block_on: a future kept as a value.
+fn async_block(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
     for be in ctx.nodes().iter().cloned().filter_map(ast::BlockExpr::cast) {
         if be.async_token().is_some() && !is_runtime_arg(be.syntax(), ctx.sites) {
-            out.blockers.push(b(
+            out.blockers.push(blocker(
                 be.syntax(),
-                "async-block",
+                FindingId::AsyncBlock,
                 "an async block used as a value (stored, passed, raced or joined): a future only a runtime can drive".into(),
-                keep,
+                KEEP,
             ));
         }
     }
-    for c in ctx
+}
+
+/// An async closure: its futures need a runtime.
+fn async_closure(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    for c in f
+        .ctx
         .nodes()
         .iter()
         .cloned()
         .filter_map(ast::ClosureExpr::cast)
     {
         if c.async_token().is_some() {
-            out.blockers.push(b(
+            out.blockers.push(blocker(
                 c.syntax(),
-                "async-block",
+                FindingId::AsyncBlock,
                 "an async closure: a future only a runtime can drive".into(),
-                keep,
+                KEEP,
             ));
         }
     }
+}
 
-    // Calls of the crate's async fns: awaited, or the argument of spawn/block_on.
+/// A call of one of the package's async fns that is neither awaited nor the argument of
+/// spawn/block_on: its future is a value. Every such call is noted as a use.
+fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
     for call in ctx.nodes().iter().cloned().filter_map(ast::CallExpr::cast) {
         let Some(ast::Expr::PathExpr(pe)) = call.expr() else {
             continue;
@@ -286,78 +368,95 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
         else {
             continue;
         };
-        if plan.async_fns.contains(&name) {
+        if f.plan.async_fns.contains(&name) {
             out.uses.insert(name.clone());
             if crate::handlers::awaited(call.syntax()).is_none()
                 && !is_runtime_arg(call.syntax(), ctx.sites)
             {
-                out.blockers.push(b(
+                out.blockers.push(blocker(
                     call.syntax(),
-                    "future-value",
+                    FindingId::FutureValue,
                     format!("the future of `{name}(..)` is used as a value (not awaited at once)"),
-                    keep,
+                    KEEP,
                 ));
             }
         }
     }
-    let socket_names = socket_names(ctx.nodes());
-    let uses_channel = crate::handlers::file_uses(ctx, &["async_std::channel"]);
-    let uses_sync = crate::handlers::file_uses(ctx, &["async_std::sync"]);
+}
+
+/// A call of one of the package's async methods that is neither awaited nor the argument of
+/// spawn/block_on: its future is a value. Every such call is noted as a use.
+fn async_method_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
     for (mc, name) in method_calls(ctx) {
-        if plan.async_methods.contains(&name) {
+        if f.plan.async_methods.contains(&name) {
             out.uses.insert(name.clone());
             if crate::handlers::awaited(mc.syntax()).is_none()
                 && !is_runtime_arg(mc.syntax(), ctx.sites)
             {
-                out.blockers.push(b(
+                out.blockers.push(blocker(
                     mc.syntax(),
-                    "future-value",
+                    FindingId::FutureValue,
                     format!("the future of `.{name}(..)` is used as a value (not awaited at once)"),
-                    keep,
+                    KEEP,
                 ));
             }
         }
-        if uses_channel
-            && matches!(
-                name.as_str(),
-                "close" | "is_closed" | "receiver_count" | "sender_count" | "downgrade"
-            )
-        {
-            out.blockers.push(b(
+    }
+}
+
+/// `close()` and friends on an async-std channel: std and crossbeam channels cannot be closed.
+fn channel_close(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
+    if !crate::handlers::file_uses(ctx, &["async_std::channel"]) {
+        return;
+    }
+    let methods = &crate::tables::threads_blockers().channel_close_methods;
+    for (mc, name) in method_calls(ctx) {
+        if methods.contains(&name) {
+            out.blockers.push(blocker(
                 mc.syntax(),
-                "channel-close",
+                FindingId::ChannelClose,
                 format!("`.{name}()` on a channel: std and crossbeam channels close only when every sender or receiver is dropped"),
                 "restructure so that dropping the senders ends the receivers, or keep a runtime",
             ));
         }
-        if uses_sync
-            && matches!(
-                name.as_str(),
-                "try_lock"
-                    | "try_read"
-                    | "try_write"
-                    | "lock_arc"
-                    | "try_lock_arc"
-                    | "upgradable_read"
-                    | "into_inner"
-                    | "get_mut"
-            )
-        {
-            out.blockers.push(b(
+    }
+}
+
+/// `try_lock()` and friends on an async-std lock: std's forms have another shape.
+fn lock_api(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
+    if !crate::handlers::file_uses(ctx, &["async_std::sync"]) {
+        return;
+    }
+    let methods = &crate::tables::threads_blockers().lock_methods;
+    for (mc, name) in method_calls(ctx) {
+        if methods.contains(&name) {
+            out.blockers.push(blocker(
                 mc.syntax(),
-                "lock-api",
+                FindingId::LockApi,
                 format!("`.{name}()` on an async-std lock has a different shape in std (Option vs LockResult)"),
                 "convert this call by hand, or keep a runtime",
             ));
         }
+    }
+}
+
+/// `.clone()` of a socket: std sockets are not Clone (try_clone can fail).
+fn socket_clone(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
+    let typed = &crate::tables::threads_blockers().sockets_typed;
+    let socket_names = socket_names(ctx.nodes());
+    for (mc, name) in method_calls(ctx) {
         if name == "clone"
             && mc
                 .receiver()
                 .is_some_and(|r| socket_names.contains(&last_name(r.syntax())))
         {
-            out.blockers.push(b(
+            out.blockers.push(blocker(
                 mc.syntax(),
-                "socket-clone",
+                FindingId::SocketClone,
                 format!(
                     "clones the socket `{}`: std sockets are not Clone (try_clone can fail)",
                     mc.receiver()
@@ -368,11 +467,10 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
             ));
         } else if name == "clone" && ctx.oracle.is_semantic() {
             if let Some(t) = mc.receiver().and_then(|r| ctx.oracle.type_of(&r)) {
-                if t.ends_with("TcpStream") || t.ends_with("UnixStream") || t.ends_with("UdpSocket")
-                {
-                    out.blockers.push(b(
+                if typed.iter().any(|s| t.ends_with(s.as_str())) {
+                    out.blockers.push(blocker(
                         mc.syntax(),
-                        "socket-clone",
+                        FindingId::SocketClone,
                         format!("clones a `{t}`: std sockets are not Clone (try_clone can fail)"),
                         "use try_clone()? by hand, or keep a runtime",
                     ));
@@ -380,9 +478,12 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
             }
         }
     }
+}
 
-    // Futures and streams written by hand, and async macros.
-    for imp in ctx.nodes().iter().cloned().filter_map(ast::Impl::cast) {
+/// A `Future`/`Stream`/io trait implemented by hand: poll-based code has no blocking form.
+fn future_impl(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let traits = &crate::tables::threads_blockers().future_impl_traits;
+    for imp in f.ctx.nodes().iter().cloned().filter_map(ast::Impl::cast) {
         if let Some(t) = imp.trait_() {
             let name = t.syntax().text().to_string();
             let last = name
@@ -392,79 +493,86 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
                 .split('<')
                 .next()
                 .unwrap_or("");
-            if matches!(
-                last,
-                "Future"
-                    | "Stream"
-                    | "AsyncRead"
-                    | "AsyncWrite"
-                    | "AsyncBufRead"
-                    | "AsyncSeek"
-                    | "IntoFuture"
-            ) {
-                out.blockers.push(b(
+            if traits.contains(last) {
+                out.blockers.push(blocker(
                     imp.syntax(),
-                    "hand-written-future",
+                    FindingId::HandWrittenFuture,
                     format!("implements `{last}` by hand"),
-                    keep,
+                    KEEP,
                 ));
             }
         }
     }
+}
+
+/// A future or stream type named in the code (`impl Future`, `Pin<Box<..>>`, `BoxFuture`): code
+/// that handles futures as values.
+fn future_type(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
+    let table = crate::tables::threads_blockers();
+    let contains_any =
+        |t: &str, words: &BTreeSet<String>| words.iter().any(|w| t.contains(w.as_str()));
     for n in ctx.nodes().iter().cloned() {
         let hit = match n.kind() {
             SyntaxKind::IMPL_TRAIT_TYPE | SyntaxKind::DYN_TRAIT_TYPE => {
                 let t = ctx.text_of(&n);
-                (t.contains("Future") || t.contains("Stream")).then(|| t.to_string())
+                contains_any(t, &table.future_trait_object_words).then(|| t.to_string())
             }
             SyntaxKind::PATH_TYPE => {
                 let t = ctx.text_of(&n);
-                (t.starts_with("Pin<") || t.contains("BoxFuture") || t.contains("::Poll<"))
-                    .then(|| t.to_string())
+                (table
+                    .future_type_prefixes
+                    .iter()
+                    .any(|p| t.starts_with(p.as_str()))
+                    || contains_any(t, &table.future_type_words))
+                .then(|| t.to_string())
             }
             _ => None,
         };
         if let Some(t) = hit {
-            out.blockers.push(b(
+            out.blockers.push(blocker(
                 &n,
-                "hand-written-future",
+                FindingId::HandWrittenFuture,
                 format!(
                     "names the future type `{}`",
                     t.split_whitespace().collect::<Vec<_>>().join(" ")
                 ),
-                keep,
+                KEEP,
             ));
         }
     }
-    for m in ctx.nodes().iter().cloned().filter_map(ast::MacroCall::cast) {
+}
+
+/// `select!`, `join!` and other macros that drive futures concurrently or by hand.
+fn async_macro(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let macros = &crate::tables::threads_blockers().async_macros;
+    for m in f
+        .ctx
+        .nodes()
+        .iter()
+        .cloned()
+        .filter_map(ast::MacroCall::cast)
+    {
         let name = m
             .path()
             .and_then(|p| p.segment())
             .and_then(|s| s.name_ref())
             .map(|n| n.text().to_string())
             .unwrap_or_default();
-        if matches!(
-            name.as_str(),
-            "select"
-                | "select_biased"
-                | "join"
-                | "try_join"
-                | "pin_mut"
-                | "stream"
-                | "try_stream"
-                | "ready"
-                | "poll_fn"
-        ) {
-            out.blockers.push(b(
+        if macros.contains(&name) {
+            out.blockers.push(blocker(
                 m.syntax(),
-                "async-macro",
+                FindingId::AsyncMacro,
                 format!("`{name}!` drives futures concurrently or by hand"),
-                keep,
+                KEEP,
             ));
         }
     }
+}
 
-    // `macro_rules!` bodies are token soup: async code there cannot be converted reliably.
+/// A `macro_rules!` body with async code: macro bodies are token soup, not converted reliably.
+fn macro_rules(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
     for m in ctx
         .nodes()
         .iter()
@@ -479,27 +587,31 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
         if crate::workspace::mentions_any(&body, &words)
             || crate::workspace::mentions_any(&body, &ctx.krate.roots)
         {
-            out.blockers.push(b(
+            out.blockers.push(blocker(
                 m.syntax(),
-                "async-macro",
+                FindingId::AsyncMacro,
                 "a `macro_rules!` body with async code (macro bodies are not converted to blocking code)".into(),
-                keep,
+                KEEP,
             ));
         }
     }
+}
 
-    // Definitions, and the library's public async API.
-    for f in ctx.nodes().iter().cloned().filter_map(ast::Fn::cast) {
-        if f.async_token().is_none() {
-            continue;
-        }
-        let name = f.name().map(|n| n.text().to_string()).unwrap_or_default();
-        out.defines.insert(name.clone());
-        for attr in ra_ap_syntax::ast::HasAttrs::attrs(&f) {
+/// An attribute on an `async fn` other than Rust's own lint/doc/cfg/test ones and async-std's:
+/// another runtime or macro expects the fn async.
+fn foreign_attribute(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let ctx = f.ctx;
+    for func in async_fns(ctx) {
+        let name = func
+            .name()
+            .map(|n| n.text().to_string())
+            .unwrap_or_default();
+        for attr in ra_ap_syntax::ast::HasAttrs::attrs(&func) {
             let path = attr
                 .path()
                 .map(|p| p.syntax().text().to_string())
                 .unwrap_or_default();
+            // Rust's own attributes, which say nothing about async.
             let harmless = matches!(
                 path.as_str(),
                 "allow"
@@ -527,40 +639,35 @@ pub fn analyse_file(ctx: &Ctx<'_>, plan: &Plan, public_api: Option<&str>) -> Uni
                             .contains_range(s.path.syntax().text_range())
                 });
             if !harmless {
-                out.blockers.push(b(
+                out.blockers.push(blocker(
                     attr.syntax(),
-                    "foreign-attribute",
+                    FindingId::ForeignAttribute,
                     format!("`#[{path}]` on `async fn {name}`: another runtime or macro expects it async"),
-                    keep,
+                    KEEP,
                 ));
             }
         }
-        if let Some(why) = public_api.filter(|_| is_public(&f)) {
-            out.blockers.push(b(
-                f.syntax(),
-                "public-async-api",
+    }
+}
+
+/// A library's `pub async fn` (when its async API is a contract): making it blocking breaks
+/// its users.
+fn public_async_api(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
+    let Some(why) = f.public_api else { return };
+    for func in async_fns(f.ctx) {
+        if is_public(&func) {
+            let name = func
+                .name()
+                .map(|n| n.text().to_string())
+                .unwrap_or_default();
+            out.blockers.push(blocker(
+                func.syntax(),
+                FindingId::PublicAsyncApi,
                 format!("`pub async fn {name}` {why}"),
                 "pass --allow-api-change (or set `publish = false`) to convert a library no other package here uses",
             ));
         }
     }
-    out
-}
-
-/// async-std functions whose call is a future (the others build values: channels, readers,
-/// stdin handles, streams).
-fn returns_future(canon: &str) -> bool {
-    let last = canon.rsplit("::").next().unwrap_or("");
-    (canon.starts_with("async_std::fs::")
-        && last.starts_with(|c: char| c.is_lowercase())
-        && !matches!(last, "new" | "from" | "default")
-        && !canon.contains("::OpenOptions::")
-        && !canon.contains("::DirBuilder::"))
-        || matches!(last, "connect" | "bind" | "open" | "create")
-        || matches!(
-            canon,
-            "async_std::task::sleep" | "async_std::task::yield_now" | "async_std::io::copy"
-        )
 }
 
 /// `pub` (not `pub(crate)`) and not a trait impl's method.
@@ -589,13 +696,11 @@ fn is_runtime_arg(node: &SyntaxNode, sites: &FileSites) -> bool {
         return false;
     };
     let Some(path) = pe.path() else { return false };
-    sites.paths.iter().any(|s| {
-        s.path.syntax() == path.syntax()
-            && matches!(
-                s.canon.join("::").as_str(),
-                "async_std::task::spawn" | "async_std::task::block_on"
-            )
-    })
+    let driving = &crate::tables::threads_blockers().runtime_driving_calls;
+    sites
+        .paths
+        .iter()
+        .any(|s| s.path.syntax() == path.syntax() && driving.contains(&s.canon.join("::")))
 }
 
 /// Sites whose rows have handlers: the shape they need.
@@ -607,7 +712,7 @@ fn check_handler_site(site: &PathSite, canon: &str, ctx: &Ctx<'_>, out: &mut Uni
             let Some(call) = call_of_path(&site.path) else {
                 out.blockers.push(RawFinding::not_migrated(
                     start(at),
-                    "runtime-value",
+                    FindingId::RuntimeValue,
                     format!("`{canon}` is used as a value, not called"),
                     keep,
                 ));
@@ -627,7 +732,7 @@ fn check_handler_site(site: &PathSite, canon: &str, ctx: &Ctx<'_>, out: &mut Uni
             if !ok {
                 out.blockers.push(RawFinding::not_migrated(
                     start(at),
-                    "runtime-value",
+                    FindingId::RuntimeValue,
                     format!("`{canon}` gets a future value, not an async block or a call"),
                     keep,
                 ));
@@ -635,7 +740,7 @@ fn check_handler_site(site: &PathSite, canon: &str, ctx: &Ctx<'_>, out: &mut Uni
             if canon.ends_with("spawn") && in_unbounded_loop(call.syntax()) {
                 out.blockers.push(RawFinding::not_migrated(
                     start(at),
-                    "spawn-per-item",
+                    FindingId::SpawnPerItem,
                     "spawns a task on every turn of an unbounded loop (one per connection or message): as threads this would not scale",
                     keep,
                 ));
@@ -652,7 +757,7 @@ fn check_handler_site(site: &PathSite, canon: &str, ctx: &Ctx<'_>, out: &mut Uni
             if !on_async_fn {
                 out.blockers.push(RawFinding::not_migrated(
                     start(at),
-                    "runtime-value",
+                    FindingId::RuntimeValue,
                     format!("#[{canon}] is not on an async fn with a body"),
                     keep,
                 ));
@@ -678,7 +783,7 @@ fn in_unbounded_loop(node: &SyntaxNode) -> bool {
 /// Names bound to async-std sockets, by syntax: `let s = TcpStream::connect(..)`,
 /// `let (s, _) = listener.accept()`, `s: TcpStream` (parameters, fields, lets).
 fn socket_names(nodes: &[SyntaxNode]) -> BTreeSet<String> {
-    const TYPES: &[&str] = &["TcpStream", "UdpSocket", "UnixStream", "UnixDatagram"];
+    let types = &crate::tables::threads_blockers().sockets_bound_by_syntax;
     let mut out = BTreeSet::new();
     let ident = |p: Option<ast::Pat>| match p {
         Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
@@ -694,10 +799,10 @@ fn socket_names(nodes: &[SyntaxNode]) -> BTreeSet<String> {
                 .ty()
                 .map(|t| t.syntax().text().to_string())
                 .unwrap_or_default();
-            let built = TYPES.iter().any(|t| {
+            let built = types.iter().any(|t| {
                 init.contains(&format!("{t}::connect"))
                     || init.contains(&format!("{t}::bind"))
-                    || ty.contains(t)
+                    || ty.contains(t.as_str())
             });
             if built {
                 out.extend(ident(l.pat()));
@@ -712,7 +817,7 @@ fn socket_names(nodes: &[SyntaxNode]) -> BTreeSet<String> {
                 .ty()
                 .map(|t| t.syntax().text().to_string())
                 .unwrap_or_default();
-            if TYPES.iter().any(|t| ty.contains(t)) {
+            if types.iter().any(|t| ty.contains(t.as_str())) {
                 out.extend(ident(p.pat()));
             }
         } else if let Some(f) = ast::RecordField::cast(n) {
@@ -720,10 +825,22 @@ fn socket_names(nodes: &[SyntaxNode]) -> BTreeSet<String> {
                 .ty()
                 .map(|t| t.syntax().text().to_string())
                 .unwrap_or_default();
-            if TYPES.iter().any(|t| ty.contains(t)) {
+            if types.iter().any(|t| ty.contains(t.as_str())) {
                 out.extend(f.name().map(|n| n.text().to_string()));
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn blocker_checks_are_listed_once_sorted_by_id() {
+        let ids: Vec<&str> = super::BLOCKERS.iter().map(|(id, _)| *id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+    }
 }

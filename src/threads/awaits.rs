@@ -64,7 +64,8 @@
 //! ```
 //!
 //! [`classify`] is shared with the analysis: an `.await` it cannot place is a blocker, so a unit
-//! that reaches the conversion has none.
+//! that reaches the conversion has none. Which awaited methods keep their name, need an io trait
+//! or block is data: `transforms/threads_awaits.toml`.
 
 use super::analyse::last_name;
 use super::Plan;
@@ -100,100 +101,6 @@ pub enum AwaitKind {
     /// No blocking form: why.
     Blocker(String),
 }
-
-/// io methods whose std counterparts block, with the trait that must be in scope.
-const IO_METHODS: &[(&str, &str)] = &[
-    ("read", "std::io::Read"),
-    ("read_to_end", "std::io::Read"),
-    ("read_to_string", "std::io::Read"),
-    ("read_exact", "std::io::Read"),
-    ("read_line", "std::io::BufRead"),
-    ("read_until", "std::io::BufRead"),
-    ("write", "std::io::Write"),
-    ("write_all", "std::io::Write"),
-    ("write_fmt", "std::io::Write"),
-    ("flush", "std::io::Write"),
-    ("seek", "std::io::Seek"),
-];
-
-/// Awaited methods whose std (or Iterator) counterparts have the same name and shape.
-const SAME_NAME: &[&str] = &[
-    "sync_all",
-    "sync_data",
-    "set_len",
-    "set_permissions",
-    "metadata",
-    "file_type",
-    "accept",
-    "connect",
-    "send_to",
-    "recv_from",
-    "peek",
-    "peek_from",
-    "recv",
-    "send",
-    "wait",
-    "collect",
-    "count",
-    "fold",
-    "for_each",
-    "try_for_each",
-    "try_fold",
-    "last",
-    "nth",
-    "find",
-    "find_map",
-    "position",
-    "any",
-    "all",
-    "min",
-    "max",
-    "min_by_key",
-    "max_by_key",
-    "min_by",
-    "max_by",
-    "sum",
-    "product",
-    "exists",
-    "is_dir",
-    "is_file",
-    "canonicalize",
-    "read_dir",
-    "read_link",
-    "symlink_metadata",
-    "output",
-    "status",
-    "partial_cmp",
-    "cmp",
-    "eq",
-    "ne",
-    "lt",
-    "le",
-    "gt",
-    "ge",
-    "unzip",
-    "partition",
-    "open",
-];
-
-/// Future combinators: an await on one of them runs futures concurrently or against a clock.
-const CONCURRENT_METHODS: &[&str] = &[
-    "race",
-    "try_race",
-    "join",
-    "try_join",
-    "timeout",
-    "delay",
-    "merge",
-    "select",
-    "throttle",
-    "zip",
-    "or",
-    "fuse",
-    "boxed",
-    "flatten",
-    "catch_unwind",
-];
 
 /// How this `.await` becomes blocking code.
 pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
@@ -259,6 +166,7 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
             if plan.async_methods.contains(&name) {
                 return AwaitKind::Drop;
             }
+            let table = crate::tables::threads_awaits();
             match (name.as_str(), nargs) {
                 ("lock", 0) | ("read", 0) | ("write", 0) | ("wait", 1) => AwaitKind::Unwrap,
                 ("wait_until", 2) => AwaitKind::WaitWhile,
@@ -279,10 +187,10 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                         AwaitKind::Drop
                     }
                 }
-                (n, _) if IO_METHODS.iter().any(|(m, _)| *m == n) || SAME_NAME.contains(&n) => {
+                (n, _) if table.io_trait(n).is_some() || table.same_name.contains(n) => {
                     AwaitKind::Drop
                 }
-                (n, _) if CONCURRENT_METHODS.contains(&n) => AwaitKind::Blocker(format!(
+                (n, _) if table.concurrent.contains(n) => AwaitKind::Blocker(format!(
                     "`.{n}(..).await` runs futures concurrently or against a clock: threads have no equivalent"
                 )),
                 (n, _) => AwaitKind::Blocker(format!(
@@ -351,7 +259,7 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                             && mc
                                 .receiver()
                                 .is_some_and(|r| r.syntax().text().to_string().contains("stdin"));
-                        if let Some((_, t)) = IO_METHODS.iter().find(|(m, _)| *m == name) {
+                        if let Some(t) = crate::tables::threads_awaits().io_trait(&name) {
                             if !on_stdin {
                                 acc.traits.insert(t.to_string());
                             }
