@@ -18,6 +18,7 @@ pub const ASYNC_STD_API_TOML: &str = include_str!("../transforms/async_std_api.t
 pub const THREADS_AWAITS_TOML: &str = include_str!("../transforms/threads_awaits.toml");
 pub const THREADS_BLOCKERS_TOML: &str = include_str!("../transforms/threads_blockers.toml");
 pub const VERSIONS_TOML: &str = include_str!("../transforms/versions.toml");
+pub const SMOL_API_TOML: &str = include_str!("../transforms/smol_api.toml");
 
 /// A table file that does not validate; the message says which field and how to fix it.
 #[derive(Debug, thiserror::Error)]
@@ -646,9 +647,208 @@ impl Check {
 }
 
 // ---------------------------------------------------------------------------------------------
+// transforms/smol_api.toml
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSmolApi {
+    path_only_traits: Vec<String>,
+    io_modules: Vec<String>,
+    future_ext_methods: Vec<String>,
+    ext_trait: Vec<RawExtTrait>,
+    prelude: Vec<RawPrelude>,
+    path_method: Vec<RawPathMethod>,
+    raw_fd: RawRawFd,
+    sockets_from_std: Vec<String>,
+    sync_in_async_net: Vec<String>,
+    file_flush: RawFileFlush,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExtTrait {
+    name: String,
+    methods: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrelude {
+    path: String,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPathMethod {
+    method: String,
+    function: String,
+    tail: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRawFd {
+    from_raw: Vec<String>,
+    into_raw: Vec<String>,
+    #[serde(rename = "type")]
+    types: Vec<RawFdType>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFdType {
+    async_std: String,
+    std: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFileFlush {
+    writes: Vec<String>,
+    flushes: Vec<String>,
+}
+
+/// The smol side of the smol target (`transforms/smol_api.toml`).
+#[derive(Debug)]
+pub struct SmolApi {
+    /// async-std traits imported only where their name is written.
+    pub path_only_traits: BTreeSet<String>,
+    /// async-std modules whose types do I/O.
+    pub io_modules: Vec<String>,
+    /// `FutureExt` methods (the prelude imports `FutureExt` only where one is called).
+    pub future_ext_methods: BTreeSet<String>,
+    /// smol's io extension traits -> their methods.
+    pub ext_traits: BTreeMap<String, BTreeSet<String>>,
+    /// smol's prelude written out, in order: (path from `smol::`, name).
+    pub prelude: Vec<(String, String)>,
+    /// An awaited async-std `Path` method -> (`smol::fs` function, what follows the `.await`).
+    pub path_methods: BTreeMap<String, (String, String)>,
+    pub from_raw: BTreeSet<String>,
+    pub into_raw: BTreeSet<String>,
+    /// async-std types with raw-descriptor conversions -> the std type behind each.
+    pub raw_fd_types: BTreeMap<String, String>,
+    pub sockets_from_std: BTreeSet<String>,
+    pub sync_in_async_net: BTreeSet<String>,
+    pub file_writes: BTreeSet<String>,
+    pub file_flushes: BTreeSet<String>,
+}
+
+impl SmolApi {
+    /// The methods of one of smol's io extension traits.
+    pub fn ext_methods(&self, name: &str) -> Option<&BTreeSet<String>> {
+        self.ext_traits.get(name)
+    }
+
+    /// The io modules, as `file_uses` takes them.
+    pub fn io_modules(&self) -> Vec<&str> {
+        self.io_modules.iter().map(String::as_str).collect()
+    }
+
+    fn validate(raw: RawSmolApi, file: &'static str) -> Result<Self, TableError> {
+        let c = Check { file };
+        let path_only_traits =
+            c.set("path_only_traits", raw.path_only_traits, Kind::AsyncStdPath)?;
+        let io_modules = c.set("io_modules", raw.io_modules, Kind::AsyncStdPath)?;
+        let future_ext_methods = c.set("future_ext_methods", raw.future_ext_methods, Kind::Name)?;
+        let mut ext_traits = BTreeMap::new();
+        for t in raw.ext_trait {
+            c.entry("ext_trait.name", &t.name, Kind::Name)?;
+            let field = format!("methods of [[ext_trait]] `{}`", t.name);
+            let methods = c.set(&field, t.methods, Kind::Name)?;
+            if ext_traits.insert(t.name.clone(), methods).is_some() {
+                return Err(c.err(format!(
+                    "two [[ext_trait]] rows for `{}`: merge them",
+                    t.name
+                )));
+            }
+        }
+        let mut prelude = Vec::new();
+        for p in raw.prelude {
+            c.entry("prelude.name", &p.name, Kind::Name)?;
+            let path = p.path.strip_suffix(" as _").unwrap_or(&p.path);
+            if !path.contains("::") || !path.split("::").all(is_ident) {
+                return Err(c.err(format!(
+                    "`prelude.path`: `{}` is not a path from `smol::` (optionally followed by ` as _`): fix the row",
+                    p.path
+                )));
+            }
+            if prelude.iter().any(|(_, n): &(String, String)| *n == p.name) {
+                return Err(c.err(format!("[[prelude]] lists `{}` twice: remove one", p.name)));
+            }
+            prelude.push((p.path, p.name));
+        }
+        let mut path_methods = BTreeMap::new();
+        for m in raw.path_method {
+            c.entry("path_method.method", &m.method, Kind::Name)?;
+            c.entry("path_method.function", &m.function, Kind::Name)?;
+            if path_methods
+                .insert(m.method.clone(), (m.function, m.tail))
+                .is_some()
+            {
+                return Err(c.err(format!(
+                    "two [[path_method]] rows for `{}`: keep one",
+                    m.method
+                )));
+            }
+        }
+        let from_raw = c.set("raw_fd.from_raw", raw.raw_fd.from_raw, Kind::Name)?;
+        let into_raw = c.set("raw_fd.into_raw", raw.raw_fd.into_raw, Kind::Name)?;
+        let mut raw_fd_types = BTreeMap::new();
+        for t in raw.raw_fd.types {
+            c.entry("raw_fd.type.async_std", &t.async_std, Kind::AsyncStdPath)?;
+            c.entry("raw_fd.type.std", &t.std, Kind::Path)?;
+            if raw_fd_types.insert(t.async_std.clone(), t.std).is_some() {
+                return Err(c.err(format!(
+                    "two [[raw_fd.type]] rows for `{}`: keep one",
+                    t.async_std
+                )));
+            }
+        }
+        let sockets_from_std =
+            c.set("sockets_from_std", raw.sockets_from_std, Kind::AsyncStdPath)?;
+        let sync_in_async_net = c.set(
+            "sync_in_async_net",
+            raw.sync_in_async_net,
+            Kind::AsyncStdPath,
+        )?;
+        let file_writes = c.set("file_flush.writes", raw.file_flush.writes, Kind::Name)?;
+        let file_flushes = c.set("file_flush.flushes", raw.file_flush.flushes, Kind::Name)?;
+        Ok(SmolApi {
+            path_only_traits,
+            io_modules: io_modules.into_iter().collect(),
+            future_ext_methods,
+            ext_traits,
+            prelude,
+            path_methods,
+            from_raw,
+            into_raw,
+            raw_fd_types,
+            sockets_from_std,
+            sync_in_async_net,
+            file_writes,
+            file_flushes,
+        })
+    }
+}
+
+/// The embedded `transforms/smol_api.toml`.
+pub fn smol_api() -> &'static SmolApi {
+    static T: OnceLock<SmolApi> = OnceLock::new();
+    T.get_or_init(|| {
+        parse_smol_api(SMOL_API_TOML).expect("the embedded tables are checked by tests")
+    })
+}
+
+pub fn parse_smol_api(text: &str) -> Result<SmolApi, TableError> {
+    const FILE: &str = "transforms/smol_api.toml";
+    SmolApi::validate(Check { file: FILE }.parse(text)?, FILE)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Documentation
 
-/// `docs/tables.md`, generated from the tables (a test in tests/docs.rs fails when it is stale).
+/// `docs/tables.md`, generated from the tables (a test fails when it is stale).
 pub fn tables_markdown() -> String {
     let api = async_std_api();
     let aw = threads_awaits();
@@ -656,8 +856,8 @@ pub fn tables_markdown() -> String {
     let mut out = String::from(
         "# Tables\n\n\
          Generated from `transforms/async_std_api.toml`, `transforms/threads_awaits.toml`,\n\
-         `transforms/threads_blockers.toml` and `transforms/versions.toml` by\n\
-         `UPDATE_FIXTURES=1 cargo test --test docs`; do not edit by hand. The path rows of each\n\
+         `transforms/threads_blockers.toml`, `transforms/smol_api.toml` and `transforms/versions.toml` by\n\
+         `UPDATE_FIXTURES=1 cargo test --lib tables`; do not edit by hand. The path rows of each\n\
          target are in [mapping.md](mapping.md) and [mapping-threads.md](mapping-threads.md).\n",
     );
     let code = |items: &mut dyn Iterator<Item = &String>| {
@@ -821,6 +1021,64 @@ pub fn tables_markdown() -> String {
         &bl.async_macros,
     );
 
+    let api = smol_api();
+    out.push_str("\n## smol's side (`transforms/smol_api.toml`)\n");
+    section(
+        &mut out,
+        "Traits imported only where named",
+        "Their smol counterparts have no public method.",
+        &api.path_only_traits,
+    );
+    section(
+        &mut out,
+        "io modules",
+        "A file that names none of them has no async-std reader or writer for the io passes.",
+        &api.io_modules.iter().cloned().collect(),
+    );
+    out.push_str("\n### smol's io extension traits\n\n| trait | methods |\n| --- | --- |\n");
+    for (t, ms) in &api.ext_traits {
+        out.push_str(&format!("| `{t}` | {} |\n", code(&mut ms.iter())));
+    }
+    out.push_str(
+        "\n### smol's prelude, written out\n\n| path from `smol::` | name |\n| --- | --- |\n",
+    );
+    for (p, n) in &api.prelude {
+        out.push_str(&format!("| `{p}` | `{n}` |\n"));
+    }
+    out.push_str("\n### Awaited `Path` methods (path-async-methods)\n\n| method | `smol::fs` function | then |\n| --- | --- | --- |\n");
+    for (m, (f, t)) in &api.path_methods {
+        let then = if t.is_empty() {
+            String::new()
+        } else {
+            format!("`{}`", t.replace('|', "\\|"))
+        };
+        out.push_str(&format!("| `{m}` | `{f}` | {then} |\n"));
+    }
+    out.push_str(
+        "\n### Raw descriptors (socket-raw-fd)\n\n| async-std type | std type |\n| --- | --- |\n",
+    );
+    for (a, s) in &api.raw_fd_types {
+        out.push_str(&format!("| `{a}` | `{s}` |\n"));
+    }
+    section(
+        &mut out,
+        "Sockets made from std ones (socket-try-from)",
+        "async-std's `From`, async-net's `TryFrom`.",
+        &api.sockets_from_std,
+    );
+    section(
+        &mut out,
+        "Synchronous in async-net (unix-sync-bind)",
+        "The `.await` goes.",
+        &api.sync_in_async_net,
+    );
+    section(
+        &mut out,
+        "File writes (file-flush-on-drop)",
+        "A `File` written by one of these and then dropped gets a flush.",
+        &api.file_writes,
+    );
+
     out.push_str("\n## Versions written into manifests (`transforms/versions.toml`)\n\n| crate | version | added |\n| --- | --- | --- |\n");
     for d in &versions().dependencies {
         out.push_str(&format!(
@@ -838,11 +1096,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn docs_tables_is_generated_from_the_tables() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tables.md");
+        let text = tables_markdown();
+        if std::env::var_os("UPDATE_FIXTURES").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        } else {
+            let old = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                old == text,
+                "docs/tables.md is stale: run `UPDATE_FIXTURES=1 cargo test --lib tables`"
+            );
+        }
+    }
+
+    #[test]
     fn every_embedded_table_parses_and_validates() {
         parse_async_std_api(ASYNC_STD_API_TOML).unwrap();
         parse_threads_awaits(THREADS_AWAITS_TOML).unwrap();
         parse_threads_blockers(THREADS_BLOCKERS_TOML).unwrap();
         parse_versions(VERSIONS_TOML).unwrap();
+        parse_smol_api(SMOL_API_TOML).unwrap();
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 const RULE: &str = "buf-writer-into-inner";
 
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
-    if !file_uses(ctx, super::IO_MODULES) {
+    if !file_uses(ctx, &crate::tables::smol_api().io_modules()) {
         return;
     }
     for (mc, aw, receiver) in super::awaited_calls(ctx, "into_inner") {

@@ -49,8 +49,6 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 }
 
 const RULE: &str = "file-flush-on-drop";
-const WRITES: &[&str] = &["write_all", "write", "write_vectored", "write_fmt"];
-const FLUSHES: &[&str] = &["flush", "sync_all", "sync_data", "close"];
 
 pub(super) fn on_file(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let c = site.canon.join("::");
@@ -99,7 +97,7 @@ fn written_as_temporary(call: &ast::CallExpr, ctx: &Ctx<'_>, acc: &mut Acc) -> b
                 if mc.receiver().is_some_and(|r| r.syntax() == &e) {
                     if m == "unwrap" || m == "expect" {
                         Some(p.clone())
-                    } else if WRITES.contains(&m.as_str()) {
+                    } else if crate::tables::smol_api().file_writes.contains(m.as_str()) {
                         let Some(aw) = awaited(mc.syntax()) else {
                             return false;
                         };
@@ -183,9 +181,9 @@ pub(super) fn flush_after_last_write(
                     .name_ref()
                     .map(|n| n.text().to_string())
                     .unwrap_or_default();
-                if WRITES.contains(&m.as_str()) {
+                if crate::tables::smol_api().file_writes.contains(m.as_str()) {
                     last_write = Some((mc.syntax().clone(), awaited(mc.syntax())));
-                } else if FLUSHES.contains(&m.as_str()) {
+                } else if crate::tables::smol_api().file_flushes.contains(m.as_str()) {
                     last_flush_end = Some(mc.syntax().text_range().end());
                 }
                 continue;

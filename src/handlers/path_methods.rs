@@ -41,30 +41,10 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 
 const RULE: &str = "path-async-methods";
 
-/// method -> (smol::fs function, what follows the `.await`)
-const METHODS: &[(&str, &str, &str)] = &[
-    ("exists", "metadata", ".is_ok()"),
-    (
-        "is_file",
-        "metadata",
-        ".map(|m| m.is_file()).unwrap_or(false)",
-    ),
-    (
-        "is_dir",
-        "metadata",
-        ".map(|m| m.is_dir()).unwrap_or(false)",
-    ),
-    ("metadata", "metadata", ""),
-    ("symlink_metadata", "symlink_metadata", ""),
-    ("canonicalize", "canonicalize", ""),
-    ("read_link", "read_link", ""),
-    ("read_dir", "read_dir", ""),
-];
-
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     let evidence = file_uses(ctx, &["async_std::path", "async_std::fs"]);
     for (mc, name) in super::method_calls(ctx) {
-        let Some(&(_, func, tail)) = METHODS.iter().find(|(m, _, _)| *m == name) else {
+        let Some((func, tail)) = crate::tables::smol_api().path_methods.get(name.as_str()) else {
             continue;
         };
         if mc.arg_list().is_none_or(|a| a.args().next().is_some()) {

@@ -54,31 +54,11 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 
 const RULE: &str = "socket-raw-fd";
 
-/// The async-std types with raw-descriptor conversions, and the std type behind each.
-const TYPES: &[(&str, &str)] = &[
-    ("async_std::net::TcpListener", "std::net::TcpListener"),
-    ("async_std::net::TcpStream", "std::net::TcpStream"),
-    ("async_std::net::UdpSocket", "std::net::UdpSocket"),
-    (
-        "async_std::os::unix::net::UnixListener",
-        "std::os::unix::net::UnixListener",
-    ),
-    (
-        "async_std::os::unix::net::UnixStream",
-        "std::os::unix::net::UnixStream",
-    ),
-    (
-        "async_std::os::unix::net::UnixDatagram",
-        "std::os::unix::net::UnixDatagram",
-    ),
-    ("async_std::fs::File", "std::fs::File"),
-];
-
-const FROM_RAW: &[&str] = &["from_raw_fd", "from_raw_socket", "from_raw_handle"];
-const INTO_RAW: &[&str] = &["into_raw_fd", "into_raw_socket", "into_raw_handle"];
-
 fn std_of(canon: &str) -> Option<&'static str> {
-    TYPES.iter().find(|(a, _)| *a == canon).map(|(_, s)| *s)
+    crate::tables::smol_api()
+        .raw_fd_types
+        .get(canon)
+        .map(String::as_str)
 }
 
 /// `Type::from_raw_fd(fd)` (a path site of one of the types).
@@ -86,7 +66,7 @@ pub(super) fn on_path(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some((last, ty)) = site.canon.split_last() else {
         return Flow::Continue;
     };
-    if !FROM_RAW.contains(&last.as_str()) {
+    if !crate::tables::smol_api().from_raw.contains(last.as_str()) {
         return Flow::Continue;
     }
     let ty = ty.join("::");
@@ -122,7 +102,9 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         return;
     }
     for (mc, name) in super::method_calls(ctx) {
-        if !INTO_RAW.contains(&name.as_str()) || !super::args(&mc).is_empty() {
+        if !crate::tables::smol_api().into_raw.contains(name.as_str())
+            || !super::args(&mc).is_empty()
+        {
             continue;
         }
         let Some(recv) = mc.receiver() else { continue };
@@ -160,9 +142,10 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
 fn receiver_type(ctx: &Ctx<'_>, recv: &ast::Expr) -> Option<&'static str> {
     if let Some(t) = ctx.oracle.type_of(recv) {
         let name = t.strip_prefix("async_std::")?;
-        return TYPES
-            .iter()
-            .map(|(a, _)| *a)
+        return crate::tables::smol_api()
+            .raw_fd_types
+            .keys()
+            .map(String::as_str)
             .find(|a| a.rsplit("::").next() == Some(name));
     }
     let source = super::binding_source(ctx, recv)?;
@@ -172,13 +155,17 @@ fn receiver_type(ctx: &Ctx<'_>, recv: &ast::Expr) -> Option<&'static str> {
         .iter()
         .filter(|p| r.contains_range(p.path.syntax().text_range()))
         .find_map(|p| {
-            TYPES.iter().map(|(a, _)| *a).find(|a| {
-                let c = p.canon.join("::");
-                // The type itself, or a constructor of it (`UnixStream::pair`, `TcpListener::bind`).
-                c == *a
-                    || c.strip_prefix(*a)
-                        .is_some_and(|rest| rest.starts_with("::") && !rest[2..].contains("::"))
-            })
+            crate::tables::smol_api()
+                .raw_fd_types
+                .keys()
+                .map(String::as_str)
+                .find(|a| {
+                    let c = p.canon.join("::");
+                    // The type itself, or a constructor of it (`UnixStream::pair`, `TcpListener::bind`).
+                    c == *a
+                        || c.strip_prefix(*a)
+                            .is_some_and(|rest| rest.starts_with("::") && !rest[2..].contains("::"))
+                })
         })
 }
 

@@ -58,21 +58,16 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 }
 
 const RULE: &str = "socket-try-from";
-const TYPES: &[&str] = &[
-    "async_std::net::TcpListener",
-    "async_std::net::TcpStream",
-    "async_std::net::UdpSocket",
-    "async_std::os::unix::net::UnixListener",
-    "async_std::os::unix::net::UnixStream",
-    "async_std::os::unix::net::UnixDatagram",
-];
-
 pub(super) fn on_from(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     into_bound(site, acc);
     let Some((last, ty)) = site.canon.split_last() else {
         return Flow::Continue;
     };
-    if last != "from" || !TYPES.contains(&ty.join("::").as_str()) {
+    if last != "from"
+        || !crate::tables::smol_api()
+            .sockets_from_std
+            .contains(&ty.join("::"))
+    {
         return Flow::Continue;
     }
     let Some(call) = call_of_path(&site.path) else {
@@ -107,7 +102,10 @@ pub(super) fn expect_registered(
 /// `impl Into<TcpListener>` / `T: Into<TcpListener>`: callers that passed a std socket relied on
 /// async-std's `From`, which async-net does not have. Reported: the signature needs a decision.
 fn into_bound(site: &PathSite, acc: &mut Acc) {
-    if !TYPES.contains(&site.canon.join("::").as_str()) {
+    if !crate::tables::smol_api()
+        .sockets_from_std
+        .contains(&site.canon.join("::"))
+    {
         return;
     }
     let in_into = site
@@ -177,7 +175,11 @@ fn into_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
         ) else {
             continue;
         };
-        let Some(canon) = TYPES.iter().find(|t| to == typed_as("async_std", t)) else {
+        let Some(canon) = crate::tables::smol_api()
+            .sockets_from_std
+            .iter()
+            .find(|t| to == typed_as("async_std", t))
+        else {
             continue;
         };
         if from != typed_as("std", canon) {

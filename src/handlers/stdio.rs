@@ -208,7 +208,7 @@ fn later_uses(let_stmt: &SyntaxNode, name: &str) -> Vec<SyntaxNode> {
 
 /// `read_line`/`read_to_string` on other async readers keep async-std's append semantics.
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
-    if !file_uses(ctx, super::IO_MODULES) {
+    if !file_uses(ctx, &crate::tables::smol_api().io_modules()) {
         return;
     }
     for (mc, name) in super::method_calls(ctx) {

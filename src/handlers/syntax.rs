@@ -88,16 +88,6 @@ pub(crate) fn method_is(
     }
 }
 
-/// The modules whose types do I/O: a file that names none of them has no async-std reader or
-/// writer for the io passes to look at.
-pub(crate) const IO_MODULES: &[&str] = &[
-    "async_std::io",
-    "async_std::prelude",
-    "async_std::net",
-    "async_std::fs",
-    "async_std::os",
-];
-
 /// Every method call of the file, with its method name.
 pub(crate) fn method_calls<'a>(
     ctx: &'a Ctx<'_>,

@@ -37,14 +37,11 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     on_unix(site, acc)
 }
 
-const SYNC_IN_ASYNC_NET: &[&str] = &[
-    "async_std::os::unix::net::UnixListener::bind",
-    "async_std::os::unix::net::UnixDatagram::bind",
-    "async_std::os::unix::net::UnixDatagram::connect",
-];
-
 pub(super) fn on_unix(site: &PathSite, acc: &mut Acc) -> Flow {
-    if !SYNC_IN_ASYNC_NET.contains(&site.canon.join("::").as_str()) {
+    if !crate::tables::smol_api()
+        .sync_in_async_net
+        .contains(&site.canon.join("::"))
+    {
         return Flow::Continue;
     }
     if let Some(aw) = call_of_path(&site.path).and_then(|c| awaited(c.syntax())) {

@@ -42,7 +42,7 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 const RULE: &str = "write-macro";
 
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
-    if !file_uses(ctx, super::IO_MODULES) {
+    if !file_uses(ctx, &crate::tables::smol_api().io_modules()) {
         return;
     }
     for call in ctx.nodes().iter().cloned().filter_map(ast::CallExpr::cast) {

@@ -7,6 +7,7 @@ use crate::findings::FindingId;
 use crate::report::RawFinding;
 use crate::resolve::{self, FileSites, Origin};
 use crate::rules::Mapped;
+use crate::tables::smol_api;
 use ra_ap_syntax::{ast, AstNode};
 use std::collections::BTreeSet;
 
@@ -104,12 +105,8 @@ pub(super) fn write_usages(ctx: &Ctx<'_>, states: &[LeafState], acc: &mut Acc) {
     }
 }
 
-/// Traits whose smol counterpart has no public method (`AsyncToSocketAddrs` resolves through
-/// `smol::net::resolve`): their import is needed only where the name is written.
-const PATH_ONLY_TRAITS: &[&str] = &["async_std::net::ToSocketAddrs"];
-
 fn path_only(leaf: &resolve::UseLeaf) -> bool {
-    !leaf.glob && PATH_ONLY_TRAITS.contains(&leaf.canon.join("::").as_str())
+    !leaf.glob && smol_api().path_only_traits.contains(&leaf.canon.join("::"))
 }
 
 pub(super) fn states_view(states: &[LeafState], sites: &FileSites) -> Vec<imports::LeafDecision> {
@@ -170,49 +167,6 @@ pub(super) fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -
     st
 }
 
-/// The methods of smol's io extension traits: a glob that becomes `{AsyncReadExt as _, ..}`
-/// imports only the traits whose methods the file calls (an unused import is a warning, and an
-/// error under `deny(warnings)`, which doctests often set).
-const EXT_METHODS: &[(&str, &[&str])] = &[
-    (
-        "AsyncBufReadExt",
-        &[
-            "fill_buf",
-            "consume",
-            "read_until",
-            "read_line",
-            "lines",
-            "split",
-        ],
-    ),
-    (
-        "AsyncReadExt",
-        &[
-            "read",
-            "read_vectored",
-            "read_to_end",
-            "read_to_string",
-            "read_exact",
-            "take",
-            "bytes",
-            "chain",
-            "boxed_reader",
-        ],
-    ),
-    ("AsyncSeekExt", &["seek"]),
-    (
-        "AsyncWriteExt",
-        &[
-            "write",
-            "write_vectored",
-            "write_all",
-            "flush",
-            "close",
-            "boxed_writer",
-        ],
-    ),
-];
-
 /// Whether the text calls a method of this name (`.name(`, spaces allowed): read from the text,
 /// so that calls inside macro arguments the tree does not show (`select! { .. }`) count.
 fn method_called(src: &str, name: &str) -> bool {
@@ -236,9 +190,9 @@ pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
         .iter()
         .map(|m| m.strip_suffix(" as _"))
         .collect::<Option<_>>()?;
-    let methods: Vec<&[&str]> = names
+    let methods: Vec<&std::collections::BTreeSet<String>> = names
         .iter()
-        .map(|n| EXT_METHODS.iter().find(|(t, _)| t == n).map(|(_, m)| *m))
+        .map(|n| smol_api().ext_methods(n))
         .collect::<Option<_>>()?;
     let kept: Vec<&str> = members
         .iter()
@@ -252,23 +206,6 @@ pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
         _ => format!("{module}::{{{}}}", kept.join(", ")),
     })
 }
-
-/// smol's prelude, written out: (path from `smol::`, name); the `as _` members are not
-/// importable from the prelude by name, so they are named where they are defined.
-const SMOL_PRELUDE: &[(&str, &str)] = &[
-    ("prelude::Future", "Future"),
-    ("prelude::Stream", "Stream"),
-    ("prelude::AsyncBufRead", "AsyncBufRead"),
-    ("prelude::AsyncRead", "AsyncRead"),
-    ("prelude::AsyncSeek", "AsyncSeek"),
-    ("prelude::AsyncWrite", "AsyncWrite"),
-    ("future::FutureExt as _", "FutureExt"),
-    ("stream::StreamExt as _", "StreamExt"),
-    ("io::AsyncBufReadExt as _", "AsyncBufReadExt"),
-    ("io::AsyncReadExt as _", "AsyncReadExt"),
-    ("io::AsyncSeekExt as _", "AsyncSeekExt"),
-    ("io::AsyncWriteExt as _", "AsyncWriteExt"),
-];
 
 /// async-std's prelude brought `StreamExt` and `FutureExt` by name, so a file that imports
 /// another crate's trait of that name (`use futures::StreamExt;`) shadowed them; smol's prelude
@@ -295,25 +232,26 @@ fn prelude_without_shadowed(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Option<St
     // (the glob was not).
     let used = |_path: &str, name: &str| -> bool {
         match name {
-            "FutureExt" => ["or", "race", "catch_unwind", "boxed", "boxed_local"]
+            "FutureExt" => smol_api()
+                .future_ext_methods
                 .iter()
                 .any(|m| method_called(ctx.src, m)),
             "StreamExt" => true,
-            _ => EXT_METHODS
-                .iter()
-                .find(|(t, _)| *t == name)
-                .is_some_and(|(_, ms)| ms.iter().any(|m| method_called(ctx.src, m))),
+            _ => smol_api()
+                .ext_methods(name)
+                .is_some_and(|ms| ms.iter().any(|m| method_called(ctx.src, m))),
         }
     };
-    let kept: Vec<&str> = SMOL_PRELUDE
+    let kept: Vec<&str> = smol_api()
+        .prelude
         .iter()
         .filter(|(path, name)| {
             // The names (`Future`, `AsyncRead`) are written out in full where the file uses
             // them (only a glob covers them), so only the `as _` traits are imported.
             let by_name = !path.ends_with(" as _");
-            !by_name && !shadowed.contains(name) && used(path, name)
+            !by_name && !shadowed.contains(&name.as_str()) && used(path, name)
         })
-        .map(|(path, _)| *path)
+        .map(|(path, _)| path.as_str())
         .collect();
     Some(match kept.as_slice() {
         [] => String::new(),

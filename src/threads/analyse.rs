@@ -5,8 +5,8 @@
 //! The names the checks look for (async crates, lock and channel methods, future traits,
 //! macros...) are data: `transforms/threads_blockers.toml`.
 
-use crate::findings::FindingId;
 use super::{classify, AwaitKind, Plan};
+use crate::findings::FindingId;
 use crate::handlers::Ctx;
 use crate::handlers::{call_of_path, method_calls, start};
 use crate::report::RawFinding;

@@ -53,4 +53,3 @@ pub struct Plan {
     /// Some file spawns tasks whose handles may be awaited.
     pub spawns: bool,
 }
-
