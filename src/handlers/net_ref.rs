@@ -119,14 +119,21 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         }
         // No type (syntax-only, or code under an inactive cfg that rust-analyzer does not
         // see): the syntactic evidence above decides.
-        acc.edits.replace(
-            range(r.syntax()),
-            match &inner {
-                ast::Expr::PrefixExpr(_) => format!("({}).clone()", inner.syntax().text()),
-                _ => format!("{}.clone()", inner.syntax().text()),
-            },
-            RULE,
-        );
+        let clone = match &inner {
+            ast::Expr::PrefixExpr(_) => format!("({}).clone()", inner.syntax().text()),
+            _ => format!("{}.clone()", inner.syntax().text()),
+        };
+        let text = if parent.kind() == SyntaxKind::REF_EXPR {
+            // Polled by hand: not through a clone, whose poll would park the task's waker in a
+            // readiness future that dropping the clone deregisters (the task would never be
+            // woken again), but through the reactor handle the clones share, `&Async<std
+            // socket>`, which implements the io traits and keeps the waker in the socket's own
+            // slot, as async-std's `&TcpStream` did.
+            format!("&*std::sync::Arc::<smol::Async<_>>::from({clone})")
+        } else {
+            clone
+        };
+        acc.edits.replace(range(r.syntax()), text, RULE);
     }
 }
 
@@ -153,6 +160,47 @@ fn polled_through_pin(outer: &ra_ap_syntax::SyntaxNode) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::handlers::check::*;
+
+    /// A regression: polling a temporary clone hung (its readiness future, and the waker in it,
+    /// went with the clone).
+    #[test]
+    fn a_hand_written_poll_goes_through_the_shared_reactor_handle() {
+        check_rewrite(
+            "net-shared-ref",
+            r#"use async_std::io;
+use async_std::net::TcpStream;
+
+struct Shared(TcpStream);
+
+impl io::Read for &Shared {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        let Shared(ref s) = **self;
+        std::pin::Pin::new(&mut &*s).poll_read(cx, buf)
+    }
+}
+"#,
+            r#"use smol::io;
+use smol::net::TcpStream;
+
+struct Shared(TcpStream);
+
+impl smol::io::AsyncRead for &Shared {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        let Shared(ref s) = **self;
+        std::pin::Pin::new(&mut &*std::sync::Arc::<smol::Async<_>>::from((*s).clone())).poll_read(cx, buf)
+    }
+}
+"#,
+        );
+    }
 
     #[test]
     fn a_reference_not_used_for_io() {
