@@ -1,19 +1,18 @@
 //! Generated documentation and the catalogue stay in step with the code.
 
-mod common;
-
+use super::util;
 use async_std_migrate::rules::{mapping_markdown, Catalogue};
 
 #[test]
 fn docs_mapping_is_generated_from_transforms() {
     let md = mapping_markdown(Catalogue::smol());
-    common::check_file(&common::repo().join("docs/mapping.md"), &md);
+    util::check_file(&util::repo().join("docs/mapping.md"), &md);
 }
 
 #[test]
 fn docs_mapping_threads_is_generated_from_transforms() {
     let md = async_std_migrate::rules::threads_mapping_markdown();
-    common::check_file(&common::repo().join("docs/mapping-threads.md"), &md);
+    util::check_file(&util::repo().join("docs/mapping-threads.md"), &md);
 }
 
 #[test]
@@ -30,7 +29,7 @@ fn every_listed_handler_is_dispatched_and_every_dispatched_one_listed() {
     assert_eq!(a, b);
     for h in &Catalogue::smol().handlers {
         assert!(
-            common::repo().join(&h.file).exists(),
+            util::repo().join(&h.file).exists(),
             "{} names a missing file {}",
             h.id,
             h.file
