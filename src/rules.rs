@@ -313,7 +313,7 @@ fn mapping_markdown_for(cat: &Catalogue, threads: bool) -> String {
         String::from(
             "# async-std -> blocking std (`--to threads`) mapping\n\n\
              Generated from `transforms/threads.toml` and `transforms/handlers.toml` by\n\
-             `UPDATE_FIXTURES=1 cargo test --test docs`; do not edit by hand. When a crate's\n\
+             `UPDATE_FIXTURES=1 cargo test --test main docs::`; do not edit by hand. When a crate's\n\
              channels fit std's (see [threads.md](threads.md)), rows with an `mpsc` column use it.\n\n\
              A row without a target is a *blocker*: a crate that uses the item keeps an async runtime.\n\n\
              ## Paths\n\n| id | async-std | std | mpsc | handler | note |\n| --- | --- | --- | --- | --- | --- |\n",
@@ -322,7 +322,7 @@ fn mapping_markdown_for(cat: &Catalogue, threads: bool) -> String {
         String::from(
             "# async-std -> smol mapping\n\n\
              Generated from `transforms/smol.toml` and `transforms/handlers.toml` by\n\
-             `UPDATE_FIXTURES=1 cargo test --test docs`; do not edit by hand.\n\n\
+             `UPDATE_FIXTURES=1 cargo test --test main docs::`; do not edit by hand.\n\n\
              A reference to async-std is resolved to its canonical path; the row with the longest `from`\n\
              prefix decides. A module row covers the members no other row names.\n\n\
              ## Paths\n\n| id | async-std | smol | handler | note |\n| --- | --- | --- | --- | --- |\n",
