@@ -4,9 +4,7 @@
 //! from a std listener). One `apply --verify` reports the broken manifest, restores the crate that
 //! fails its check, and leaves every other workspace migrated and building.
 
-mod common;
-
-use common::*;
+use super::util::*;
 use std::path::Path;
 use std::process::Command;
 

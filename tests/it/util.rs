@@ -1,6 +1,5 @@
 //! Shared helpers of the integration tests: fixture packages on disk (kept under
 //! `target/fixture-work` so that cargo caches their builds between runs) and cargo runs.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,8 +2,7 @@
 //! git-dirty guard, writes that keep permissions and line endings, and a diff that
 //! `git apply` accepts.
 
-mod common;
-
+use super::util;
 use std::path::Path;
 use std::process::Command;
 
@@ -343,7 +342,7 @@ fn cfg_regions_say_whether_rust_analyzer_saw_them() {
 /// itself, whose tests exercise them: there they are the crate's own.
 #[test]
 fn async_attributes_own_tests_keep_its_attributes() {
-    let dir = common::work_dir("cli-async-attributes");
+    let dir = util::work_dir("cli-async-attributes");
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::create_dir_all(dir.join("tests")).unwrap();
     let manifest = |name: &str| {
@@ -367,7 +366,7 @@ fn async_attributes_own_tests_keep_its_attributes() {
 /// An import on the file's first line that goes entirely takes the blank line after it along.
 #[test]
 fn a_first_line_import_that_goes_leaves_no_blank_first_line() {
-    let dir = common::work_dir("cli-first-line");
+    let dir = util::work_dir("cli-first-line");
     small_crate(&dir, SMALL);
     let (code, _, err) = run(&[
         "apply",

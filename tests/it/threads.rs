@@ -3,13 +3,11 @@
 //! runtime and is left unchanged), `findings.txt` the blockers reported, `decision.txt` what `--to auto`
 //! chooses and why. The converted programs are built with std alone (crossbeam-channel where the
 //! tool added it), run, and must print what the originals print.
-//! `UPDATE_FIXTURES=1 cargo test --test threads` rewrites the expected files for review.
+//! `UPDATE_FIXTURES=1 cargo test --test main threads::` rewrites the expected files for review.
 
-mod common;
-
+use super::util::*;
 use async_std_migrate::report::{RootReport, Severity};
 use async_std_migrate::{Config, Target};
-use common::*;
 use std::collections::BTreeSet;
 
 fn migrate(dir: &std::path::Path, target: Target, syntax_only: bool) -> RootReport {

@@ -3,10 +3,8 @@
 //! in a copy with both resolution modes, compared file by file with `after/`, then built and
 //! tested against smol.
 
-mod common;
-
+use super::util::*;
 use async_std_migrate::{Config, Target};
-use common::*;
 use std::path::Path;
 
 fn files(dir: &Path) -> Vec<String> {

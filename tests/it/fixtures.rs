@@ -2,13 +2,11 @@
 //! the tool makes of it, `findings.txt` what it reports. Every case is migrated in one package
 //! (as examples), with syntax-level and with semantic resolution, which must agree; the output
 //! must match `after.rs`, and migrating it again must change nothing.
-//! `UPDATE_FIXTURES=1 cargo test --test fixtures` rewrites the expected files for review.
+//! `UPDATE_FIXTURES=1 cargo test --test main fixtures::` rewrites the expected files for review.
 
-mod common;
-
+use super::util::*;
 use async_std_migrate::report::Severity;
 use async_std_migrate::{Config, Target};
-use common::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn migrate(dir: &std::path::Path, syntax_only: bool) -> async_std_migrate::report::RootReport {

@@ -3,9 +3,7 @@
 //! print the same, and their tests (`#[async_std::test]` -> `#[test]`) must pass the same way.
 //! The demo project is applied in a copy, built, and run against its original output.
 
-mod common;
-
-use common::*;
+use super::util::*;
 use std::collections::BTreeMap;
 
 /// Cases that keep async-std references on purpose (reported findings) are built with both crates.
