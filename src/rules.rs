@@ -447,11 +447,11 @@ fn mapping_markdown_for(cat: &Catalogue, threads: bool, examples: Examples<'_>) 
         out.push_str("\n## Structural rewrites\n\nEach is one file under `src/handlers/`.\n");
     }
     let mut shown = std::collections::BTreeSet::new();
-    for h in cat
-        .handlers
-        .iter()
-        .filter(|h| h.id.starts_with("threads-") == threads)
-    {
+    for h in cat.handlers.iter().filter(|h| {
+        let of_threads = crate::handlers::get(&h.id)
+            .is_some_and(|r| r.target == crate::handlers::HandlerTarget::Threads);
+        of_threads == threads
+    }) {
         out.push_str(&format!("\n### {}\n\n{} (`{}`)\n", h.id, h.summary, h.file));
         if !shown.insert(h.file.as_str()) {
             continue; // the file's example is shown under its first handler

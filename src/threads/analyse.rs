@@ -271,7 +271,7 @@ fn item_row(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
                         "write the call as a method call, then run again",
                     ))
                 }
-                _ => check_handler_site(site, &canon, ctx, out),
+                _ => check_handler_site(site, &canon, out),
             },
         }
     }
@@ -704,7 +704,7 @@ fn is_runtime_arg(node: &SyntaxNode, sites: &FileSites) -> bool {
 }
 
 /// Sites whose rows have handlers: the shape they need.
-fn check_handler_site(site: &PathSite, canon: &str, ctx: &Ctx<'_>, out: &mut UnitFacts) {
+fn check_handler_site(site: &PathSite, canon: &str, out: &mut UnitFacts) {
     let keep = "kept on an async runtime (smol with --to auto)";
     let at = site.path.syntax();
     match canon {
@@ -765,7 +765,6 @@ fn check_handler_site(site: &PathSite, canon: &str, ctx: &Ctx<'_>, out: &mut Uni
         }
         _ => {}
     }
-    let _ = ctx;
 }
 
 /// Inside a `loop` or `while` of the same fn.
