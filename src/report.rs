@@ -119,6 +119,10 @@ pub struct FileChange {
     pub after: String,
     /// Sites rewritten per rule id.
     pub rules: BTreeMap<String, usize>,
+    /// What the migrated file needs in its manifest (`smol`, `crossbeam_channel`, ..., see
+    /// [`crate::rewrite::FileOutcome::crates`]).
+    #[serde(skip)]
+    pub crates: std::collections::BTreeSet<String>,
 }
 
 /// How references were resolved for a package.

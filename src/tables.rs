@@ -18,6 +18,8 @@ pub const ASYNC_STD_API_TOML: &str = include_str!("../transforms/async_std_api.t
 pub const THREADS_AWAITS_TOML: &str = include_str!("../transforms/threads_awaits.toml");
 pub const THREADS_BLOCKERS_TOML: &str = include_str!("../transforms/threads_blockers.toml");
 pub const VERSIONS_TOML: &str = include_str!("../transforms/versions.toml");
+/// smol-macros' `main!` as code names it (see [`Versions::code_names`]).
+pub const SMOL_MACROS_MAIN: &str = "smol_macros::main";
 pub const SMOL_API_TOML: &str = include_str!("../transforms/smol_api.toml");
 
 /// A table file that does not validate; the message says which field and how to fix it.
@@ -501,6 +503,19 @@ pub struct Versions {
 }
 
 impl Versions {
+    /// What the manifest migration asks of a file's rewrite: the crates' names as code writes
+    /// them (`crossbeam-channel` -> `crossbeam_channel`), and smol-macros' `main!`, which needs
+    /// smol-macros in [dependencies] rather than [dev-dependencies].
+    pub fn code_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .dependencies
+            .iter()
+            .map(|d| d.name.replace('-', "_"))
+            .collect();
+        names.push(SMOL_MACROS_MAIN.to_string());
+        names
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.dependencies
             .iter()

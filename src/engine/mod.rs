@@ -244,7 +244,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
             needs.smol_dev_only = !report
                 .files
                 .iter()
-                .any(|f| f.file.starts_with(&src) && f.after.contains("smol::"));
+                .any(|f| f.file.starts_with(&src) && f.crates.contains("smol"));
             let renames = manifest(&root, pkg, needs, &mut report);
             rename_cfg_features(&root, pkg, &renames, &mut report);
         }
@@ -316,6 +316,7 @@ fn manifest(
                 before: text,
                 after: change.text,
                 rules: [(FindingId::Manifest.into(), n)].into(),
+                crates: Default::default(),
             });
             change.feature_renames
         }
@@ -361,6 +362,7 @@ fn rename_cfg_features(
             }
             None => report.files.push(FileChange {
                 file,
+                crates: package::crates_of(&Default::default(), &text),
                 before: text,
                 after: new,
                 rules: [(FindingId::CfgFeature.into(), n)].into(),

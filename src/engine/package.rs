@@ -213,12 +213,13 @@ fn migrate_threads_file(
         report.findings.push(x.locate(&f.file, &f.text));
     }
     if let Some(new) = out.new_text {
-        needs.crossbeam |= new.contains("crossbeam_channel::");
+        needs.crossbeam |= uses(&out.crates, &f.text, "crossbeam_channel");
         report.files.push(FileChange {
             file: f.file.clone(),
             before: f.text.clone(),
             after: new,
             rules: out.counts.into_iter().collect(),
+            crates: crates_of(&out.crates, &f.text),
         });
     }
 }
@@ -291,7 +292,7 @@ fn migrate_smol_file(
     }
     let mut counts: std::collections::BTreeMap<String, usize> = out.counts.into_iter().collect();
     let mut new_text = out.new_text;
-    needs.smol |= out.needs_smol;
+    let mut named = out.crates;
     // Doc comments' code blocks, on the migrated text (comments are never edited above).
     let current = new_text.clone().unwrap_or_else(|| text.clone());
     let mut doc_findings = Vec::new();
@@ -304,19 +305,19 @@ fn migrate_smol_file(
         threads: None,
         nodes: None,
     };
-    if let Some((with_docs, blocks)) =
-        rewrite::doctests::migrate_doc_blocks(&current, doc_ctx, &mut doc_findings)
+    if let Some(docs) = rewrite::doctests::migrate_doc_blocks(&current, doc_ctx, &mut doc_findings)
     {
-        *counts.entry("doctest-blocks".into()).or_default() += blocks;
-        needs.smol |= with_docs.contains("smol::");
-        new_text = Some(with_docs);
+        *counts.entry("doctest-blocks".into()).or_default() += docs.blocks;
+        named.extend(docs.crates);
+        new_text = Some(docs.text);
     }
     for x in doc_findings {
         keep |= x.severity == crate::report::Severity::NotMigrated;
         report.findings.push(x.locate(file, &current));
     }
     if let Some(new) = new_text {
-        if new.contains("smol_macros::") {
+        needs.smol |= uses(&named, text, "smol");
+        if uses(&named, text, "smol_macros") {
             needs.smol_macros = true;
             // A main in src/ (the main binary or src/bin/) is a normal target: dev-dependencies
             // would not reach it.
@@ -324,16 +325,32 @@ fn migrate_smol_file(
                 .path
                 .strip_prefix(&pkg.dir)
                 .is_ok_and(|r| r.starts_with("src"));
-            needs.smol_macros_main |= in_src && new.contains("smol_macros::main!");
+            needs.smol_macros_main |= in_src && uses(&named, text, crate::tables::SMOL_MACROS_MAIN);
         }
         report.files.push(FileChange {
             file: file.clone(),
             before: text.clone(),
             after: new,
             rules: counts,
+            crates: crates_of(&named, text),
         });
     } else if keep {
-        needs.smol |= text.contains("smol::");
+        needs.smol |= uses(&named, text, "smol");
     }
     needs.keep_async_std |= keep;
+}
+
+/// Whether a migrated file needs `krate` (as code names it): a rule applied to it wrote code that
+/// names the crate, or the file used the crate already (a crate that supported smol too).
+fn uses(named: &BTreeSet<String>, original: &str, krate: &str) -> bool {
+    named.contains(krate) || rewrite::edit::names_crate(original, krate)
+}
+
+/// Every crate (of those the tool adds to manifests) a migrated file needs.
+pub(super) fn crates_of(named: &BTreeSet<String>, original: &str) -> BTreeSet<String> {
+    crate::tables::versions()
+        .code_names()
+        .into_iter()
+        .filter(|k| uses(named, original, k))
+        .collect()
 }

@@ -81,11 +81,10 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
             nodes: None,
         };
         let mut doc_findings = Vec::new();
-        if let Some((with_docs, blocks)) =
-            rewrite::doctests::migrate_doc_blocks(&text, doc_ctx, &mut doc_findings)
+        if let Some(docs) = rewrite::doctests::migrate_doc_blocks(&text, doc_ctx, &mut doc_findings)
         {
-            counts.push(("doctest-blocks".into(), blocks));
-            text = with_docs;
+            counts.push(("doctest-blocks".into(), docs.blocks));
+            text = docs.text;
         }
         findings.extend(doc_findings);
     }

@@ -81,13 +81,23 @@ fn is_rust_fence(info: &str) -> bool {
     })
 }
 
+/// What migrating a file's doc blocks gave.
+pub struct DocOutcome {
+    /// The file's text with its blocks migrated.
+    pub text: String,
+    /// The blocks changed.
+    pub blocks: usize,
+    /// The crates the blocks' rewrites name (see [`super::FileOutcome::crates`]).
+    pub crates: std::collections::BTreeSet<String>,
+}
+
 /// Migrates the doc blocks of `text` (already migrated as code). Returns the new text and how many
 /// blocks changed, or `None` when none did.
 pub fn migrate_doc_blocks(
     text: &str,
     fcx: FileCtx<'_>,
     findings: &mut Vec<RawFinding>,
-) -> Option<(String, usize)> {
+) -> Option<DocOutcome> {
     let mut lines: Vec<(usize, &str)> = Vec::new();
     let mut pos = 0;
     for l in text.split_inclusive('\n') {
@@ -95,6 +105,7 @@ pub fn migrate_doc_blocks(
         pos += l.len();
     }
     let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut crates = std::collections::BTreeSet::new();
     let mut i = 0;
     while i < lines.len() {
         let (_, line) = lines[i];
@@ -141,7 +152,8 @@ pub fn migrate_doc_blocks(
             j += 1;
         }
         if rust && !block.is_empty() {
-            if let Some(new_lines) = migrate_block(&block, fcx, findings) {
+            if let Some((new_lines, named)) = migrate_block(&block, fcx, findings) {
+                crates.extend(named);
                 let range = block[0].line.start..block.last().unwrap().line.end;
                 let nl = if text[block[0].line.end..].starts_with("\r\n") {
                     "\r\n"
@@ -165,14 +177,18 @@ pub fn migrate_doc_blocks(
         last = r.end;
     }
     out.push_str(&text[last..]);
-    Some((out, changed))
+    Some(DocOutcome {
+        text: out,
+        blocks: changed,
+        crates,
+    })
 }
 
 fn migrate_block(
     block: &[CodeLine],
     fcx: FileCtx<'_>,
     findings: &mut Vec<RawFinding>,
-) -> Option<Vec<String>> {
+) -> Option<(Vec<String>, std::collections::BTreeSet<String>)> {
     let code: String = block.iter().map(|l| format!("{}\n", l.code)).collect();
     if !code.contains("async_std") && !fcx.krate.roots.iter().any(|r| code.contains(r.as_str())) {
         return None;
@@ -279,7 +295,7 @@ fn migrate_block(
             line.trim_end().to_string()
         })
         .collect();
-    Some(result)
+    Some((result, out.crates))
 }
 
 #[cfg(test)]

@@ -87,6 +87,17 @@ impl EditSet {
         }
     }
 
+    /// The crates (of `known`, by their names in code) that the edits' texts name as the first
+    /// segment of a path (`smol::spawn`, `use smol::io;`): what the rules applied need in the
+    /// manifest.
+    pub fn crates_named(&self, known: &[String]) -> std::collections::BTreeSet<String> {
+        known
+            .iter()
+            .filter(|k| self.edits.iter().any(|e| names_crate(&e.text, k)))
+            .cloned()
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.edits.iter().all(|e| e.soft)
     }
@@ -193,9 +204,38 @@ impl EditSet {
     }
 }
 
+/// Whether `text` names `path` at the start of a path: `path` followed by `::` or `!` (a macro),
+/// not preceded by an identifier character or `::` (`my_smol::x` and `a::smol::x` do not name
+/// the crate `smol`).
+pub fn names_crate(text: &str, path: &str) -> bool {
+    text.match_indices(path).any(|(i, _)| {
+        let before = &text[..i];
+        let after = &text[i + path.len()..];
+        !before.ends_with(|c: char| c.is_alphanumeric() || c == '_')
+            && !before.ends_with("::")
+            && (after.starts_with("::") || after.starts_with('!'))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_crate_is_named_at_the_start_of_a_path_only() {
+        assert!(names_crate("smol::spawn(f)", "smol"));
+        assert!(names_crate("use smol::io;", "smol"));
+        assert!(names_crate("<smol::net::TcpStream as X>", "smol"));
+        assert!(!names_crate("my_smol::x", "smol"));
+        assert!(!names_crate("a::smol::x", "smol"));
+        assert!(!names_crate("smol_macros::main!", "smol"));
+        assert!(names_crate("smol_macros::main!", "smol_macros"));
+        assert!(names_crate(
+            "apply(smol_macros::main!)",
+            "smol_macros::main"
+        ));
+        assert!(!names_crate("smol_macros::maintain!", "smol_macros::main"));
+    }
 
     #[test]
     fn disjoint_edits_apply_together() {

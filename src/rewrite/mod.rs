@@ -31,8 +31,10 @@ pub struct FileOutcome {
     pub new_text: Option<String>,
     pub counts: Vec<(String, usize)>,
     pub findings: Vec<RawFinding>,
-    /// The file (after the rewrite) names smol.
-    pub needs_smol: bool,
+    /// What the applied rules' code names of what the tool can add to a manifest (`smol`,
+    /// `crossbeam_channel`, ..., see [`crate::tables::Versions::code_names`]): what the
+    /// manifest needs for this file, derived from the edits, not from the rewritten text.
+    pub crates: std::collections::BTreeSet<String>,
     /// The file (after the rewrite) still refers to async-std.
     pub keeps_async_std: bool,
     /// The file had syntax errors and was not rewritten.
