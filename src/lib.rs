@@ -8,13 +8,17 @@
 //!    aliases, globs, `extern crate` renames, renamed dependencies, re-exports through local
 //!    modules ([`resolve::syntax`]), and, through rust-analyzer, the receiver types of method calls
 //!    ([`resolve::semantic`]). Without a loadable workspace it falls back to syntax.
-//! 3. [`rules`] maps each canonical path through the catalogue in `transforms/` (data, embedded);
-//!    [`handlers`] make the structural rewrites (one file each); [`rewrite`] regenerates `use`
-//!    items, applies the edits together (an overlap is a conflict, never an overwrite), re-parses
-//!    the result and re-resolves it.
-//! 4. [`manifest`] migrates Cargo.toml with toml_edit.
-//! 5. [`engine`] runs 1-4 for a PATH into a [`report::RootReport`]; [`output`] renders diffs,
-//!    summaries and JSON; [`apply`] writes files (in place, undone on failure). [`cli`] is the command line.
+//! 3. [`rules`] maps each canonical path through the catalogue in `transforms/` (data, embedded;
+//!    the other tables in [`tables`]); [`handlers`] make the structural rewrites (one file each,
+//!    one sorted registry, [`handlers::ALL`]); [`rewrite`] plans the imports, maps the sites,
+//!    applies the edits together (an overlap is a conflict, never an overwrite), re-parses the
+//!    result and re-resolves it. `--to auto`'s decision is [`threads`].
+//! 4. [`manifest`] migrates Cargo.toml with toml_edit, from what the applied rules need.
+//! 5. [`engine`] runs 1-4 for a PATH into a [`report::RootReport`] (findings under the ids of
+//!    [`findings`]); [`output`] renders diffs, summaries and JSON; [`apply`] writes files (in
+//!    place, undone on failure). [`cli`] is the command line.
+//!
+//! docs/architecture.md has the module that owns each phase and how to add a rewrite.
 //!
 //! The core does no IO beyond reading the tree, and reports what it cannot migrate as findings
 //! (file:line, rule id, why, what to do) instead of failing.
