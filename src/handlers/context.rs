@@ -77,7 +77,7 @@ pub struct Acc {
     pub credits: Vec<String>,
 }
 
-/// The inputs of [`migrate_file`] besides the text and its sites.
+/// The inputs of [`crate::rewrite::migrate_file`] besides the text and its sites.
 #[derive(Clone, Copy)]
 pub struct FileCtx<'a> {
     pub cat: &'a Catalogue,

@@ -1,5 +1,5 @@
 //! Structural rewrites, one per file, all with one entry, `run(at, ctx, acc) -> Flow`
-//! ([`context`]), and all listed in one sorted table, [`ALL`]: the registry, with each handler's
+//! (`context.rs`), and all listed in one sorted table, [`ALL`]: the registry, with each handler's
 //! target, where it hooks in and its flags. No registration magic, no other list of ids: the
 //! dispatch, the macro and shared-name checks and the tests read [`ALL`]; a test checks it against
 //! `transforms/handlers.toml` (the documented catalogue) and the catalogue rows that name handlers.
@@ -221,12 +221,12 @@ pub fn get(id: &str) -> Option<&'static Handler> {
     ALL.binary_search_by(|h| h.id.cmp(id)).ok().map(|i| &ALL[i])
 }
 
-/// Whether the handler of this id acts on the value a call returns (see [`Handler::call_value`]).
+/// Whether the handler of this id acts on the value a call returns (its row's `call_value` flag).
 pub fn call_value(id: Option<&str>) -> bool {
     id.and_then(get).is_some_and(|h| h.call_value)
 }
 
-/// Whether the handler of this id acts on calls only (see [`Handler::calls_only`]).
+/// Whether the handler of this id acts on calls only (its row's `calls_only` flag).
 pub fn calls_only(id: &str) -> bool {
     get(id).is_some_and(|h| h.calls_only)
 }
