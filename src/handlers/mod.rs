@@ -21,6 +21,7 @@ mod future_combinators;
 mod interval;
 mod net_ref;
 mod path_methods;
+mod print_macros;
 mod raw_fd;
 mod resolve_addrs;
 mod sleep;
@@ -153,6 +154,7 @@ pub const ALL: &[Handler] = &[
     .calls_only(),
     row("net-shared-ref", Smol, false, true, net_ref::run),
     row("path-async-methods", Smol, false, true, path_methods::run).calls_only(),
+    row("print-macros", Smol, true, false, print_macros::run),
     by("read-append", Smol, "stdio-unblock's file pass"),
     row(
         "resolve-socket-addrs",
