@@ -28,7 +28,7 @@
 use super::{end, file_uses, method_is, start};
 use super::{Acc, Ctx};
 use super::{At, Flow};
-use ra_ap_syntax::ast::HasArgList;
+use ra_ap_syntax::ast::{self, HasArgList};
 use ra_ap_syntax::AstNode;
 
 /// Entry: a file pass.
@@ -60,9 +60,12 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         ) {
             Some(b) => b,
             // std's Path methods are not awaitable: an awaited one on a file that uses async-std's
-            // path or fs is async-std's. Not `metadata`: async-std's File and DirEntry have an
-            // async one too (left alone, a Path's would fail to compile, not misbehave).
-            None => evidence && name != "metadata",
+            // path or fs is async-std's. `metadata` only where the receiver is bound as a path:
+            // async-std's File and DirEntry have an async one too.
+            None => {
+                evidence
+                    && (name != "metadata" || mc.receiver().is_some_and(|r| bound_as_path(ctx, &r)))
+            }
         };
         if !on_async_path {
             continue;
@@ -79,9 +82,63 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     }
 }
 
+/// Whether the receiver is a local bound as a path, without types: a parameter typed `Path` or
+/// `PathBuf` (behind references), or a `let` from `Path::new(..)`/`PathBuf::from(..)`.
+fn bound_as_path(ctx: &Ctx<'_>, recv: &ast::Expr) -> bool {
+    let Some(source) = super::binding_source(ctx, recv) else {
+        return false;
+    };
+    let text = ctx.text_of(&source);
+    if let Some(ty) = ast::Type::cast(source.clone()) {
+        let name = ty
+            .syntax()
+            .descendants()
+            .filter_map(ast::PathSegment::cast)
+            .last()
+            .and_then(|s| s.name_ref())
+            .map(|n| n.text().to_string());
+        return matches!(name.as_deref(), Some("Path" | "PathBuf"));
+    }
+    text.starts_with("Path::new(") || text.starts_with("PathBuf::from(")
+}
+
 #[cfg(test)]
 mod tests {
     use crate::handlers::check::*;
+
+    #[test]
+    fn metadata_of_a_parameter_typed_as_a_path() {
+        check_rewrite(
+            "path-async-methods",
+            r#"use async_std::path::Path;
+
+async fn size(path: &Path) -> std::io::Result<u64> {
+    let m = path.metadata().await?;
+    Ok(m.len())
+}
+"#,
+            r#"use std::path::Path;
+
+async fn size(path: &Path) -> std::io::Result<u64> {
+    let m = smol::fs::metadata(&path).await?;
+    Ok(m.len())
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn metadata_of_a_file_is_left_alone() {
+        check_not_applicable(
+            "path-async-methods",
+            r#"use async_std::fs::File;
+
+async fn size(f: &File) -> std::io::Result<u64> {
+    Ok(f.metadata().await?.len())
+}
+"#,
+        );
+    }
 
     #[test]
     fn std_path_methods_not_awaited() {
