@@ -14,7 +14,7 @@
 # need nightly). Prints the table rows on stdout; not part of `cargo test` (network, time).
 set -u
 repos=${1:?usage: tests/realworld.sh REPOS_DIR [CORPUS_TSV]}
-corpus=${2:-$(dirname "$0")/../../shared/realworld/corpus.tsv}
+corpus=${2:-$(dirname "$0")/corpus.tsv}
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${TOOL:-$here/target/release/async-std-migrate}
 [ -n "${TOOL:-}" ] || (cd "$here" && cargo build --release -q) || exit 2
