@@ -296,18 +296,10 @@ fn migrate_smol_file(
     // Doc comments' code blocks, on the migrated text (comments are never edited above).
     let current = new_text.clone().unwrap_or_else(|| text.clone());
     let mut doc_findings = Vec::new();
-    let doc_ctx = FileCtx {
-        cat,
-        oracle: &NoTypes,
-        krate: ctx,
-        edition: &pkg.edition,
-        in_lib: false,
-        threads: None,
-        nodes: None,
-    };
-    if let Some(docs) = rewrite::doctests::migrate_doc_blocks(&current, doc_ctx, &mut doc_findings)
+    if let Some(docs) =
+        rewrite::doctests::migrate_doc_blocks(&current, cat, ctx, &pkg.edition, &mut doc_findings)
     {
-        *counts.entry("doctest-blocks".into()).or_default() += docs.blocks;
+        *counts.entry(rewrite::doctests::RULE.into()).or_default() += docs.blocks;
         named.extend(docs.crates);
         new_text = Some(docs.text);
     }

@@ -71,19 +71,11 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
     let mut text = out.new_text.unwrap_or_else(|| src.to_string());
     if plan.is_none() {
         // Doc comments' code blocks, on the migrated text, as the engine does.
-        let doc_ctx = FileCtx {
-            cat,
-            oracle: &NoTypes,
-            krate: &krate,
-            edition,
-            in_lib: false,
-            threads: None,
-            nodes: None,
-        };
         let mut doc_findings = Vec::new();
-        if let Some(docs) = rewrite::doctests::migrate_doc_blocks(&text, doc_ctx, &mut doc_findings)
+        if let Some(docs) =
+            rewrite::doctests::migrate_doc_blocks(&text, cat, &krate, edition, &mut doc_findings)
         {
-            counts.push(("doctest-blocks".into(), docs.blocks));
+            counts.push((rewrite::doctests::RULE.into(), docs.blocks));
             text = docs.text;
         }
         findings.extend(doc_findings);

@@ -91,13 +91,28 @@ pub struct DocOutcome {
     pub crates: std::collections::BTreeSet<String>,
 }
 
-/// Migrates the doc blocks of `text` (already migrated as code). Returns the new text and how many
-/// blocks changed, or `None` when none did.
+/// The rule id doc blocks are counted under.
+pub const RULE: &str = "doctest-blocks";
+
+/// Migrates the doc blocks of `text` (already migrated as code) with the smol catalogue `cat`:
+/// each block as a file of its own, by syntax (rust-analyzer does not see doc blocks). Returns
+/// the new text and how many blocks changed, or `None` when none did.
 pub fn migrate_doc_blocks(
     text: &str,
-    fcx: FileCtx<'_>,
+    cat: &crate::rules::Catalogue,
+    krate: &crate::resolve::CrateContext,
+    edition: &str,
     findings: &mut Vec<RawFinding>,
 ) -> Option<DocOutcome> {
+    let fcx = FileCtx {
+        cat,
+        oracle: &crate::resolve::NoTypes,
+        krate,
+        edition,
+        in_lib: false,
+        threads: None,
+        nodes: None,
+    };
     let mut lines: Vec<(usize, &str)> = Vec::new();
     let mut pos = 0;
     for l in text.split_inclusive('\n') {
@@ -316,7 +331,7 @@ mod check_tests {
     #[test]
     fn a_text_block_is_not_rust() {
         check_not_applicable(
-            "doctest-blocks",
+            super::RULE,
             "/// ```text\n/// async_std::task::block_on(f());\n/// ```\npub fn documented() {}\n",
         );
     }
