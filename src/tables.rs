@@ -500,20 +500,16 @@ pub struct Dependency {
 #[derive(Debug)]
 pub struct Versions {
     pub dependencies: Vec<Dependency>,
+    /// See [`Versions::code_names`] (derived once, read for every migrated file).
+    code_names: Vec<String>,
 }
 
 impl Versions {
     /// What the manifest migration asks of a file's rewrite: the crates' names as code writes
     /// them (`crossbeam-channel` -> `crossbeam_channel`), and smol-macros' `main!`, which needs
     /// smol-macros in [dependencies] rather than [dev-dependencies].
-    pub fn code_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .dependencies
-            .iter()
-            .map(|d| d.name.replace('-', "_"))
-            .collect();
-        names.push(SMOL_MACROS_MAIN.to_string());
-        names
+    pub fn code_names(&self) -> &[String] {
+        &self.code_names
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -545,8 +541,15 @@ impl Versions {
                 )));
             }
         }
+        let mut code_names: Vec<String> = raw
+            .dependency
+            .iter()
+            .map(|d| d.name.replace('-', "_"))
+            .collect();
+        code_names.push(SMOL_MACROS_MAIN.to_string());
         Ok(Versions {
             dependencies: raw.dependency,
+            code_names,
         })
     }
 }

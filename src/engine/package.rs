@@ -342,7 +342,8 @@ fn uses(named: &BTreeSet<String>, original: &str, krate: &str) -> bool {
 pub(super) fn crates_of(named: &BTreeSet<String>, original: &str) -> BTreeSet<String> {
     crate::tables::versions()
         .code_names()
-        .into_iter()
+        .iter()
         .filter(|k| uses(named, original, k))
+        .cloned()
         .collect()
 }

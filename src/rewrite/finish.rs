@@ -63,7 +63,7 @@ pub(super) fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'
                 } else {
                     out.crates = acc
                         .edits
-                        .crates_named(&crate::tables::versions().code_names());
+                        .crates_named(crate::tables::versions().code_names());
                     out.keeps_async_std = still_uses_async_std(&new, reparsed, ctx);
                     out.new_text = Some(new);
                     let mut counts: std::collections::BTreeMap<String, usize> =
