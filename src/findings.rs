@@ -16,7 +16,7 @@ macro_rules! finding_ids {
             /// Every id, sorted.
             pub const ALL: &'static [FindingId] = &[$(FindingId::$name),*];
 
-            /// The id as it appears in reports (`use-mixed-tree`).
+            /// The id as it appears in reports (`use-glob`).
             pub fn as_str(self) -> &'static str {
                 match self { $(FindingId::$name => $id,)* }
             }
@@ -108,8 +108,6 @@ finding_ids! {
     Use = "use", Count;
     /// a glob import of an async-std module with no smol module to point at
     UseGlob = "use-glob", Finding;
-    /// a `use {async_std::x, other::y}` tree: split it by hand
-    UseMixedTree = "use-mixed-tree", Finding;
 }
 
 impl AsRef<str> for FindingId {

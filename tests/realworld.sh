@@ -11,7 +11,15 @@
 # CARGO_TARGET_DIR per row (CACHE=dir keeps them between runs). With TESTS=1 the row's test
 # command runs too, before (on the original) and after. The async-std row migrates the crate's
 # examples and tests (`--exclude src --exclude benches`: src/ is the runtime itself, benches
-# need nightly). Prints the table rows on stdout; not part of `cargo test` (network, time).
+# need nightly). Prints the table rows on stdout, then the totals: repositories check clean,
+# fully migrated (check clean and no "not migrated" finding), and "not migrated" findings by
+# rule, per target. Not part of `cargo test` (network, time).
+#
+# Environment: TOOL (a built binary; default: build this checkout's release binary), MODES
+# (targets, default "smol auto"), CACHE (directory of per-row target directories, kept between
+# runs; default: a scratch directory), PRUNE=1 (delete a row's target directory once the row is
+# done: the corpus needs ~0.3-1 GB per row), OUT (where the reports, check logs and results go;
+# default: the scratch directory), ONLY (space-separated row names to run), TESTS=1 (tests too).
 set -u
 repos=${1:?usage: tests/realworld.sh REPOS_DIR [CORPUS_TSV]}
 corpus=${2:-$(dirname "$0")/corpus.tsv}
@@ -20,6 +28,9 @@ bin=${TOOL:-$here/target/release/async-std-migrate}
 [ -n "${TOOL:-}" ] || (cd "$here" && cargo build --release -q) || exit 2
 scratch=$(mktemp -d)
 cache=${CACHE:-$scratch}
+out=${OUT:-$scratch}
+mkdir -p "$out" "$cache"
+: > "$out/results.tsv"
 modes=${MODES:-smol auto}
 
 tests_of() { # dir cmd -> "P passed, F failed"
@@ -30,6 +41,7 @@ tests_of() { # dir cmd -> "P passed, F failed"
 echo "| repository | target | files changed | sites rewritten | not migrated | to review | features renamed | check after | tests before -> after |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | --- | --- | --- |"
 tail -n +2 "$corpus" | while IFS=$'\t' read -r name repo commit check test notes; do
+  if [ -n "${ONLY:-}" ] && ! [[ " $ONLY " == *" $name "* ]]; then continue; fi
   [ -d "$repos/$name" ] || { echo "| $name | | | | | | | not checked out | |"; continue; }
   target="$cache/target-$name"
   # Every test binary runs (`--no-fail-fast`), so before and after count the same binaries even
@@ -47,8 +59,8 @@ tail -n +2 "$corpus" | while IFS=$'\t' read -r name repo commit check test notes
     rm -rf "$work" && cp -rL "$repos/$name" "$work"
     args=(apply --allow-dirty --to "$mode" --format json)
     [ "$name" = async-std ] && args+=(--exclude src --exclude benches)
-    (cd "$work" && "$bin" "${args[@]}" . > "$scratch/$name.$mode.json" 2> "$scratch/$name.$mode.err")
-    read -r files sites nm rv renamed < <(python3 - "$scratch/$name.$mode.json" <<'PY'
+    (cd "$work" && "$bin" "${args[@]}" . > "$out/$name.$mode.json" 2> "$out/$name.$mode.err")
+    read -r files sites nm rv renamed < <(python3 - "$out/$name.$mode.json" <<'PY'
 import json, re, sys
 r = json.load(open(sys.argv[1]))["roots"]
 files = sum(len(x["files"]) for x in r)
@@ -74,11 +86,11 @@ PY
         cmd=$(echo "$cmd" | sed -E "s/(features[ =][^ ]*)\b$old\b/\1$new/")
       done
     fi
-    if (cd "$work" && CARGO_TARGET_DIR="$target" timeout 1800 bash -c "$cmd" > "$scratch/$name.$mode.check" 2>&1 < /dev/null); then
+    if (cd "$work" && CARGO_TARGET_DIR="$target" timeout 1800 bash -c "$cmd" > "$out/$name.$mode.check" 2>&1 < /dev/null); then
       result=pass
     else
-      n=$(grep -cE '^error(\[|:)' "$scratch/$name.$mode.check")
-      result="fail ($n): $(grep -m1 -E '^error' "$scratch/$name.$mode.check" | cut -c1-90 | sed 's/|/\\|/g')"
+      n=$(grep -cE '^error(\[|:)' "$out/$name.$mode.check")
+      result="fail ($n): $(grep -m1 -E '^error' "$out/$name.$mode.check" | cut -c1-90 | sed 's/|/\\|/g')"
     fi
     after_tests=""
     if [ "${TESTS:-0}" = 1 ]; then
@@ -89,7 +101,32 @@ PY
     tests_col=""
     [ "${TESTS:-0}" = 1 ] && tests_col="$before_tests -> $after_tests"
     echo "| $name | $mode | $files | $sites | $nm | $rv | $renamed | $result | $tests_col |"
+    printf '%s\t%s\t%s\t%s\n' "$name" "$mode" "${result%% *}" "$nm" >> "$out/results.tsv"
     echo "$name $mode: $result ${cmd}" >&2
   done
+  [ "${PRUNE:-0}" = 1 ] && rm -rf "$target"
 done
-echo "scratch: $scratch" >&2
+python3 - "$out" <<'PY'
+import collections, json, os, sys
+out = sys.argv[1]
+rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(out, "results.tsv")) if l.strip()]
+for mode in sorted({r[1] for r in rows}):
+    rs = [r for r in rows if r[1] == mode]
+    clean = [r for r in rs if r[2] == "pass"]
+    full = [r for r in clean if r[3] == "0"]
+    pct = lambda k: f"{k}/{len(rs)} ({100 * k / len(rs):.0f}%)"
+    print(f"\n**{mode}**: check clean {pct(len(clean))}, fully migrated {pct(len(full))}")
+    by_rule = collections.Counter()
+    for r in rs:
+        try:
+            report = json.load(open(os.path.join(out, f"{r[0]}.{mode}.json")))
+        except (OSError, ValueError):
+            continue
+        for root in report["roots"]:
+            for f in root["findings"]:
+                if f["severity"] == "not-migrated":
+                    by_rule[f["rule"]] += 1
+    if by_rule:
+        print("not migrated by rule: " + ", ".join(f"{k} {n}" for k, n in by_rule.most_common()))
+PY
+echo "reports: $out" >&2

@@ -113,9 +113,9 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
     let mut emitted: BTreeMap<usize, HashSet<String>> = BTreeMap::new();
     for leaf_ids in by_item.values() {
         let item = &ctx.sites.leaves[leaf_ids[0]].use_item;
-        if ctx.sites.mixed_uses.iter().any(|m| m == item) {
-            continue;
-        }
+        // A tree that mixes async-std with other crates (`use {async_std::task, std::fs};`) is
+        // regenerated with the other leaves kept as written, each parent path its own item.
+        let slots = slots_of(ctx, item, leaf_ids);
         if leaf_ids
             .iter()
             .any(|&i| decisions[i].plan == LeafPlan::Untouched)
@@ -137,7 +137,14 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
         let mut entries: Vec<String> = Vec::new();
         let mut shims: Vec<String> = Vec::new();
         let mut changed = false;
-        for &i in leaf_ids {
+        for slot in &slots {
+            let i = match slot {
+                Slot::Leaf(i) => *i,
+                Slot::Other(text) => {
+                    entries.push(text.clone());
+                    continue;
+                }
+            };
             let leaf = &ctx.sites.leaves[i];
             let d = &decisions[i];
             let entry = if d.keep_original || d.plan == LeafPlan::Keep {
@@ -235,6 +242,48 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             acc.edits.replace(range, text, FindingId::Use.as_str());
         }
     }
+}
+
+/// One leaf of a use item being regenerated: async-std's (an index into the file's leaves), or
+/// another crate's, kept as written.
+enum Slot {
+    Leaf(usize),
+    Other(String),
+}
+
+/// The leaves of `item` in source order. Only a mixed tree has `Other` ones.
+fn slots_of(ctx: &Ctx<'_>, item: &ast::Use, leaf_ids: &[usize]) -> Vec<Slot> {
+    if !ctx.sites.mixed_uses.iter().any(|m| m == item) {
+        return leaf_ids.iter().map(|&i| Slot::Leaf(i)).collect();
+    }
+    let Some(tree) = item.use_tree() else {
+        return leaf_ids.iter().map(|&i| Slot::Leaf(i)).collect();
+    };
+    let mut flat = Vec::new();
+    crate::resolve::syntax::flatten(&tree, &[], false, &mut flat);
+    flat.into_iter()
+        .map(|(t, segs, glob, leading)| {
+            match leaf_ids.iter().find(|&&i| ctx.sites.leaves[i].tree == t) {
+                Some(&i) => Slot::Leaf(i),
+                None => {
+                    let mut text = if leading { "::".to_string() } else { String::new() };
+                    text.push_str(&segs.join("::"));
+                    if glob {
+                        text.push_str("::*");
+                    }
+                    if let Some(r) = t.rename() {
+                        text.push_str(" as ");
+                        text.push_str(
+                            &r.name()
+                                .map(|n| n.text().to_string())
+                                .unwrap_or_else(|| "_".into()),
+                        );
+                    }
+                    Slot::Other(text)
+                }
+            }
+        })
+        .collect()
 }
 
 /// Separates the items of a shim that has several (each is given the use item's attributes).

@@ -213,13 +213,21 @@ pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
 /// file the prelude is imported member by member without them.
 fn prelude_without_shadowed(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Option<String> {
     let scope = leaf.use_item.syntax().parent()?;
-    let ours = |u: &ast::Use| ctx.sites.leaves.iter().any(|l| l.use_item == *u);
+    // Names other crates' leaves bind, those of a tree mixed with async-std's included.
     let mut named = BTreeSet::new();
     for u in scope.children().filter_map(ast::Use::cast) {
-        if ours(&u) {
-            continue;
-        }
-        named.extend(resolve::cfg_regions::bound_names(&u));
+        let ours: BTreeSet<&str> = ctx
+            .sites
+            .leaves
+            .iter()
+            .filter(|l| l.use_item == u)
+            .filter_map(|l| l.local.as_deref())
+            .collect();
+        named.extend(
+            resolve::cfg_regions::bound_names(&u)
+                .into_iter()
+                .filter(|n| !ours.contains(n.as_str())),
+        );
     }
     let shadowed: Vec<&str> = ["StreamExt", "FutureExt"]
         .into_iter()

@@ -19,11 +19,10 @@ pub use crate::handlers::{range, Acc, Ctx, FileCtx};
 pub use leaves::LeafPlan;
 pub use parse::{edition_of, parse, parse_in, FileParse};
 
-use crate::findings::FindingId;
 use crate::handlers;
 use crate::report::RawFinding;
 use crate::resolve::FileSites;
-use ra_ap_syntax::{ast, AstNode};
+use ra_ap_syntax::ast;
 
 /// What became of one file.
 #[derive(Debug, Default)]
@@ -64,15 +63,6 @@ pub fn migrate_file(
             .unwrap_or_default(),
     };
     let mut acc = Acc::default();
-
-    for u in &sites.mixed_uses {
-        acc.findings.push(RawFinding::not_migrated(
-            u.syntax().text_range().start().into(),
-            FindingId::UseMixedTree,
-            "a `use` tree mixes async-std with other crates",
-            "split it into one `use` per crate and run the tool again",
-        ));
-    }
 
     let mut states: Vec<leaves::LeafState> = sites
         .leaves
