@@ -98,6 +98,15 @@ fn scope_of(node: &SyntaxNode) -> Option<SyntaxNode> {
     node.parent()
 }
 
+/// Whether a module's item list has `use super::*;`.
+fn globs_super(items: &SyntaxNode) -> bool {
+    items.children().filter_map(ast::Use::cast).any(|u| {
+        u.use_tree().is_some_and(|t| {
+            t.star_token().is_some() && t.path().is_some_and(|p| p.syntax().text() == "super")
+        })
+    })
+}
+
 fn is_scope(node: &SyntaxNode) -> bool {
     matches!(
         node.kind(),
@@ -155,6 +164,11 @@ impl Resolver<'_> {
                         .parent()
                         .is_some_and(|p| ast::Module::can_cast(p.kind()))
                 {
+                    // `use super::*;` brings the parent module's names (its imports too), below
+                    // the module's own.
+                    if globs_super(&anc) {
+                        continue;
+                    }
                     break;
                 }
             }

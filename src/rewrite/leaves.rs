@@ -130,6 +130,13 @@ pub(super) fn states_view(states: &[LeafState], sites: &FileSites) -> Vec<import
 
 pub(super) fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> LeafState {
     let mut st = plan_leaf_inner(leaf, ctx, acc);
+    if leaf.glob && !matches!(st.plan, LeafPlan::Keep | LeafPlan::Untouched) {
+        for x in names_children_take(leaf, ctx) {
+            if !st.extra.contains(&x) {
+                st.extra.push(x);
+            }
+        }
+    }
     st.shared = shared::cfg_shared(leaf, ctx);
     if st.shared {
         return shared::plan_shared(leaf, st, ctx, acc);
@@ -165,6 +172,70 @@ pub(super) fn plan_leaf(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -
         }
     }
     st
+}
+
+/// The names an async-std glob binds (`Read` from `io::prelude::*`) that a child module takes
+/// through `use super::*;` and names there (a test module's `impl Read for Mock`): the migrated
+/// glob no longer binds them, so they are imported by name, as smol's item under the old name
+/// (`smol::io::AsyncRead as Read`). A name the glob's scope binds otherwise, or the child binds
+/// itself, is not the glob's there.
+fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
+    let Some(members) = resolve::glob_members(&leaf.canon.join("::")) else {
+        return Vec::new();
+    };
+    let Some(scope) = leaf.use_item.syntax().parent() else {
+        return Vec::new();
+    };
+    let bound_in = |items: &ra_ap_syntax::SyntaxNode| -> BTreeSet<String> {
+        items
+            .children()
+            .filter_map(ast::Use::cast)
+            .filter(|u| !ctx.sites.leaves.iter().any(|l| l.use_item == *u && l.glob))
+            .flat_map(|u| resolve::cfg_regions::bound_names(&u))
+            .collect()
+    };
+    let here = bound_in(&scope);
+    let children: Vec<ast::ItemList> = scope
+        .children()
+        .filter_map(ast::Module::cast)
+        .filter_map(|m| m.item_list())
+        .filter(|items| {
+            items.syntax().children().filter_map(ast::Use::cast).any(|u| {
+                u.use_tree().is_some_and(|t| {
+                    t.star_token().is_some()
+                        && t.path().is_some_and(|p| p.syntax().text() == "super")
+                })
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (name, path) in members {
+        if here.contains(name) {
+            continue;
+        }
+        let named = children.iter().any(|items| {
+            !bound_in(items.syntax()).contains(name)
+                && items.syntax().descendants().filter_map(ast::NameRef::cast).any(|r| {
+                    r.text() == name.as_str()
+                        && r.syntax().ancestors().find_map(ast::Use::cast).is_none()
+                        && !r
+                            .syntax()
+                            .parent()
+                            .is_some_and(|p| ast::MethodCallExpr::can_cast(p.kind()))
+                })
+        });
+        if !named {
+            continue;
+        }
+        let segs: Vec<String> = path.split("::").map(str::to_string).collect();
+        if let Some(Mapped { path: Some(p), .. }) = ctx.cat.lookup(&segs) {
+            if importable(&p) && !p.is_empty() {
+                let last = p.rsplit("::").next().unwrap_or("");
+                out.push(if last == name { p } else { format!("{p} as {name}") });
+            }
+        }
+    }
+    out
 }
 
 /// Whether the text calls a method of this name (`.name(`, spaces allowed): read from the text,
