@@ -9,13 +9,15 @@ use crate::resolve::semantic::Semantic;
 use crate::rewrite;
 use crate::workspace::{self, Package};
 use crate::{Config, Error, Target};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Migrates everything below `root` in memory, as one report (the workspaces' reports merged).
 pub(crate) mod load;
 pub(crate) mod package;
 
+use crate::resolve::CrateContext;
+use load::{load_package, Parsed};
 use package::migrate_package;
 
 pub fn plan(root: &Path, config: &Config) -> Result<RootReport, Error> {
@@ -206,7 +208,14 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
     let mut per_package = Vec::new();
     // Procedural macros whose generated code names async-std: the packages that use them keep it.
     let mut generating: Vec<&Package> = Vec::new();
-    for (pi, texts) in work {
+    // Every package is read before any is migrated: which ones run runtime-bound code is a
+    // workspace-wide fact.
+    let loaded: Vec<(usize, (CrateContext, Vec<Parsed>))> = work
+        .into_iter()
+        .map(|(pi, texts)| (pi, load_package(&root, &packages[pi], texts, config, &mut report)))
+        .collect();
+    let held = runtime_holds(packages, &loaded);
+    for (pi, package) in loaded {
         let pkg = &packages[pi];
         let quoted = |r: &RootReport| {
             r.findings
@@ -215,7 +224,16 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
                 .count()
         };
         let before = quoted(&report);
-        let needs = migrate_package(&root, pkg, texts, config, semantic.as_ref(), &mut report);
+        let held_by = held.get(&pi).map(String::as_str);
+        let needs = migrate_package(
+            &root,
+            pkg,
+            package,
+            held_by,
+            config,
+            semantic.as_ref(),
+            &mut report,
+        );
         if quoted(&report) > before {
             generating.push(pkg);
         }
@@ -275,6 +293,41 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
     report.findings.dedup();
     report.cfg_regions.sort();
     report
+}
+
+/// The packages that run code needing async-std's runtime: one whose library names a
+/// runtime-bound item (`spawn_local`, a task-local), and every workspace package that depends on
+/// it, directly or not. Package index -> what they run and where.
+fn runtime_holds(
+    packages: &[Package],
+    loaded: &[(usize, (CrateContext, Vec<Parsed>))],
+) -> BTreeMap<usize, String> {
+    let mut held: BTreeMap<usize, String> = BTreeMap::new();
+    let mut queue: Vec<(usize, String)> = Vec::new();
+    for (pi, (ctx, files)) in loaded {
+        if !ctx.runtime_bound {
+            continue;
+        }
+        let what = files
+            .iter()
+            .filter(|f| f.place.in_lib)
+            .find_map(package::runtime_bound_here)
+            .unwrap_or_else(|| "its library".to_string());
+        queue.push((*pi, what));
+    }
+    while let Some((pi, what)) = queue.pop() {
+        if held.contains_key(&pi) {
+            continue;
+        }
+        held.insert(pi, what.clone());
+        let name = packages[pi].name.clone().unwrap_or_default();
+        for dep in &packages[pi].dependents {
+            if let Some(di) = packages.iter().position(|p| p.name.as_ref() == Some(dep)) {
+                queue.push((di, format!("package `{name}`, which runs {what}")));
+            }
+        }
+    }
+    held
 }
 
 fn rel(root: &Path, p: &Path) -> String {

@@ -2,7 +2,7 @@
 //! the main binary, or one example, test, bench or bin), then each candidate file to its target,
 //! into the workspace's report; what its manifest needs is returned.
 
-use super::load::{load_package, Parsed};
+use super::load::Parsed;
 use super::rel;
 use crate::findings::FindingId;
 use crate::report::{FileChange, RootReport};
@@ -14,19 +14,34 @@ use crate::workspace::{self, Package};
 use crate::{Config, Target};
 use ra_ap_syntax::AstNode;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Migrates one package's files into `report`; returns what its manifest needs.
+///
+/// `held`: the package runs code that needs async-std's runtime (its own library, or a workspace
+/// package it depends on, calls `spawn_local` or reads task-locals): what and where. Such a
+/// package keeps async-std's runtime in every file, entry points included: a `smol::block_on`
+/// never polls what async-std's thread-local executor holds, and the program would wait forever.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn migrate_package(
     root: &Path,
     pkg: &Package,
-    texts: Vec<(PathBuf, String)>,
+    (ctx, files): (CrateContext, Vec<Parsed>),
+    held: Option<&str>,
     config: &Config,
     semantic: Option<&Semantic>,
     report: &mut RootReport,
 ) -> crate::manifest::Needs {
-    let (ctx, files) = load_package(root, pkg, texts, config, report);
-    let threads_wanted = config.target != Target::Smol;
+    let threads_wanted = config.target != Target::Smol && held.is_none();
+    // Units (a crate of their own) that use runtime-bound items outside the library: every file
+    // of such a unit stays on async-std, its entry point too.
+    let mut bound_units: std::collections::BTreeMap<crate::threads::Unit, String> =
+        Default::default();
+    for f in files.iter().filter(|f| !f.place.in_lib) {
+        if let Some(why) = runtime_bound_here(f) {
+            bound_units.entry(f.unit.clone()).or_insert(why);
+        }
+    }
     let mut needs = crate::manifest::Needs::default();
     let package = {
         let r = rel(root, &pkg.dir);
@@ -161,10 +176,19 @@ pub(super) fn migrate_package(
             let plan = &plans[&f.unit];
             migrate_threads_file(&f, sf, &ctx, plan, pkg, semantic, report, &mut needs);
         } else {
-            migrate_smol_file(&f, sf, &ctx, pkg, semantic, report, &mut needs);
+            let held_here = held.or(bound_units.get(&f.unit).map(String::as_str));
+            migrate_smol_file(&f, sf, &ctx, held_here, pkg, semantic, report, &mut needs);
         }
     }
     needs
+}
+
+/// The first runtime-bound item a file names, and where (`async_std::task::spawn_local at
+/// src/lib.rs:12`).
+pub(super) fn runtime_bound_here(f: &Parsed) -> Option<String> {
+    let site = crate::resolve::runtime_bound_sites(&f.sites).into_iter().next()?;
+    let (line, _) = crate::report::line_col(&f.text, site.path.syntax().text_range().start().into());
+    Some(format!("`{}` (at {}:{line})", site.canon.join("::"), f.file))
 }
 
 /// The file's type oracle: rust-analyzer's when loaded, else the syntax-only one.
@@ -229,6 +253,7 @@ fn migrate_smol_file(
     f: &Parsed,
     sf: &ra_ap_syntax::ast::SourceFile,
     ctx: &CrateContext,
+    held: Option<&str>,
     pkg: &Package,
     semantic: Option<&Semantic>,
     report: &mut RootReport,
@@ -237,10 +262,14 @@ fn migrate_smol_file(
     let cat = Catalogue::smol();
     let (file, text, place, sites) = (&f.file, &f.text, &f.place, &f.sites);
     // Task-locals and task::current need async-std's runtime around them: such a crate (the
-    // lib, or this one target file) is left on async-std whole, never half-moved.
+    // lib, or this one target), and whatever runs it, is left on async-std whole, never
+    // half-moved.
     let bound = crate::resolve::runtime_bound_sites(sites);
-    if (place.in_lib && ctx.runtime_bound) || (!place.in_lib && !bound.is_empty()) {
-        let why = "uses items that only work inside async-std's runtime (task-locals, task::current, spawn_local)";
+    if (place.in_lib && ctx.runtime_bound) || held.is_some() {
+        let why = match held.filter(|_| bound.is_empty() && !(place.in_lib && ctx.runtime_bound)) {
+            Some(what) => format!("runs {what}, which needs async-std's runtime: under smol's block_on it would never be polled"),
+            None => "uses items that only work inside async-std's runtime (task-locals, task::current, spawn_local)".to_string(),
+        };
         for site in bound {
             let rule = cat
                 .lookup(&site.canon)

@@ -294,3 +294,59 @@ fn an_impl_that_would_duplicate_the_smol_one_is_gated_off_where_that_one_exists(
         }
     }
 }
+
+/// A package that calls `spawn_local` stays on async-std (its tasks live on async-std's
+/// thread-local executor, which only async-std's `block_on` drives), and so does everything that
+/// runs it: its own binary and tests, and the workspace package that depends on it. Moved to
+/// `smol::block_on`, the app compiled and then waited forever. The programs run under a timeout
+/// before and after.
+#[test]
+fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
+    let before = repo().join("fixtures/runtime_held/before");
+    let original = work_dir("runtime-held-original");
+    copy_tree(&before, &original);
+    assert_ok(&cargo(&original, &["build", "-q", "--bins"]), "building the original");
+    let expected = ["app", "local-jobs"].map(|b| {
+        run_with_timeout(b, 60).unwrap_or_else(|| panic!("the original {b} did not finish"))
+    });
+    assert_eq!(expected, ["app: 15\n", "local-jobs: 10\n"]);
+    for syntax_only in [true, false] {
+        let (work, report) = migrated_copy(&before, "runtime-held", syntax_only);
+        let mut found = where_and_why(&report);
+        found.sort();
+        assert_eq!(
+            found,
+            vec![
+                ("app/src/main.rs", 1, "runtime-bound"),
+                ("local-jobs/src/lib.rs", 1, "runtime-bound"),
+                ("local-jobs/src/lib.rs", 11, "task-spawn-local"),
+                ("local-jobs/src/main.rs", 1, "runtime-bound"),
+                ("local-jobs/tests/local.rs", 1, "runtime-bound"),
+            ],
+            "{:?}",
+            report.findings
+        );
+        let app = report
+            .findings
+            .iter()
+            .find(|f| f.file == "app/src/main.rs")
+            .unwrap();
+        assert!(
+            app.message.contains("package `local-jobs`")
+                && app.message.contains("local-jobs/src/lib.rs:11"),
+            "{}",
+            app.message
+        );
+        assert!(report.files.is_empty(), "{:?}", report.files);
+        async_std_migrate::apply::write(&report, true).unwrap();
+        assert_ok(&cargo(&work, &["build", "-q", "--bins"]), "building the migrated workspace");
+        for (b, want) in ["app", "local-jobs"].iter().zip(&expected) {
+            assert_eq!(
+                run_with_timeout(b, 60).as_deref(),
+                Some(want.as_str()),
+                "the migrated {b} must print the same and finish"
+            );
+        }
+        assert_ok(&cargo(&work, &["test", "-q"]), "testing the migrated workspace");
+    }
+}

@@ -99,3 +99,25 @@ pub fn check_file(expected: &Path, actual: &str) {
 pub const ASYNC_STD: &str =
     "async-std = { version = \"1.13\", features = [\"attributes\", \"unstable\"] }";
 pub const SMOL: &str = "smol = \"2\"";
+
+/// Runs a built binary of the fixture target directory, killed after `secs` seconds: its stdout,
+/// or `None` when it had not finished (a migrated program that waits forever).
+pub fn run_with_timeout(bin: &str, secs: u64) -> Option<String> {
+    let path = fixture_target().join("debug").join(bin);
+    let mut child = Command::new(&path)
+        .stdout(std::process::Stdio::piped())
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            let out = child.wait_with_output().unwrap();
+            return Some(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
