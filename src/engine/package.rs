@@ -14,7 +14,7 @@ use crate::workspace::{self, Package};
 use crate::{Config, Target};
 use ra_ap_syntax::AstNode;
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Migrates one package's files into `report`; returns what its manifest needs.
 ///
@@ -118,6 +118,7 @@ pub(super) fn migrate_package(
         }
     }
 
+    let mut timeout_errors = TimeoutErrors::of(pkg, &files);
     for f in files {
         let Some(sf) = &f.sf else {
             needs.keep_async_std |= workspace::mentions_any(&f.text, &ctx.roots);
@@ -177,10 +178,125 @@ pub(super) fn migrate_package(
             migrate_threads_file(&f, sf, &ctx, plan, pkg, semantic, report, &mut needs);
         } else {
             let held_here = held.or(bound_units.get(&f.unit).map(String::as_str));
-            migrate_smol_file(&f, sf, &ctx, held_here, pkg, semantic, report, &mut needs);
+            let te = timeout_errors.path_for(pkg, &f);
+            let changed = report.files.len();
+            migrate_smol_file(&f, sf, &ctx, held_here, te.as_deref(), pkg, semantic, report, &mut needs);
+            if te.is_some() && report.files.len() > changed {
+                timeout_errors.used(pkg, &f);
+            }
         }
     }
+    timeout_errors.write_modules(root, pkg, report);
     needs
+}
+
+/// The crates of a package that name async-std's `TimeoutError` (see
+/// `handlers/timeout_error.rs`), by key: `lib`, `main` (src/main.rs) or the unit (`tests/x`).
+struct TimeoutErrors {
+    naming: BTreeSet<String>,
+    /// The library's path to its type, when the library names it: the package's other crates
+    /// use that type (the errors they get from the library are of it).
+    lib_path: Option<String>,
+    /// Crates whose root gets the module: a migrated file of theirs uses the type.
+    used: BTreeSet<String>,
+}
+
+impl TimeoutErrors {
+    fn of(pkg: &Package, files: &[Parsed]) -> Self {
+        let naming: BTreeSet<String> = files
+            .iter()
+            .filter(|f| crate::handlers::timeout_error::names_it(&f.sites))
+            .map(|f| crate_key(pkg, f))
+            .filter(|k| root_file(pkg, k).is_some())
+            .collect();
+        let lib_path = pkg
+            .lib_name
+            .as_ref()
+            .filter(|_| naming.contains("lib"))
+            .map(|l| format!("{l}::timeout_error::TimeoutError"));
+        TimeoutErrors {
+            naming,
+            lib_path,
+            used: BTreeSet::new(),
+        }
+    }
+
+    /// The path a file names the type by, when its crate names it.
+    fn path_for(&self, pkg: &Package, f: &Parsed) -> Option<String> {
+        let key = crate_key(pkg, f);
+        if !self.naming.contains(&key) {
+            return None;
+        }
+        Some(match &self.lib_path {
+            Some(lib) if key != "lib" => lib.clone(),
+            _ => crate::handlers::timeout_error::OWN_PATH.to_string(),
+        })
+    }
+
+    /// A migrated file of `f`'s crate uses the type: the crate that defines it gets the module.
+    fn used(&mut self, pkg: &Package, f: &Parsed) {
+        let key = crate_key(pkg, f);
+        self.used.insert(if self.lib_path.is_some() { "lib".into() } else { key });
+    }
+
+    /// The module at the end of each root file that needs it (changed already, or not).
+    fn write_modules(&self, root: &Path, pkg: &Package, report: &mut RootReport) {
+        for key in &self.used {
+            let Some(path) = root_file(pkg, key) else {
+                continue;
+            };
+            let file = rel(root, &path);
+            let public = key == "lib";
+            let rule = crate::handlers::timeout_error::RULE.to_string();
+            if let Some(fc) = report.files.iter_mut().find(|fc| fc.file == file) {
+                let module = crate::handlers::timeout_error::module_for(&fc.after, public);
+                fc.after.push_str(&module);
+                *fc.rules.entry(rule).or_default() += 1;
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let module = crate::handlers::timeout_error::module_for(&text, public);
+            report.files.push(FileChange {
+                file,
+                before: text.clone(),
+                after: format!("{text}{module}"),
+                rules: [(rule, 1)].into_iter().collect(),
+                crates: BTreeSet::new(),
+            });
+        }
+    }
+}
+
+/// Which crate of its package a file belongs to: `lib`, `main` (the src/main.rs binary) or its
+/// unit (`src/bin/x`, `tests/x`, `examples/x`, `benches/x`).
+fn crate_key(pkg: &Package, f: &Parsed) -> String {
+    let in_library = f.place.in_lib
+        && pkg.has_lib
+        && !f.file.ends_with("src/main.rs")
+        && !f.file.contains("/src/bin/")
+        && !f.file.starts_with("src/bin/");
+    if in_library {
+        "lib".into()
+    } else if f.unit == "src" {
+        "main".into()
+    } else {
+        f.unit.clone()
+    }
+}
+
+/// The root file of a crate of the package, when it is where cargo looks by default.
+fn root_file(pkg: &Package, key: &str) -> Option<PathBuf> {
+    let candidates = match key {
+        "lib" => vec![pkg.dir.join("src/lib.rs")],
+        "main" => vec![pkg.dir.join("src/main.rs")],
+        unit => vec![
+            pkg.dir.join(format!("{unit}.rs")),
+            pkg.dir.join(unit).join("main.rs"),
+        ],
+    };
+    candidates.into_iter().find(|p| p.is_file())
 }
 
 /// The first runtime-bound item a file names, and where (`async_std::task::spawn_local at
@@ -229,6 +345,7 @@ fn migrate_threads_file(
             edition: &pkg.edition,
             in_lib: f.place.in_lib,
             threads: Some(plan),
+            timeout_error: None,
             nodes: Some(&f.nodes),
         },
     );
@@ -254,6 +371,7 @@ fn migrate_smol_file(
     sf: &ra_ap_syntax::ast::SourceFile,
     ctx: &CrateContext,
     held: Option<&str>,
+    timeout_error: Option<&str>,
     pkg: &Package,
     semantic: Option<&Semantic>,
     report: &mut RootReport,
@@ -312,6 +430,7 @@ fn migrate_smol_file(
             edition: &pkg.edition,
             in_lib: place.in_lib,
             threads: None,
+            timeout_error,
             nodes: Some(&f.nodes),
         },
     );

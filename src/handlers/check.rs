@@ -52,6 +52,8 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
         Some(p) => Catalogue::threads(p.mpsc),
         None => Catalogue::smol(),
     };
+    // The file is its crate's root: a crate that names TimeoutError gets its module here.
+    let own_timeout_error = plan.is_none() && super::timeout_error::names_it(&sites);
     let out = rewrite::migrate_file(
         src,
         &sf,
@@ -63,6 +65,7 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
             edition,
             in_lib: place.in_lib,
             threads: plan.as_ref(),
+            timeout_error: own_timeout_error.then_some(super::timeout_error::OWN_PATH),
             nodes: Some(&nodes),
         },
     );
@@ -79,6 +82,10 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
             text = docs.text;
         }
         findings.extend(doc_findings);
+    }
+    if own_timeout_error && text != src {
+        text.push_str(&super::timeout_error::module_for(&text, false));
+        counts.push((super::timeout_error::RULE.into(), 1));
     }
     Outcome {
         text,

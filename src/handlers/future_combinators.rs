@@ -159,7 +159,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                 );
                 acc.edits.replace(
                     end(arg.syntax())..end(mc.syntax()),
-                    super::timeout::future_race_tail(),
+                    super::timeout::future_race_tail(ctx),
                     RULE,
                 );
             }

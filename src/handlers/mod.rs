@@ -30,6 +30,7 @@ mod stdio;
 mod syntax;
 mod task_builder;
 mod timeout;
+pub(crate) mod timeout_error;
 mod unix_bind;
 mod worker_threads;
 mod write_macro;
@@ -212,6 +213,7 @@ pub const ALL: &[Handler] = &[
         false,
         crate::threads::entry::run,
     ),
+    row("timeout-error", Smol, true, false, timeout_error::run),
     row("timeout-to-or", Smol, true, false, timeout::run),
     row("unix-sync-bind", Smol, true, false, unix_bind::run).calls_only(),
     row("worker-threads", Smol, true, false, worker_threads::run),

@@ -37,16 +37,20 @@ use crate::resolve::PathSite;
 use ra_ap_syntax::AstNode;
 
 /// Entry: the `future::timeout`/`io::timeout` path site.
-pub(super) fn run(at: At<'_>, _ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let At::Path(site, _) = at else {
         return Flow::Continue;
     };
-    on_timeout(site, acc)
+    on_timeout(site, ctx, acc)
 }
 
-/// The race for `future::timeout` (the future's output is wrapped in `Ok`).
-pub(super) fn future_race_tail() -> &'static str {
-    "; smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future has timed out\")) }) })"
+/// The race for `future::timeout` (the future's output is wrapped in `Ok`). In a crate that
+/// names `TimeoutError` it fails with the crate's own type (see `timeout_error.rs`).
+pub(super) fn future_race_tail(ctx: &Ctx<'_>) -> String {
+    match ctx.timeout_error {
+        Some(t) => format!("; smol::future::FutureExt::or(async move {{ Ok::<_, {t}>(fut.await) }}, async move {{ smol::Timer::after(dur).await; Err({t} {{ _private: () }}) }}) }})"),
+        None => "; smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future has timed out\")) }) })".to_string(),
+    }
 }
 
 /// The race for `io::timeout` (the future already yields `io::Result`).
@@ -54,7 +58,7 @@ fn io_race_tail() -> &'static str {
     "; smol::future::FutureExt::or(fut, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future timed out\")) }) })"
 }
 
-pub(super) fn on_timeout(site: &PathSite, acc: &mut Acc) -> Flow {
+pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let io = site.canon.join("::") == "async_std::io::timeout";
     let rule = "timeout-to-or";
     let Some(call) = call_of_path(&site.path) else {
@@ -85,12 +89,12 @@ pub(super) fn on_timeout(site: &PathSite, acc: &mut Acc) -> Flow {
     acc.edits
         .replace(end(d.syntax())..start(f.syntax()), "; let fut = ", rule);
     let tail = if io {
-        io_race_tail()
+        io_race_tail().to_string()
     } else {
-        future_race_tail()
+        future_race_tail(ctx)
     };
-    let tail = if parens {
-        tail
+    let tail: &str = if parens {
+        &tail
     } else {
         &tail[..tail.len() - 1]
     };

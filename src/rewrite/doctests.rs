@@ -111,6 +111,7 @@ pub fn migrate_doc_blocks(
         edition,
         in_lib: false,
         threads: None,
+        timeout_error: None,
         nodes: None,
     };
     let mut lines: Vec<(usize, &str)> = Vec::new();
