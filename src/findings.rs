@@ -80,6 +80,8 @@ finding_ids! {
     LockApi = "lock-api", Blocker;
     /// a Cargo.toml edit (counts)
     Manifest = "manifest", Count;
+    /// a `.rs` file no target's module tree reaches (cargo does not compile it): left as it is
+    OutsideModuleTree = "outside-module-tree", Finding;
     /// a path with generic arguments inside the part that changes
     PathGenericArgs = "path-generic-args", Finding;
     /// a published library's `pub async fn` (unless `--allow-api-change` or `publish = false`)

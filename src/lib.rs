@@ -31,6 +31,7 @@ pub mod error;
 pub mod findings;
 pub mod handlers;
 pub mod manifest;
+pub mod module_tree;
 pub mod output;
 pub mod report;
 pub mod resolve;

@@ -84,6 +84,9 @@ pub(super) fn load_package(
                 .insert(key, (format!("{}:{line}", rel(root, path)), preds));
         }
     }
+    for (_, text) in &texts {
+        ctx.own_methods.extend(indented_fn_names(text));
+    }
     for (path, text) in texts {
         let candidate = workspace::mentions_any(&text, &ctx.roots)
             || (threads_wanted && workspace::mentions_any(&text, &async_words));
@@ -188,4 +191,27 @@ pub(super) fn load_package(
         });
     }
     (ctx, files)
+}
+
+/// The names of the functions a text defines other than at the top level of the file (a line
+/// that starts with `fn`, `pub fn`, `async fn`...): methods of impls and traits, and functions of
+/// inline modules.
+pub(crate) fn indented_fn_names(text: &str) -> impl Iterator<Item = String> + '_ {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices("fn ").filter_map(move |(i, _)| {
+        if text[..i].chars().next_back().is_some_and(ident) {
+            return None;
+        }
+        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        let before = &text[line_start..i];
+        let top_level = !before.starts_with([' ', '\t'])
+            && before
+                .split_whitespace()
+                .all(|w| w.starts_with("pub") || matches!(w, "async" | "const" | "unsafe" | "extern" | "\"C\"" | "crate)" | "super)"));
+        if top_level {
+            return None;
+        }
+        let name: String = text[i + 3..].trim_start().chars().take_while(|c| ident(*c)).collect();
+        (!name.is_empty()).then_some(name)
+    })
 }

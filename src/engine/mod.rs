@@ -174,11 +174,35 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
             // Converting to threads touches every async fn, async-std or not.
             names.insert("async".into());
         }
+        let tree = std::fs::read_to_string(&pkg.manifest_path)
+            .ok()
+            .and_then(|m| m.parse::<toml_edit::DocumentMut>().ok())
+            .and_then(|doc| crate::module_tree::files_in_trees(&pkg.dir, &doc, &pkg.edition));
         let mut texts = Vec::new();
         for f in &pkg.files {
-            match std::fs::read_to_string(f) {
-                Ok(t) => texts.push((f.clone(), t)),
-                Err(e) => report.errors.push(format!("{}: {e}", rel(&root, f))),
+            let text = match std::fs::read_to_string(f) {
+                Ok(t) => t,
+                Err(e) => {
+                    report.errors.push(format!("{}: {e}", rel(&root, f)));
+                    continue;
+                }
+            };
+            let outside = tree
+                .as_ref()
+                .is_some_and(|t| !t.contains(&crate::module_tree::normalise(f)));
+            if !outside {
+                texts.push((f.clone(), text));
+            } else if workspace::mentions_any(&text, &names) {
+                let file = rel(&root, f);
+                report.findings.push(
+                    crate::report::RawFinding::review(
+                        0,
+                        FindingId::OutsideModuleTree,
+                        "no target's module tree reaches this file (cargo does not compile it): left as it is",
+                        "if it is code a build step uses (a template, a generated snippet), migrate it by hand; if it is a module, declare it with `mod`",
+                    )
+                    .locate(&file, &text),
+                );
             }
         }
         if texts

@@ -41,6 +41,9 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
     let nodes: Vec<_> = sf.syntax().descendants().collect();
     let mut krate = CrateContext::default();
     krate.roots.insert("async_std".into());
+    krate
+        .own_methods
+        .extend(crate::engine::load::indented_fn_names(src));
     let place = place_of(Path::new("/pkg/src/main.rs"), Path::new("/pkg"));
     let mut sites = collect_crate_facts(&nodes, &place, &mut krate);
     if !krate.reexports.is_empty() || !krate.glob_reexports.is_empty() {

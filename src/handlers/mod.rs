@@ -37,6 +37,7 @@ mod write_macro;
 
 pub use context::{Acc, At, Ctx, FileCtx, Flow};
 pub use syntax::range;
+pub(crate) use timeout::tail as timeout_tail;
 pub(crate) use syntax::*;
 
 use crate::resolve::PathSite;

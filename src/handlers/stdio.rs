@@ -327,4 +327,30 @@ fn greet() -> std::io::Result<()> {
 "#,
         );
     }
+
+    #[test]
+    fn a_read_line_of_the_crates_own_is_left_alone_without_types() {
+        check_not_applicable(
+            "read-append",
+            r#"use async_std::io::BufReader;
+use async_std::prelude::*;
+
+struct Lines;
+
+impl Lines {
+    async fn read_line(&mut self, buf: &mut Vec<u8>) -> usize {
+        buf.push(b'x');
+        1
+    }
+}
+
+async fn first(r: &mut BufReader<&[u8]>, l: &mut Lines) -> usize {
+    let mut v = Vec::new();
+    let mut s = String::from("kept ");
+    r.read_line(&mut s).await.unwrap();
+    l.read_line(&mut v).await
+}
+"#,
+        );
+    }
 }

@@ -84,6 +84,14 @@ pub(crate) fn method_is(
         MethodFact::AsyncStd(p) => Some(item_suffix.iter().any(|s| p.ends_with(s))),
         MethodFact::Other => Some(false),
         MethodFact::Unknown if ctx.oracle.is_semantic() => None,
+        // Without types, a method of the crate's own with this name may be the one called.
+        MethodFact::Unknown
+            if call
+                .name_ref()
+                .is_some_and(|n| ctx.krate.own_methods.contains(&n.text().to_string())) =>
+        {
+            Some(false)
+        }
         MethodFact::Unknown => None,
     }
 }

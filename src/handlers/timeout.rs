@@ -53,6 +53,15 @@ pub(super) fn future_race_tail(ctx: &Ctx<'_>) -> String {
     }
 }
 
+/// The tail of the race block for a timeout call (`; ... })`, closing the `({` its head opens).
+pub(crate) fn tail(ctx: &Ctx<'_>, io: bool) -> String {
+    if io {
+        io_race_tail().to_string()
+    } else {
+        future_race_tail(ctx)
+    }
+}
+
 /// The race for `io::timeout` (the future already yields `io::Result`).
 fn io_race_tail() -> &'static str {
     "; smol::future::FutureExt::or(fut, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future timed out\")) }) })"

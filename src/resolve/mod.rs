@@ -54,6 +54,10 @@ pub struct CrateContext {
     /// The lib crate uses items that only work inside async-std's runtime (task-locals,
     /// `task::current`, `spawn_local`): its files are left on async-std as a whole.
     pub runtime_bound: bool,
+    /// Names of the crate's own indented functions (methods of its impls and traits, mostly),
+    /// read from the text: without types, a method call of such a name may be the crate's own,
+    /// and rewrites keyed to an async-std trait method leave it alone.
+    pub own_methods: BTreeSet<String>,
     /// Functions of the crate with an `impl Into<async-std socket>` parameter: name -> (index,
     /// the socket's async-std path). Callers that pass a std socket relied on async-std's `From`.
     pub into_socket_params: BTreeMap<String, Vec<(usize, String)>>,

@@ -334,6 +334,31 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                         {
                             acc.edits.replace(start..end.into(), p.clone(), &m.rule.id)
                         }
+                        // `#[async_std::test]` / `#[async_std::main]` on the fns a macro writes:
+                        // smol-macros' attribute through macro_rules_attribute, which takes the
+                        // async fn as written.
+                        (_, Some(h))
+                            if (h == "attr-test" || h == "attr-main")
+                                && in_attribute(&toks, i, j) =>
+                        {
+                            let mac = if h == "attr-test" { "test" } else { "main" };
+                            acc.edits.replace(
+                                start..end.into(),
+                                format!("macro_rules_attribute::apply(smol_macros::{mac}!)"),
+                                &m.rule.id,
+                            )
+                        }
+                        // `future::timeout(d, f)` written as a call: the race, token by token.
+                        (_, Some(h)) if h == "timeout-to-or" && timeout_call(ctx, &toks, j).is_some() => {
+                            let (call_end, d, f) = timeout_call(ctx, &toks, j).unwrap();
+                            let io = segs.join("::") == "async_std::io::timeout";
+                            let tail = crate::handlers::timeout_tail(ctx, io);
+                            acc.edits.replace(
+                                start..call_end,
+                                format!("({{ let dur = {d}; let fut = {f}{tail}"),
+                                &m.rule.id,
+                            )
+                        }
                         _ => acc.findings.push(crate::report::RawFinding::not_migrated(
                             start,
                             &m.rule.id,
@@ -477,6 +502,63 @@ fn follows_separator(toks: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
 
 /// Reads `(:: ident)*` from token `j` on (`::` is one token, or two `:` tokens in a token tree),
 /// pushing the idents onto `segs` and moving `j` and `end` past them.
+/// The path `toks[i..j]` is an attribute's whole path: `# [ path ]`.
+fn in_attribute(toks: &[ra_ap_syntax::SyntaxToken], i: usize, j: usize) -> bool {
+    i >= 2
+        && toks[i - 1].kind() == SyntaxKind::L_BRACK
+        && toks[i - 2].kind() == SyntaxKind::POUND
+        && toks.get(j).is_some_and(|t| t.kind() == SyntaxKind::R_BRACK)
+}
+
+/// A call's two arguments when `toks[j]` opens its parenthesis: (end of the call, the first
+/// argument's text, the second's).
+fn timeout_call(
+    ctx: &super::Ctx<'_>,
+    toks: &[ra_ap_syntax::SyntaxToken],
+    j: usize,
+) -> Option<(usize, String, String)> {
+    if toks.get(j)?.kind() != SyntaxKind::L_PAREN {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut commas = Vec::new();
+    let mut close = None;
+    for (k, t) in toks.iter().enumerate().skip(j) {
+        match t.kind() {
+            SyntaxKind::L_PAREN | SyntaxKind::L_BRACK | SyntaxKind::L_CURLY => depth += 1,
+            SyntaxKind::R_PAREN | SyntaxKind::R_BRACK | SyntaxKind::R_CURLY => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(k);
+                    break;
+                }
+            }
+            SyntaxKind::COMMA if depth == 1 => commas.push(k),
+            _ => {}
+        }
+    }
+    let close = close?;
+    // A trailing comma is allowed.
+    if commas.last() == Some(&(close - 1)) {
+        commas.pop();
+    }
+    let [comma] = commas.as_slice() else {
+        return None;
+    };
+    let text = |a: usize, b: usize| -> Option<String> {
+        if a > b {
+            return None;
+        }
+        let s: usize = toks[a].text_range().start().into();
+        let e: usize = toks[b].text_range().end().into();
+        Some(ctx.src.get(s..e)?.to_string())
+    };
+    let d = text(j + 1, comma - 1)?;
+    let f = text(comma + 1, close - 1)?;
+    let f = f.trim_end().trim_end_matches(',').to_string();
+    Some((toks[close].text_range().end().into(), d, f))
+}
+
 fn path_tail(
     toks: &[ra_ap_syntax::SyntaxToken],
     j: &mut usize,

@@ -350,3 +350,50 @@ fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
         assert_ok(&cargo(&work, &["test", "-q"]), "testing the migrated workspace");
     }
 }
+
+/// A `.rs` file no target's module tree reaches (a code template with `{{placeholders}}`, which
+/// does not parse) is no code of the package: it is reported for review, not an error, not
+/// migrated, and it does not keep async-std in the manifest.
+#[test]
+fn files_outside_the_module_trees_are_notes_not_errors() {
+    let work = work_dir("outside-tree");
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    std::fs::create_dir_all(work.join("bindings")).unwrap();
+    std::fs::write(
+        work.join("Cargo.toml"),
+        "[package]\nname = \"outside-tree\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nasync-std = \"1.13\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("src/main.rs"),
+        "fn main() {\n    async_std::task::block_on(async {});\n}\n",
+    )
+    .unwrap();
+    let template = "use async_std::task;\nfn {{name}}() { task::spawn(async {}); }\n";
+    std::fs::write(work.join("bindings/template.rs"), template).unwrap();
+    for syntax_only in [true, false] {
+        let report = async_std_migrate::engine::plan(
+            &work,
+            &Config {
+                target: Target::Smol,
+                syntax_only,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(
+            where_and_why(&report),
+            vec![("bindings/template.rs", 1, "outside-module-tree")]
+        );
+        assert_eq!(
+            report.findings[0].severity,
+            async_std_migrate::report::Severity::Review
+        );
+        assert_eq!(
+            report.files.iter().map(|f| f.file.as_str()).collect::<Vec<_>>(),
+            ["Cargo.toml", "src/main.rs"]
+        );
+        assert!(!report.files[0].after.contains("async-std"), "{}", report.files[0].after);
+    }
+}

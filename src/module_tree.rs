@@ -1,0 +1,276 @@
+//! Which `.rs` files of a package cargo compiles: the module trees of its targets. A file outside
+//! every tree (a code template, a generated snippet kept in the repository, an old file nobody
+//! deletes) is no code of the package: it is not migrated, and a syntax error in it is no error
+//! of the migration.
+//!
+//! The roots are cargo's targets: the manifest's `[lib]`, `[[bin]]`, `[[example]]`, `[[test]]`,
+//! `[[bench]]` paths and `build`, and the files cargo discovers (`src/lib.rs`, `src/main.rs`,
+//! `src/bin/*`, `examples/*`, `tests/*`, `benches/*`, `build.rs`). From each root, `mod x;` items
+//! are followed (`x.rs`, `x/mod.rs`, a `#[path]` or `#[cfg_attr(.., path = ..)]`, inside inline
+//! modules too), and `include!("file")` counts as part of the file that includes it. Module
+//! declarations a macro writes cannot be seen: a package whose tree looks incomplete that way
+//! (no root found) is taken whole.
+
+use ra_ap_syntax::ast::{self, HasAttrs, HasModuleItem, HasName};
+use ra_ap_syntax::{AstNode, AstToken};
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+/// The files of the package's module trees, lexically normalised, or `None` when no target root
+/// exists (then every file counts).
+pub fn files_in_trees(dir: &Path, manifest: &toml_edit::DocumentMut, edition: &str) -> Option<BTreeSet<PathBuf>> {
+    let roots = roots(dir, manifest);
+    if roots.is_empty() {
+        return None;
+    }
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<(PathBuf, bool)> = roots.into_iter().map(|r| (r, true)).collect();
+    while let Some((file, is_root)) = todo.pop() {
+        let file = normalise(&file);
+        if !file.is_file() || !seen.insert(file.clone()) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        if !text.contains("mod ") && !text.contains("include!") {
+            continue;
+        }
+        let parse = crate::rewrite::parse(&text, edition);
+        let sf = parse.tree();
+        let here = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        // `mod x;` in a root or a mod.rs looks beside it; in `a.rs`, in `a/`.
+        let children = if is_root || stem == "mod" {
+            here.clone()
+        } else {
+            here.join(&stem)
+        };
+        walk_items(sf.items(), &here, &children, &mut todo);
+        for mc in sf.syntax().descendants().filter_map(ast::MacroCall::cast) {
+            // `cfg_if! { if #[cfg(unix)] { mod unix; } }`: declarations inside a macro's tokens.
+            if let Some(tt) = mc.token_tree() {
+                for name in macro_mod_decls(tt.syntax()) {
+                    todo.push((children.join(format!("{name}.rs")), false));
+                    todo.push((children.join(&name).join("mod.rs"), true));
+                }
+            }
+            let is_include = mc
+                .path()
+                .and_then(|p| p.segment())
+                .is_some_and(|s| s.syntax().text() == "include");
+            if !is_include {
+                continue;
+            }
+            if let Some(lit) = mc.token_tree().and_then(|t| first_string(t.syntax())) {
+                todo.push((here.join(lit), true));
+            }
+        }
+    }
+    Some(seen)
+}
+
+/// Follows the `mod` items of one item list. `attr_base` is where a `#[path]` is relative to,
+/// `children` where `mod x;` looks.
+fn walk_items(
+    items: impl Iterator<Item = ast::Item>,
+    attr_base: &Path,
+    children: &Path,
+    todo: &mut Vec<(PathBuf, bool)>,
+) {
+    for item in items {
+        let ast::Item::Module(m) = item else { continue };
+        let Some(name) = m.name().map(|n| n.text().to_string()) else {
+            continue;
+        };
+        let name = name.strip_prefix("r#").unwrap_or(&name).to_string();
+        let paths = path_attrs(&m);
+        match m.item_list() {
+            Some(list) => {
+                let dir = match paths.first() {
+                    Some(p) => attr_base.join(p),
+                    None => children.join(&name),
+                };
+                walk_items(list.items(), &dir, &dir, todo);
+            }
+            None if !paths.is_empty() => {
+                // A file reached by `#[path]` is a mod-rs file: its children sit beside it.
+                for p in paths {
+                    todo.push((attr_base.join(p), true));
+                }
+            }
+            None => {
+                todo.push((children.join(format!("{name}.rs")), false));
+                todo.push((children.join(&name).join("mod.rs"), true));
+            }
+        }
+    }
+}
+
+/// `#[path = "x"]` and `#[cfg_attr(pred, path = "x")]` values of a module.
+fn path_attrs(m: &ast::Module) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in m.attrs() {
+        let text = a.syntax().text().to_string();
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if !(compact.starts_with("#[path=") || compact.starts_with("#[cfg_attr(")) {
+            continue;
+        }
+        let Some(i) = compact.find("path=\"") else { continue };
+        let rest = &compact[i + 6..];
+        if let Some(end) = rest.find('"') {
+            out.push(rest[..end].to_string());
+        }
+    }
+    out
+}
+
+/// The `mod x;` declarations written in a macro call's tokens.
+fn macro_mod_decls(tt: &ra_ap_syntax::SyntaxNode) -> Vec<String> {
+    use ra_ap_syntax::SyntaxKind::{IDENT, MOD_KW, SEMICOLON};
+    let tokens: Vec<_> = tt
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| !t.kind().is_trivia())
+        .collect();
+    tokens
+        .windows(3)
+        .filter(|w| w[0].kind() == MOD_KW && w[1].kind() == IDENT && w[2].kind() == SEMICOLON)
+        .map(|w| w[1].text().trim_start_matches("r#").to_string())
+        .collect()
+}
+
+fn first_string(tt: &ra_ap_syntax::SyntaxNode) -> Option<String> {
+    tt.descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .find(|t| t.kind() == ra_ap_syntax::SyntaxKind::STRING)
+        .and_then(|t| ast::String::cast(t)?.value().ok().map(|v| v.into_owned()))
+}
+
+/// The target roots that exist.
+fn roots(dir: &Path, manifest: &toml_edit::DocumentMut) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut add = |p: PathBuf| {
+        if p.is_file() {
+            out.push(p);
+        }
+    };
+    add(dir.join("src/lib.rs"));
+    add(dir.join("src/main.rs"));
+    match manifest.get("package").and_then(|p| p.get("build")) {
+        Some(b) => {
+            if let Some(s) = b.as_str() {
+                add(dir.join(s));
+            }
+        }
+        None => add(dir.join("build.rs")),
+    }
+    for sub in ["src/bin", "examples", "tests", "benches"] {
+        let Ok(rd) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "rs") {
+                add(p);
+            } else if p.is_dir() {
+                add(p.join("main.rs"));
+            }
+        }
+    }
+    if let Some(p) = manifest
+        .get("lib")
+        .and_then(|l| l.get("path"))
+        .and_then(|p| p.as_str())
+    {
+        add(dir.join(p));
+    }
+    for table in ["bin", "example", "test", "bench"] {
+        let Some(arr) = manifest.get(table).and_then(|t| t.as_array_of_tables()) else {
+            continue;
+        };
+        for t in arr.iter() {
+            if let Some(p) = t.get("path").and_then(|p| p.as_str()) {
+                add(dir.join(p));
+            }
+        }
+    }
+    out
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the file system.
+pub fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn follows_mod_items_paths_and_includes_but_not_templates() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path();
+        write(dir, "Cargo.toml", "[package]\nname = \"p\"\n");
+        write(
+            dir,
+            "src/lib.rs",
+            "mod a;\nmod b;\n#[path = \"gen/c_impl.rs\"]\nmod c;\nmod inline { mod deep; }\ninclude!(\"inc.rs\");\ncfg_if::cfg_if! { if #[cfg(unix)] { mod unix; } }\n",
+        );
+        write(dir, "src/a.rs", "mod child;\n");
+        write(dir, "src/a/child.rs", "");
+        write(dir, "src/b/mod.rs", "mod under;\n");
+        write(dir, "src/b/under.rs", "");
+        write(dir, "src/gen/c_impl.rs", "");
+        write(dir, "src/inline/deep.rs", "");
+        write(dir, "src/inc.rs", "");
+        write(dir, "src/unix.rs", "");
+        write(dir, "src/bin/tool.rs", "");
+        write(dir, "tests/it/main.rs", "mod helpers;\n");
+        write(dir, "tests/it/helpers.rs", "");
+        write(dir, "src/bindings/template.rs", "fn {{name}}() {}\n");
+        write(dir, "src/old.rs", "");
+        let doc: toml_edit::DocumentMut = "[package]\nname = \"p\"\n".parse().unwrap();
+        let got = files_in_trees(dir, &doc, "2021").unwrap();
+        let rel: BTreeSet<String> = got
+            .iter()
+            .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+            .collect();
+        let want: BTreeSet<String> = [
+            "src/lib.rs",
+            "src/a.rs",
+            "src/a/child.rs",
+            "src/b/mod.rs",
+            "src/b/under.rs",
+            "src/gen/c_impl.rs",
+            "src/inline/deep.rs",
+            "src/inc.rs",
+            "src/unix.rs",
+            "src/bin/tool.rs",
+            "tests/it/main.rs",
+            "tests/it/helpers.rs",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(rel, want);
+    }
+}
