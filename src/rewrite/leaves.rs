@@ -8,6 +8,7 @@ use crate::report::RawFinding;
 use crate::resolve::{self, FileSites, Origin};
 use crate::rules::Mapped;
 use crate::tables::smol_api;
+use ra_ap_syntax::ast::HasAttrs;
 use ra_ap_syntax::{ast, AstNode};
 use std::collections::BTreeSet;
 
@@ -195,6 +196,40 @@ fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
             .collect()
     };
     let here = bound_in(&scope);
+    // Names another import binds under another cfg (`#[cfg(feature = "tokio")] use
+    // tokio::io::AsyncBufRead as BufRead;`): under the glob's cfg, the code's `BufRead` is the
+    // glob's, and the code stays as written for both.
+    let cfg_of = |u: &ast::Use| -> Vec<String> {
+        u.attrs()
+            .map(|a| a.syntax().text().to_string())
+            .filter(|t| t.replace(' ', "").starts_with("#[cfg("))
+            .collect()
+    };
+    let own_cfg = cfg_of(&leaf.use_item);
+    let other_cfg: BTreeSet<String> = if own_cfg.is_empty() {
+        BTreeSet::new()
+    } else {
+        scope
+            .children()
+            .filter_map(ast::Use::cast)
+            .filter(|u| *u != leaf.use_item)
+            .filter(|u| {
+                let c = cfg_of(u);
+                !c.is_empty() && c != own_cfg
+            })
+            .flat_map(|u| resolve::cfg_regions::bound_names(&u))
+            .collect()
+    };
+    let used_in = |node: &ra_ap_syntax::SyntaxNode, name: &str| {
+        node.descendants().filter_map(ast::NameRef::cast).any(|r| {
+            r.text() == name
+                && r.syntax().ancestors().find_map(ast::Use::cast).is_none()
+                && !r
+                    .syntax()
+                    .parent()
+                    .is_some_and(|p| ast::MethodCallExpr::can_cast(p.kind()))
+        })
+    };
     let children: Vec<ast::ItemList> = scope
         .children()
         .filter_map(ast::Module::cast)
@@ -210,10 +245,11 @@ fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
         .collect();
     let mut out = Vec::new();
     for (name, path) in members {
-        if here.contains(name) {
+        let shared = other_cfg.contains(name) && used_in(&scope, name);
+        if here.contains(name) && !shared {
             continue;
         }
-        let named = children.iter().any(|items| {
+        let named = shared || children.iter().any(|items| {
             !bound_in(items.syntax()).contains(name)
                 && items.syntax().descendants().filter_map(ast::NameRef::cast).any(|r| {
                     r.text() == name.as_str()
