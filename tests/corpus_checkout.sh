@@ -12,7 +12,6 @@ mirrors=${1:?usage: tests/corpus_checkout.sh MIRRORS_DIR REPOS_DIR [CORPUS_TSV]}
 repos=${2:?usage: tests/corpus_checkout.sh MIRRORS_DIR REPOS_DIR [CORPUS_TSV]}
 corpus=${3:-$(dirname "$0")/corpus.tsv}
 mkdir -p "$repos"
-missing=0
 tail -n +2 "$corpus" | while IFS=$'\t' read -r name repo commit _; do
   [ -d "$repos/$name" ] && continue
   gitdir="$mirrors/${repo/\//+}"
@@ -21,6 +20,14 @@ tail -n +2 "$corpus" | while IFS=$'\t' read -r name repo commit _; do
     echo "not fetched: $name ($repo at $commit)" >&2
     continue
   fi
-  mkdir -p "$repos/$name.part"
-  git --git-dir="$gitdir" archive "$commit" | tar -x -C "$repos/$name.part" && mv "$repos/$name.part" "$repos/$name"
+  rm -rf "$repos/$name.part" && mkdir -p "$repos/$name.part"
+  # A snapshot may lack its largest blobs (zellij's assets/demo.gif): those files are left out.
+  gone=$(git --git-dir="$gitdir" ls-tree -r "$commit" 2>/dev/null | awk '$2 == "blob" {print $3}' |
+    git --git-dir="$gitdir" cat-file --batch-check | awk '$2 == "missing" {print $1}')
+  missing=""
+  for blob in $gone; do
+    missing="$missing :(exclude)$(git --git-dir="$gitdir" ls-tree -r "$commit" 2>/dev/null | awk -v b="$blob" '$3 == b {print $4; exit}')"
+  done
+  # shellcheck disable=SC2086
+  git --git-dir="$gitdir" archive "$commit" -- . $missing | tar -x -C "$repos/$name.part" && mv "$repos/$name.part" "$repos/$name"
 done
