@@ -48,6 +48,70 @@ fn generating_macro(tt: &ast::TokenTree) -> Option<String> {
     GENERATING.contains(&name.as_str()).then_some(name)
 }
 
+/// Macros whose bodies are items, made visible as a function's body of the same length:
+/// `lazy_static! { static ref X: T = e; }` reads as `fn x()       { static     X: T = e; }`, and
+/// `cfg_if! { if #[cfg(a)] { .. } else { .. } }` as `fn x() { #[cfg(a)] { .. } { .. } }`. The
+/// code inside is then migrated like any other (a `use` in a branch binds inside it only, which
+/// is all the rewrite needs).
+const ITEM_MACROS: &[&str] = &["cfg_if", "lazy_static"];
+
+fn shadow_item_macro(
+    text: &str,
+    mc: &ast::MacroCall,
+    edition: &str,
+    bytes: &mut [u8],
+) -> Option<ra_ap_syntax::TextRange> {
+    let (path, bang, tt) = (mc.path()?, mc.excl_token()?, mc.token_tree()?);
+    let name = path.segment()?.name_ref()?.text().to_string();
+    if !ITEM_MACROS.contains(&name.as_str()) || tt.l_curly_token().is_none() {
+        return None;
+    }
+    let p: usize = path.syntax().text_range().start().into();
+    let b: usize = bang.text_range().end().into();
+    let head = "fn x()";
+    if b - p < head.len() {
+        return None;
+    }
+    let start: usize = tt.syntax().text_range().start().into();
+    let end: usize = tt.syntax().text_range().end().into();
+    let mut shadow = bytes[p..end].to_vec();
+    shadow[..head.len()].copy_from_slice(head.as_bytes());
+    for x in &mut shadow[head.len()..b - p] {
+        *x = b' ';
+    }
+    // Tokens directly in the body: `ref` after `static`, or the `if` / `else` of a branch.
+    let toks: Vec<_> = tt
+        .syntax()
+        .children_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| !t.kind().is_trivia())
+        .collect();
+    for (k, t) in toks.iter().enumerate() {
+        let blank = match name.as_str() {
+            "lazy_static" => {
+                t.kind() == SyntaxKind::REF_KW
+                    && k > 0
+                    && toks[k - 1].kind() == SyntaxKind::STATIC_KW
+            }
+            _ => matches!(t.kind(), SyntaxKind::IF_KW | SyntaxKind::ELSE_KW),
+        };
+        if blank {
+            let s = usize::from(t.text_range().start()) - p;
+            let e = usize::from(t.text_range().end()) - p;
+            for x in &mut shadow[s..e] {
+                *x = b' ';
+            }
+        }
+    }
+    let shadow_text = String::from_utf8(shadow.clone()).ok()?;
+    if !super::parse(&shadow_text, edition).errors().is_empty() {
+        return None;
+    }
+    let _ = (text, start);
+    bytes[p..end].copy_from_slice(&shadow);
+    Some(ra_ap_syntax::TextRange::new((p as u32).into(), (end as u32).into()))
+}
+
 /// The tree of the shadow text, down to nested macro calls (each round makes the calls inside the
 /// previous round's arguments visible), or `sf` itself when no macro call changes.
 /// `nodes`, when given, are `sf`'s nodes in preorder (saves a walk of the tree).
@@ -142,6 +206,10 @@ fn shadow_with(
         let Some(parent) = mc.syntax().parent() else {
             continue;
         };
+        if let Some(r) = shadow_item_macro(text, &mc, edition, &mut bytes) {
+            changed.push(r);
+            continue;
+        }
         // Expression or statement position; item-position macros (`task_local! { .. }` at the
         // top of a module) define items, not expressions.
         if matches!(
