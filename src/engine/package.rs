@@ -118,7 +118,7 @@ pub(super) fn migrate_package(
         }
     }
 
-    let mut timeout_errors = TimeoutErrors::of(pkg, &files);
+    let mut generated = GeneratedModules::of(pkg, &files);
     for f in files {
         let Some(sf) = &f.sf else {
             needs.keep_async_std |= workspace::mentions_any(&f.text, &ctx.roots);
@@ -178,93 +178,119 @@ pub(super) fn migrate_package(
             migrate_threads_file(&f, sf, &ctx, plan, pkg, semantic, report, &mut needs);
         } else {
             let held_here = held.or(bound_units.get(&f.unit).map(String::as_str));
-            let te = timeout_errors.path_for(pkg, &f);
+            let gen = generated.paths_for(pkg, &f);
             let changed = report.files.len();
-            migrate_smol_file(&f, sf, &ctx, held_here, te.as_deref(), pkg, semantic, report, &mut needs);
-            if te.is_some() && report.files.len() > changed {
-                timeout_errors.used(pkg, &f);
+            migrate_smol_file(&f, sf, &ctx, held_here, &gen, pkg, semantic, report, &mut needs);
+            if !gen.is_empty() && report.files.len() > changed {
+                generated.used(pkg, &f);
             }
         }
     }
-    timeout_errors.write_modules(root, pkg, report);
+    generated.write_modules(root, pkg, report);
     needs
 }
 
-/// The crates of a package that name async-std's `TimeoutError` (see
-/// `handlers/timeout_error.rs`), by key: `lib`, `main` (src/main.rs) or the unit (`tests/x`).
-struct TimeoutErrors {
+/// The crates of a package that name an async-std item smol has no type for and that the tool
+/// writes a small module for (`handlers::generated::ALL`: `TimeoutError`, `Condvar`), per kind
+/// and crate key: `lib`, `main` (src/main.rs) or the unit (`tests/x`).
+struct GeneratedModules {
+    kinds: Vec<GeneratedKind>,
+}
+
+struct GeneratedKind {
+    gen: &'static crate::handlers::generated::Generated,
     naming: BTreeSet<String>,
-    /// The library's path to its type, when the library names it: the package's other crates
-    /// use that type (the errors they get from the library are of it).
+    /// The library's module path, when the library names the item: the package's other crates
+    /// use its type (what they get from the library is of it).
     lib_path: Option<String>,
-    /// Crates whose root gets the module: a migrated file of theirs uses the type.
+    /// Crates whose root gets the module: a migrated file of theirs uses it.
     used: BTreeSet<String>,
 }
 
-impl TimeoutErrors {
+impl GeneratedModules {
     fn of(pkg: &Package, files: &[Parsed]) -> Self {
-        let naming: BTreeSet<String> = files
+        let kinds = crate::handlers::generated::ALL
             .iter()
-            .filter(|f| crate::handlers::timeout_error::names_it(&f.sites))
-            .map(|f| crate_key(pkg, f))
-            .filter(|k| root_file(pkg, k).is_some())
+            .map(|gen| {
+                let naming: BTreeSet<String> = files
+                    .iter()
+                    .filter(|f| (gen.names_it)(&f.sites))
+                    .map(|f| crate_key(pkg, f))
+                    .filter(|k| root_file(pkg, k).is_some())
+                    .collect();
+                let lib_path = pkg
+                    .lib_name
+                    .as_ref()
+                    .filter(|_| naming.contains("lib"))
+                    .map(|l| format!("{l}::{}", gen.module));
+                GeneratedKind {
+                    gen,
+                    naming,
+                    lib_path,
+                    used: BTreeSet::new(),
+                }
+            })
             .collect();
-        let lib_path = pkg
-            .lib_name
-            .as_ref()
-            .filter(|_| naming.contains("lib"))
-            .map(|l| format!("{l}::timeout_error::TimeoutError"));
-        TimeoutErrors {
-            naming,
-            lib_path,
-            used: BTreeSet::new(),
-        }
+        GeneratedModules { kinds }
     }
 
-    /// The path a file names the type by, when its crate names it.
-    fn path_for(&self, pkg: &Package, f: &Parsed) -> Option<String> {
+    /// The module paths a file names the items by (`crate::condvar`), per kind, when its crate
+    /// names them.
+    fn paths_for(&self, pkg: &Package, f: &Parsed) -> crate::handlers::generated::Paths {
         let key = crate_key(pkg, f);
-        if !self.naming.contains(&key) {
-            return None;
-        }
-        Some(match &self.lib_path {
-            Some(lib) if key != "lib" => lib.clone(),
-            _ => crate::handlers::timeout_error::OWN_PATH.to_string(),
-        })
-    }
-
-    /// A migrated file of `f`'s crate uses the type: the crate that defines it gets the module.
-    fn used(&mut self, pkg: &Package, f: &Parsed) {
-        let key = crate_key(pkg, f);
-        self.used.insert(if self.lib_path.is_some() { "lib".into() } else { key });
-    }
-
-    /// The module at the end of each root file that needs it (changed already, or not).
-    fn write_modules(&self, root: &Path, pkg: &Package, report: &mut RootReport) {
-        for key in &self.used {
-            let Some(path) = root_file(pkg, key) else {
-                continue;
-            };
-            let file = rel(root, &path);
-            let public = key == "lib";
-            let rule = crate::handlers::timeout_error::RULE.to_string();
-            if let Some(fc) = report.files.iter_mut().find(|fc| fc.file == file) {
-                let module = crate::handlers::timeout_error::module_for(&fc.after, public);
-                fc.after.push_str(&module);
-                *fc.rules.entry(rule).or_default() += 1;
+        let mut out = crate::handlers::generated::Paths::default();
+        for k in &self.kinds {
+            if !k.naming.contains(&key) {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
+            let path = match &k.lib_path {
+                Some(lib) if key != "lib" => lib.clone(),
+                _ => format!("crate::{}", k.gen.module),
             };
-            let module = crate::handlers::timeout_error::module_for(&text, public);
-            report.files.push(FileChange {
-                file,
-                before: text.clone(),
-                after: format!("{text}{module}"),
-                rules: [(rule, 1)].into_iter().collect(),
-                crates: BTreeSet::new(),
-            });
+            out.set(k.gen.module, path);
+        }
+        out
+    }
+
+    /// A migrated file of `f`'s crate uses the modules: the crates that define them get them.
+    fn used(&mut self, pkg: &Package, f: &Parsed) {
+        let key = crate_key(pkg, f);
+        for k in &mut self.kinds {
+            if k.naming.contains(&key) {
+                k.used
+                    .insert(if k.lib_path.is_some() { "lib".into() } else { key.clone() });
+            }
+        }
+    }
+
+    /// Each module at the end of each root file that needs it (changed already, or not).
+    fn write_modules(&self, root: &Path, pkg: &Package, report: &mut RootReport) {
+        for k in &self.kinds {
+            for key in &k.used {
+                let Some(path) = root_file(pkg, key) else {
+                    continue;
+                };
+                let file = rel(root, &path);
+                let public = key == "lib";
+                let rule = k.gen.rule.to_string();
+                if let Some(fc) = report.files.iter_mut().find(|fc| fc.file == file) {
+                    let module = (k.gen.text)(&fc.after, public);
+                    fc.after.push_str(&module);
+                    *fc.rules.entry(rule).or_default() += 1;
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let module = (k.gen.text)(&text, public);
+                report.files.push(FileChange {
+                    file,
+                    before: text.clone(),
+                    after: format!("{text}{module}"),
+                    rules: [(rule, 1)].into_iter().collect(),
+                    crates: BTreeSet::new(),
+                });
+            }
         }
     }
 }
@@ -345,7 +371,7 @@ fn migrate_threads_file(
             edition: &pkg.edition,
             in_lib: f.place.in_lib,
             threads: Some(plan),
-            timeout_error: None,
+            generated: &crate::handlers::generated::Paths::NONE,
             nodes: Some(&f.nodes),
         },
     );
@@ -371,7 +397,7 @@ fn migrate_smol_file(
     sf: &ra_ap_syntax::ast::SourceFile,
     ctx: &CrateContext,
     held: Option<&str>,
-    timeout_error: Option<&str>,
+    generated: &crate::handlers::generated::Paths,
     pkg: &Package,
     semantic: Option<&Semantic>,
     report: &mut RootReport,
@@ -430,7 +456,7 @@ fn migrate_smol_file(
             edition: &pkg.edition,
             in_lib: place.in_lib,
             threads: None,
-            timeout_error,
+            generated,
             nodes: Some(&f.nodes),
         },
     );

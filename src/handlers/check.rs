@@ -55,8 +55,15 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
         Some(p) => Catalogue::threads(p.mpsc),
         None => Catalogue::smol(),
     };
-    // The file is its crate's root: a crate that names TimeoutError gets its module here.
-    let own_timeout_error = plan.is_none() && super::timeout_error::names_it(&sites);
+    // The file is its crate's root: the modules its crate gets (see generated.rs) go here.
+    let mut generated = super::generated::Paths::default();
+    let kinds: Vec<_> = super::generated::ALL
+        .iter()
+        .filter(|g| plan.is_none() && (g.names_it)(&sites))
+        .collect();
+    for g in &kinds {
+        generated.set(g.module, format!("crate::{}", g.module));
+    }
     let out = rewrite::migrate_file(
         src,
         &sf,
@@ -68,7 +75,7 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
             edition,
             in_lib: place.in_lib,
             threads: plan.as_ref(),
-            timeout_error: own_timeout_error.then_some(super::timeout_error::OWN_PATH),
+            generated: &generated,
             nodes: Some(&nodes),
         },
     );
@@ -86,9 +93,11 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
         }
         findings.extend(doc_findings);
     }
-    if own_timeout_error && text != src {
-        text.push_str(&super::timeout_error::module_for(&text, false));
-        counts.push((super::timeout_error::RULE.into(), 1));
+    let changed = text != src;
+    for g in kinds.iter().filter(|_| changed) {
+        let module = (g.text)(&text, false);
+        text.push_str(&module);
+        counts.push((g.rule.into(), 1));
     }
     Outcome {
         text,

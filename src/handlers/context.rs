@@ -43,9 +43,9 @@ pub struct Ctx<'a> {
     pub in_lib: bool,
     /// `--to threads`: the crate facts the conversion needs (`None` when migrating to smol).
     pub threads: Option<&'a crate::threads::Plan>,
-    /// The path of the crate's own `TimeoutError` when its crate names async-std's (see
-    /// `handlers/timeout_error.rs`): its timeouts fail with that type.
-    pub timeout_error: Option<&'a str>,
+    /// The modules the tool writes for the file's crate (`TimeoutError`, `Condvar`: see
+    /// `handlers/generated.rs`), and where the file finds them.
+    pub generated: &'a super::generated::Paths,
     /// Every node of `sf` in preorder, collected on first use: the passes iterate this instead of
     /// walking the tree again (a walk allocates a cursor per node).
     pub nodes: std::cell::OnceCell<Vec<ra_ap_syntax::SyntaxNode>>,
@@ -89,8 +89,8 @@ pub struct FileCtx<'a> {
     pub edition: &'a str,
     pub in_lib: bool,
     pub threads: Option<&'a crate::threads::Plan>,
-    /// See [`Ctx::timeout_error`].
-    pub timeout_error: Option<&'a str>,
+    /// See [`Ctx::generated`].
+    pub generated: &'a super::generated::Paths,
     /// The nodes of `sf` in preorder when the caller has them already.
     pub nodes: Option<&'a [ra_ap_syntax::SyntaxNode]>,
 }

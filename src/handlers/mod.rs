@@ -11,6 +11,7 @@
 mod attr_main;
 mod buf_into_inner;
 mod channel;
+mod condvar;
 #[cfg(test)]
 pub(crate) mod check;
 mod context;
@@ -18,6 +19,7 @@ mod detach;
 pub(crate) mod duplicate_impl;
 mod file_flush;
 mod future_combinators;
+pub(crate) mod generated;
 mod interval;
 mod net_ref;
 mod path_methods;
@@ -136,6 +138,7 @@ pub const ALL: &[Handler] = &[
         buf_into_inner::run,
     ),
     row("channel-recv", Smol, false, true, channel::run).calls_only(),
+    row("condvar", Smol, true, false, condvar::run),
     row("detach-dropped-handle", Smol, true, true, detach::run).call_value(),
     by(
         "doctest-blocks",

@@ -45,20 +45,13 @@
 //! ```
 
 use super::{range, Acc, At, Ctx, Flow};
-use crate::resolve::{FileSites, Origin};
+use super::generated::{self, Generated};
+use crate::resolve::Origin;
 use ra_ap_syntax::AstNode;
 
 /// The handler id (also the rule id its edits count under).
 pub(crate) const RULE: &str = "timeout-error";
 
-/// The canonical path of async-std's type.
-const CANON: [&str; 3] = ["async_std", "future", "TimeoutError"];
-
-/// The module a crate that names the type gets, at the end of its root file; `{vis}` is `pub `
-/// in a library (the type can be in its public API, as async-std's was) and empty elsewhere.
-/// Like async-std's, the type has one field, `_private`, so that `{:?}` prints the same and
-/// patterns are `TimeoutError { .. }`; it is the crate's own (`{field}`), or, in a library,
-/// public but hidden, for the timeouts of its tests and examples.
 pub(crate) const MODULE: &str = "
 /// async-std's `future::TimeoutError`, which smol has no type for: the error of this crate's
 /// timeouts (written by async-std-migrate).
@@ -79,31 +72,16 @@ pub(crate) const MODULE: &str = "
 }
 ";
 
-/// The path of the type in a crate that has the module at its root.
-pub(crate) const OWN_PATH: &str = "crate::timeout_error::TimeoutError";
+const ITEMS: &[(&str, &str)] = &[("async_std::future::TimeoutError", "TimeoutError")];
 
-/// Whether a file names async-std's `TimeoutError` (by import or path).
-pub(crate) fn names_it(sites: &FileSites) -> bool {
-    sites.paths.iter().any(|p| p.canon == CANON)
-        || sites.leaves.iter().any(|l| !l.glob && l.canon == CANON)
-}
-
-/// The module's text for a root file whose text is `root` (a blank line before it).
-pub(crate) fn module_for(root: &str, public: bool) -> String {
-    let sep = if root.ends_with('\n') { "" } else { "\n" };
-    // A library's other crates (its tests, examples) make the type in their own timeouts.
-    let field = if public {
-        "#[doc(hidden)]\n        pub "
-    } else {
-        "pub(crate) "
-    };
-    format!(
-        "{sep}{}",
-        MODULE
-            .replace("{vis}", if public { "pub " } else { "" })
-            .replace("{field}", field)
-    )
-}
+/// The module kind (see `generated.rs`).
+pub(crate) const GENERATED: Generated = Generated {
+    rule: RULE,
+    module: "timeout_error",
+    items: ITEMS,
+    names_it: |sites| generated::names_any(sites, ITEMS),
+    text: |root, public| generated::module_text(root, MODULE, public),
+};
 
 /// Entry: a path naming the type. Imported by name, the regenerated import points at the
 /// crate's type and the usage stays as written; written out, the path is replaced.
@@ -111,14 +89,13 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let At::Path(site, _) = at else {
         return Flow::Continue;
     };
-    let Some(path) = ctx.timeout_error else {
+    let Some(path) = ctx.generated.item_for(&site.canon) else {
         return Flow::Continue;
     };
-    if site.canon != CANON {
-        return Flow::Continue;
-    }
+    // Imported by name (the import now points at the crate's type): the usage stays.
     if let Origin::Binding(i) = site.origin {
-        if ctx.sites.leaves[i].canon == CANON {
+        let leaf = &ctx.sites.leaves[i].canon;
+        if site.canon.starts_with(leaf) && ctx.generated.item_for(leaf).is_some() {
             return Flow::Done;
         }
     }

@@ -111,7 +111,7 @@ pub fn migrate_doc_blocks(
         edition,
         in_lib: false,
         threads: None,
-        timeout_error: None,
+        generated: &crate::handlers::generated::Paths::NONE,
         nodes: None,
     };
     let mut lines: Vec<(usize, &str)> = Vec::new();

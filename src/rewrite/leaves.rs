@@ -457,9 +457,9 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
         // A module import never blocks by itself: its members are judged where they are used.
         Some(Mapped { path: None, .. }) if is_module => st(LeafPlan::Fq),
         Some(Mapped { path: None, rule }) => {
-            // A crate with its own TimeoutError: the import points at it.
-            if let (Some(p), Some("timeout-error")) = (ctx.timeout_error, rule.handler.as_deref()) {
-                return st(LeafPlan::Import(p.to_string()));
+            // An item the crate gets a module for (TimeoutError, Condvar): the import points at it.
+            if let Some(p) = ctx.generated.item_for(&leaf.canon) {
+                return st(LeafPlan::Import(p));
             }
             if rule.handler.is_some() && !is_module {
                 // Handled at each call (stdin, timeout, attributes): the import goes with them.

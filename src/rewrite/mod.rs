@@ -57,7 +57,7 @@ pub fn migrate_file(
         edition: ctx_in.edition,
         in_lib: ctx_in.in_lib,
         threads: ctx_in.threads,
-        timeout_error: ctx_in.timeout_error,
+        generated: ctx_in.generated,
         nodes: ctx_in
             .nodes
             .map(|n| std::cell::OnceCell::from(n.to_vec()))

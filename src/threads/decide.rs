@@ -67,7 +67,7 @@ pub(crate) fn decide_units(
             edition: &pkg.edition,
             in_lib: f.place.in_lib,
             threads: Some(plan),
-            timeout_error: None,
+            generated: &crate::handlers::generated::Paths::NONE,
             nodes: std::cell::OnceCell::from(f.nodes.clone()),
         };
         let is_main = f.file.ends_with("src/main.rs");

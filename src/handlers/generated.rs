@@ -1,0 +1,92 @@
+//! Items async-std has and smol has no type for, that a crate naming them gets as a small module
+//! of its own, written once at the end of the crate's root file: `TimeoutError`
+//! (`timeout_error.rs`) and `Condvar` (`condvar.rs`). The engine decides which crates get which
+//! module (a library's other crates use the library's); the handlers point the names at it.
+
+use crate::resolve::FileSites;
+
+/// One kind of generated module.
+pub(crate) struct Generated {
+    /// The handler id (the rule its module and rewrites count under).
+    pub rule: &'static str,
+    /// The module's name (`timeout_error`).
+    pub module: &'static str,
+    /// async-std's items it stands for: (canonical path, the module's item).
+    pub items: &'static [(&'static str, &'static str)],
+    /// Whether a file names one of the items.
+    pub names_it: fn(&FileSites) -> bool,
+    /// The module's text for the end of a root file whose text is given; `pub` in a library.
+    pub text: fn(&str, bool) -> String,
+}
+
+/// Every kind, sorted by module name.
+pub(crate) const ALL: &[Generated] = &[super::condvar::GENERATED, super::timeout_error::GENERATED];
+
+/// Where a file finds each generated module its crate has: module name -> path
+/// (`crate::condvar`, `mylib::timeout_error`).
+#[derive(Debug, Default, Clone)]
+pub struct Paths(Vec<(&'static str, String)>);
+
+impl Paths {
+    /// No module.
+    pub const NONE: Paths = Paths(Vec::new());
+
+    pub(crate) fn set(&mut self, module: &'static str, path: String) {
+        self.0.retain(|(m, _)| *m != module);
+        self.0.push((module, path));
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The path of the module, when the crate has it.
+    pub(crate) fn module(&self, module: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(m, _)| *m == module)
+            .map(|(_, p)| p.as_str())
+    }
+
+    /// The full path of the item standing for async-std's `canon` (an associated item of it
+    /// too: `Condvar::new`), when the crate has it.
+    pub(crate) fn item_for(&self, canon: &[String]) -> Option<String> {
+        ALL.iter().find_map(|g| {
+            g.items.iter().find_map(|(c, item)| {
+                let n = c.split("::").count();
+                if canon.len() < n || canon[..n].join("::") != *c {
+                    return None;
+                }
+                let mut p = format!("{}::{item}", self.module(g.module)?);
+                for s in &canon[n..] {
+                    p.push_str("::");
+                    p.push_str(s);
+                }
+                Some(p)
+            })
+        })
+    }
+}
+
+/// Whether a file names any of `canons` (by import or path).
+pub(crate) fn names_any(sites: &FileSites, canons: &[(&str, &str)]) -> bool {
+    let is = |c: &[String]| canons.iter().any(|(x, _)| c.join("::") == *x);
+    sites.paths.iter().any(|p| is(&p.canon)) || sites.leaves.iter().any(|l| !l.glob && is(&l.canon))
+}
+
+/// `text` with `{vis}` and `{field}` filled for a library (`public`) or another crate, after a
+/// newline when the root file does not end with one.
+pub(crate) fn module_text(root: &str, template: &str, public: bool) -> String {
+    let sep = if root.ends_with('\n') { "" } else { "\n" };
+    let field = if public {
+        "#[doc(hidden)]\n        pub "
+    } else {
+        "pub(crate) "
+    };
+    format!(
+        "{sep}{}",
+        template
+            .replace("{vis}", if public { "pub " } else { "" })
+            .replace("{field}", field)
+    )
+}
