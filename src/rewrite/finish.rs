@@ -53,6 +53,9 @@ pub(super) fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'
                     }
                 };
                 if let Some(error) = broken {
+                    if std::env::var_os("ASM_DUMP_BROKEN").is_some() {
+                        eprintln!("---- broken rewrite ----\n{new}\n----");
+                    }
                     acc.findings.push(RawFinding::not_migrated(
                         0,
                         FindingId::RewriteSyntaxError,

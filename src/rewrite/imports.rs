@@ -165,7 +165,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
                         } else {
                             let last = p.rsplit("::").next().unwrap_or("");
                             match &leaf.alias {
-                                Some(a) if a != last && !p.contains('{') => {
+                                Some(a) if a != last && !p.contains('{') && !p.contains(" as ") => {
                                     Some(format!("{p} as {a}"))
                                 }
                                 _ => Some(p.clone()),
