@@ -22,9 +22,11 @@
 //! the same conversion:
 //!
 //! ```text
-//! Self(Tcp(std_listener.into()))  ->  Self(Tcp(<smol::net::TcpListener as std::convert::TryFrom<_>>::try_from(std_listener).expect("..")))
+//! Self(Tcp(std_listener.into()))  ->  Self(Tcp(<TcpListener as TryFrom<_>>::try_from(std_listener).expect("..")))
 //! ```
-//! Without types such `.into()` calls are not visible; they fail to compile (they do not misbehave).
+//! (the type by the name the file imports it under, `TryFrom` by its prelude name from edition
+//! 2021 on: crates that deny `unused_qualifications` reject the full paths). Without types such
+//! `.into()` calls are not visible; they fail to compile (they do not misbehave).
 //!
 //! A crate function that takes `impl Into<TcpListener>` keeps its signature (reported: callers
 //! outside the crate that pass a std socket break), and its calls in the crate that pass a std
@@ -33,7 +35,7 @@
 //! ```text
 //! TcpListener::from_listener(std_listener)
 //! ->
-//! TcpListener::from_listener(<smol::net::TcpListener as std::convert::TryFrom<_>>::try_from(std_listener).expect(".."))
+//! TcpListener::from_listener(<TcpListener as TryFrom<_>>::try_from(std_listener).expect(".."))
 //! ```
 
 use super::At;
@@ -191,7 +193,7 @@ fn into_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
         acc.edits.set_anchor(Some(super::start(call.syntax())));
         acc.edits.insert(
             super::start(receiver.syntax()),
-            format!("<{smol} as std::convert::TryFrom<_>>::try_from("),
+            format!("<{} as {}<_>>::try_from(", in_scope(ctx, &smol), try_from(ctx)),
             RULE,
         );
         acc.edits.replace(
@@ -248,10 +250,40 @@ fn passed_to_into_params(ctx: &Ctx<'_>, acc: &mut Acc) {
             acc.edits.replace(
                 range(arg.syntax()),
                 // Written out in full: TryFrom is not in the 2015/2018 preludes.
-                format!("<{smol} as std::convert::TryFrom<_>>::try_from({text}).expect(\"registering the socket with smol's reactor\")"),
+                format!("<{} as {}<_>>::try_from({text}).expect(\"registering the socket with smol's reactor\")", in_scope(ctx, &smol), try_from(ctx)),
                 RULE,
             );
         }
+    }
+}
+
+/// The name a smol socket type is written by: its last segment where the file imports it under
+/// that name (the import regenerated from async-std's), else its full path. A crate that denies
+/// `unused_qualifications` (trillium) rejects the full path where the name is in scope.
+fn in_scope(ctx: &Ctx<'_>, smol: &str) -> String {
+    let last = smol.rsplit("::").next().unwrap_or(smol);
+    let imported = ctx.sites.leaves.iter().any(|l| {
+        !l.glob
+            && l.local.as_deref() == Some(last)
+            && ctx
+                .cat
+                .lookup(&l.canon)
+                .and_then(|m| m.path)
+                .is_some_and(|p| p == smol)
+    });
+    if imported {
+        last.to_string()
+    } else {
+        smol.to_string()
+    }
+}
+
+/// `TryFrom` is in the prelude from edition 2021 on.
+fn try_from(ctx: &Ctx<'_>) -> &'static str {
+    if ctx.edition == "2015" || ctx.edition == "2018" {
+        "std::convert::TryFrom"
+    } else {
+        "TryFrom"
     }
 }
 
