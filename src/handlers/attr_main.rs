@@ -267,4 +267,24 @@ fn plain() {}
 "#,
         );
     }
+
+    #[test]
+    fn an_attribute_given_to_another_attribute_macro() {
+        // maybe_async::test(.., async(cfg, async_std::test)) writes the attribute it is given.
+        check_rewrite(
+            "attr-test",
+            r#"#[cfg(test)]
+mod tests {
+    #[maybe_async::test(feature = "sync", async(not(feature = "sync"), async_std::test))]
+    async fn works() {}
+}
+"#,
+            r#"#[cfg(test)]
+mod tests {
+    #[maybe_async::test(feature = "sync", async(not(feature = "sync"), macro_rules_attribute::apply(smol_macros::test!)))]
+    async fn works() {}
+}
+"#,
+        );
+    }
 }

@@ -407,7 +407,7 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                         // async fn as written.
                         (_, Some(h))
                             if (h == "attr-test" || h == "attr-main")
-                                && in_attribute(&toks, i, j) =>
+                                && (in_attribute(&toks, i, j) || attribute_argument(&tt, &toks, i, j)) =>
                         {
                             let mac = if h == "attr-test" { "test" } else { "main" };
                             acc.edits.replace(
@@ -415,6 +415,10 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                                 format!("macro_rules_attribute::apply(smol_macros::{mac}!)"),
                                 &m.rule.id,
                             )
+                        }
+                        // `task::sleep(d).await;`: the timer's instant is dropped as the unit was.
+                        (_, Some(h)) if h == "sleep-to-timer" && awaited_statement(&toks, j) => {
+                            acc.edits.replace(start..end.into(), "smol::Timer::after", &m.rule.id)
                         }
                         // `future::timeout(d, f)` written as a call: the race, token by token.
                         (_, Some(h)) if h == "timeout-to-or" && timeout_call(ctx, &toks, j).is_some() => {
@@ -576,6 +580,48 @@ fn in_attribute(toks: &[ra_ap_syntax::SyntaxToken], i: usize, j: usize) -> bool 
         && toks[i - 1].kind() == SyntaxKind::L_BRACK
         && toks[i - 2].kind() == SyntaxKind::POUND
         && toks.get(j).is_some_and(|t| t.kind() == SyntaxKind::R_BRACK)
+}
+
+/// The path `toks[i..j]` is a whole argument of an attribute (`#[maybe_async::test(..,
+/// async(cfg, async_std::test))]`): it becomes an attribute there.
+fn attribute_argument(
+    tt: &ast::TokenTree,
+    toks: &[ra_ap_syntax::SyntaxToken],
+    i: usize,
+    j: usize,
+) -> bool {
+    tt.syntax().ancestors().any(|a| ast::Attr::can_cast(a.kind()))
+        && i >= 1
+        && matches!(toks[i - 1].kind(), SyntaxKind::COMMA | SyntaxKind::L_PAREN)
+        && toks
+            .get(j)
+            .is_some_and(|t| matches!(t.kind(), SyntaxKind::COMMA | SyntaxKind::R_PAREN))
+}
+
+/// `toks[j]` opens a call's parentheses, and the call is awaited as a whole statement
+/// (`(..).await;`).
+fn awaited_statement(toks: &[ra_ap_syntax::SyntaxToken], j: usize) -> bool {
+    if toks.get(j).map(|t| t.kind()) != Some(SyntaxKind::L_PAREN) {
+        return false;
+    }
+    let mut depth = 0usize;
+    for (k, t) in toks.iter().enumerate().skip(j) {
+        match t.kind() {
+            SyntaxKind::L_PAREN | SyntaxKind::L_BRACK | SyntaxKind::L_CURLY => depth += 1,
+            SyntaxKind::R_PAREN | SyntaxKind::R_BRACK | SyntaxKind::R_CURLY => {
+                depth -= 1;
+                if depth == 0 {
+                    let kinds: Vec<_> = toks[k + 1..].iter().take(3).map(|t| t.kind()).collect();
+                    return kinds.len() == 3
+                        && kinds[0] == SyntaxKind::DOT
+                        && toks[k + 2].text() == "await"
+                        && kinds[2] == SyntaxKind::SEMICOLON;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A call's two arguments when `toks[j]` opens its parenthesis: (end of the call, the first
