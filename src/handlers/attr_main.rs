@@ -287,4 +287,20 @@ mod tests {
 "#,
         );
     }
+
+    #[test]
+    fn a_facades_public_reexport_of_the_attributes_is_reported_and_kept() {
+        // Other files write `#[facade::test]`; smol has no attribute to put in its place.
+        check_findings(
+            "attr-test",
+            r#"#[cfg(feature = "tokio-runtime")]
+pub use tokio::{main, test};
+#[cfg(feature = "async-std-runtime")]
+pub use async_std::{main, test};
+"#,
+            "4:21 reexport-no-equivalent: the public re-export of `async_std::main` has no smol attribute to re-export in its place
+4:27 reexport-no-equivalent: the public re-export of `async_std::test` has no smol attribute to re-export in its place
+",
+        );
+    }
 }

@@ -69,6 +69,18 @@ pub(super) fn plan_shared(
         l.use_item.syntax().parent() == leaf.use_item.syntax().parent() && cfg_shared(l, ctx)
     };
     if canon == "async_std::test" || canon == "async_std::main" {
+        // A runtime facade's `pub use async_std::{main, test}`: other files write
+        // `#[facade::test]`, and smol has no attribute to re-export in its place.
+        if ra_ap_syntax::ast::HasVisibility::visibility(&leaf.use_item).is_some() {
+            acc.findings.push(RawFinding::not_migrated(
+                at,
+                FindingId::ReexportNoEquivalent,
+                format!("the public re-export of `{canon}` has no smol attribute to re-export in its place"),
+                "smol-macros' attributes are macros applied through macro_rules_attribute (`#[macro_rules_attribute::apply(smol_macros::test!)]`): write that where the facade's attribute is used, then run again",
+            ));
+            st.plan = LeafPlan::Keep;
+            return st;
+        }
         return shared_attr(leaf, st, &local, &canon, ctx, acc);
     }
     if canon == "async_std::task::JoinHandle" {
