@@ -140,4 +140,26 @@ fn pause(d: Duration) {
 "#,
         );
     }
+
+    #[test]
+    fn an_import_in_a_cfg_if_body_is_the_modules_and_stays_reported() {
+        // cfg_if!'s branches bind in the module: read as a function body, `nap` would lose its
+        // import while its use outside the macro stayed async-std's.
+        check_findings(
+            "sleep-to-timer",
+            r#"cfg_if::cfg_if! {
+    if #[cfg(unix)] {
+        use async_std::task::sleep as nap;
+    } else {
+        use async_std::task::sleep as nap;
+    }
+}
+
+async fn rest() {
+    nap(std::time::Duration::from_millis(1)).await;
+}
+"#,
+            "3:13 task-sleep: `async_std::task::sleep` inside a macro body cannot be rewritten safely\n5:13 task-sleep: `async_std::task::sleep` inside a macro body cannot be rewritten safely",
+        );
+    }
 }

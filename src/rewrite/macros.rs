@@ -51,8 +51,8 @@ fn generating_macro(tt: &ast::TokenTree) -> Option<String> {
 /// Macros whose bodies are items, made visible as a function's body of the same length:
 /// `lazy_static! { static ref X: T = e; }` reads as `fn x()       { static     X: T = e; }`, and
 /// `cfg_if! { if #[cfg(a)] { .. } else { .. } }` as `fn x() { #[cfg(a)] { .. } { .. } }`. The
-/// code inside is then migrated like any other (a `use` in a branch binds inside it only, which
-/// is all the rewrite needs).
+/// code inside is then migrated like any other. A body that imports from async-std is not (the
+/// name it binds is the module's, used outside the macro).
 const ITEM_MACROS: &[&str] = &["cfg_if", "lazy_static"];
 
 fn shadow_item_macro(
@@ -64,6 +64,29 @@ fn shadow_item_macro(
     let (path, bang, tt) = (mc.path()?, mc.excl_token()?, mc.token_tree()?);
     let name = path.segment()?.name_ref()?.text().to_string();
     if !ITEM_MACROS.contains(&name.as_str()) || tt.l_curly_token().is_none() {
+        return None;
+    }
+    // A `use` of async-std in the body binds in the enclosing module (`#[atest]` beside the
+    // macro), not in a function's body: such a body stays tokens (reported there).
+    // `use async_std::..;` directly in the body or a branch.
+    let binds_in_module = |n: &SyntaxNode| {
+        let toks: Vec<_> = n
+            .children_with_tokens()
+            .filter_map(|e| e.into_token())
+            .filter(|t| !t.kind().is_trivia())
+            .collect();
+        toks.windows(2).any(|w| {
+            w[0].kind() == SyntaxKind::USE_KW
+                && matches!(w[1].text(), "async_std" | "async_attributes")
+        })
+    };
+    if binds_in_module(tt.syntax())
+        || tt
+            .syntax()
+            .children()
+            .filter(|c| c.kind() == SyntaxKind::TOKEN_TREE)
+            .any(|branch| binds_in_module(&branch))
+    {
         return None;
     }
     let p: usize = path.syntax().text_range().start().into();
