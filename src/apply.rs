@@ -120,7 +120,7 @@ fn finish_root(report: &RootReport) -> Option<LockReport> {
     }
     let dir = root.join(&report.workspace);
     let before = std::fs::read_to_string(dir.join("Cargo.lock")).ok()?;
-    update_lockfile(&dir);
+    update_lockfile(&dir, &before);
     let after = std::fs::read_to_string(dir.join("Cargo.lock")).ok()?;
     Some(lock_report(&dir, &before, &after))
 }
@@ -244,17 +244,44 @@ mod tests {
 }
 
 /// Brings Cargo.lock in line with the new manifests (adds smol, drops what only async-std
-/// needed) without upgrading anything else: `cargo metadata` resolves minimally.
-fn update_lockfile(root: &Path) {
+/// needed) without upgrading anything else: `cargo metadata` resolves minimally. That keeps the
+/// locked versions of what smol shares with the graph, and then picks for smol's own crates the
+/// newest that claim to work with them, which some do wrongly (async-channel 2.3.0 with a
+/// locked concurrent-queue 2.2: zellij no longer built). So the crates the migration added (a
+/// name new to the lockfile) are brought up to date with their dependencies
+/// (`cargo update -p NAME --recursive`): semver-compatible moves, the report lists them.
+fn update_lockfile(root: &Path, before: &str) {
     let has_lock = root.join("Cargo.lock").exists();
     if !has_lock {
         return;
     }
-    let _ = Command::new("cargo")
-        .arg("metadata")
-        .args(["--format-version", "1"])
-        .current_dir(root)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
+    let cargo = |args: &[&str]| {
+        let _ = Command::new("cargo")
+            .args(args)
+            .current_dir(root)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    };
+    cargo(&["metadata", "--format-version", "1"]);
+    let Ok(after) = std::fs::read_to_string(root.join("Cargo.lock")) else {
+        return;
+    };
+    let names = |text: &str| -> std::collections::BTreeSet<String> {
+        locked_packages(text)
+            .into_iter()
+            .filter_map(|p| p.split(' ').next().map(str::to_string))
+            .collect()
+    };
+    let old = names(before);
+    let now = names(&after);
+    let added: Vec<String> = crate::tables::versions()
+        .dependencies
+        .iter()
+        .map(|d| d.name.clone())
+        .filter(|c| !old.contains(c) && now.contains(c))
+        .collect();
+    for name in added {
+        cargo(&["update", "-p", &name, "--recursive"]);
+    }
 }
