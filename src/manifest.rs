@@ -189,6 +189,19 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
                 continue;
             };
             if needs.keep_async_std {
+                let old_optional = old
+                    .get("optional")
+                    .and_then(|o| o.as_bool())
+                    .unwrap_or(false);
+                // smol is already an optional dependency (a runtime feature of its own): the
+                // features that enable async-std now enable it too, for the migrated code.
+                if needs.smol && old_optional && t.get("smol").is_some() {
+                    kept_optional.push(key.clone());
+                    notes.push(format!(
+                        "the features that enable {key} now enable smol too (smol was already an optional dependency)"
+                    ));
+                    continue;
+                }
                 if needs.smol && t.get("smol").is_none() {
                     if old
                         .get("optional")
@@ -340,6 +353,13 @@ fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
         return;
     };
     let explicit: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
+    // A manifest that enables smol through its implicit feature (`use-smol = ["smol"]`) keeps
+    // it: one `dep:smol` anywhere would remove that feature.
+    let implicit = features.iter().any(|(_, v)| {
+        v.as_array()
+            .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("smol")))
+    }) && !explicit.iter().any(|k| k == "smol");
+    let name = if implicit { "smol" } else { "dep:smol" };
     for (_, v) in features.iter_mut() {
         let Some(arr) = v.as_array_mut() else {
             continue;
@@ -348,8 +368,8 @@ fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
             x.as_str()
                 .is_some_and(|s| keys.iter().any(|k| names_dependency(s, k, &explicit)))
         });
-        if enables && !arr.iter().any(|x| x.as_str() == Some("dep:smol")) {
-            arr.push("dep:smol");
+        if enables && !arr.iter().any(|x| x.as_str() == Some(name)) {
+            arr.push(name);
         }
     }
 }
@@ -679,6 +699,21 @@ mod tests {
         let before = "[package]\nname = \"x\"\n\n[dependencies]\n# runtime\nasync-std = { version = \"1.12\", features = [\"attributes\"] } # pinned\nserde = \"1\"\n";
         let after = migrate(before, smol()).unwrap().unwrap().text;
         assert_eq!(after, "[package]\nname = \"x\"\n\n[dependencies]\n# runtime\nsmol = \"2\" # pinned\nserde = \"1\"\n");
+    }
+
+    #[test]
+    fn a_smol_that_is_already_an_optional_runtime_is_enabled_by_async_stds_features() {
+        // abci-rs: `use-smol = ["smol"]` beside `use-async-std = ["async-std"]`; async-std stays
+        // (findings), and the migrated code under `use-async-std` names smol.
+        let before = "[dependencies]\nasync-std = { version = \"1\", optional = true }\nsmol = { version = \"1.2.5\", optional = true }\n\n[features]\nuse-async-std = [\"async-std\"]\nuse-smol = [\"smol\"]\n";
+        let needs = Needs {
+            keep_async_std: true,
+            ..smol()
+        };
+        let after = migrate(before, needs).unwrap().unwrap().text;
+        assert!(after.contains("use-async-std = [\"async-std\", \"smol\"]"), "{after}");
+        assert!(after.contains("use-smol = [\"smol\"]"), "{after}");
+        assert!(after.contains("smol = { version = \"1.2.5\", optional = true }"), "{after}");
     }
 
     #[test]
