@@ -75,10 +75,25 @@ fn leaf_original_text(leaf: &crate::resolve::UseLeaf) -> String {
     t
 }
 
-/// The use paths a scope already imports from elsewhere (`std::sync::Arc`, `smol::prelude::*`).
-fn existing_imports(scope: &SyntaxNode) -> HashSet<String> {
+/// The cfg attributes of a use item, as written (`#[cfg(feature = "rt-smol")]`).
+fn cfgs_of(u: &ast::Use) -> Vec<String> {
+    use ra_ap_syntax::ast::HasAttrs;
+    u.attrs()
+        .map(|a| a.syntax().text().to_string())
+        .filter(|t| t.replace(' ', "").starts_with("#[cfg("))
+        .collect()
+}
+
+/// The use paths a scope already imports from elsewhere (`std::sync::Arc`, `smol::prelude::*`)
+/// under the cfgs `cfgs` (an import under another cfg does not bind there: a crate with one
+/// import per runtime feature).
+fn existing_imports(scope: &SyntaxNode, cfgs: &[String]) -> HashSet<String> {
     let mut out = HashSet::new();
     for u in scope.children().filter_map(ast::Use::cast) {
+        let theirs = cfgs_of(&u);
+        if !theirs.is_empty() && theirs != cfgs {
+            continue;
+        }
         let Some(tree) = u.use_tree() else { continue };
         let mut leaves = Vec::new();
         crate::resolve::syntax::flatten(&tree, &[], false, &mut leaves);
@@ -110,7 +125,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             .or_default()
             .push(i);
     }
-    let mut emitted: BTreeMap<usize, HashSet<String>> = BTreeMap::new();
+    let mut emitted: BTreeMap<(usize, Vec<String>), HashSet<String>> = BTreeMap::new();
     for leaf_ids in by_item.values() {
         let item = &ctx.sites.leaves[leaf_ids[0]].use_item;
         // A tree that mixes async-std with other crates (`use {async_std::task, std::fs};`) is
@@ -126,8 +141,9 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             continue;
         };
         let scope_key: usize = scope.text_range().start().into();
-        let seen = emitted.entry(scope_key).or_insert_with(|| {
-            let mut s = existing_imports(&scope);
+        let cfgs = cfgs_of(item);
+        let seen = emitted.entry((scope_key, cfgs.clone())).or_insert_with(|| {
+            let mut s = existing_imports(&scope, &cfgs);
             // The item's own original leaves are not "existing" once it is rewritten.
             for &i in leaf_ids {
                 s.remove(&leaf_original_text(&ctx.sites.leaves[i]));
