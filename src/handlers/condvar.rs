@@ -150,9 +150,7 @@
 //! ```
 
 use super::generated::{self, Generated};
-use super::{range, Acc, At, Ctx, Flow};
-use crate::resolve::Origin;
-use ra_ap_syntax::AstNode;
+use super::{Acc, At, Ctx, Flow};
 
 /// The handler id (also the rule its edits count under).
 pub(crate) const RULE: &str = "condvar";
@@ -299,19 +297,5 @@ pub(crate) const MODULE: &str = "
 /// Entry: a path naming `Condvar`. Imported by name, the regenerated
 /// import points at the crate's type; written out, the path is replaced.
 pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
-    let At::Path(site, _) = at else {
-        return Flow::Continue;
-    };
-    let Some(path) = ctx.generated.item_for(&site.canon) else {
-        return Flow::Continue;
-    };
-    // Imported by name (the import now points at the crate's type): the usage stays.
-    if let Origin::Binding(i) = site.origin {
-        let leaf = &ctx.sites.leaves[i].canon;
-        if site.canon.starts_with(leaf) && ctx.generated.item_for(leaf).is_some() {
-            return Flow::Done;
-        }
-    }
-    acc.edits.replace(range(site.path.syntax()), path, RULE);
-    Flow::Done
+    generated::point_at_module(at, ctx, acc, RULE)
 }

@@ -3,7 +3,9 @@
 //! (`timeout_error.rs`) and `Condvar` (`condvar.rs`). The engine decides which crates get which
 //! module (a library's other crates use the library's); the handlers point the names at it.
 
-use crate::resolve::FileSites;
+use super::{range, Acc, At, Ctx, Flow};
+use crate::resolve::{FileSites, Origin};
+use ra_ap_syntax::AstNode;
 
 /// One kind of generated module.
 pub(crate) struct Generated {
@@ -89,4 +91,23 @@ pub(crate) fn module_text(root: &str, template: &str, public: bool) -> String {
             .replace("{vis}", if public { "pub " } else { "" })
             .replace("{field}", field)
     )
+}
+
+/// A path naming one of the items: imported by name, the regenerated import points at the
+/// crate's module and the usage stays as written; written out, the path is replaced.
+pub(super) fn point_at_module(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc, rule: &str) -> Flow {
+    let At::Path(site, _) = at else {
+        return Flow::Continue;
+    };
+    let Some(path) = ctx.generated.item_for(&site.canon) else {
+        return Flow::Continue;
+    };
+    if let Origin::Binding(i) = site.origin {
+        let leaf = &ctx.sites.leaves[i].canon;
+        if site.canon.starts_with(leaf) && ctx.generated.item_for(leaf).is_some() {
+            return Flow::Done;
+        }
+    }
+    acc.edits.replace(range(site.path.syntax()), path, rule);
+    Flow::Done
 }

@@ -44,10 +44,8 @@
 //! }
 //! ```
 
-use super::{range, Acc, At, Ctx, Flow};
+use super::{Acc, At, Ctx, Flow};
 use super::generated::{self, Generated};
-use crate::resolve::Origin;
-use ra_ap_syntax::AstNode;
 
 /// The handler id (also the rule id its edits count under).
 pub(crate) const RULE: &str = "timeout-error";
@@ -86,21 +84,7 @@ pub(crate) const GENERATED: Generated = Generated {
 /// Entry: a path naming the type. Imported by name, the regenerated import points at the
 /// crate's type and the usage stays as written; written out, the path is replaced.
 pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
-    let At::Path(site, _) = at else {
-        return Flow::Continue;
-    };
-    let Some(path) = ctx.generated.item_for(&site.canon) else {
-        return Flow::Continue;
-    };
-    // Imported by name (the import now points at the crate's type): the usage stays.
-    if let Origin::Binding(i) = site.origin {
-        let leaf = &ctx.sites.leaves[i].canon;
-        if site.canon.starts_with(leaf) && ctx.generated.item_for(leaf).is_some() {
-            return Flow::Done;
-        }
-    }
-    acc.edits.replace(range(site.path.syntax()), path, RULE);
-    Flow::Done
+    generated::point_at_module(at, ctx, acc, RULE)
 }
 
 #[cfg(test)]
