@@ -83,6 +83,8 @@ PY
     if [ "$renamed" != "-" ]; then
       for pair in ${renamed//,/ }; do
         old=${pair%%=*}; new=${pair#*=}
+        # `old/feat` named a feature of the async-std dependency, which is gone: dropped.
+        cmd=$(echo "$cmd" | sed -E "s#,$old/[A-Za-z0-9_-]+##g")
         cmd=$(echo "$cmd" | sed -E "s/(features[ =][^ ]*)\b$old\b/\1$new/")
       done
     fi

@@ -303,4 +303,28 @@ pub use async_std::{main, test};
 ",
         );
     }
+
+    #[test]
+    fn a_shared_attribute_imported_after_the_other_runtimes() {
+        // nvim-rs: tokio's `test as atest` first, async-std's second: every `#[atest]` of the
+        // scope gets smol-macros' attribute under async-std's cfg.
+        check_rewrite(
+            "attr-test",
+            r#"#[cfg(feature = "use_tokio")]
+use tokio::test as atest;
+#[cfg(feature = "use_async-std")]
+use async_std::test as atest;
+
+#[atest]
+async fn connects() {}
+"#,
+            r#"#[cfg(feature = "use_tokio")]
+use tokio::test as atest;
+
+#[cfg_attr(feature = "use_async-std", macro_rules_attribute::apply(smol_macros::test!))]
+#[cfg_attr(not(feature = "use_async-std"), atest)]
+async fn connects() {}
+"#,
+        );
+    }
 }

@@ -206,16 +206,22 @@ fn shared_attr(
     } else {
         "attr-test"
     };
-    for site in &ctx.sites.paths {
-        let Origin::Binding(i) = site.origin else {
-            continue;
-        };
-        if ctx.sites.leaves[i].tree != leaf.tree {
-            continue;
-        }
-        let Some(attr) = site.path.syntax().ancestors().find_map(ast::Attr::cast) else {
-            continue;
-        };
+    // The attributes that name the shared binding: `#[atest]` in the use item's scope (the
+    // name may resolve to the other runtime's import, written first: it is the same name).
+    let scope = leaf.use_item.syntax().parent();
+    let attrs: Vec<ast::Attr> = ctx
+        .nodes()
+        .iter()
+        .cloned()
+        .filter_map(ast::Attr::cast)
+        .filter(|a| {
+            a.path().is_some_and(|p| p.syntax().text() == local)
+                && scope
+                    .as_ref()
+                    .is_some_and(|s| a.syntax().ancestors().any(|x| x == *s))
+        })
+        .collect();
+    for attr in attrs {
         let indent = crate::handlers::indent_of(ctx.src, attr.syntax());
         acc.edits.replace(
             super::range(attr.syntax()),
