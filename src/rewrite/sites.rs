@@ -201,5 +201,14 @@ fn fq_edit(
     if text.contains('<') && idx_end + 1 < segs.len() {
         text = format!("<{text}>");
     }
+    // `::async_std::..` was written so to pass by a module of the crate named like the crate
+    // (redis has its own `smol` and `async_std` modules): the new path keeps the `::`.
+    let leading = segs
+        .first()
+        .and_then(|s| s.coloncolon_token())
+        .is_some();
+    if leading && !text.starts_with('<') && !text.starts_with("::") {
+        text = format!("::{text}");
+    }
     Some((start..end, text))
 }
