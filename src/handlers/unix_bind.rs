@@ -88,4 +88,39 @@ async fn dial(p: &str) -> std::io::Result<UnixStream> {
 "#,
         );
     }
+
+    #[test]
+    fn code_under_async_stds_own_cfg_beside_another_runtimes_import() {
+        // zmq.rs: tokio's import of the name first; the statement under async-std's cfg is
+        // async-std's code, whatever the other import binds.
+        check_rewrite(
+            "unix-sync-bind",
+            r#"#[cfg(feature = "tokio-runtime")]
+use tokio::net::UnixListener;
+#[cfg(feature = "async-std-runtime")]
+use async_std::os::unix::net::UnixListener;
+
+async fn bind(path: &str) -> std::io::Result<UnixListener> {
+    #[cfg(feature = "tokio-runtime")]
+    let listener = UnixListener::bind(path)?;
+    #[cfg(feature = "async-std-runtime")]
+    let listener = UnixListener::bind(path).await?;
+    Ok(listener)
+}
+"#,
+            r#"#[cfg(feature = "tokio-runtime")]
+use tokio::net::UnixListener;
+#[cfg(feature = "async-std-runtime")]
+use smol::net::unix::UnixListener;
+
+async fn bind(path: &str) -> std::io::Result<UnixListener> {
+    #[cfg(feature = "tokio-runtime")]
+    let listener = UnixListener::bind(path)?;
+    #[cfg(feature = "async-std-runtime")]
+    let listener = UnixListener::bind(path)?;
+    Ok(listener)
+}
+"#,
+        );
+    }
 }

@@ -78,6 +78,7 @@ pub fn resolve_nodes(nodes: &[SyntaxNode], place: &FilePlace, ctx: &CrateContext
         ctx,
         place,
         scopes: HashMap::new(),
+        cfg_binds: HashMap::new(),
         sites: FileSites::default(),
     };
     r.collect_items(nodes);
@@ -90,12 +91,26 @@ struct Resolver<'a> {
     ctx: &'a CrateContext,
     place: &'a FilePlace,
     scopes: HashMap<SyntaxNode, HashMap<String, Bind>>,
+    /// Imports under a cfg, per scope and name: (the cfg attributes' text, the binding). Two
+    /// runtimes' imports of one name under exclusive cfgs (`#[cfg(feature = "tokio")] use
+    /// tokio::net::UnixListener;` and async-std's): code under one of those cfgs means that one.
+    cfg_binds: HashMap<(SyntaxNode, String), Vec<(String, Bind)>>,
     sites: FileSites,
 }
 
 /// The node whose items a `use` or item at `node` belongs to.
 fn scope_of(node: &SyntaxNode) -> Option<SyntaxNode> {
     node.parent()
+}
+
+/// The `#[cfg(..)]` attributes of a node (an item, a statement), whitespace removed, joined.
+pub(crate) fn cfg_text(node: &SyntaxNode) -> String {
+    node.children()
+        .filter_map(ast::Attr::cast)
+        .map(|a| a.syntax().text().to_string().replace([' ', '\n', '\t'], ""))
+        .filter(|t| t.starts_with("#[cfg("))
+        .collect::<Vec<_>>()
+        .join("")
 }
 
 /// Whether a module's item list has `use super::*;`.
@@ -150,9 +165,33 @@ impl Resolver<'_> {
         map.entry(name).or_insert(b);
     }
 
+    fn bind_cfg(&mut self, scope: &SyntaxNode, name: &str, u: &ast::Use, b: Bind) {
+        let cfg = cfg_text(u.syntax());
+        if !cfg.is_empty() {
+            self.cfg_binds
+                .entry((scope.clone(), name.to_string()))
+                .or_default()
+                .push((cfg, b));
+        }
+    }
+
     fn lookup(&self, at: &SyntaxNode, name: &str) -> Option<Bind> {
         for anc in at.ancestors() {
             if is_scope(&anc) {
+                // Code under the cfg of one of several cfg'd imports of the name means that one.
+                if let Some(binds) = self.cfg_binds.get(&(anc.clone(), name.to_string())) {
+                    if binds.len() > 1 {
+                        let under: Vec<String> = at
+                            .ancestors()
+                            .take_while(|x| x != &anc)
+                            .map(|x| cfg_text(&x))
+                            .filter(|c| !c.is_empty())
+                            .collect();
+                        if let Some((_, b)) = binds.iter().find(|(c, _)| under.contains(c)) {
+                            return Some(*b);
+                        }
+                    }
+                }
                 if let Some(b) = self.scopes.get(&anc).and_then(|m| m.get(name)) {
                     return Some(*b);
                 }
@@ -370,12 +409,14 @@ impl Resolver<'_> {
                             written: segs.clone(),
                         });
                         if let Some(l) = local {
+                            self.bind_cfg(&scope, &l, &u, Bind::Leaf(idx));
                             self.bind(scope.clone(), l, Bind::Leaf(idx));
                         }
                     }
                     _ => {
                         any_other = true;
                         if let Some(l) = local {
+                            self.bind_cfg(&scope, &l, &u, Bind::Local);
                             self.bind(scope.clone(), l, Bind::Local);
                         }
                     }

@@ -19,7 +19,15 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
         // A name shared with another runtime: its code stays as written (the import or shim
         // under the cfg gives the name its smol meaning).
         if let Origin::Binding(i) = site.origin {
-            if states[i].shared {
+            // Code under the import's own cfg is async-std's only: migrated as any other.
+            let own_cfg = crate::resolve::syntax::cfg_text(sites.leaves[i].use_item.syntax());
+            let only_ours = !own_cfg.is_empty()
+                && site
+                    .path
+                    .syntax()
+                    .ancestors()
+                    .any(|a| crate::resolve::syntax::cfg_text(&a) == own_cfg);
+            if states[i].shared && !only_ours {
                 if states[i].plan == LeafPlan::Keep {
                     states[i].keep_original = true;
                 } else {
