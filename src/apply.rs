@@ -281,7 +281,33 @@ fn update_lockfile(root: &Path, before: &str) {
         .map(|d| d.name.clone())
         .filter(|c| !old.contains(c) && now.contains(c))
         .collect();
-    for name in added {
-        cargo(&["update", "-p", &name, "--recursive"]);
+    for name in &added {
+        cargo(&["update", "-p", name, "--recursive"]);
+    }
+    // The futures crates are released in lockstep and an old futures-util does not build
+    // against a newer futures-core (async-std-hyper): when smol's update moved futures-core,
+    // the rest of the family present moves with it (futures-core moved since the original lock).
+    let version_of = |text: &str, name: &str| {
+        locked_packages(text)
+            .into_iter()
+            .filter(|p| p.split(' ').next() == Some(name))
+            .collect::<Vec<_>>()
+    };
+    let Ok(updated) = std::fs::read_to_string(root.join("Cargo.lock")) else {
+        return;
+    };
+    if version_of(before, "futures-core") != version_of(&updated, "futures-core") {
+        let family: Vec<String> = names(&updated)
+            .into_iter()
+            .filter(|n| n == "futures" || (n.starts_with("futures-") && n != "futures-lite"))
+            .collect();
+        let mut args = vec!["update".to_string()];
+        for f in family {
+            args.push("-p".into());
+            args.push(f);
+        }
+        if args.len() > 1 {
+            cargo(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        }
     }
 }
