@@ -92,7 +92,8 @@ finding_ids! {
     ReexportNoEquivalent = "reexport-no-equivalent", Finding;
     /// the rewrite would have introduced a syntax error: the file was left unchanged
     RewriteSyntaxError = "rewrite-syntax-error", Finding;
-    /// the crate uses task-locals / `task::current` / `spawn_local`: left on async-std whole
+    /// the crate uses task-locals / `task::current` / `spawn_local`, or runs a crate that does:
+    /// left on async-std whole
     RuntimeBound = "runtime-bound", Finding;
     /// `spawn`/`block_on`/`#[main]` used in a shape the conversion does not know
     RuntimeValue = "runtime-value", Blocker;
