@@ -146,11 +146,69 @@ fn smol_socket(canon: &str) -> Option<String> {
 }
 
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
+    to_std_calls(ctx, acc);
     if !ctx.oracle.is_semantic() {
         return;
     }
     into_calls(ctx, acc);
     passed_to_into_params(ctx, acc);
+}
+
+/// `std::net::TcpStream::try_from(stream)` of an async-std stream (by type): async-std's
+/// conversion took the stream's only reference to its reactor handle, made it blocking again, and
+/// failed when clones were alive. async-net has no such `TryFrom`; the same steps are written out
+/// through its `Arc<Async<std::net::TcpStream>>` (redis-rs).
+fn to_std_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
+    for call in ctx
+        .nodes()
+        .iter()
+        .cloned()
+        .filter_map(ra_ap_syntax::ast::CallExpr::cast)
+    {
+        let Some(ra_ap_syntax::ast::Expr::PathExpr(pe)) = call.expr() else {
+            continue;
+        };
+        let path = ctx.text_of(pe.syntax()).replace(' ', "");
+        if !(path.ends_with("std::net::TcpStream::try_from")
+            || path.ends_with("std::net::TcpStream>::try_from")
+            || path.starts_with("<std::net::TcpStream as"))
+        {
+            continue;
+        }
+        let args: Vec<_> = ra_ap_syntax::ast::HasArgList::arg_list(&call)
+            .map(|a| a.args().collect())
+            .unwrap_or_default();
+        let [arg] = args.as_slice() else { continue };
+        // Without a type (no rust-analyzer, or code outside its cfg): a file that names
+        // async-std's TcpStream converts one (std's own try_from of a std stream is an identity
+        // nobody writes).
+        let async_std_stream = match ctx.oracle.type_of(arg) {
+            Some(t) => t == typed_as("async_std", "TcpStream"),
+            None => {
+                let canon = ["async_std", "net", "TcpStream"];
+                ctx.sites.leaves.iter().any(|l| l.canon == canon)
+                    || ctx.sites.paths.iter().any(|p| p.canon == canon)
+            }
+        };
+        if !async_std_stream {
+            continue;
+        }
+        let text = match arg {
+            ra_ap_syntax::ast::Expr::PathExpr(_) => super::text_of(ctx, arg.syntax()).to_string(),
+            _ => format!("({})", super::text_of(ctx, arg.syntax())),
+        };
+        let (open, close) = if super::needs_parens(call.syntax()) {
+            ("(", ")")
+        } else {
+            ("", "")
+        };
+        acc.edits.set_anchor(Some(super::start(call.syntax())));
+        acc.edits.replace(
+            super::range(call.syntax()),
+            format!("{open}{{ let handle: std::sync::Arc<smol::Async<std::net::TcpStream>> = {text}.into(); std::sync::Arc::try_unwrap(handle).map_err(|_| std::io::Error::other(\"Cannot convert TcpStream to synchronous: multiple references\")).and_then(smol::Async::into_inner).and_then(|s| s.set_nonblocking(false).map(|()| s)) }}{close}"),
+            RULE,
+        );
+    }
 }
 
 /// `std_socket.into()` where the result is async-std's socket (by type).
@@ -299,6 +357,31 @@ mod tests {
 
 async fn listen() -> std::io::Result<TcpListener> {
     TcpListener::bind("127.0.0.1:0").await
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn an_async_std_stream_made_synchronous_again() {
+        // redis-rs: std::net::TcpStream::try_from(async_std stream) (no type known here: the
+        // file names async-std's TcpStream).
+        check_rewrite(
+            "socket-try-from",
+            r#"use async_std::net::TcpStream;
+
+async fn blocking(addr: &str) -> std::io::Result<std::net::TcpStream> {
+    let socket = TcpStream::connect(addr).await?;
+    let std_socket = std::net::TcpStream::try_from(socket)?;
+    Ok(std_socket)
+}
+"#,
+            r#"use smol::net::TcpStream;
+
+async fn blocking(addr: &str) -> std::io::Result<std::net::TcpStream> {
+    let socket = TcpStream::connect(addr).await?;
+    let std_socket = ({ let handle: std::sync::Arc<smol::Async<std::net::TcpStream>> = socket.into(); std::sync::Arc::try_unwrap(handle).map_err(|_| std::io::Error::other("Cannot convert TcpStream to synchronous: multiple references")).and_then(smol::Async::into_inner).and_then(|s| s.set_nonblocking(false).map(|()| s)) })?;
+    Ok(std_socket)
 }
 "#,
         );
