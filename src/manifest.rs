@@ -177,6 +177,35 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     let mut kept_optional = Vec::new(); // optional async-std entries kept, with an optional smol beside
     let mut optional = false;
 
+    // A package that has smol already (smol 1 as a dev-dependency, sea-orm-cli) gets that same
+    // version where smol is added: two majors of one crate name do not build together.
+    let mut existing_smol: Option<String> = None;
+    visit_dependency_tables(&doc, |_, k, v| {
+        if k == "smol" && existing_smol.is_none() {
+            existing_smol = v
+                .as_str()
+                .or_else(|| v.get("version").and_then(|x| x.as_str()))
+                .map(str::to_string);
+        }
+    });
+    let smol_item = |old: &Item| -> Item {
+        let mut item = smol_item(old);
+        if let Some(v) = &existing_smol {
+            if item.is_str() {
+                let decor = item.as_value().map(|x| x.decor().clone());
+                let mut val = Value::from(v.as_str());
+                if let Some(d) = decor {
+                    *val.decor_mut() = d;
+                }
+                item = Item::Value(val);
+            } else if let Some(t) = item.as_inline_table_mut() {
+                if t.contains_key("version") {
+                    t.insert("version", v.as_str().into());
+                }
+            }
+        }
+        item
+    };
     let mut edit = |table_name: &str, t: &mut Item| {
         let Some(t) = t.as_table_mut() else { return };
         let keys: Vec<String> = t
@@ -714,6 +743,16 @@ mod tests {
         assert!(after.contains("use-async-std = [\"async-std\", \"smol\"]"), "{after}");
         assert!(after.contains("use-smol = [\"smol\"]"), "{after}");
         assert!(after.contains("smol = { version = \"1.2.5\", optional = true }"), "{after}");
+    }
+
+    #[test]
+    fn a_package_with_smol_already_gets_that_version_where_smol_is_added() {
+        // sea-orm-cli: smol 1.2.5 for its tests; a second major under the same name would make
+        // `smol::` ambiguous in them (E0464).
+        let before = "[dependencies]\nasync-std = { version = \"1\", optional = true }\n\n[dev-dependencies]\nsmol = \"1.2.5\"\n";
+        let after = migrate(before, smol()).unwrap().unwrap().text;
+        assert!(after.contains("smol = { version = \"1.2.5\", optional = true }"), "{after}");
+        assert!(!after.contains("\"2\""), "{after}");
     }
 
     #[test]
