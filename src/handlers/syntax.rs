@@ -83,8 +83,8 @@ pub(crate) fn method_is(
     match ctx.oracle.method(call) {
         MethodFact::AsyncStd(p) => Some(item_suffix.iter().any(|s| p.ends_with(s))),
         MethodFact::Other => Some(false),
-        MethodFact::Unknown if ctx.oracle.is_semantic() => None,
-        // Without types, a method of the crate's own with this name may be the one called.
+        // Without types (no rust-analyzer, or code outside its cfg), a method of the crate's own
+        // with this name may be the one called.
         MethodFact::Unknown
             if call
                 .name_ref()
