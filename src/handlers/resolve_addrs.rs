@@ -27,12 +27,36 @@ use super::{range, Acc, Ctx};
 use super::{At, Flow};
 use ra_ap_syntax::AstNode;
 
-/// Entry: a file pass.
+/// Entry: a file pass (method calls), or the path of the trait's method called as a function
+/// (`ToSocketAddrs::to_socket_addrs(&(host, port)).await`, redis-rs).
 pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
-    if let At::File = at {
-        pass(ctx, acc);
+    match at {
+        At::File => {
+            pass(ctx, acc);
+            Flow::Continue
+        }
+        At::Path(site, _) => on_function_call(site, ctx, acc),
     }
-    Flow::Continue
+}
+
+/// `ToSocketAddrs::to_socket_addrs(x).await` -> `smol::net::resolve(x).await.map(Vec::into_iter)`.
+fn on_function_call(site: &crate::resolve::PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some(call) = super::call_of_path(&site.path) else {
+        return Flow::Continue;
+    };
+    let args: Vec<_> = ra_ap_syntax::ast::HasArgList::arg_list(&call)
+        .map(|a| a.args().collect())
+        .unwrap_or_default();
+    let ([arg], Some(aw)) = (args.as_slice(), super::awaited(call.syntax())) else {
+        return Flow::Continue;
+    };
+    let a = super::text_of(ctx, arg.syntax());
+    acc.edits.replace(
+        range(aw.syntax()),
+        format!("smol::net::resolve({a}).await.map(Vec::into_iter)"),
+        RULE,
+    );
+    Flow::Done
 }
 
 const RULE: &str = "resolve-socket-addrs";
@@ -64,6 +88,25 @@ mod tests {
 
 fn first(host: &str) -> Option<std::net::SocketAddr> {
     host.to_socket_addrs().ok()?.next()
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn the_traits_method_called_as_a_function() {
+        // redis-rs: async-net's AsyncToSocketAddrs has no method to call.
+        check_rewrite(
+            "resolve-socket-addrs",
+            r#"async fn addrs(host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+    ::async_std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .await
+        .map(|iter| iter.collect())
+}
+"#,
+            r#"async fn addrs(host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+    smol::net::resolve(&(host, port)).await.map(Vec::into_iter)
+        .map(|iter| iter.collect())
 }
 "#,
         );
