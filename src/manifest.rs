@@ -740,9 +740,15 @@ mod tests {
             ..smol()
         };
         let after = migrate(before, needs).unwrap().unwrap().text;
-        assert!(after.contains("use-async-std = [\"async-std\", \"smol\"]"), "{after}");
+        assert!(
+            after.contains("use-async-std = [\"async-std\", \"smol\"]"),
+            "{after}"
+        );
         assert!(after.contains("use-smol = [\"smol\"]"), "{after}");
-        assert!(after.contains("smol = { version = \"1.2.5\", optional = true }"), "{after}");
+        assert!(
+            after.contains("smol = { version = \"1.2.5\", optional = true }"),
+            "{after}"
+        );
     }
 
     #[test]
@@ -751,7 +757,10 @@ mod tests {
         // `smol::` ambiguous in them (E0464).
         let before = "[dependencies]\nasync-std = { version = \"1\", optional = true }\n\n[dev-dependencies]\nsmol = \"1.2.5\"\n";
         let after = migrate(before, smol()).unwrap().unwrap().text;
-        assert!(after.contains("smol = { version = \"1.2.5\", optional = true }"), "{after}");
+        assert!(
+            after.contains("smol = { version = \"1.2.5\", optional = true }"),
+            "{after}"
+        );
         assert!(!after.contains("\"2\""), "{after}");
     }
 

@@ -18,7 +18,11 @@ use std::path::{Component, Path, PathBuf};
 
 /// The files of the package's module trees, lexically normalised, or `None` when no target root
 /// exists (then every file counts).
-pub fn files_in_trees(dir: &Path, manifest: &toml_edit::DocumentMut, edition: &str) -> Option<BTreeSet<PathBuf>> {
+pub fn files_in_trees(
+    dir: &Path,
+    manifest: &toml_edit::DocumentMut,
+    edition: &str,
+) -> Option<BTreeSet<PathBuf>> {
     let roots = roots(dir, manifest);
     if roots.is_empty() {
         return None;
@@ -39,7 +43,10 @@ pub fn files_in_trees(dir: &Path, manifest: &toml_edit::DocumentMut, edition: &s
         let parse = crate::rewrite::parse(&text, edition);
         let sf = parse.tree();
         let here = file.parent().unwrap_or(Path::new("")).to_path_buf();
-        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         // `mod x;` in a root or a mod.rs looks beside it; in `a.rs`, in `a/`.
         let children = if is_root || stem == "mod" {
             here.clone()
@@ -116,7 +123,9 @@ fn path_attrs(m: &ast::Module) -> Vec<String> {
         if !(compact.starts_with("#[path=") || compact.starts_with("#[cfg_attr(")) {
             continue;
         }
-        let Some(i) = compact.find("path=\"") else { continue };
+        let Some(i) = compact.find("path=\"") else {
+            continue;
+        };
         let rest = &compact[i + 6..];
         if let Some(end) = rest.find('"') {
             out.push(rest[..end].to_string());

@@ -205,13 +205,21 @@ pub(crate) fn indented_fn_names(text: &str) -> impl Iterator<Item = String> + '_
         let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
         let before = &text[line_start..i];
         let top_level = !before.starts_with([' ', '\t'])
-            && before
-                .split_whitespace()
-                .all(|w| w.starts_with("pub") || matches!(w, "async" | "const" | "unsafe" | "extern" | "\"C\"" | "crate)" | "super)"));
+            && before.split_whitespace().all(|w| {
+                w.starts_with("pub")
+                    || matches!(
+                        w,
+                        "async" | "const" | "unsafe" | "extern" | "\"C\"" | "crate)" | "super)"
+                    )
+            });
         if top_level {
             return None;
         }
-        let name: String = text[i + 3..].trim_start().chars().take_while(|c| ident(*c)).collect();
+        let name: String = text[i + 3..]
+            .trim_start()
+            .chars()
+            .take_while(|c| ident(*c))
+            .collect();
         (!name.is_empty()).then_some(name)
     })
 }

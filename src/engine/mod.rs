@@ -236,7 +236,12 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
     // workspace-wide fact.
     let loaded: Vec<(usize, (CrateContext, Vec<Parsed>))> = work
         .into_iter()
-        .map(|(pi, texts)| (pi, load_package(&root, &packages[pi], texts, config, &mut report)))
+        .map(|(pi, texts)| {
+            (
+                pi,
+                load_package(&root, &packages[pi], texts, config, &mut report),
+            )
+        })
         .collect();
     let held = runtime_holds(packages, &loaded);
     for (pi, package) in loaded {

@@ -180,7 +180,9 @@ pub(super) fn migrate_package(
             let held_here = held.or(bound_units.get(&f.unit).map(String::as_str));
             let gen = generated.paths_for(pkg, &f);
             let changed = report.files.len();
-            migrate_smol_file(&f, sf, &ctx, held_here, &gen, pkg, semantic, report, &mut needs);
+            migrate_smol_file(
+                &f, sf, &ctx, held_here, &gen, pkg, semantic, report, &mut needs,
+            );
             if !gen.is_empty() && report.files.len() > changed {
                 generated.used(pkg, &f);
             }
@@ -257,8 +259,11 @@ impl GeneratedModules {
         let key = crate_key(pkg, f);
         for k in &mut self.kinds {
             if k.naming.contains(&key) {
-                k.used
-                    .insert(if k.lib_path.is_some() { "lib".into() } else { key.clone() });
+                k.used.insert(if k.lib_path.is_some() {
+                    "lib".into()
+                } else {
+                    key.clone()
+                });
             }
         }
     }
@@ -328,9 +333,16 @@ fn root_file(pkg: &Package, key: &str) -> Option<PathBuf> {
 /// The first runtime-bound item a file names, and where (`async_std::task::spawn_local at
 /// src/lib.rs:12`).
 pub(super) fn runtime_bound_here(f: &Parsed) -> Option<String> {
-    let site = crate::resolve::runtime_bound_sites(&f.sites).into_iter().next()?;
-    let (line, _) = crate::report::line_col(&f.text, site.path.syntax().text_range().start().into());
-    Some(format!("`{}` (at {}:{line})", site.canon.join("::"), f.file))
+    let site = crate::resolve::runtime_bound_sites(&f.sites)
+        .into_iter()
+        .next()?;
+    let (line, _) =
+        crate::report::line_col(&f.text, site.path.syntax().text_range().start().into());
+    Some(format!(
+        "`{}` (at {}:{line})",
+        site.canon.join("::"),
+        f.file
+    ))
 }
 
 /// The file's type oracle: rust-analyzer's when loaded, else the syntax-only one.

@@ -11,9 +11,9 @@
 mod attr_main;
 mod buf_into_inner;
 mod channel;
-mod condvar;
 #[cfg(test)]
 pub(crate) mod check;
+mod condvar;
 mod context;
 mod detach;
 pub(crate) mod duplicate_impl;
@@ -39,8 +39,8 @@ mod write_macro;
 
 pub use context::{Acc, At, Ctx, FileCtx, Flow};
 pub use syntax::range;
-pub(crate) use timeout::tail as timeout_tail;
 pub(crate) use syntax::*;
+pub(crate) use timeout::tail as timeout_tail;
 
 use crate::resolve::PathSite;
 use crate::rules::Mapped;

@@ -251,7 +251,11 @@ fn into_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
         acc.edits.set_anchor(Some(super::start(call.syntax())));
         acc.edits.insert(
             super::start(receiver.syntax()),
-            format!("<{} as {}<_>>::try_from(", in_scope(ctx, &smol), try_from(ctx)),
+            format!(
+                "<{} as {}<_>>::try_from(",
+                in_scope(ctx, &smol),
+                try_from(ctx)
+            ),
             RULE,
         );
         acc.edits.replace(

@@ -47,7 +47,9 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 /// The race for `future::timeout` (the future's output is wrapped in `Ok`). In a crate that
 /// names `TimeoutError` it fails with the crate's own type (see `timeout_error.rs`).
 pub(super) fn future_race_tail(ctx: &Ctx<'_>) -> String {
-    let own = ctx.generated.item_for(&["async_std".into(), "future".into(), "TimeoutError".into()]);
+    let own = ctx
+        .generated
+        .item_for(&["async_std".into(), "future".into(), "TimeoutError".into()]);
     match own {
         Some(t) => format!("; smol::future::FutureExt::or(async move {{ Ok::<_, {t}>(fut.await) }}, async move {{ smol::Timer::after(dur).await; Err({t} {{ _private: () }}) }}) }})"),
         None => "; smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future has timed out\")) }) })".to_string(),

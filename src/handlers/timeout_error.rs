@@ -44,8 +44,8 @@
 //! }
 //! ```
 
-use super::{Acc, At, Ctx, Flow};
 use super::generated::{self, Generated};
+use super::{Acc, At, Ctx, Flow};
 
 /// The handler id (also the rule id its edits count under).
 pub(crate) const RULE: &str = "timeout-error";

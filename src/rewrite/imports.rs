@@ -282,7 +282,11 @@ fn slots_of(ctx: &Ctx<'_>, item: &ast::Use, leaf_ids: &[usize]) -> Vec<Slot> {
             match leaf_ids.iter().find(|&&i| ctx.sites.leaves[i].tree == t) {
                 Some(&i) => Slot::Leaf(i),
                 None => {
-                    let mut text = if leading { "::".to_string() } else { String::new() };
+                    let mut text = if leading {
+                        "::".to_string()
+                    } else {
+                        String::new()
+                    };
                     text.push_str(&segs.join("::"));
                     if glob {
                         text.push_str("::*");

@@ -235,12 +235,16 @@ fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
         .filter_map(ast::Module::cast)
         .filter_map(|m| m.item_list())
         .filter(|items| {
-            items.syntax().children().filter_map(ast::Use::cast).any(|u| {
-                u.use_tree().is_some_and(|t| {
-                    t.star_token().is_some()
-                        && t.path().is_some_and(|p| p.syntax().text() == "super")
+            items
+                .syntax()
+                .children()
+                .filter_map(ast::Use::cast)
+                .any(|u| {
+                    u.use_tree().is_some_and(|t| {
+                        t.star_token().is_some()
+                            && t.path().is_some_and(|p| p.syntax().text() == "super")
+                    })
                 })
-            })
         })
         .collect();
     let mut out = Vec::new();
@@ -249,17 +253,22 @@ fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
         if here.contains(name) && !shared {
             continue;
         }
-        let named = shared || children.iter().any(|items| {
-            !bound_in(items.syntax()).contains(name)
-                && items.syntax().descendants().filter_map(ast::NameRef::cast).any(|r| {
-                    r.text() == name.as_str()
-                        && r.syntax().ancestors().find_map(ast::Use::cast).is_none()
-                        && !r
-                            .syntax()
-                            .parent()
-                            .is_some_and(|p| ast::MethodCallExpr::can_cast(p.kind()))
-                })
-        });
+        let named = shared
+            || children.iter().any(|items| {
+                !bound_in(items.syntax()).contains(name)
+                    && items
+                        .syntax()
+                        .descendants()
+                        .filter_map(ast::NameRef::cast)
+                        .any(|r| {
+                            r.text() == name.as_str()
+                                && r.syntax().ancestors().find_map(ast::Use::cast).is_none()
+                                && !r
+                                    .syntax()
+                                    .parent()
+                                    .is_some_and(|p| ast::MethodCallExpr::can_cast(p.kind()))
+                        })
+            });
         if !named {
             continue;
         }
@@ -267,7 +276,11 @@ fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
         if let Some(Mapped { path: Some(p), .. }) = ctx.cat.lookup(&segs) {
             if importable(&p) && !p.is_empty() {
                 let last = p.rsplit("::").next().unwrap_or("");
-                out.push(if last == name { p } else { format!("{p} as {name}") });
+                out.push(if last == name {
+                    p
+                } else {
+                    format!("{p} as {name}")
+                });
             }
         }
     }

@@ -132,7 +132,10 @@ fn shadow_item_macro(
     }
     let _ = (text, start);
     bytes[p..end].copy_from_slice(&shadow);
-    Some(ra_ap_syntax::TextRange::new((p as u32).into(), (end as u32).into()))
+    Some(ra_ap_syntax::TextRange::new(
+        (p as u32).into(),
+        (end as u32).into(),
+    ))
 }
 
 /// The tree of the shadow text, down to nested macro calls (each round makes the calls inside the
@@ -613,7 +616,9 @@ fn attribute_argument(
     i: usize,
     j: usize,
 ) -> bool {
-    tt.syntax().ancestors().any(|a| ast::Attr::can_cast(a.kind()))
+    tt.syntax()
+        .ancestors()
+        .any(|a| ast::Attr::can_cast(a.kind()))
         && i >= 1
         && matches!(toks[i - 1].kind(), SyntaxKind::COMMA | SyntaxKind::L_PAREN)
         && toks

@@ -211,10 +211,7 @@ fn fq_edit(
     }
     // `::async_std::..` was written so to pass by a module of the crate named like the crate
     // (redis has its own `smol` and `async_std` modules): the new path keeps the `::`.
-    let leading = segs
-        .first()
-        .and_then(|s| s.coloncolon_token())
-        .is_some();
+    let leading = segs.first().and_then(|s| s.coloncolon_token()).is_some();
     if leading && !text.starts_with('<') && !text.starts_with("::") {
         text = format!("::{text}");
     }

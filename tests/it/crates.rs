@@ -305,7 +305,10 @@ fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
     let before = repo().join("fixtures/runtime_held/before");
     let original = work_dir("runtime-held-original");
     copy_tree(&before, &original);
-    assert_ok(&cargo(&original, &["build", "-q", "--bins"]), "building the original");
+    assert_ok(
+        &cargo(&original, &["build", "-q", "--bins"]),
+        "building the original",
+    );
     let expected = ["app", "local-jobs"].map(|b| {
         run_with_timeout(b, 60).unwrap_or_else(|| panic!("the original {b} did not finish"))
     });
@@ -339,7 +342,10 @@ fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
         );
         assert!(report.files.is_empty(), "{:?}", report.files);
         async_std_migrate::apply::write(&report, true).unwrap();
-        assert_ok(&cargo(&work, &["build", "-q", "--bins"]), "building the migrated workspace");
+        assert_ok(
+            &cargo(&work, &["build", "-q", "--bins"]),
+            "building the migrated workspace",
+        );
         for (b, want) in ["app", "local-jobs"].iter().zip(&expected) {
             assert_eq!(
                 run_with_timeout(b, 60).as_deref(),
@@ -347,7 +353,10 @@ fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
                 "the migrated {b} must print the same and finish"
             );
         }
-        assert_ok(&cargo(&work, &["test", "-q"]), "testing the migrated workspace");
+        assert_ok(
+            &cargo(&work, &["test", "-q"]),
+            "testing the migrated workspace",
+        );
     }
 }
 
@@ -391,9 +400,17 @@ fn files_outside_the_module_trees_are_notes_not_errors() {
             async_std_migrate::report::Severity::Review
         );
         assert_eq!(
-            report.files.iter().map(|f| f.file.as_str()).collect::<Vec<_>>(),
+            report
+                .files
+                .iter()
+                .map(|f| f.file.as_str())
+                .collect::<Vec<_>>(),
             ["Cargo.toml", "src/main.rs"]
         );
-        assert!(!report.files[0].after.contains("async-std"), "{}", report.files[0].after);
+        assert!(
+            !report.files[0].after.contains("async-std"),
+            "{}",
+            report.files[0].after
+        );
     }
 }
