@@ -5,6 +5,7 @@
 
 use super::{Acc, Ctx, LeafPlan};
 use crate::findings::FindingId;
+use crate::resolve::syntax::cfg_text;
 use ra_ap_syntax::ast::{self, HasModuleItem, HasName, HasVisibility};
 use ra_ap_syntax::{AstNode, SyntaxNode};
 use std::collections::{BTreeMap, HashSet};
@@ -75,22 +76,13 @@ fn leaf_original_text(leaf: &crate::resolve::UseLeaf) -> String {
     t
 }
 
-/// The cfg attributes of a use item, as written (`#[cfg(feature = "rt-smol")]`).
-fn cfgs_of(u: &ast::Use) -> Vec<String> {
-    use ra_ap_syntax::ast::HasAttrs;
-    u.attrs()
-        .map(|a| a.syntax().text().to_string())
-        .filter(|t| t.replace(' ', "").starts_with("#[cfg("))
-        .collect()
-}
-
 /// The use paths a scope already imports from elsewhere (`std::sync::Arc`, `smol::prelude::*`)
 /// under the cfgs `cfgs` (an import under another cfg does not bind there: a crate with one
 /// import per runtime feature).
-fn existing_imports(scope: &SyntaxNode, cfgs: &[String]) -> HashSet<String> {
+fn existing_imports(scope: &SyntaxNode, cfgs: &str) -> HashSet<String> {
     let mut out = HashSet::new();
     for u in scope.children().filter_map(ast::Use::cast) {
-        let theirs = cfgs_of(&u);
+        let theirs = cfg_text(u.syntax());
         if !theirs.is_empty() && theirs != cfgs {
             continue;
         }
@@ -125,7 +117,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             .or_default()
             .push(i);
     }
-    let mut emitted: BTreeMap<(usize, Vec<String>), HashSet<String>> = BTreeMap::new();
+    let mut emitted: BTreeMap<(usize, String), HashSet<String>> = BTreeMap::new();
     for leaf_ids in by_item.values() {
         let item = &ctx.sites.leaves[leaf_ids[0]].use_item;
         // A tree that mixes async-std with other crates (`use {async_std::task, std::fs};`) is
@@ -141,7 +133,7 @@ pub fn regenerate(ctx: &Ctx<'_>, decisions: &[LeafDecision], acc: &mut Acc) {
             continue;
         };
         let scope_key: usize = scope.text_range().start().into();
-        let cfgs = cfgs_of(item);
+        let cfgs = cfg_text(item.syntax());
         let seen = emitted.entry((scope_key, cfgs.clone())).or_insert_with(|| {
             let mut s = existing_imports(&scope, &cfgs);
             // The item's own original leaves are not "existing" once it is rewritten.

@@ -8,7 +8,6 @@ use crate::report::RawFinding;
 use crate::resolve::{self, FileSites, Origin};
 use crate::rules::Mapped;
 use crate::tables::smol_api;
-use ra_ap_syntax::ast::HasAttrs;
 use ra_ap_syntax::{ast, AstNode};
 use std::collections::BTreeSet;
 
@@ -199,12 +198,7 @@ fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
     // Names another import binds under another cfg (`#[cfg(feature = "tokio")] use
     // tokio::io::AsyncBufRead as BufRead;`): under the glob's cfg, the code's `BufRead` is the
     // glob's, and the code stays as written for both.
-    let cfg_of = |u: &ast::Use| -> Vec<String> {
-        u.attrs()
-            .map(|a| a.syntax().text().to_string())
-            .filter(|t| t.replace(' ', "").starts_with("#[cfg("))
-            .collect()
-    };
+    let cfg_of = |u: &ast::Use| resolve::syntax::cfg_text(u.syntax());
     let own_cfg = cfg_of(&leaf.use_item);
     let other_cfg: BTreeSet<String> = if own_cfg.is_empty() {
         BTreeSet::new()
