@@ -56,7 +56,6 @@ fn generating_macro(tt: &ast::TokenTree) -> Option<String> {
 const ITEM_MACROS: &[&str] = &["cfg_if", "lazy_static"];
 
 fn shadow_item_macro(
-    text: &str,
     mc: &ast::MacroCall,
     edition: &str,
     bytes: &mut [u8],
@@ -95,7 +94,6 @@ fn shadow_item_macro(
     if b - p < head.len() {
         return None;
     }
-    let start: usize = tt.syntax().text_range().start().into();
     let end: usize = tt.syntax().text_range().end().into();
     let mut shadow = bytes[p..end].to_vec();
     shadow[..head.len()].copy_from_slice(head.as_bytes());
@@ -130,7 +128,6 @@ fn shadow_item_macro(
     if !super::parse(&shadow_text, edition).errors().is_empty() {
         return None;
     }
-    let _ = (text, start);
     bytes[p..end].copy_from_slice(&shadow);
     Some(ra_ap_syntax::TextRange::new(
         (p as u32).into(),
@@ -232,7 +229,7 @@ fn shadow_with(
         let Some(parent) = mc.syntax().parent() else {
             continue;
         };
-        if let Some(r) = shadow_item_macro(text, &mc, edition, &mut bytes) {
+        if let Some(r) = shadow_item_macro(&mc, edition, &mut bytes) {
             changed.push(r);
             continue;
         }
@@ -629,27 +626,38 @@ fn attribute_argument(
 /// `toks[j]` opens a call's parentheses, and the call is awaited as a whole statement
 /// (`(..).await;`).
 fn awaited_statement(toks: &[ra_ap_syntax::SyntaxToken], j: usize) -> bool {
-    if toks.get(j).map(|t| t.kind()) != Some(SyntaxKind::L_PAREN) {
+    let Some((close, _)) = call_parens(toks, j) else {
         return false;
+    };
+    let kinds: Vec<_> = toks[close + 1..].iter().take(3).map(|t| t.kind()).collect();
+    kinds.len() == 3
+        && kinds[0] == SyntaxKind::DOT
+        && toks[close + 2].text() == "await"
+        && kinds[2] == SyntaxKind::SEMICOLON
+}
+
+/// When `toks[j]` opens a call's parentheses: the index of the closing one, and of the commas
+/// between the arguments.
+fn call_parens(toks: &[ra_ap_syntax::SyntaxToken], j: usize) -> Option<(usize, Vec<usize>)> {
+    if toks.get(j)?.kind() != SyntaxKind::L_PAREN {
+        return None;
     }
     let mut depth = 0usize;
+    let mut commas = Vec::new();
     for (k, t) in toks.iter().enumerate().skip(j) {
         match t.kind() {
             SyntaxKind::L_PAREN | SyntaxKind::L_BRACK | SyntaxKind::L_CURLY => depth += 1,
             SyntaxKind::R_PAREN | SyntaxKind::R_BRACK | SyntaxKind::R_CURLY => {
                 depth -= 1;
                 if depth == 0 {
-                    let kinds: Vec<_> = toks[k + 1..].iter().take(3).map(|t| t.kind()).collect();
-                    return kinds.len() == 3
-                        && kinds[0] == SyntaxKind::DOT
-                        && toks[k + 2].text() == "await"
-                        && kinds[2] == SyntaxKind::SEMICOLON;
+                    return Some((k, commas));
                 }
             }
+            SyntaxKind::COMMA if depth == 1 => commas.push(k),
             _ => {}
         }
     }
-    false
+    None
 }
 
 /// A call's two arguments when `toks[j]` opens its parenthesis: (end of the call, the first
@@ -659,27 +667,7 @@ fn timeout_call(
     toks: &[ra_ap_syntax::SyntaxToken],
     j: usize,
 ) -> Option<(usize, String, String)> {
-    if toks.get(j)?.kind() != SyntaxKind::L_PAREN {
-        return None;
-    }
-    let mut depth = 0usize;
-    let mut commas = Vec::new();
-    let mut close = None;
-    for (k, t) in toks.iter().enumerate().skip(j) {
-        match t.kind() {
-            SyntaxKind::L_PAREN | SyntaxKind::L_BRACK | SyntaxKind::L_CURLY => depth += 1,
-            SyntaxKind::R_PAREN | SyntaxKind::R_BRACK | SyntaxKind::R_CURLY => {
-                depth -= 1;
-                if depth == 0 {
-                    close = Some(k);
-                    break;
-                }
-            }
-            SyntaxKind::COMMA if depth == 1 => commas.push(k),
-            _ => {}
-        }
-    }
-    let close = close?;
+    let (close, mut commas) = call_parens(toks, j)?;
     // A trailing comma is allowed.
     if commas.last() == Some(&(close - 1)) {
         commas.pop();
