@@ -193,7 +193,7 @@ pub(super) fn migrate_package(
 }
 
 /// The crates of a package that name an async-std item smol has no type for and that the tool
-/// writes a small module for (`handlers::generated::ALL`: `TimeoutError`, `Condvar`), per kind
+/// writes a small module for (`handlers::generated::ALL`: `TimeoutError`, `Condvar`, `SyncFuture`), per kind
 /// and crate key: `lib`, `main` (src/main.rs) or the unit (`tests/x`).
 struct GeneratedModules {
     kinds: Vec<GeneratedKind>,
@@ -214,16 +214,25 @@ impl GeneratedModules {
         let kinds = crate::handlers::generated::ALL
             .iter()
             .map(|gen| {
+                // The crates with what the module serves (`crate_wants`, in any file of theirs).
+                let wanting: Option<BTreeSet<String>> = gen.crate_wants.map(|wants| {
+                    files
+                        .iter()
+                        .filter(|f| wants(&f.text))
+                        .map(|f| crate_key(pkg, f))
+                        .collect()
+                });
                 let naming: BTreeSet<String> = files
                     .iter()
                     .filter(|f| (gen.names_it)(&f.sites))
                     .map(|f| crate_key(pkg, f))
+                    .filter(|k| wanting.as_ref().is_none_or(|w| w.contains(k)))
                     .filter(|k| root_file(pkg, k).is_some())
                     .collect();
                 let lib_path = pkg
                     .lib_name
                     .as_ref()
-                    .filter(|_| naming.contains("lib"))
+                    .filter(|_| gen.shared && naming.contains("lib"))
                     .map(|l| format!("{l}::{}", gen.module));
                 GeneratedKind {
                     gen,

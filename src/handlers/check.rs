@@ -59,7 +59,7 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
     let mut generated = super::generated::Paths::default();
     let kinds: Vec<_> = super::generated::ALL
         .iter()
-        .filter(|g| plan.is_none() && (g.names_it)(&sites))
+        .filter(|g| plan.is_none() && (g.names_it)(&sites) && g.crate_wants.is_none_or(|w| w(src)))
         .collect();
     for g in &kinds {
         generated.set(g.module, format!("crate::{}", g.module));

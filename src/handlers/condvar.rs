@@ -164,6 +164,8 @@ pub(crate) const GENERATED: Generated = Generated {
     module: "condvar",
     items: ITEMS,
     names_it: |sites| generated::names_any(sites, ITEMS),
+    crate_wants: None,
+    shared: true,
     text: |root, public| generated::module_text(root, MODULE, public),
 };
 

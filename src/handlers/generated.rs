@@ -1,6 +1,7 @@
 //! Items async-std has and smol has no type for, that a crate naming them gets as a small module
 //! of its own, written once at the end of the crate's root file: `TimeoutError`
-//! (`timeout_error.rs`) and `Condvar` (`condvar.rs`). The engine decides which crates get which
+//! (`timeout_error.rs`), `Condvar` (`condvar.rs`) and a `Sync` wrapper for address-resolving
+//! futures (`sync_future.rs`). The engine decides which crates get which
 //! module (a library's other crates use the library's); the handlers point the names at it.
 
 use super::{range, Acc, At, Ctx, Flow};
@@ -15,14 +16,23 @@ pub(crate) struct Generated {
     pub module: &'static str,
     /// async-std's items it stands for: (canonical path, the module's item).
     pub items: &'static [(&'static str, &'static str)],
-    /// Whether a file names one of the items.
+    /// Whether a file names one of the items (or has the code the module serves).
     pub names_it: fn(&FileSites) -> bool,
+    /// What else a crate must have for the module, in the text of one of its files.
+    pub crate_wants: Option<fn(&str) -> bool>,
+    /// The package's other crates use the library's module (what they get from the library is of
+    /// its types), rather than one of their own.
+    pub shared: bool,
     /// The module's text for the end of a root file whose text is given; `pub` in a library.
     pub text: fn(&str, bool) -> String,
 }
 
 /// Every kind, sorted by module name.
-pub(crate) const ALL: &[Generated] = &[super::condvar::GENERATED, super::timeout_error::GENERATED];
+pub(crate) const ALL: &[Generated] = &[
+    super::condvar::GENERATED,
+    super::sync_future::GENERATED,
+    super::timeout_error::GENERATED,
+];
 
 /// Where a file finds each generated module its crate has: module name -> path
 /// (`crate::condvar`, `mylib::timeout_error`).

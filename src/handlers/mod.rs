@@ -29,6 +29,7 @@ mod resolve_addrs;
 mod sleep;
 mod socket_from;
 mod stdio;
+mod sync_future;
 mod syntax;
 mod task_builder;
 mod timeout;
@@ -167,6 +168,7 @@ pub const ALL: &[Handler] = &[
     row("socket-try-from", Smol, true, true, socket_from::run).calls_only(),
     row("stdio-unblock", Smol, true, true, stdio::run),
     row("stream-interval", Smol, true, false, interval::run),
+    row("sync-future", Smol, false, true, sync_future::run),
     row("task-builder-spawn", Smol, true, false, task_builder::run),
     row(
         "threads-await",
