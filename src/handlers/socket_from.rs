@@ -25,8 +25,10 @@
 //! Self(Tcp(std_listener.into()))  ->  Self(Tcp(<TcpListener as TryFrom<_>>::try_from(std_listener).expect("..")))
 //! ```
 //! (the type by the name the file imports it under, `TryFrom` by its prelude name from edition
-//! 2021 on: crates that deny `unused_qualifications` reject the full paths). Without types such
-//! `.into()` calls are not visible; they fail to compile (they do not misbehave).
+//! 2021 on: crates that deny `unused_qualifications` reject the full paths). Without types, an
+//! `.into()` that a function returns (as its tail or `return`, inside `Ok`/`Some` too) is the
+//! conversion when the function's declared result is the socket (`io::Result<TcpStream>`): into
+//! async-std's socket converts only std's socket, or the socket itself, which `try_from` takes too.
 //!
 //! A crate function that takes `impl Into<TcpListener>` keeps its signature (reported: callers
 //! outside the crate that pass a std socket break), and its calls in the crate that pass a std
@@ -44,6 +46,7 @@ use super::{range, Acc, Ctx};
 use crate::resolve::PathSite;
 use ra_ap_syntax::ast::HasGenericArgs;
 use ra_ap_syntax::AstNode;
+use ra_ap_syntax::SyntaxKind;
 
 /// Entry: a socket's path site (a raw-descriptor conversion there is [`super::raw_fd`]'s first), and a file pass for `.into()`.
 pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
@@ -147,11 +150,10 @@ fn smol_socket(canon: &str) -> Option<String> {
 
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     to_std_calls(ctx, acc);
-    if !ctx.oracle.is_semantic() {
-        return;
-    }
     into_calls(ctx, acc);
-    passed_to_into_params(ctx, acc);
+    if ctx.oracle.is_semantic() {
+        passed_to_into_params(ctx, acc);
+    }
 }
 
 /// `std::net::TcpStream::try_from(stream)` of an async-std stream (by type): async-std's
@@ -228,23 +230,30 @@ fn into_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
         let Some(receiver) = call.receiver() else {
             continue;
         };
-        let (Some(from), Some(to)) = (
-            ctx.oracle.type_of(&receiver),
-            ctx.oracle
-                .type_of(&ra_ap_syntax::ast::Expr::MethodCallExpr(call.clone())),
-        ) else {
-            continue;
+        let expr = ra_ap_syntax::ast::Expr::MethodCallExpr(call.clone());
+        let canon = match (ctx.oracle.type_of(&receiver), ctx.oracle.type_of(&expr)) {
+            (Some(from), Some(to)) => {
+                let Some(canon) = crate::tables::smol_api()
+                    .sockets_from_std
+                    .iter()
+                    .find(|t| to == typed_as("async_std", t))
+                else {
+                    continue;
+                };
+                if from != typed_as("std", canon) {
+                    continue;
+                }
+                canon.clone()
+            }
+            // Without types, the function's declared result: async-std's socket converts into it
+            // only from std's (or from itself, which `try_from` also accepts).
+            (None, None) if !param_of_other_type(&receiver) => match returned_socket(ctx, &expr) {
+                Some(canon) => canon,
+                None => continue,
+            },
+            _ => continue,
         };
-        let Some(canon) = crate::tables::smol_api()
-            .sockets_from_std
-            .iter()
-            .find(|t| to == typed_as("async_std", t))
-        else {
-            continue;
-        };
-        if from != typed_as("std", canon) {
-            continue;
-        }
+        let canon = &canon;
         let Some(smol) = smol_socket(canon) else {
             continue;
         };
@@ -265,6 +274,97 @@ fn into_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
         );
     }
     acc.edits.set_anchor(None);
+}
+
+/// The receiver is a parameter of its function declared with a type other than a plain socket
+/// path (`impl Into<TcpListener>`, a generic): its `.into()` is not std's socket converting.
+fn param_of_other_type(receiver: &ra_ap_syntax::ast::Expr) -> bool {
+    use ra_ap_syntax::ast::{self, HasName};
+    let ast::Expr::PathExpr(pe) = receiver else {
+        return false;
+    };
+    let name = pe.syntax().text().to_string();
+    let Some(f) = pe.syntax().ancestors().find_map(ast::Fn::cast) else {
+        return false;
+    };
+    let Some(params) = f.param_list() else {
+        return false;
+    };
+    params.params().any(|p| {
+        let named = matches!(p.pat(), Some(ast::Pat::IdentPat(ip)) if ip.name().is_some_and(|n| n.text() == name.as_str()));
+        named
+            && !matches!(p.ty(), Some(ast::Type::PathType(pt))
+                if pt.path().is_some_and(|p| p.segment().is_some_and(|s| s.generic_arg_list().is_none())))
+    })
+}
+
+/// The async-std socket a function returns, when `expr` is what it returns (its tail or a
+/// `return`, inside `Ok(..)`/`Some(..)`) and its declared result is the socket, or a `Result` or
+/// `Option` of it, by syntax (redis-rs: `Ok(std_socket.into())` in code rust-analyzer's cfg left
+/// out).
+fn returned_socket(ctx: &Ctx<'_>, expr: &ra_ap_syntax::ast::Expr) -> Option<String> {
+    use ra_ap_syntax::ast;
+    let mut node = super::skip_parens_up(expr.syntax());
+    // Inside `Ok(..)` / `Some(..)`.
+    if let Some(call) = node
+        .parent()
+        .and_then(ast::ArgList::cast)
+        .and_then(|a| a.syntax().parent())
+        .and_then(ast::CallExpr::cast)
+    {
+        let wrapper = match call.expr() {
+            Some(ast::Expr::PathExpr(p)) => p.path().map(|p| p.syntax().text().to_string()),
+            _ => None,
+        };
+        if !matches!(wrapper.as_deref(), Some("Ok" | "Some")) || super::args(&call).len() != 1 {
+            return None;
+        }
+        node = super::skip_parens_up(call.syntax());
+    }
+    let parent = node.parent()?;
+    let body = if let Some(r) = ast::ReturnExpr::cast(parent.clone()) {
+        r.syntax()
+            .ancestors()
+            .find(|a| matches!(a.kind(), SyntaxKind::FN | SyntaxKind::CLOSURE_EXPR))?
+    } else {
+        let list = ast::StmtList::cast(parent)?;
+        if list.tail_expr()?.syntax() != &node {
+            return None;
+        }
+        let block = list.syntax().parent()?;
+        let f = block.parent()?;
+        if f.kind() != SyntaxKind::FN {
+            return None;
+        }
+        f
+    };
+    let ret = ast::Fn::cast(body)?.ret_type()?.ty()?;
+    let mut ty = ret;
+    if let ast::Type::PathType(pt) = &ty {
+        let seg = pt.path()?.segment()?;
+        let name = seg.name_ref()?.text().to_string();
+        if name == "Result" || name == "Option" {
+            if let Some(ast::GenericArg::TypeArg(t)) = seg.generic_arg_list()?.generic_args().next()
+            {
+                ty = t.ty()?;
+            }
+        }
+    }
+    let ast::Type::PathType(pt) = ty else {
+        return None;
+    };
+    let path = pt.path()?;
+    let site = ctx
+        .sites
+        .paths
+        .iter()
+        .find(|p| p.path.syntax().text_range() == path.syntax().text_range())?;
+    let canon = site.canon.join("::");
+    crate::tables::smol_api()
+        .sockets_from_std
+        .iter()
+        .find(|t| **t == canon)
+        .cloned()
 }
 
 /// Calls of the crate's `impl Into<socket>` functions that pass a std socket (by type).
@@ -352,6 +452,52 @@ fn try_from(ctx: &Ctx<'_>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use crate::handlers::check::*;
+
+    #[test]
+    fn an_into_returned_as_the_declared_socket_without_types() {
+        // redis-rs: the module is behind a feature rust-analyzer's cfg leaves out.
+        check_rewrite(
+            "socket-try-from",
+            r#"use async_std::net::TcpStream;
+
+async fn connect(addr: &str) -> std::io::Result<TcpStream> {
+    let std_socket = std::net::TcpStream::connect(addr)?;
+    std_socket.set_nodelay(true)?;
+    Ok(std_socket.into())
+}
+
+fn adopt(s: std::net::TcpStream) -> TcpStream {
+    if s.nodelay().unwrap_or(false) {
+        return s.into();
+    }
+    s.into()
+}
+
+fn not_a_socket(s: std::net::TcpStream) -> Box<std::net::TcpStream> {
+    s.into()
+}
+"#,
+            r#"use smol::net::TcpStream;
+
+async fn connect(addr: &str) -> std::io::Result<TcpStream> {
+    let std_socket = std::net::TcpStream::connect(addr)?;
+    std_socket.set_nodelay(true)?;
+    Ok(<TcpStream as TryFrom<_>>::try_from(std_socket).expect("registering the socket with smol's reactor"))
+}
+
+fn adopt(s: std::net::TcpStream) -> TcpStream {
+    if s.nodelay().unwrap_or(false) {
+        return <TcpStream as TryFrom<_>>::try_from(s).expect("registering the socket with smol's reactor");
+    }
+    <TcpStream as TryFrom<_>>::try_from(s).expect("registering the socket with smol's reactor")
+}
+
+fn not_a_socket(s: std::net::TcpStream) -> Box<std::net::TcpStream> {
+    s.into()
+}
+"#,
+        );
+    }
 
     #[test]
     fn bind_is_not_a_conversion() {
