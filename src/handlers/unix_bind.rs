@@ -123,4 +123,48 @@ async fn bind(path: &str) -> std::io::Result<UnixListener> {
 "#,
         );
     }
+
+    #[test]
+    fn a_cfg_if_branch_with_the_imports_features() {
+        // abci-rs: the import's cfg also names `unix`; the branch only the feature.
+        check_rewrite(
+            "unix-sync-bind",
+            r#"#[cfg(all(unix, feature = "use-async-std"))]
+use async_std::os::unix::net::UnixListener;
+#[cfg(all(unix, feature = "use-smol"))]
+use smol::net::unix::UnixListener;
+
+async fn bind(path: &str) -> std::io::Result<UnixListener> {
+    cfg_if::cfg_if! {
+        if #[cfg(feature = "use-async-std")] {
+            let listener = UnixListener::bind(path).await?;
+        } else if #[cfg(any(feature = "use-smol", feature = "use-tokio"))] {
+            let listener = UnixListener::bind(path)?;
+        } else {
+            unreachable!()
+        }
+    }
+    Ok(listener)
+}
+"#,
+            r#"#[cfg(all(unix, feature = "use-async-std"))]
+use smol::net::unix::UnixListener;
+#[cfg(all(unix, feature = "use-smol"))]
+use smol::net::unix::UnixListener;
+
+async fn bind(path: &str) -> std::io::Result<UnixListener> {
+    cfg_if::cfg_if! {
+        if #[cfg(feature = "use-async-std")] {
+            let listener = UnixListener::bind(path)?;
+        } else if #[cfg(any(feature = "use-smol", feature = "use-tokio"))] {
+            let listener = UnixListener::bind(path)?;
+        } else {
+            unreachable!()
+        }
+    }
+    Ok(listener)
+}
+"#,
+        );
+    }
 }

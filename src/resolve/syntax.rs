@@ -113,6 +113,36 @@ pub(crate) fn cfg_text(node: &SyntaxNode) -> String {
         .join("")
 }
 
+/// Whether code under the cfg attributes `under` (each a [`cfg_text`]) is under the cfg `own` of an
+/// import: the same text, or the same `feature = ".."` conditions (`#[cfg(feature = "rt")]` code
+/// under `#[cfg(all(unix, feature = "rt"))] use ..`: without the feature the name is not bound by
+/// this import, with it only by this one). Negations are not read: no match.
+pub(crate) fn under_own_cfg(under: &[String], own: &str) -> bool {
+    if own.is_empty() {
+        return false;
+    }
+    if under.iter().any(|c| c == own) {
+        return true;
+    }
+    if own.contains("not(") || under.iter().any(|c| c.contains("not(")) {
+        return false;
+    }
+    let mine = feature_atoms(own);
+    let theirs: std::collections::BTreeSet<String> =
+        under.iter().flat_map(|c| feature_atoms(c)).collect();
+    !mine.is_empty() && mine == theirs
+}
+
+/// The features a cfg text names (`feature="x"`, spaces removed by [`cfg_text`]).
+fn feature_atoms(cfg: &str) -> std::collections::BTreeSet<String> {
+    cfg.match_indices("feature=\"")
+        .filter_map(|(i, m)| {
+            let rest = &cfg[i + m.len()..];
+            rest.find('"').map(|e| rest[..e].to_string())
+        })
+        .collect()
+}
+
 /// Whether a module's item list has `use super::*;`.
 fn globs_super(items: &SyntaxNode) -> bool {
     items.children().filter_map(ast::Use::cast).any(|u| {
@@ -188,6 +218,13 @@ impl Resolver<'_> {
                             .filter(|c| !c.is_empty())
                             .collect();
                         if let Some((_, b)) = binds.iter().find(|(c, _)| under.contains(c)) {
+                            return Some(*b);
+                        }
+                        let by_features: Vec<_> = binds
+                            .iter()
+                            .filter(|(c, _)| under_own_cfg(&under, c))
+                            .collect();
+                        if let [(_, b)] = by_features.as_slice() {
                             return Some(*b);
                         }
                     }

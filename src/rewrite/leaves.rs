@@ -551,3 +551,45 @@ mod tests {
         ));
     }
 }
+
+/// async-std's spawning functions: what they return is a `JoinHandle`.
+const SPAWNERS: &[&str] = &[
+    "async_std::task::spawn",
+    "async_std::task::spawn_blocking",
+    "async_std::task::spawn_local",
+];
+
+/// An import of a spawning function kept on async-std (its name is used where it cannot be
+/// rewritten, a macro body) whose usages stay as written (the name is shared with another
+/// runtime's import) keeps the file's import of `JoinHandle` with it: the handles the kept
+/// function returns are async-std's, and a `JoinHandle` moved to smol's `Task` no longer types
+/// them (abci-rs: `Sender<JoinHandle<Response>>` fed by `spawn(..)`).
+pub(super) fn keep_handles_with_spawn(
+    ctx: &super::Ctx<'_>,
+    states: &mut [LeafState],
+    acc: &mut super::Acc,
+) {
+    let leaves = &ctx.sites.leaves;
+    let Some(spawner) = leaves.iter().enumerate().find(|(i, l)| {
+        states[*i].keep_original
+            && states[*i].shared
+            && SPAWNERS.contains(&l.canon.join("::").as_str())
+    }) else {
+        return;
+    };
+    let name = spawner.1.canon.join("::");
+    for (i, l) in leaves.iter().enumerate() {
+        if l.canon.join("::") != "async_std::task::JoinHandle" || states[i].plan == LeafPlan::Keep {
+            continue;
+        }
+        // Kept as written, with every usage.
+        states[i].plan = LeafPlan::Keep;
+        states[i].usages.clear();
+        acc.findings.push(crate::report::RawFinding::not_migrated(
+            l.tree.syntax().text_range().start().into(),
+            "task-join-handle",
+            format!("`async_std::task::JoinHandle` stays with `{name}`, whose import is kept: the handles it returns are async-std's"),
+            format!("migrate `{name}` by hand (see its finding), then `JoinHandle` becomes `smol::Task`"),
+        ));
+    }
+}

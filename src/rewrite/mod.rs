@@ -72,7 +72,6 @@ pub fn migrate_file(
         .collect();
 
     sites::map_paths(&ctx, &mut states, &mut acc);
-    leaves::write_usages(&ctx, &states, &mut acc);
     // Names a `use` binds, written in `macro_rules!` bodies (`task::spawn(..)`): rewritten in
     // full where that is safe, else reported with the import kept.
     for (leaf, ok) in macros::bound_paths(&ctx, &mut acc) {
@@ -80,6 +79,8 @@ pub fn migrate_file(
             states[leaf].keep_original = true;
         }
     }
+    leaves::keep_handles_with_spawn(&ctx, &mut states, &mut acc);
+    leaves::write_usages(&ctx, &states, &mut acc);
     imports::regenerate(&ctx, &leaves::states_view(&states, sites), &mut acc);
     leaves::extern_crates(&ctx, &states, &mut acc);
     macros::token_paths(&ctx, &mut acc);

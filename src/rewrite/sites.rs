@@ -21,12 +21,14 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
         if let Origin::Binding(i) = site.origin {
             // Code under the import's own cfg is async-std's only: migrated as any other.
             let own_cfg = crate::resolve::syntax::cfg_text(sites.leaves[i].use_item.syntax());
-            let only_ours = !own_cfg.is_empty()
-                && site
-                    .path
-                    .syntax()
-                    .ancestors()
-                    .any(|a| crate::resolve::syntax::cfg_text(&a) == own_cfg);
+            let under: Vec<String> = site
+                .path
+                .syntax()
+                .ancestors()
+                .map(|a| crate::resolve::syntax::cfg_text(&a))
+                .filter(|c| !c.is_empty())
+                .collect();
+            let only_ours = crate::resolve::syntax::under_own_cfg(&under, &own_cfg);
             if states[i].shared && !only_ours {
                 if states[i].plan == LeafPlan::Keep {
                     states[i].keep_original = true;
