@@ -103,6 +103,10 @@ finding_ids! {
     SocketClone = "socket-clone", Blocker;
     /// `task::spawn` inside `loop`/`while`: one thread per connection or message
     SpawnPerItem = "spawn-per-item", Blocker;
+    /// the crate reads or writes through shared references of a stream in a generic bound
+    /// (`for<'a> &'a T: AsyncRead`), which async-net's streams do not satisfy: the files naming
+    /// async-std's streams are left on async-std
+    StreamRefIo = "stream-ref-io", Finding;
     /// a file of the crate could not be parsed
     SyntaxError = "syntax-error", Both;
     /// an async-std path the catalogue (smol.toml or threads.toml) does not know: left in place

@@ -243,6 +243,10 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
             )
         })
         .collect();
+    let mut loaded = loaded;
+    for (pi, (ctx, files)) in &mut loaded {
+        local_spawn(packages, *pi, config, ctx, files);
+    }
     let held = runtime_holds(packages, &loaded);
     for (pi, package) in loaded {
         let pkg = &packages[pi];
@@ -324,6 +328,29 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
     report
 }
 
+/// Whether a package's `spawn_local` calls move to a local executor of its own (see
+/// `handlers/local_executor.rs`): migrating to smol, and no other package of the workspace runs
+/// its code (their entry points, under their own runtime, would not drive the executor). Its
+/// library is then runtime-bound only for what else it uses (task-locals).
+fn local_spawn(
+    packages: &[Package],
+    pi: usize,
+    config: &Config,
+    ctx: &mut CrateContext,
+    files: &[Parsed],
+) {
+    let run_by_others = packages[pi]
+        .dependents
+        .iter()
+        .any(|d| packages.iter().any(|p| p.name.as_ref() == Some(d)));
+    ctx.local_spawn = config.target != Target::Threads && !run_by_others;
+    if ctx.local_spawn && ctx.runtime_bound {
+        ctx.runtime_bound = files.iter().any(|f| {
+            f.place.in_lib && !crate::resolve::runtime_bound_sites(&f.sites, true).is_empty()
+        });
+    }
+}
+
 /// The packages that run code needing async-std's runtime: one whose library names a
 /// runtime-bound item (`spawn_local`, a task-local), and every workspace package that depends on
 /// it, directly or not. Package index -> what they run and where.
@@ -340,7 +367,7 @@ fn runtime_holds(
         let what = files
             .iter()
             .filter(|f| f.place.in_lib)
-            .find_map(package::runtime_bound_here)
+            .find_map(|f| package::runtime_bound_here(f, ctx.local_spawn))
             .unwrap_or_else(|| "its library".to_string());
         queue.push((*pi, what));
     }

@@ -38,7 +38,7 @@ pub(super) fn migrate_package(
     let mut bound_units: std::collections::BTreeMap<crate::threads::Unit, String> =
         Default::default();
     for f in files.iter().filter(|f| !f.place.in_lib) {
-        if let Some(why) = runtime_bound_here(f) {
+        if let Some(why) = runtime_bound_here(f, ctx.local_spawn) {
             bound_units.entry(f.unit.clone()).or_insert(why);
         }
     }
@@ -119,6 +119,15 @@ pub(super) fn migrate_package(
     }
 
     let mut generated = GeneratedModules::of(pkg, &files);
+    // A generic bound that reads through shared references of a stream (twitchchat).
+    let ref_io: Option<String> = files.iter().find_map(|f| {
+        let at = reads_through_refs(&f.text)?;
+        Some(format!(
+            "{}:{}",
+            f.file,
+            crate::report::line_col(&f.text, at).0
+        ))
+    });
     for f in files {
         let Some(sf) = &f.sf else {
             needs.keep_async_std |= workspace::mentions_any(&f.text, &ctx.roots);
@@ -181,7 +190,15 @@ pub(super) fn migrate_package(
             let gen = generated.paths_for(pkg, &f);
             let changed = report.files.len();
             migrate_smol_file(
-                &f, sf, &ctx, held_here, &gen, pkg, semantic, report, &mut needs,
+                &f,
+                sf,
+                &ctx,
+                (held_here, ref_io.as_deref()),
+                &gen,
+                pkg,
+                semantic,
+                report,
+                &mut needs,
             );
             if !gen.is_empty() && report.files.len() > changed {
                 generated.used(pkg, &f);
@@ -251,7 +268,8 @@ impl GeneratedModules {
         let key = crate_key(pkg, f);
         let mut out = crate::handlers::generated::Paths::default();
         for k in &self.kinds {
-            if !k.naming.contains(&key) {
+            let package_wide = k.gen.package_wide && k.lib_path.is_some();
+            if !k.naming.contains(&key) && !package_wide {
                 continue;
             }
             let path = match &k.lib_path {
@@ -267,7 +285,7 @@ impl GeneratedModules {
     fn used(&mut self, pkg: &Package, f: &Parsed) {
         let key = crate_key(pkg, f);
         for k in &mut self.kinds {
-            if k.naming.contains(&key) {
+            if k.naming.contains(&key) || (k.gen.package_wide && k.lib_path.is_some()) {
                 k.used.insert(if k.lib_path.is_some() {
                     "lib".into()
                 } else {
@@ -341,8 +359,8 @@ fn root_file(pkg: &Package, key: &str) -> Option<PathBuf> {
 
 /// The first runtime-bound item a file names, and where (`async_std::task::spawn_local at
 /// src/lib.rs:12`).
-pub(super) fn runtime_bound_here(f: &Parsed) -> Option<String> {
-    let site = crate::resolve::runtime_bound_sites(&f.sites)
+pub(super) fn runtime_bound_here(f: &Parsed, local_spawn: bool) -> Option<String> {
+    let site = crate::resolve::runtime_bound_sites(&f.sites, local_spawn)
         .into_iter()
         .next()?;
     let (line, _) =
@@ -417,7 +435,7 @@ fn migrate_smol_file(
     f: &Parsed,
     sf: &ra_ap_syntax::ast::SourceFile,
     ctx: &CrateContext,
-    held: Option<&str>,
+    (held, ref_io_bound): (Option<&str>, Option<&str>),
     generated: &crate::handlers::generated::Paths,
     pkg: &Package,
     semantic: Option<&Semantic>,
@@ -426,10 +444,30 @@ fn migrate_smol_file(
 ) {
     let cat = Catalogue::smol();
     let (file, text, place, sites) = (&f.file, &f.text, &f.place, &f.sites);
+    // Streams the crate reads through `&T` in a generic bound: async-net's do not allow it.
+    if let Some(bound) = ref_io_bound {
+        let stream = sites.paths.iter().find(|p| {
+            let c = p.canon.join("::");
+            c == "async_std::net::TcpStream" || c == "async_std::os::unix::net::UnixStream"
+        });
+        if let Some(site) = stream {
+            report.findings.push(
+                crate::report::RawFinding::not_migrated(
+                    site.path.syntax().text_range().start().into(),
+                    FindingId::StreamRefIo,
+                    format!("file not migrated: the crate reads or writes through shared references of a stream in a generic bound ({bound}); async-std's `{}` has such impls, smol's does not", site.canon.join("::")),
+                    "use smol::Async<std::net::TcpStream> (which reads through &) for this stream, or drop the bound, then run again",
+                )
+                .locate(file, text),
+            );
+            needs.keep_async_std = true;
+            return;
+        }
+    }
     // Task-locals and task::current need async-std's runtime around them: such a crate (the
     // lib, or this one target), and whatever runs it, is left on async-std whole, never
     // half-moved.
-    let bound = crate::resolve::runtime_bound_sites(sites);
+    let bound = crate::resolve::runtime_bound_sites(sites, ctx.local_spawn);
     if (place.in_lib && ctx.runtime_bound) || held.is_some() {
         let why = match held.filter(|_| bound.is_empty() && !(place.in_lib && ctx.runtime_bound)) {
             Some(what) => format!("runs {what}, which needs async-std's runtime: under smol's block_on it would never be polled"),
@@ -541,4 +579,61 @@ pub(super) fn crates_of(named: &BTreeSet<String>, original: &str) -> BTreeSet<St
         .filter(|k| uses(named, original, k))
         .cloned()
         .collect()
+}
+
+/// Where a text bounds shared references of a type by an I/O trait (`for<'a> &'a T: AsyncRead`,
+/// `&'a S: Write`): async-std's streams implement the I/O traits for `&Stream`, async-net's not.
+pub(crate) fn reads_through_refs(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("&'") {
+        let at = from + i;
+        from = at + 2;
+        // `&'a Name` or `&'a Path::Name`, then `:` and the bounds up to `,` `{` `;` `>` or a newline.
+        let rest = &text[from..];
+        let lifetime = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+        let rest = rest[lifetime..].trim_start();
+        // The type's path: identifiers joined by `::` (a lone `:` starts the bounds).
+        let mut ty_end = 0;
+        loop {
+            let seg = rest[ty_end..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len() - ty_end);
+            ty_end += seg;
+            if seg == 0 || !rest[ty_end..].starts_with("::") {
+                break;
+            }
+            ty_end += 2;
+        }
+        if ty_end == 0 {
+            continue;
+        }
+        let Some(bounds) = rest[ty_end..].trim_start().strip_prefix(':') else {
+            continue;
+        };
+        let end = bounds
+            .find([',', '{', ';', '\n', '>'])
+            .unwrap_or(bounds.len());
+        let io = bounds[..end].split('+').any(|b| {
+            matches!(
+                b.trim().rsplit("::").next(),
+                Some("AsyncRead" | "AsyncWrite" | "Read" | "Write" | "AsyncBufRead")
+            )
+        });
+        if io {
+            return Some(at);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod ref_io_tests {
+    #[test]
+    fn io_bounds_on_shared_references() {
+        let t = "fn f<T>() where for<'a> &'a T::Output: AsyncRead + AsyncWrite + Send, {}";
+        assert!(super::reads_through_refs(t).is_some());
+        assert!(super::reads_through_refs("where &'a S: futures::io::AsyncWrite,").is_some());
+        assert!(super::reads_through_refs("fn g<'a>(x: &'a str) -> &'a str { x }").is_none());
+        assert!(super::reads_through_refs("where for<'a> &'a T: Into<String>,").is_none());
+    }
 }

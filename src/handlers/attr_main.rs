@@ -183,14 +183,18 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
         worker_threads::keep_worker_count(&func, ctx, acc);
     }
     if !inner.contains('\n') {
-        acc.edits.insert(l_end, " smol::block_on(async {", handler);
+        let b = super::local_executor::block_on(ctx);
+        acc.edits.insert(l_end, format!(" {b}(async {{"), handler);
         acc.edits.insert(r_start, "}) ", handler);
         return Flow::Done;
     }
     let ind = indent_of(ctx.src, func.syntax());
     acc.edits.insert(
         l_end,
-        format!("\n{ind}    smol::block_on(async {{"),
+        format!(
+            "\n{ind}    {}(async {{",
+            super::local_executor::block_on(ctx)
+        ),
         handler,
     );
     let r_line_start = ctx.src[..r_start].rfind('\n').map_or(r_start, |i| i + 1);

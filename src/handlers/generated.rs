@@ -1,7 +1,7 @@
 //! Items async-std has and smol has no type for, that a crate naming them gets as a small module
 //! of its own, written once at the end of the crate's root file: `TimeoutError`
-//! (`timeout_error.rs`), `Condvar` (`condvar.rs`) and a `Sync` wrapper for address-resolving
-//! futures (`sync_future.rs`). The engine decides which crates get which
+//! (`timeout_error.rs`), `Condvar` (`condvar.rs`), a `Sync` wrapper for address-resolving
+//! futures (`sync_future.rs`) and the local executor `spawn_local` needs (`local_executor.rs`). The engine decides which crates get which
 //! module (a library's other crates use the library's); the handlers point the names at it.
 
 use super::{range, Acc, At, Ctx, Flow};
@@ -23,6 +23,9 @@ pub(crate) struct Generated {
     /// The package's other crates use the library's module (what they get from the library is of
     /// its types), rather than one of their own.
     pub shared: bool,
+    /// Every crate of the package uses the library's module when the library has it, whether
+    /// or not it names the items itself (the local executor its entry points must drive).
+    pub package_wide: bool,
     /// The module's text for the end of a root file whose text is given; `pub` in a library.
     pub text: fn(&str, bool) -> String,
 }
@@ -30,6 +33,7 @@ pub(crate) struct Generated {
 /// Every kind, sorted by module name.
 pub(crate) const ALL: &[Generated] = &[
     super::condvar::GENERATED,
+    super::local_executor::GENERATED,
     super::sync_future::GENERATED,
     super::timeout_error::GENERATED,
 ];
@@ -78,6 +82,19 @@ impl Paths {
             })
         })
     }
+}
+
+/// The handler of the module kind that stands for async-std's `canon` in this file's crate.
+pub(crate) fn handler_for(paths: &Paths, canon: &[String]) -> Option<&'static str> {
+    ALL.iter()
+        .filter(|g| paths.module(g.module).is_some())
+        .find(|g| {
+            g.items.iter().any(|(c, _)| {
+                let n = c.split("::").count();
+                canon.len() >= n && canon[..n].join("::") == *c
+            })
+        })
+        .map(|g| g.rule)
 }
 
 /// Whether a file names any of `canons` (by import or path).

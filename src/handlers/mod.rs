@@ -21,6 +21,7 @@ mod file_flush;
 mod future_combinators;
 pub(crate) mod generated;
 mod interval;
+mod local_executor;
 mod net_ref;
 mod path_methods;
 mod print_macros;
@@ -158,6 +159,7 @@ pub const ALL: &[Handler] = &[
         future_combinators::run,
     )
     .calls_only(),
+    row("local-executor", Smol, true, false, local_executor::run).call_value(),
     row("net-shared-ref", Smol, false, true, net_ref::run),
     row("path-async-methods", Smol, false, true, path_methods::run).calls_only(),
     row("print-macros", Smol, true, false, print_macros::run),

@@ -111,4 +111,27 @@ fn first(host: &str) -> Option<std::net::SocketAddr> {
 "#,
         );
     }
+
+    #[test]
+    fn beside_a_module_named_smol() {
+        // redis-rs: `pub mod smol;` in the module; `smol::net` would be it.
+        check_rewrite(
+            "resolve-socket-addrs",
+            r#"pub mod smol {}
+
+async fn addrs(host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+    ::async_std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .await
+        .map(|iter| iter.collect())
+}
+"#,
+            r#"pub mod smol {}
+
+async fn addrs(host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> {
+    ::smol::net::resolve(&(host, port)).await.map(Vec::into_iter)
+        .map(|iter| iter.collect())
+}
+"#,
+        );
+    }
 }

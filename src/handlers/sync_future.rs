@@ -121,6 +121,7 @@ pub(crate) const GENERATED: Generated = Generated {
     names_it: |sites| !wrapped_calls(sites).is_empty(),
     crate_wants: Some(names_sync_dyn_future),
     shared: false,
+    package_wide: false,
     text: |root, _| super::generated::module_text(root, MODULE, false),
 };
 

@@ -80,6 +80,7 @@ pub(crate) const GENERATED: Generated = Generated {
     names_it: |sites| generated::names_any(sites, ITEMS),
     crate_wants: None,
     shared: true,
+    package_wide: false,
     text: |root, public| generated::module_text(root, MODULE, public),
 };
 

@@ -19,12 +19,17 @@ pub fn glob_members(module: &str) -> Option<&'static [(String, String)]> {
     crate::tables::async_std_api().glob_members(module)
 }
 
-/// The runtime-bound sites of a file.
-pub fn runtime_bound_sites(sites: &FileSites) -> Vec<&PathSite> {
+/// The runtime-bound sites of a file; `spawn_local` is not one where the package gets a local
+/// executor of its own (`local_spawn`, see [`CrateContext::local_spawn`]).
+pub fn runtime_bound_sites(sites: &FileSites, local_spawn: bool) -> Vec<&PathSite> {
     sites
         .paths
         .iter()
-        .filter(|p| crate::tables::async_std_api().is_runtime_bound(&p.canon.join("::")))
+        .filter(|p| {
+            let canon = p.canon.join("::");
+            crate::tables::async_std_api().is_runtime_bound(&canon)
+                && !(local_spawn && canon == "async_std::task::spawn_local")
+        })
         .collect()
 }
 
@@ -54,6 +59,9 @@ pub struct CrateContext {
     /// The lib crate uses items that only work inside async-std's runtime (task-locals,
     /// `task::current`, `spawn_local`): its files are left on async-std as a whole.
     pub runtime_bound: bool,
+    /// `spawn_local` runs on a local executor the tool writes for the package (migrating to
+    /// smol, and no other workspace package runs this one's code): not runtime-bound.
+    pub local_spawn: bool,
     /// Names of the crate's own indented functions (methods of its impls and traits, mostly),
     /// read from the text: without types, a method call of such a name may be the crate's own,
     /// and rewrites keyed to an async-std trait method leave it alone.

@@ -59,6 +59,13 @@ impl EditSet {
         });
     }
 
+    /// Rewrites the text of every edit (a path prefix the file needs written otherwise).
+    pub fn map_texts(&mut self, f: impl Fn(&str) -> String) {
+        for e in &mut self.edits {
+            e.text = f(&e.text);
+        }
+    }
+
     pub fn insert(&mut self, at: usize, text: impl Into<String>, rule: &str) {
         self.replace(at..at, text, rule);
     }

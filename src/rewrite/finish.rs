@@ -11,6 +11,9 @@ use ra_ap_syntax::AstNode;
 
 pub(super) fn finish(text: &str, sf: &ast::SourceFile, mut acc: Acc, ctx: &Ctx<'_>) -> FileOutcome {
     imports::ensure_traits(ctx, &mut acc);
+    if ctx.edition != "2015" && names_own_smol(ctx) {
+        acc.edits.map_texts(extern_smol);
+    }
     let error_nodes = |n: &ra_ap_syntax::SyntaxNode| {
         n.descendants_with_tokens()
             .filter(|n| n.kind() == ra_ap_syntax::SyntaxKind::ERROR)
@@ -116,4 +119,60 @@ fn still_uses_async_std(text: &str, sf: Option<ast::SourceFile>, ctx: &Ctx<'_>) 
         || s.paths.iter().any(|p| p.origin != Origin::ReExport)
         || !s.extern_crates.is_empty()
         || macros::token_trees_name_roots(sf, &ctx.krate.roots)
+}
+
+/// The file has an item or import named `smol` of its own (`pub mod smol;` beside `mod async_std;`
+/// in a crate with a module per runtime, redis-rs): a `smol::` path there means it, so the
+/// crate's paths are written `::smol::`.
+fn names_own_smol(ctx: &Ctx<'_>) -> bool {
+    use ast::HasName;
+    ctx.nodes().iter().any(|n| {
+        if let Some(m) = ast::Module::cast(n.clone()) {
+            return m.name().is_some_and(|x| x.text() == "smol");
+        }
+        if let Some(r) = ast::Rename::cast(n.clone()) {
+            return r.name().is_some_and(|x| x.text() == "smol");
+        }
+        // `use crate::aio::smol;`: the last segment binds the name.
+        if let Some(t) = ast::UseTree::cast(n.clone()) {
+            let Some(p) = t.path() else { return false };
+            return t.rename().is_none()
+                && t.use_tree_list().is_none()
+                && t.star_token().is_none()
+                && p.qualifier().is_some()
+                && p.segment().is_some_and(|s| s.syntax().text() == "smol");
+        }
+        false
+    })
+}
+
+/// `smol::x` -> `::smol::x` wherever a path starts with `smol` in an edit's text.
+fn extern_smol(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(i) = rest.find("smol::") {
+        let before = &rest[..i];
+        let prev = before.chars().next_back();
+        out.push_str(before);
+        if !prev.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+            out.push_str("::");
+        }
+        out.push_str("smol::");
+        rest = &rest[i + "smol::".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn smol_paths_become_extern_paths() {
+        assert_eq!(
+            super::extern_smol(
+                "use smol::net::TcpStream; ::smol::spawn(x); my_smol::y; smol::Timer"
+            ),
+            "use ::smol::net::TcpStream; ::smol::spawn(x); my_smol::y; ::smol::Timer"
+        );
+    }
 }

@@ -443,6 +443,11 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
         };
     }
     let is_module = resolve::is_module(&leaf.canon);
+    // An item the crate gets a module for (TimeoutError, Condvar, the local executor's
+    // `block_on`): the import points at it.
+    if let Some(p) = ctx.generated.item_for(&leaf.canon).filter(|_| !is_module) {
+        return st(LeafPlan::Import(p));
+    }
     match ctx.cat.lookup(&leaf.canon) {
         Some(Mapped { path: Some(p), .. }) if p.is_empty() => st(LeafPlan::Fq),
         Some(Mapped { path: Some(p), .. }) if importable(&p) => {

@@ -48,9 +48,11 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
         // Through the crate's own re-export, the re-exported item (an import, or a shim with
         // async-std's signature) is migrated where it is defined; only handlers about the value a
         // call returns (a task handle to detach, a file to flush) still apply at the call.
-        let handler = m
-            .as_ref()
-            .and_then(|m| m.rule.handler.clone())
+        // An item the crate has a generated module for (`block_on` beside a local executor) is
+        // that module's handler's, whatever the row's handler.
+        let handler = handlers::generated::handler_for(ctx.generated, &site.canon)
+            .map(str::to_string)
+            .or_else(|| m.as_ref().and_then(|m| m.rule.handler.clone()))
             .filter(|h| site.origin != Origin::ReExport || handlers::call_value(Some(h.as_str())));
         if let Some(h) = handler {
             acc.edits

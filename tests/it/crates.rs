@@ -414,3 +414,72 @@ fn files_outside_the_module_trees_are_notes_not_errors() {
         );
     }
 }
+
+/// Generic code that reads through shared references of a stream (`for<'a> &'a T: Read`):
+/// async-std implements the I/O traits for `&TcpStream`, async-net does not, so a file that
+/// names async-std's stream in such a crate stays on async-std, reported; the rest migrates and
+/// the package builds (twitchchat's connectors).
+#[test]
+fn streams_read_through_shared_references_stay_on_async_std() {
+    let work = work_dir("stream-ref-io");
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    std::fs::write(
+        work.join("Cargo.toml"),
+        "[package]\nname = \"stream-ref-io\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nasync-std = \"1.13\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("src/main.rs"),
+        r#"mod conn;
+
+pub fn readable_through_refs<T>()
+where
+    for<'a> &'a T: async_std::io::Read,
+{
+}
+
+fn main() {
+    readable_through_refs::<conn::Stream>();
+    async_std::task::block_on(async {
+        async_std::task::sleep(std::time::Duration::from_millis(1)).await;
+    });
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("src/conn.rs"),
+        "pub type Stream = async_std::net::TcpStream;\n",
+    )
+    .unwrap();
+    for syntax_only in [true, false] {
+        let report = async_std_migrate::engine::plan(
+            &work,
+            &Config {
+                target: Target::Smol,
+                syntax_only,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(
+            where_and_why(&report),
+            vec![("src/conn.rs", 1, "stream-ref-io")]
+        );
+        assert!(
+            report.findings[0].message.contains("src/main.rs:5"),
+            "{}",
+            report.findings[0].message
+        );
+        let files: Vec<&str> = report.files.iter().map(|f| f.file.as_str()).collect();
+        assert_eq!(files, ["Cargo.toml", "src/main.rs"]);
+        if !syntax_only {
+            async_std_migrate::apply::write(&report, true).unwrap();
+            assert_ok(
+                &cargo(&work, &["check", "-q"]),
+                "checking the partly migrated crate",
+            );
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! `task::spawn_local`. async-std ran `!Send` tasks on a thread-local executor that its
+//! `block_on` drove (`async-global-executor`: `block_on(f)` is `LOCAL_EXECUTOR.run(f)`); smol has
+//! no global local executor. A package whose code spawns local tasks gets a small module,
+//! `local_executor` (see [`MODULE`]), written once at the end of the crate's root file (the
+//! library's, public and hidden, when the library spawns: the package's programs and tests drive
+//! it): its `spawn_local` spawns on this thread's `smol::LocalExecutor`, and its `block_on` runs
+//! that executor around the future, as async-std's did. Every `block_on` of the package, the
+//! `#[async_std::main]`/`#[async_std::test]` bodies included, goes through it. A dropped handle is
+//! detached (async-std's `JoinHandle` detached on drop, smol's `Task` cancels).
+//!
+//! Before:
+//! ```text
+//! use async_std::task;
+//! use std::rc::Rc;
+//!
+//! fn main() {
+//!     task::block_on(async {
+//!         let shared = Rc::new(5);
+//!         let local = shared.clone();
+//!         let doubled = task::spawn_local(async move { *local * 2 }).await;
+//!         task::spawn_local(async move { println!("{shared} {doubled}") });
+//!     });
+//! }
+//! ```
+//! After:
+//! ```text
+//! use std::rc::Rc;
+//!
+//! fn main() {
+//!     crate::local_executor::block_on(async {
+//!         let shared = Rc::new(5);
+//!         let local = shared.clone();
+//!         let doubled = crate::local_executor::spawn_local(async move { *local * 2 }).await;
+//!         crate::local_executor::spawn_local(async move { println!("{shared} {doubled}") }).detach();
+//!     });
+//! }
+//!
+//! /// async-std's `task::spawn_local` ran `!Send` tasks on the thread's local executor, which its
+//! /// `block_on` drove; smol has no global one: this is it, one per thread (written by
+//! /// async-std-migrate).
+//! mod local_executor {
+//!     use std::cell::Cell;
+//!     use std::future::Future;
+//!
+//!     thread_local! {
+//!         static EXECUTOR: smol::LocalExecutor<'static> = smol::LocalExecutor::new();
+//!         static DRIVEN: Cell<bool> = const { Cell::new(false) };
+//!     }
+//!
+//!     /// `smol::block_on` that also runs the tasks `spawn_local` gave this thread.
+//!     pub fn block_on<T>(future: impl Future<Output = T>) -> T {
+//!         struct Restore(bool);
+//!         impl Drop for Restore {
+//!             fn drop(&mut self) {
+//!                 DRIVEN.with(|d| d.set(self.0));
+//!             }
+//!         }
+//!         let _restore = Restore(DRIVEN.with(|d| d.replace(true)));
+//!         EXECUTOR.with(|ex| smol::block_on(ex.run(future)))
+//!     }
+//!
+//!     /// Spawns a `!Send` task on this thread, run while `block_on` runs here.
+//!     ///
+//!     /// # Panics
+//!     /// Outside `block_on` (on a thread of smol's executor), where nothing would ever run it.
+//!     pub fn spawn_local<T: 'static>(future: impl Future<Output = T> + 'static) -> smol::Task<T> {
+//!         assert!(
+//!             DRIVEN.with(Cell::get),
+//!             "spawn_local outside local_executor::block_on: nothing would run the task"
+//!         );
+//!         EXECUTOR.with(|ex| ex.spawn(future))
+//!     }
+//! }
+//! ```
+//!
+//! Local tasks spawned from a task on smol's multi-threaded executor (async-std's worker threads
+//! ran their own local executors) panic there rather than never running. A package another
+//! package of the workspace depends on keeps async-std (its callers' runtime would have to drive
+//! the executor): see `runtime-bound`.
+
+use super::generated::{self, Generated};
+use super::{Acc, At, Ctx, Flow};
+
+/// The handler id (also the rule id its edits count under).
+pub(crate) const RULE: &str = "local-executor";
+
+/// The module; `{vis}` is `pub ` in a library (hidden from its docs).
+const MODULE: &str = "
+/// async-std's `task::spawn_local` ran `!Send` tasks on the thread's local executor, which its
+/// `block_on` drove; smol has no global one: this is it, one per thread (written by
+/// async-std-migrate).
+{hidden}{vis}mod local_executor {
+    use std::cell::Cell;
+    use std::future::Future;
+
+    thread_local! {
+        static EXECUTOR: smol::LocalExecutor<'static> = smol::LocalExecutor::new();
+        static DRIVEN: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// `smol::block_on` that also runs the tasks `spawn_local` gave this thread.
+    pub fn block_on<T>(future: impl Future<Output = T>) -> T {
+        struct Restore(bool);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                DRIVEN.with(|d| d.set(self.0));
+            }
+        }
+        let _restore = Restore(DRIVEN.with(|d| d.replace(true)));
+        EXECUTOR.with(|ex| smol::block_on(ex.run(future)))
+    }
+
+    /// Spawns a `!Send` task on this thread, run while `block_on` runs here.
+    ///
+    /// # Panics
+    /// Outside `block_on` (on a thread of smol's executor), where nothing would ever run it.
+    pub fn spawn_local<T: 'static>(future: impl Future<Output = T> + 'static) -> smol::Task<T> {
+        assert!(
+            DRIVEN.with(Cell::get),
+            \"spawn_local outside local_executor::block_on: nothing would run the task\"
+        );
+        EXECUTOR.with(|ex| ex.spawn(future))
+    }
+}
+";
+
+const SPAWN_LOCAL: &str = "async_std::task::spawn_local";
+
+const ITEMS: &[(&str, &str)] = &[
+    (SPAWN_LOCAL, "spawn_local"),
+    ("async_std::task::block_on", "block_on"),
+];
+
+/// The module kind (see `generated.rs`): a crate that spawns local tasks has it, and the
+/// package's other crates use the library's.
+pub(crate) const GENERATED: Generated = Generated {
+    rule: RULE,
+    module: "local_executor",
+    items: ITEMS,
+    names_it: |sites| generated::names_any(sites, &ITEMS[..1]),
+    crate_wants: None,
+    shared: true,
+    package_wide: true,
+    text: |root, public| {
+        generated::module_text(root, MODULE, public)
+            .replace("{hidden}", if public { "#[doc(hidden)]\n" } else { "" })
+    },
+};
+
+/// The `block_on` an entry point's body runs in: the crate's local executor's when it has one.
+pub(crate) fn block_on(ctx: &Ctx<'_>) -> String {
+    match ctx.generated.module("local_executor") {
+        Some(m) => format!("{m}::block_on"),
+        None => "smol::block_on".into(),
+    }
+}
+
+/// Entry: a `spawn_local` or `block_on` path, in a crate that has the module.
+pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let At::Path(site, _) = at else {
+        return Flow::Continue;
+    };
+    if ctx.generated.module("local_executor").is_none() {
+        return Flow::Continue;
+    }
+    if site.canon.join("::") == SPAWN_LOCAL {
+        super::detach::on_spawn(site, acc);
+    }
+    generated::point_at_module(at, ctx, acc, RULE)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn an_entry_point_runs_the_local_tasks() {
+        let before = r#"#[async_std::main]
+async fn main() {
+    let t = async_std::task::spawn_local(async { 1 });
+    println!("{}", t.await);
+}
+"#;
+        let after = r#"fn main() {
+    crate::local_executor::block_on(async {
+        let t = crate::local_executor::spawn_local(async { 1 });
+        println!("{}", t.await);
+    })
+}
+"#;
+        check_rewrite_by(
+            &["local-executor", "attr-main"],
+            before,
+            &format!("{after}{}", (super::GENERATED.text)(after, false)),
+        );
+    }
+}
