@@ -132,6 +132,10 @@ struct Common {
     /// name as a deprecated alias of the new one (a breaking change for users of the feature).
     #[arg(long)]
     rename_features: bool,
+    /// Start each migrated program's `main` by sizing smol's executor as async-std sized its
+    /// pool (one worker per CPU, `SMOL_THREADS`); without it the difference is reported.
+    #[arg(long)]
+    keep_worker_threads: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -237,6 +241,7 @@ where
         syntax_only: common.syntax_only,
         allow_api_change: common.allow_api_change,
         rename_features: common.rename_features,
+        keep_worker_threads: common.keep_worker_threads,
         ..Default::default()
     };
     let paths = common.paths;

@@ -73,6 +73,9 @@ pub struct Config {
     /// A feature named after async-std is renamed (`async-std` -> `smol`) without keeping the
     /// old name as a deprecated alias.
     pub rename_features: bool,
+    /// A program's migrated `main` keeps async-std's worker-thread count (one per CPU) for smol's
+    /// global executor; by default the difference is reported instead.
+    pub keep_worker_threads: bool,
     /// Workspaces migrated at a time.
     pub jobs: usize,
     /// What discovery leaves out.
@@ -95,6 +98,7 @@ impl Default for Config {
             syntax_only: false,
             allow_api_change: false,
             rename_features: false,
+            keep_worker_threads: false,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             discover: Default::default(),
         }

@@ -47,6 +47,7 @@ pub(super) fn load_package(
         } else {
             None
         },
+        keep_worker_threads: config.keep_worker_threads,
         ..Default::default()
     };
     ctx.roots.insert("async_std".into());

@@ -73,6 +73,9 @@
 //! }
 //! ```
 //!
+//! In a library, each `spawn_local` is also reported (review): code outside the package that reaches
+//! it must run under the library's `local_executor::block_on`.
+//!
 //! Local tasks spawned from a task on smol's multi-threaded executor (async-std's worker threads
 //! ran their own local executors) panic there rather than never running. A package another
 //! package of the workspace depends on keeps async-std (its callers' runtime would have to drive
@@ -80,6 +83,8 @@
 
 use super::generated::{self, Generated};
 use super::{Acc, At, Ctx, Flow};
+use crate::report::RawFinding;
+use ra_ap_syntax::AstNode;
 
 /// The handler id (also the rule id its edits count under).
 pub(crate) const RULE: &str = "local-executor";
@@ -160,11 +165,23 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let At::Path(site, _) = at else {
         return Flow::Continue;
     };
-    if ctx.generated.module("local_executor").is_none() {
+    let Some(module) = ctx.generated.module("local_executor") else {
         return Flow::Continue;
-    }
+    };
     if site.canon.join("::") == SPAWN_LOCAL {
         super::detach::on_spawn(site, acc);
+        // A library's: callers outside the package ran it under async-std's runtime.
+        if let (true, Some(lib)) = (
+            ctx.in_lib && module.starts_with("crate::"),
+            &ctx.krate.lib_name,
+        ) {
+            acc.findings.push(RawFinding::review(
+                site.path.syntax().text_range().start().into(),
+                RULE,
+                format!("`spawn_local` now spawns on this library's `local_executor`, which the package's `block_on` and entry points drive: code outside the package that reaches it must run under `{lib}::local_executor::block_on` (async-std's runtime drove it anywhere)"),
+                format!("say so in the changelog, or have callers use `{lib}::local_executor::block_on`"),
+            ));
+        }
     }
     generated::point_at_module(at, ctx, acc, RULE)
 }

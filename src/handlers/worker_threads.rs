@@ -1,7 +1,11 @@
 //! Worker threads: async-std ran tasks on one worker per CPU (`ASYNC_STD_THREAD_COUNT`), smol's
-//! global executor on `SMOL_THREADS` (default 1). A program whose crate spawns tasks gets, at the
-//! top of its migrated `main`, a few lines that set `SMOL_THREADS` as async-std sized its pool,
+//! global executor on `SMOL_THREADS` (default 1). A program whose crate spawns tasks is reported
+//! once, at its `main` (review): no maintainer who migrated by hand added code for it, and setting
+//! the variable leaks into every process the program starts. With `--keep-worker-threads` the
+//! migrated `main` starts with a few lines that set `SMOL_THREADS` as async-std sized its pool,
 //! unless the user set it; smol reads it when the first task is spawned.
+//!
+//! With `--keep-worker-threads` (the handler cases run with it):
 //!
 //! Before:
 //! ```text
@@ -34,6 +38,7 @@
 use super::At;
 use super::{indent_of, Flow};
 use super::{Acc, Ctx};
+use crate::report::RawFinding;
 use crate::resolve::PathSite;
 use ra_ap_syntax::ast::{self, HasName};
 use ra_ap_syntax::AstNode;
@@ -75,12 +80,25 @@ pub(super) fn keep_worker_count(main: &ast::Fn, ctx: &Ctx<'_>, acc: &mut Acc) {
     else {
         return;
     };
-    if spawns {
+    if !spawns {
+        return;
+    }
+    if ctx.krate.keep_worker_threads {
         acc.edits.insert(
             l.text_range().end().into(),
             prologue(ctx, &indent_of(ctx.src, main.syntax())),
             RULE,
         );
+    } else {
+        let at = main
+            .name()
+            .map_or(l.text_range().start(), |n| n.syntax().text_range().start());
+        acc.findings.push(RawFinding::review(
+            at.into(),
+            RULE,
+            "async-std ran this program's tasks on one worker thread per CPU; smol's executor runs SMOL_THREADS of them, 1 unless set: tasks that compute or block now share one thread",
+            "set SMOL_THREADS where the program is started, or migrate with --keep-worker-threads to size it in main",
+        ));
     }
 }
 

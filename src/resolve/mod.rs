@@ -56,6 +56,8 @@ pub struct CrateContext {
     /// Some file of the crate spawns tasks (`task::spawn`): a migrated `main` keeps async-std's
     /// worker count.
     pub uses_spawn: bool,
+    /// `--keep-worker-threads`: see `handlers/worker_threads.rs`.
+    pub keep_worker_threads: bool,
     /// The lib crate uses items that only work inside async-std's runtime (task-locals,
     /// `task::current`, `spawn_local`): its files are left on async-std as a whole.
     pub runtime_bound: bool,
