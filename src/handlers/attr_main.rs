@@ -14,17 +14,23 @@
 //! After:
 //! ```text
 //! fn main() -> std::io::Result<()> {
-//!     smol::block_on(async {
-//!         serve().await
-//!     })
+//!     smol::block_on(async_main())
+//! }
+//!
+//! async fn async_main() -> std::io::Result<()> {
+//!     serve().await
 //! }
 //!
 //! async fn serve() -> std::io::Result<()> {
 //!     Ok(())
 //! }
 //! ```
-//! A test becomes `#[test] fn t() { smol::block_on(async { .. }) }`; other attributes
-//! (should_panic, ignore), the return type and the body are kept, the body re-indented.
+//! The async fn stays as it is, renamed (`async_main`, `async_t`, another name when the file has
+//! a fn of that name), and a synchronous fn of the original name and signature runs it in
+//! `smol::block_on`: the body's lines do not change. A test becomes
+//! `#[test] fn t() { smol::block_on(async_t()) }`; its other attributes (should_panic, ignore)
+//! stay on it, and the async fn keeps its cfgs and lint levels (and gets `#[cfg(test)]` when it is
+//! not in test-only code already).
 //!
 //! Under `cfg_attr`, a test exists where its predicate holds (`#[cfg(pred)] #[test] fn ..`), unless
 //! another runtime marks the same fn: then the fn must stay async for it, and smol-macros' attribute
@@ -49,8 +55,8 @@ use super::{Acc, Ctx};
 use crate::report::RawFinding;
 use crate::resolve::PathSite;
 use crate::rewrite::imports::item_line_range;
-use ra_ap_syntax::ast::{self, HasName};
-use ra_ap_syntax::{AstNode, SyntaxKind, TextRange, TextSize};
+use ra_ap_syntax::ast::{self, HasName, HasVisibility};
+use ra_ap_syntax::AstNode;
 
 /// Entry: the attribute's path site (`attr-main` or `attr-test`, as the row names it).
 pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
@@ -162,73 +168,92 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
         acc.edits
             .replace(super::range(attr.syntax()), "#[test]", handler);
     }
-    // `async ` goes.
-    let kw_end: usize = async_kw.text_range().end().into();
-    let ws = ctx.src[kw_end..].len() - ctx.src[kw_end..].trim_start().len();
-    acc.edits.delete(
-        usize::from(async_kw.text_range().start())..kw_end + ws,
-        handler,
-    );
-    // The body runs in smol::block_on, re-indented.
-    let Some(list) = body.stmt_list() else {
+    // A synchronous fn of the same name and signature runs the async fn, renamed, to completion:
+    // the body's lines stay as they are.
+    let (Some(name), Some(params)) = (func.name(), func.param_list()) else {
         return Flow::Done;
     };
-    let (Some(l), Some(r)) = (list.l_curly_token(), list.r_curly_token()) else {
-        return Flow::Done;
-    };
-    let (l_end, r_start): (usize, usize) =
-        (l.text_range().end().into(), r.text_range().start().into());
-    let inner = &ctx.src[l_end..r_start];
-    if is_main {
-        worker_threads::keep_worker_count(&func, ctx, acc);
-    }
-    if !inner.contains('\n') {
-        let b = super::local_executor::block_on(ctx);
-        acc.edits.insert(l_end, format!(" {b}(async {{"), handler);
-        acc.edits.insert(r_start, "}) ", handler);
-        return Flow::Done;
-    }
+    let name = name.text().to_string();
+    let helper = helper_name(ctx.src, &name);
     let ind = indent_of(ctx.src, func.syntax());
+    let ret = func
+        .ret_type()
+        .map(|r| format!(" {}", super::text_of(ctx, r.syntax())))
+        .unwrap_or_default();
+    let vis = func
+        .visibility()
+        .map(|v| format!("{} ", super::text_of(ctx, v.syntax())))
+        .unwrap_or_default();
+    let prologue = if is_main {
+        worker_threads::keep_worker_count(&func, ctx, acc, &ind)
+    } else {
+        String::new()
+    };
+    let block_on = super::local_executor::block_on(ctx);
+    // What the async fn keeps of the attributes: its cfgs (it exists where the test does) and
+    // lint levels; a test outside `#[cfg(test)]` code is compiled for tests only.
+    let mut kept = String::new();
+    for a in ast::HasAttrs::attrs(&func).filter(|a| a != &attr) {
+        let t = super::text_of(ctx, a.syntax());
+        let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.starts_with("#[cfg(")
+            || compact.starts_with("#[allow(")
+            || compact.starts_with("#[expect(")
+        {
+            kept.push_str(&format!("{ind}{t}\n"));
+        }
+    }
+    if !is_main && ctx.in_lib && !under_cfg_test(&func) {
+        kept.push_str(&format!("{ind}#[cfg(test)]\n"));
+    }
+    let first = func
+        .visibility()
+        .map(|v| v.syntax().clone().into())
+        .unwrap_or_else(|| async_kw.clone().into());
+    let first: ra_ap_syntax::SyntaxElement = first;
+    let at: usize = first.text_range().start().into();
+    let params = super::text_of(ctx, params.syntax());
     acc.edits.insert(
-        l_end,
+        at,
         format!(
-            "\n{ind}    {}(async {{",
-            super::local_executor::block_on(ctx)
+            "{vis}fn {name}{params}{ret} {{\n{prologue}{ind}    {block_on}({helper}())\n{ind}}}\n\n{kept}{ind}"
         ),
         handler,
     );
-    let r_line_start = ctx.src[..r_start].rfind('\n').map_or(r_start, |i| i + 1);
-    let closing_on_own_line = ctx.src[r_line_start..r_start].trim().is_empty();
-    let mut p = l_end;
-    while let Some(i) = ctx.src[p..r_start].find('\n') {
-        let at = p + i + 1;
-        p = at;
-        if at >= r_line_start && closing_on_own_line {
-            break;
-        }
-        if ctx.src[at..].starts_with('\n') || ctx.src[at..].starts_with("\r\n") {
-            continue;
-        }
-        let tok = ctx
-            .sf
-            .syntax()
-            .covering_element(TextRange::empty(TextSize::from(at as u32)));
-        if matches!(
-            tok.kind(),
-            SyntaxKind::STRING | SyntaxKind::BYTE_STRING | SyntaxKind::C_STRING
-        ) {
-            continue;
-        }
-        acc.edits.soft_insert(at, "    ", "indent");
+    if let Some(n) = func.name() {
+        acc.edits.replace(super::range(n.syntax()), helper, handler);
     }
-    if closing_on_own_line {
-        acc.edits
-            .insert(r_line_start, format!("{ind}    }})\n"), handler);
-    } else {
-        acc.edits
-            .insert(r_start, format!("\n{ind}    }})\n{ind}"), handler);
-    }
+    let _ = body;
     Flow::Done
+}
+
+/// The async fn's new name: `async_{name}`, or another when the file has a fn of that name.
+fn helper_name(src: &str, name: &str) -> String {
+    let taken = |n: &str| src.contains(&format!("fn {n}(")) || src.contains(&format!("fn {n}<"));
+    let mut candidates = vec![format!("async_{name}"), format!("{name}_async")];
+    candidates.extend((2..).take(8).map(|i| format!("async_{name}_{i}")));
+    candidates
+        .into_iter()
+        .find(|c| !taken(c))
+        .unwrap_or_else(|| format!("async_{name}_"))
+}
+
+/// Whether the fn sits in a module (or an item) under `#[cfg(test)]`.
+fn under_cfg_test(func: &ast::Fn) -> bool {
+    func.syntax().ancestors().skip(1).any(|a| {
+        ast::AnyHasAttrs::cast(a).is_some_and(|h| {
+            ast::HasAttrs::attrs(&h).any(|at| {
+                let t: String = at
+                    .syntax()
+                    .text()
+                    .to_string()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                t == "#[cfg(test)]" || t.starts_with("#[cfg(all(test,")
+            })
+        })
+    })
 }
 
 #[cfg(test)]
@@ -250,9 +275,12 @@ async fn run() -> bool {
 "#,
             r#"#[test]
 fn works() {
-    smol::block_on(async {
-        assert!(run().await);
-    })
+    smol::block_on(async_works())
+}
+
+#[cfg(test)]
+async fn async_works() {
+    assert!(run().await);
 }
 
 async fn run() -> bool {

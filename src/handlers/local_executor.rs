@@ -199,10 +199,12 @@ async fn main() {
 }
 "#;
         let after = r#"fn main() {
-    crate::local_executor::block_on(async {
-        let t = crate::local_executor::spawn_local(async { 1 });
-        println!("{}", t.await);
-    })
+    crate::local_executor::block_on(async_main())
+}
+
+async fn async_main() {
+    let t = crate::local_executor::spawn_local(async { 1 });
+    println!("{}", t.await);
 }
 "#;
         check_rewrite_by(

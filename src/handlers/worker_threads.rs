@@ -29,9 +29,11 @@
 //!             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 //!         std::env::set_var("SMOL_THREADS", n.to_string());
 //!     }
-//!     smol::block_on(async {
-//!         smol::spawn(work()).await;
-//!     })
+//!     smol::block_on(async_main())
+//! }
+//!
+//! async fn async_main() {
+//!     smol::spawn(work()).await;
 //! }
 //! ```
 
@@ -64,41 +66,53 @@ pub(super) fn on_block_on(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow
             .parent()
             .is_some_and(|p| ast::SourceFile::can_cast(p.kind()))
     {
-        keep_worker_count(&func, ctx, acc);
+        let ind = indent_of(ctx.src, func.syntax());
+        let prologue = keep_worker_count(&func, ctx, acc, &ind);
+        if let (false, Some(l)) = (
+            prologue.is_empty(),
+            func.body()
+                .and_then(|b| b.stmt_list())
+                .and_then(|l| l.l_curly_token()),
+        ) {
+            acc.edits.insert(
+                l.text_range().end().into(),
+                format!("\n{}", prologue.trim_end()),
+                RULE,
+            );
+        }
     }
     Flow::Continue
 }
 
-/// Inserts the prologue at the top of `main`'s body when the program spawns tasks: the lib crate
-/// (src/) spawns anywhere, or this target file (an example, a test, a bin) does.
-pub(super) fn keep_worker_count(main: &ast::Fn, ctx: &Ctx<'_>, acc: &mut Acc) {
+/// When the program spawns tasks (the lib crate (src/) spawns anywhere, or this target file, an
+/// example, a test, a bin, does): with `--keep-worker-threads` the statements for the top of
+/// `main`'s body (each line ending with a newline; `fn_indent` is main's indentation), else ""
+/// and the difference reported at `main`.
+pub(super) fn keep_worker_count(
+    main: &ast::Fn,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+    fn_indent: &str,
+) -> String {
     let spawns = (ctx.krate.uses_spawn && ctx.in_lib) || crate::resolve::syntax::spawns(ctx.sites);
-    let Some(l) = main
-        .body()
-        .and_then(|b| b.stmt_list())
-        .and_then(|l| l.l_curly_token())
-    else {
-        return;
-    };
     if !spawns {
-        return;
+        return String::new();
     }
     if ctx.krate.keep_worker_threads {
-        acc.edits.insert(
-            l.text_range().end().into(),
-            prologue(ctx, &indent_of(ctx.src, main.syntax())),
-            RULE,
-        );
+        acc.edits.set_anchor(Some(super::start(main.syntax())));
+        acc.credits.push(RULE.into());
+        format!("{}\n", prologue(ctx, fn_indent).trim_start_matches('\n'))
     } else {
         let at = main
             .name()
-            .map_or(l.text_range().start(), |n| n.syntax().text_range().start());
+            .map_or(super::start(main.syntax()), |n| super::start(n.syntax()));
         acc.findings.push(RawFinding::review(
             at.into(),
             RULE,
             "async-std ran this program's tasks on one worker thread per CPU; smol's executor runs SMOL_THREADS of them, 1 unless set: tasks that compute or block now share one thread",
             "set SMOL_THREADS where the program is started, or migrate with --keep-worker-threads to size it in main",
         ));
+        String::new()
     }
 }
 
