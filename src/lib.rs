@@ -29,6 +29,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod findings;
+pub mod format;
 pub mod handlers;
 pub mod manifest;
 pub mod module_tree;

@@ -258,6 +258,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         };
         let before = quoted(&report);
         let held_by = held.get(&pi).map(String::as_str);
+        let first_file = report.files.len();
         let needs = migrate_package(
             &root,
             pkg,
@@ -269,6 +270,20 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         );
         if quoted(&report) > before {
             generating.push(pkg);
+        }
+        // rustfmt-clean files stay so (see format.rs).
+        for fc in report.files[first_file..]
+            .iter_mut()
+            .filter(|f| f.file.ends_with(".rs"))
+        {
+            if let Some(formatted) = crate::format::like_before(
+                &root.join(&fc.file),
+                &pkg.edition,
+                &fc.before,
+                &fc.after,
+            ) {
+                fc.after = formatted;
+            }
         }
         all.keep_async_std |= needs.keep_async_std;
         all.smol |= needs.smol;

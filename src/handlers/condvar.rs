@@ -90,7 +90,11 @@
 //!         }
 //!
 //!         /// Waits until `condition` holds for the guarded value.
-//!         pub async fn wait_until<'a, T, F>(&self, mut guard: MutexGuard<'a, T>, mut condition: F) -> MutexGuard<'a, T>
+//!         pub async fn wait_until<'a, T, F>(
+//!             &self,
+//!             mut guard: MutexGuard<'a, T>,
+//!             mut condition: F,
+//!         ) -> MutexGuard<'a, T>
 //!         where
 //!             F: FnMut(&mut T) -> bool,
 //!         {
@@ -101,7 +105,11 @@
 //!         }
 //!
 //!         /// [`Condvar::wait`] for at most `dur`.
-//!         pub async fn wait_timeout<'a, T>(&self, guard: MutexGuard<'a, T>, dur: Duration) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+//!         pub async fn wait_timeout<'a, T>(
+//!             &self,
+//!             guard: MutexGuard<'a, T>,
+//!             dur: Duration,
+//!         ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
 //!             let mutex = MutexGuard::source(&guard);
 //!             let timed = async {
 //!                 smol::Timer::after(dur).await;
@@ -114,7 +122,12 @@
 //!         }
 //!
 //!         /// [`Condvar::wait_until`] for at most `dur`.
-//!         pub async fn wait_timeout_until<'a, T, F>(&self, guard: MutexGuard<'a, T>, dur: Duration, condition: F) -> (MutexGuard<'a, T>, WaitTimeoutResult)
+//!         pub async fn wait_timeout_until<'a, T, F>(
+//!             &self,
+//!             guard: MutexGuard<'a, T>,
+//!             dur: Duration,
+//!             condition: F,
+//!         ) -> (MutexGuard<'a, T>, WaitTimeoutResult)
 //!         where
 //!             F: FnMut(&mut T) -> bool,
 //!         {
@@ -123,7 +136,8 @@
 //!                 smol::Timer::after(dur).await;
 //!                 None
 //!             };
-//!             match smol::future::or(async { Some(self.wait_until(guard, condition).await) }, timed).await {
+//!             let waited = async { Some(self.wait_until(guard, condition).await) };
+//!             match smol::future::or(waited, timed).await {
 //!                 Some(guard) => (guard, WaitTimeoutResult(false)),
 //!                 None => (mutex.lock().await, WaitTimeoutResult(true)),
 //!             }
@@ -238,7 +252,11 @@ pub(crate) const MODULE: &str = "
         }
 
         /// Waits until `condition` holds for the guarded value.
-        pub async fn wait_until<'a, T, F>(&self, mut guard: MutexGuard<'a, T>, mut condition: F) -> MutexGuard<'a, T>
+        pub async fn wait_until<'a, T, F>(
+            &self,
+            mut guard: MutexGuard<'a, T>,
+            mut condition: F,
+        ) -> MutexGuard<'a, T>
         where
             F: FnMut(&mut T) -> bool,
         {
@@ -249,7 +267,11 @@ pub(crate) const MODULE: &str = "
         }
 
         /// [`Condvar::wait`] for at most `dur`.
-        pub async fn wait_timeout<'a, T>(&self, guard: MutexGuard<'a, T>, dur: Duration) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
+        pub async fn wait_timeout<'a, T>(
+            &self,
+            guard: MutexGuard<'a, T>,
+            dur: Duration,
+        ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
             let mutex = MutexGuard::source(&guard);
             let timed = async {
                 smol::Timer::after(dur).await;
@@ -262,7 +284,12 @@ pub(crate) const MODULE: &str = "
         }
 
         /// [`Condvar::wait_until`] for at most `dur`.
-        pub async fn wait_timeout_until<'a, T, F>(&self, guard: MutexGuard<'a, T>, dur: Duration, condition: F) -> (MutexGuard<'a, T>, WaitTimeoutResult)
+        pub async fn wait_timeout_until<'a, T, F>(
+            &self,
+            guard: MutexGuard<'a, T>,
+            dur: Duration,
+            condition: F,
+        ) -> (MutexGuard<'a, T>, WaitTimeoutResult)
         where
             F: FnMut(&mut T) -> bool,
         {
@@ -271,7 +298,8 @@ pub(crate) const MODULE: &str = "
                 smol::Timer::after(dur).await;
                 None
             };
-            match smol::future::or(async { Some(self.wait_until(guard, condition).await) }, timed).await {
+            let waited = async { Some(self.wait_until(guard, condition).await) };
+            match smol::future::or(waited, timed).await {
                 Some(guard) => (guard, WaitTimeoutResult(false)),
                 None => (mutex.lock().await, WaitTimeoutResult(true)),
             }

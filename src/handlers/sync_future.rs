@@ -54,7 +54,8 @@
 //!         type Output = F::Output;
 //!
 //!         fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-//!             let fut = self.get_mut().0.get_mut().unwrap_or_else(PoisonError::into_inner);
+//!             let fut = self.get_mut().0.get_mut();
+//!             let fut = fut.unwrap_or_else(PoisonError::into_inner);
 //!             fut.as_mut().poll(cx)
 //!         }
 //!     }
@@ -99,7 +100,8 @@ mod sync_future {
         type Output = F::Output;
 
         fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-            let fut = self.get_mut().0.get_mut().unwrap_or_else(PoisonError::into_inner);
+            let fut = self.get_mut().0.get_mut();
+            let fut = fut.unwrap_or_else(PoisonError::into_inner);
             fut.as_mut().poll(cx)
         }
     }
