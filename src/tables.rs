@@ -679,6 +679,8 @@ struct RawSmolApi {
     raw_fd: RawRawFd,
     sockets_from_std: Vec<String>,
     sync_in_async_net: Vec<String>,
+    #[serde(default)]
+    sealed_in_smol: Vec<String>,
     file_flush: RawFileFlush,
 }
 
@@ -748,6 +750,8 @@ pub struct SmolApi {
     pub raw_fd_types: BTreeMap<String, String>,
     pub sockets_from_std: BTreeSet<String>,
     pub sync_in_async_net: BTreeSet<String>,
+    /// async-std traits whose smol counterpart is sealed: the crate's own impls of them cannot move.
+    pub sealed_in_smol: BTreeSet<String>,
     pub file_writes: BTreeSet<String>,
     pub file_flushes: BTreeSet<String>,
 }
@@ -830,6 +834,7 @@ impl SmolApi {
             raw.sync_in_async_net,
             Kind::AsyncStdPath,
         )?;
+        let sealed_in_smol = c.set("sealed_in_smol", raw.sealed_in_smol, Kind::AsyncStdPath)?;
         let file_writes = c.set("file_flush.writes", raw.file_flush.writes, Kind::Name)?;
         let file_flushes = c.set("file_flush.flushes", raw.file_flush.flushes, Kind::Name)?;
         Ok(SmolApi {
@@ -844,6 +849,7 @@ impl SmolApi {
             raw_fd_types,
             sockets_from_std,
             sync_in_async_net,
+            sealed_in_smol,
             file_writes,
             file_flushes,
         })
@@ -1089,6 +1095,12 @@ pub fn tables_markdown() -> String {
         "Synchronous in async-net (unix-sync-bind)",
         "The `.await` goes.",
         &api.sync_in_async_net,
+    );
+    section(
+        &mut out,
+        "Sealed in smol (trait-sealed)",
+        "The crate's own impls of these traits stay on async-std's trait, reported.",
+        &api.sealed_in_smol,
     );
     section(
         &mut out,

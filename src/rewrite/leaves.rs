@@ -456,6 +456,19 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
                 (None, Some(local)) if *local != new_name => Some(new_name),
                 _ => None,
             };
+            // A re-export keeps the name it gives (`pub use async_std::net::ToSocketAddrs;` is
+            // `crate::net::ToSocketAddrs` to its users): the new item under the old name.
+            let reexport = ra_ap_syntax::ast::HasVisibility::visibility(&leaf.use_item).is_some();
+            if let (true, Some(_), Some(local)) = (reexport, &rename, &leaf.local) {
+                return LeafState {
+                    plan: LeafPlan::Import(format!("{p} as {local}")),
+                    rename: None,
+                    keep_original: false,
+                    usages: Vec::new(),
+                    extra: Vec::new(),
+                    shared: false,
+                };
+            }
             LeafState {
                 plan: LeafPlan::Import(p),
                 rename,

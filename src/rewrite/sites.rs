@@ -44,6 +44,21 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
                 continue;
             }
         }
+        // The trait of the crate's own impl, sealed in smol: the impl stays async-std's.
+        if crate::tables::smol_api()
+            .sealed_in_smol
+            .contains(&site.canon.join("::"))
+            && is_impl_trait(&site.path)
+        {
+            acc.findings.push(RawFinding::not_migrated(
+                site.path.syntax().text_range().start().into(),
+                FindingId::TraitSealed,
+                format!("`{}` is sealed in smol (async-fs): this impl cannot become one of smol's trait, and stays async-std's", site.canon.join("::")),
+                "drop the impl, or give the type an inherent method of the same name, then run again",
+            ));
+            keep_for(site, sites, states);
+            continue;
+        }
         let m = ctx.cat.lookup(&site.canon);
         // Through the crate's own re-export, the re-exported item (an import, or a shim with
         // async-std's signature) is migrated where it is defined; only handlers about the value a
@@ -220,4 +235,40 @@ fn fq_edit(
         text = format!("::{text}");
     }
     Some((start..end, text))
+}
+
+/// The path is the trait of an `impl Trait for Type` header.
+fn is_impl_trait(path: &ast::Path) -> bool {
+    let Some(ty) = path.syntax().parent().and_then(ast::PathType::cast) else {
+        return false;
+    };
+    ty.syntax()
+        .parent()
+        .and_then(ast::Impl::cast)
+        .and_then(|i| i.trait_())
+        .is_some_and(|t| t.syntax() == ty.syntax())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::handlers::check::*;
+
+    #[test]
+    fn an_impl_of_a_trait_smol_seals_stays_async_stds() {
+        // cap-async-std: its own DirEntry implements the unix DirEntryExt.
+        check_findings(
+            "attr-main",
+            r#"use async_std::os::unix::fs::DirEntryExt;
+
+pub struct DirEntry(u64);
+
+impl DirEntryExt for DirEntry {
+    fn ino(&self) -> u64 {
+        self.0
+    }
+}
+"#,
+            "5:6 trait-sealed: `async_std::os::unix::fs::DirEntryExt` is sealed in smol (async-fs): this impl cannot become one of smol's trait, and stays async-std's",
+        );
+    }
 }
