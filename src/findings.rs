@@ -103,15 +103,15 @@ finding_ids! {
     SocketClone = "socket-clone", Blocker;
     /// `task::spawn` inside `loop`/`while`: one thread per connection or message
     SpawnPerItem = "spawn-per-item", Blocker;
-    /// the crate implements an async-std trait whose smol counterpart is sealed: the impl keeps
-    /// async-std's trait
-    TraitSealed = "trait-sealed", Finding;
     /// the crate reads or writes through shared references of a stream in a generic bound
     /// (`for<'a> &'a T: AsyncRead`), which async-net's streams do not satisfy: the files naming
     /// async-std's streams are left on async-std
     StreamRefIo = "stream-ref-io", Finding;
     /// a file of the crate could not be parsed
     SyntaxError = "syntax-error", Both;
+    /// the crate implements an async-std trait whose smol counterpart is sealed: the impl keeps
+    /// async-std's trait
+    TraitSealed = "trait-sealed", Finding;
     /// an async-std path the catalogue (smol.toml or threads.toml) does not know: left in place
     UnknownItem = "unknown-item", Both;
     /// a `use` item regenerated (counts)
