@@ -8,9 +8,151 @@
 //! rustfmt is the toolchain's binary, reading the text on stdin; nothing of the repository runs.
 //! Without rustfmt (or when it fails on a file), the file stays as the rewrites left it.
 
+use crate::report::FileChange;
+use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// [`like_before`] for each changed `.rs` file of the package at `pkg_dir` (paths relative to
+/// `root`), with two rustfmt processes in all rather than two per file (a process costs more than
+/// formatting a file): `rustfmt --check` over the files as they are on disk says which are clean;
+/// the new texts of those are formatted in a scratch copy of the package's `.rs` tree (so that
+/// `mod` declarations resolve), with the configuration found from the package upwards.
+pub fn files(root: &Path, pkg_dir: &Path, edition: &str, changes: &mut [FileChange]) {
+    // Absolute paths: rustfmt names files by them in what it prints.
+    let (Ok(root), Ok(pkg_dir)) = (std::fs::canonicalize(root), std::fs::canonicalize(pkg_dir))
+    else {
+        return;
+    };
+    let (root, pkg_dir) = (root.as_path(), pkg_dir.as_path());
+    let changed: Vec<usize> = (0..changes.len())
+        .filter(|&i| changes[i].file.ends_with(".rs") && changes[i].before != changes[i].after)
+        .filter(|&i| root.join(&changes[i].file).starts_with(pkg_dir))
+        .collect();
+    if changed.is_empty() {
+        return;
+    }
+    let paths: Vec<PathBuf> = changed
+        .iter()
+        .map(|&i| root.join(&changes[i].file))
+        .collect();
+    let Some(unclean) = check(&paths, edition) else {
+        return;
+    };
+    let clean: Vec<(usize, &Path)> = changed
+        .iter()
+        .zip(&paths)
+        .filter(|(_, p)| !unclean.contains(*p))
+        .map(|(&i, p)| (i, p.as_path()))
+        .collect();
+    if clean.is_empty() {
+        return;
+    }
+    let Ok(scratch) = tempfile::tempdir() else {
+        return;
+    };
+    if copy_rs_tree(pkg_dir, scratch.path()).is_err() {
+        return;
+    }
+    let mut targets = Vec::new();
+    for (i, p) in &clean {
+        let Ok(rel) = p.strip_prefix(pkg_dir) else {
+            continue;
+        };
+        let copy = scratch.path().join(rel);
+        if std::fs::write(&copy, &changes[*i].after).is_ok() {
+            targets.push((*i, copy));
+        }
+    }
+    let mut cmd = Command::new("rustfmt");
+    cmd.args(["--edition", edition, "--color", "never"]);
+    if let Some(config) = config_of(pkg_dir) {
+        cmd.arg("--config-path").arg(config);
+    }
+    let Ok(out) = cmd
+        .args(targets.iter().map(|(_, c)| c))
+        .current_dir(scratch.path())
+        .stdin(Stdio::null())
+        .output()
+    else {
+        return;
+    };
+    // A file rustfmt reports an error for keeps the rewrites' text.
+    let errors = String::from_utf8_lossy(&out.stderr).into_owned();
+    for (i, copy) in targets {
+        if errors.contains(&copy.display().to_string()) {
+            continue;
+        }
+        if let Ok(text) = std::fs::read_to_string(&copy) {
+            changes[i].after = text;
+        }
+    }
+}
+
+/// The files among `paths` that rustfmt would change (or cannot format), from one `--check`; `None`
+/// when rustfmt cannot be run.
+fn check(paths: &[PathBuf], edition: &str) -> Option<BTreeSet<PathBuf>> {
+    let out = Command::new("rustfmt")
+        .args(["--check", "--edition", edition, "--color", "never"])
+        .args(paths)
+        .current_dir(paths.first()?.parent()?)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let named = |line: &str| {
+        paths
+            .iter()
+            .find(|p| line.contains(&p.display().to_string()))
+            .cloned()
+    };
+    let mut unclean: BTreeSet<PathBuf> = stdout
+        .lines()
+        .filter(|l| l.starts_with("Diff in "))
+        .filter_map(named)
+        .collect();
+    unclean.extend(stderr.lines().filter_map(named));
+    if !out.status.success() && unclean.is_empty() {
+        // It failed without naming a file: trust none.
+        return Some(paths.iter().cloned().collect());
+    }
+    Some(unclean)
+}
+
+/// The `rustfmt.toml` (or `.rustfmt.toml`) that applies to files of `dir`, from `dir` upwards.
+fn config_of(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .flat_map(|d| [d.join("rustfmt.toml"), d.join(".rustfmt.toml")])
+        .find(|p| p.is_file())
+}
+
+/// Copies every `.rs` file below `from` (not `target/`, not hidden directories) to `to`.
+fn copy_rs_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    for e in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && (e.file_name() == "target"
+                        || e.file_name().to_string_lossy().starts_with('.')))
+        })
+        .flatten()
+    {
+        if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs") {
+            let Ok(rel) = e.path().strip_prefix(from) else {
+                continue;
+            };
+            let dst = to.join(rel);
+            if let Some(parent) = dst.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::copy(e.path(), dst)?;
+        }
+    }
+    Ok(())
+}
 
 /// `after` formatted, when `before` (the text of the file at `path`) is rustfmt-clean.
 pub fn like_before(path: &Path, edition: &str, before: &str, after: &str) -> Option<String> {
@@ -69,5 +211,47 @@ mod tests {
         let tabs = "fn f() -> u8 {\n\t1\n}\n";
         let out = like_before(&file, "2021", tabs, "fn f() -> u8 {\n    2\n}\n").unwrap();
         assert_eq!(out, "fn f() -> u8 {\n\t2\n}\n");
+    }
+
+    #[test]
+    fn a_package_is_formatted_in_one_pass_with_its_modules() {
+        if std::process::Command::new("rustfmt")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("pkg");
+        std::fs::create_dir_all(pkg.join("src")).unwrap();
+        let main = "mod a;\n\nfn main() {\n    a::f();\n}\n";
+        let a = "pub fn f() {}\n";
+        let messy = "fn g( ) {}\n";
+        std::fs::write(pkg.join("src/main.rs"), main).unwrap();
+        std::fs::write(pkg.join("src/a.rs"), a).unwrap();
+        std::fs::write(pkg.join("src/b.rs"), messy).unwrap();
+        let change = |file: &str, before: &str, after: &str| crate::report::FileChange {
+            file: file.into(),
+            before: before.into(),
+            after: after.into(),
+            rules: Default::default(),
+            crates: Default::default(),
+        };
+        let mut changes = vec![
+            change(
+                "pkg/src/main.rs",
+                main,
+                "mod a;\n\nfn main() {\n    a::f(); { let x = 1; drop(x) }\n}\n",
+            ),
+            change("pkg/src/b.rs", messy, "fn g( ) { h( ) }\n"),
+        ];
+        super::files(dir.path(), &pkg, "2021", &mut changes);
+        assert_eq!(
+            changes[0].after,
+            "mod a;\n\nfn main() {\n    a::f();\n    {\n        let x = 1;\n        drop(x)\n    }\n}\n"
+        );
+        // Not formatted before: left as the rewrites wrote it.
+        assert_eq!(changes[1].after, "fn g( ) { h( ) }\n");
     }
 }

@@ -272,19 +272,12 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
             generating.push(pkg);
         }
         // rustfmt-clean files stay so (see format.rs).
-        for fc in report.files[first_file..]
-            .iter_mut()
-            .filter(|f| f.file.ends_with(".rs"))
-        {
-            if let Some(formatted) = crate::format::like_before(
-                &root.join(&fc.file),
-                &pkg.edition,
-                &fc.before,
-                &fc.after,
-            ) {
-                fc.after = formatted;
-            }
-        }
+        crate::format::files(
+            &root,
+            &pkg.dir,
+            &pkg.edition,
+            &mut report.files[first_file..],
+        );
         all.keep_async_std |= needs.keep_async_std;
         all.smol |= needs.smol;
         per_package.push((pi, needs));
