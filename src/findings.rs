@@ -80,6 +80,9 @@ finding_ids! {
     LockApi = "lock-api", Blocker;
     /// a Cargo.toml edit (counts)
     Manifest = "manifest", Count;
+    /// an example named after async-std that now runs on smol, or a line of documentation that
+    /// names a feature the migration renamed: listed for a person
+    NamedAfterAsyncStd = "named-after-async-std", Finding;
     /// a `.rs` file no target's module tree reaches (cargo does not compile it): left as it is
     OutsideModuleTree = "outside-module-tree", Finding;
     /// a path with generic arguments inside the part that changes

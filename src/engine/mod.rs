@@ -306,6 +306,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
                 .any(|f| f.file.starts_with(&src) && f.crates.contains("smol"));
             let renames = manifest(&root, pkg, needs, &mut report);
             rename_cfg_features(&root, pkg, &renames, &mut report);
+            names_after_async_std(&root, pkg, &renames, &mut report);
         }
     }
     // Virtual workspace manifests ([workspace.dependencies] only).
@@ -446,6 +447,85 @@ fn manifest(
 }
 
 /// `cfg(feature = "old")` gates of every file of the package follow its renamed features.
+/// Names that follow the code: an example file named after async-std whose code moved to smol, and
+/// documentation lines (comments, the package's README) that pass a feature the manifest renamed
+/// (`--features async-std-runtime`), are listed for review.
+fn names_after_async_std(
+    root: &Path,
+    pkg: &Package,
+    renames: &[(String, String)],
+    report: &mut RootReport,
+) {
+    let mut found = Vec::new();
+    for path in &pkg.files {
+        let file = rel(root, path);
+        let Some(fc) = report.files.iter().find(|f| f.file == file) else {
+            continue;
+        };
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let in_examples = path
+            .strip_prefix(&pkg.dir)
+            .is_ok_and(|r| r.starts_with("examples"));
+        if in_examples
+            && (stem.contains("async-std") || stem.contains("async_std"))
+            && !crate::workspace::mentions_any(&fc.after, &["async_std".to_string()].into())
+        {
+            found.push(
+                crate::report::RawFinding::review(
+                    0,
+                    FindingId::NamedAfterAsyncStd,
+                    format!("the example `{stem}` is named after async-std and now runs on smol"),
+                    "rename the file (and its [[example]] entry, if Cargo.toml has one), or keep the name on purpose",
+                )
+                .locate(&file, &fc.after),
+            );
+        }
+    }
+    let mut docs: Vec<PathBuf> = pkg.files.clone();
+    docs.push(pkg.dir.join("README.md"));
+    for path in docs {
+        let file = rel(root, &path);
+        let text = match report.files.iter().find(|f| f.file == file) {
+            Some(fc) => fc.after.clone(),
+            None => match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(_) => continue,
+            },
+        };
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let doc = !file.ends_with(".rs") || line.trim_start().starts_with("//");
+            if doc && line.contains("--features") {
+                if let Some((old, new)) = renames.iter().find(|(old, _)| {
+                    line.match_indices(old.as_str()).any(|(i, _)| {
+                        let before = line[..i].chars().next_back();
+                        let after = line[i + old.len()..].chars().next();
+                        let ident = |c: Option<char>| {
+                            c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                        };
+                        !ident(before) && !ident(after)
+                    })
+                }) {
+                    found.push(
+                        crate::report::RawFinding::review(
+                            offset + line.find(old.as_str()).unwrap_or(0),
+                            FindingId::NamedAfterAsyncStd,
+                            format!("this line passes feature `{old}`, which the migration renamed `{new}`"),
+                            format!("write `{new}` (`{old}` stays an alias unless --rename-features)"),
+                        )
+                        .locate(&file, &text),
+                    );
+                }
+            }
+            offset += line.len();
+        }
+    }
+    report.findings.extend(found);
+}
+
 fn rename_cfg_features(
     root: &Path,
     pkg: &Package,

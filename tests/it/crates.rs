@@ -483,3 +483,55 @@ fn main() {
         }
     }
 }
+
+/// Names follow the code: an example named after async-std that now runs on smol, and a README
+/// line that passes a feature the manifest renamed, are listed for a person (issue 16 item 6).
+#[test]
+fn names_after_async_std_are_listed_for_review() {
+    let work = work_dir("named-after");
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    std::fs::create_dir_all(work.join("examples")).unwrap();
+    std::fs::write(
+        work.join("Cargo.toml"),
+        "[package]\nname = \"named-after\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\nasync-std-runtime = [\"async-std\"]\n\n[dependencies]\nasync-std = { version = \"1.13\", optional = true }\n\n[[example]]\nname = \"echo-async-std\"\nrequired-features = [\"async-std-runtime\"]\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("src/lib.rs"),
+        "pub fn id(x: u8) -> u8 {\n    x\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("examples/echo-async-std.rs"),
+        "fn main() {\n    async_std::task::block_on(async {\n        println!(\"{}\", named_after::id(1));\n    });\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("README.md"),
+        "# named-after\n\nRun `cargo run --example echo-async-std --features async-std-runtime`.\n",
+    )
+    .unwrap();
+    let report = async_std_migrate::engine::plan(
+        &work,
+        &Config {
+            target: Target::Smol,
+            syntax_only: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let named: Vec<_> = where_and_why(&report)
+        .into_iter()
+        .filter(|(_, _, r)| *r == "named-after-async-std")
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            ("README.md", 3, "named-after-async-std"),
+            ("examples/echo-async-std.rs", 1, "named-after-async-std"),
+        ],
+        "{:#?}",
+        report.findings
+    );
+}
