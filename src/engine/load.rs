@@ -87,6 +87,7 @@ pub(super) fn load_package(
     }
     for (_, text) in &texts {
         ctx.own_methods.extend(indented_fn_names(text));
+        ctx.handle_from_shared |= handle_from_shared(text);
     }
     for (path, text) in texts {
         let candidate = workspace::mentions_any(&text, &ctx.roots)
@@ -223,4 +224,48 @@ pub(crate) fn indented_fn_names(text: &str) -> impl Iterator<Item = String> + '_
             .collect();
         (!name.is_empty()).then_some(name)
     })
+}
+
+/// Whether the text converts a task handle into a type of its own through a name other runtimes'
+/// imports share (zmq.rs: `impl<T> From<rt_task::JoinHandle<T>> for JoinHandle<T>`, with
+/// `use async_std::task as rt_task;` and `use tokio::task as rt_task;` under their cfgs): such an
+/// impl stays async-std's, and so must the handles converted through it.
+pub(crate) fn handle_from_shared(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find("From<") {
+        rest = &rest[i + "From<".len()..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        if !path.ends_with("JoinHandle") {
+            continue;
+        }
+        // The name the handle's path starts with, and the imports that bind it.
+        let first = path.split("::").next().unwrap_or_default().to_string();
+        let binds: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("use ") || l.starts_with("pub use "))
+            .filter(|l| {
+                let l = l.trim_end_matches(';');
+                l.ends_with(&format!(" as {first}")) || l.ends_with(&format!("::{first}"))
+            })
+            .collect();
+        if binds.len() >= 2 && binds.iter().any(|l| l.contains("async_std")) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod handle_tests {
+    #[test]
+    fn a_wrapper_over_a_shared_alias() {
+        let zmq = "#[cfg(feature = \"a\")]\nuse async_std::task as rt_task;\n#[cfg(feature = \"t\")]\nuse tokio::task as rt_task;\npub struct JoinHandle<T>(rt_task::JoinHandle<T>);\nimpl<T> From<rt_task::JoinHandle<T>> for JoinHandle<T> {}\n";
+        assert!(super::handle_from_shared(zmq));
+        let plain = "use async_std::task;\npub struct H<T>(task::JoinHandle<T>);\nimpl<T> From<task::JoinHandle<T>> for H<T> {}\n";
+        assert!(!super::handle_from_shared(plain));
+    }
 }

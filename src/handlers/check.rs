@@ -49,6 +49,7 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
     krate
         .own_methods
         .extend(crate::engine::load::indented_fn_names(src));
+    krate.handle_from_shared = crate::engine::load::handle_from_shared(src);
     let place = place_of(Path::new("/pkg/src/main.rs"), Path::new("/pkg"));
     let mut sites = collect_crate_facts(&nodes, &place, &mut krate);
     if !krate.reexports.is_empty() || !krate.glob_reexports.is_empty() {

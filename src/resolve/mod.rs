@@ -56,6 +56,10 @@ pub struct CrateContext {
     /// Some file of the crate spawns tasks (`task::spawn`): a migrated `main` keeps async-std's
     /// worker count.
     pub uses_spawn: bool,
+    /// A file converts task handles into a type of its own through a name other runtimes'
+    /// imports share (see `engine::load::handle_from_shared`): spawns whose handle is `.into()`'d
+    /// stay async-std's.
+    pub handle_from_shared: bool,
     /// `--keep-worker-threads`: see `handlers/worker_threads.rs`.
     pub keep_worker_threads: bool,
     /// The lib crate uses items that only work inside async-std's runtime (task-locals,

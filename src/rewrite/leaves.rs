@@ -571,7 +571,7 @@ mod tests {
 }
 
 /// async-std's spawning functions: what they return is a `JoinHandle`.
-const SPAWNERS: &[&str] = &[
+pub(super) const SPAWNERS: &[&str] = &[
     "async_std::task::spawn",
     "async_std::task::spawn_blocking",
     "async_std::task::spawn_local",

@@ -44,6 +44,21 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
                 continue;
             }
         }
+        // A spawn whose handle converts through the crate's own `From` impl over a name other
+        // runtimes share: that impl stays async-std's, so does the spawn (zmq.rs).
+        if ctx.krate.handle_from_shared
+            && super::leaves::SPAWNERS.contains(&site.canon.join("::").as_str())
+            && handle_converted(&site.path)
+        {
+            acc.findings.push(RawFinding::not_migrated(
+                site.path.syntax().text_range().start().into(),
+                "task-join-handle",
+                format!("the handle of this `{}` converts into the crate's own type through a `From` impl for a `JoinHandle` other runtimes share, which stays async-std's", site.canon.join("::")),
+                "move the wrapper and its From impl to smol::Task under async-std's cfg by hand, then run again",
+            ));
+            keep_for(site, sites, states);
+            continue;
+        }
         // The trait of the crate's own impl, sealed in smol: the impl stays async-std's.
         if crate::tables::smol_api()
             .sealed_in_smol
@@ -237,6 +252,21 @@ fn fq_edit(
     Some((start..end, text))
 }
 
+/// The call of `path` is converted right away: `spawn(f).into()`.
+fn handle_converted(path: &ast::Path) -> bool {
+    let Some(call) = crate::handlers::call_of_path(path) else {
+        return false;
+    };
+    let outer = crate::handlers::skip_parens_up(call.syntax());
+    outer
+        .parent()
+        .and_then(ast::MethodCallExpr::cast)
+        .is_some_and(|mc| {
+            mc.name_ref().is_some_and(|n| n.text() == "into")
+                && mc.receiver().is_some_and(|r| r.syntax() == &outer)
+        })
+}
+
 /// The path is the trait of an `impl Trait for Type` header.
 fn is_impl_trait(path: &ast::Path) -> bool {
     let Some(ty) = path.syntax().parent().and_then(ast::PathType::cast) else {
@@ -269,6 +299,36 @@ impl DirEntryExt for DirEntry {
 }
 "#,
             "5:6 trait-sealed: `async_std::os::unix::fs::DirEntryExt` is sealed in smol (async-fs): this impl cannot become one of smol's trait, and stays async-std's",
+        );
+    }
+
+    #[test]
+    fn a_spawn_converted_into_a_wrapper_over_a_shared_alias_stays() {
+        // zmq.rs: the wrapper's From impl names tokio's or async-std's JoinHandle by one alias.
+        check_findings(
+            "attr-main",
+            r#"#[cfg(feature = "async-std-runtime")]
+use async_std::task as rt_task;
+#[cfg(feature = "tokio-runtime")]
+use tokio::task as rt_task;
+
+pub struct JoinHandle<T>(rt_task::JoinHandle<T>);
+
+impl<T> From<rt_task::JoinHandle<T>> for JoinHandle<T> {
+    fn from(h: rt_task::JoinHandle<T>) -> Self {
+        Self(h)
+    }
+}
+
+pub fn spawn<F: std::future::Future<Output = u8> + Send + 'static>(f: F) -> JoinHandle<u8> {
+    #[cfg(feature = "async-std-runtime")]
+    let h = async_std::task::spawn(f).into();
+    #[cfg(feature = "tokio-runtime")]
+    let h = tokio::task::spawn(f).into();
+    h
+}
+"#,
+            "16:13 task-join-handle: the handle of this `async_std::task::spawn` converts into the crate's own type through a `From` impl for a `JoinHandle` other runtimes share, which stays async-std's",
         );
     }
 }
