@@ -5,7 +5,9 @@
 //! `cargo fmt` finds it) and the package's edition. Files that were not formatted stay as the
 //! rewrites left them: formatting them would bury the migration in unrelated changes.
 //!
-//! rustfmt is the toolchain's binary, reading the text on stdin; nothing of the repository runs.
+//! rustfmt is the toolchain's binary, started outside the repository (rustup would otherwise read
+//! the repository's `rust-toolchain.toml`, which can name any binary): nothing of the repository
+//! runs, its rustfmt configuration is read.
 //! Without rustfmt (or when it fails on a file), the file stays as the rewrites left it.
 
 use crate::report::FileChange;
@@ -96,7 +98,8 @@ fn check(paths: &[PathBuf], edition: &str) -> Option<BTreeSet<PathBuf>> {
     let out = Command::new("rustfmt")
         .args(["--check", "--edition", edition, "--color", "never"])
         .args(paths)
-        .current_dir(paths.first()?.parent()?)
+        // Not in the repository: rustup would take its toolchain file, which can name any binary.
+        .current_dir(std::env::temp_dir())
         .stdin(Stdio::null())
         .output()
         .ok()?;
@@ -163,11 +166,16 @@ pub fn like_before(path: &Path, edition: &str, before: &str, after: &str) -> Opt
     rustfmt(dir, edition, after)
 }
 
-/// rustfmt's output for `text`, run in `dir` (so it finds the configuration cargo fmt would).
+/// rustfmt's output for `text`, with the configuration cargo fmt would find for a file of `dir`.
 fn rustfmt(dir: &Path, edition: &str, text: &str) -> Option<String> {
-    let mut child = Command::new("rustfmt")
-        .args(["--emit", "stdout", "--quiet", "--edition", edition])
-        .current_dir(dir)
+    let mut cmd = Command::new("rustfmt");
+    cmd.args(["--emit", "stdout", "--quiet", "--edition", edition]);
+    if let Some(config) = config_of(dir) {
+        cmd.arg("--config-path").arg(config);
+    }
+    let mut child = cmd
+        // Not in the repository: rustup would take its toolchain file, which can name any binary.
+        .current_dir(std::env::temp_dir())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -231,6 +239,12 @@ mod tests {
         std::fs::write(pkg.join("src/main.rs"), main).unwrap();
         std::fs::write(pkg.join("src/a.rs"), a).unwrap();
         std::fs::write(pkg.join("src/b.rs"), messy).unwrap();
+        // rustup, started in the repository, would run the toolchain this names (any binary).
+        std::fs::write(
+            pkg.join("rust-toolchain.toml"),
+            "[toolchain]\npath = \"/nonexistent/untrusted-toolchain\"\n",
+        )
+        .unwrap();
         let change = |file: &str, before: &str, after: &str| crate::report::FileChange {
             file: file.into(),
             before: before.into(),
