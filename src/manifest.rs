@@ -335,7 +335,11 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     } else {
         rename_features(&mut doc, needs.rename_features, &mut notes)
     };
-    let new = doc.to_string();
+    let mut new = doc.to_string();
+    // A CRLF manifest stays CRLF (toml_edit writes the lines it makes with LF).
+    if text.contains("\r\n") && !text.replace("\r\n", "").contains('\n') {
+        new = new.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
     if new == text {
         return Ok(None);
     }
@@ -728,6 +732,17 @@ mod tests {
         let before = "[package]\nname = \"x\"\n\n[dependencies]\n# runtime\nasync-std = { version = \"1.12\", features = [\"attributes\"] } # pinned\nserde = \"1\"\n";
         let after = migrate(before, smol()).unwrap().unwrap().text;
         assert_eq!(after, "[package]\nname = \"x\"\n\n[dependencies]\n# runtime\nsmol = \"2\" # pinned\nserde = \"1\"\n");
+    }
+
+    #[test]
+    fn a_crlf_manifest_keeps_its_line_endings() {
+        let before = "[package]\r\nname = \"x\"\r\n\r\n[dependencies]\r\nasync-std = { version = \"1\", optional = true }\r\n\r\n[features]\r\nrt = [\"async-std\"]\r\n";
+        let after = migrate(before, smol()).unwrap().unwrap().text;
+        assert!(!after.replace("\r\n", "").contains('\n'), "{after:?}");
+        assert!(
+            after.contains("smol = { version = \"2\", optional = true }\r\n"),
+            "{after:?}"
+        );
     }
 
     #[test]
