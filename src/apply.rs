@@ -1,10 +1,10 @@
-//! Writing the planned changes. Files are rewritten in place, as `cargo fix` and rustfmt do:
-//! the file keeps its inode, so its permissions, owner, hard links and extended attributes
-//! stay as they were (a temporary file renamed over it would lose the last three, and costs
-//! ~0.7 ms of kernel time per file on ext4: seconds on a 10,000-file tree). A write that fails
-//! midway is undone with the original bytes; what protects against a crash midway is the
-//! refusal to touch files with uncommitted changes in a git work tree unless `--allow-dirty`,
-//! as `cargo fix` does: git holds every original. Line endings are the ones the edits kept.
+//! Writing the planned changes. Each file is written to a temporary file beside it and renamed
+//! over it (its permissions kept), so a kill at any moment leaves every file wholly old or wholly
+//! new: an interrupted in-place write cut files at a page boundary, which without git is a loss.
+//! The cost: a hard link to the file becomes a copy, and ~0.7 ms of kernel time per file on
+//! ext4 (seconds on a 10,000-file tree; roots are written in parallel). Files with uncommitted
+//! changes in a git work tree are refused unless `--allow-dirty`, as `cargo fix` does. Line
+//! endings are the ones the edits kept.
 //! After a manifest changed, `cargo metadata` brings Cargo.lock in line without upgrading
 //! unrelated packages.
 
@@ -73,10 +73,16 @@ pub fn write(
             });
         }
     }
-    let mut written = Vec::new();
-    for f in &report.files {
+    let mut written: Vec<PathBuf> = Vec::new();
+    for (i, f) in report.files.iter().enumerate() {
         let path = root.join(&f.file);
-        write_file(&path, f.after.as_bytes(), f.before.as_bytes())?;
+        if let Err(e) = write_file(&path, f.after.as_bytes(), f.before.as_bytes()) {
+            // The root is written as a unit: what was written gets its bytes back.
+            for (done, p) in report.files[..i].iter().zip(&written) {
+                let _ = write_file(p, done.before.as_bytes(), done.after.as_bytes());
+            }
+            return Err(e);
+        }
         written.push(path);
     }
     let lock = finish_root(report);
@@ -200,22 +206,41 @@ fn first_chain(tree: &str) -> Vec<String> {
     chain
 }
 
-/// Writes `bytes` over the file at `path` in place; if that fails, writes `before` back.
-pub fn write_file(path: &Path, bytes: &[u8], before: &[u8]) -> Result<(), Error> {
+/// Replaces the file at `path` by `bytes`, atomically: the bytes go to a temporary file beside it
+/// (with the file's permissions), which is renamed over it, so that a kill at any moment leaves
+/// the file wholly old or wholly new. A symlinked file is written where it points. Temporary
+/// files a killed run left beside it are removed first. `_before` is what the file held when it
+/// was read (a failed write leaves it as it is).
+pub fn write_file(path: &Path, bytes: &[u8], _before: &[u8]) -> Result<(), Error> {
     let werr = |e: std::io::Error| Error::Write {
         path: path.to_path_buf(),
         source: e,
     };
-    let write = |b: &[u8]| -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .truncate(true)
-            .open(path)?;
-        f.write_all(b)?;
-        f.flush()
+    let target = std::fs::canonicalize(path).map_err(werr)?;
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return Err(werr(std::io::Error::other("not a file path")));
     };
-    if let Err(e) = write(bytes) {
-        let _ = write(before);
+    let name = name.to_string_lossy().into_owned();
+    let prefix = format!(".{name}.asm-tmp-");
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let tmp = dir.join(format!("{prefix}{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let perms = std::fs::metadata(&target)?.permissions();
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.flush()?;
+        drop(f);
+        std::fs::set_permissions(&tmp, perms)?;
+        std::fs::rename(&tmp, &target)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
         return Err(werr(e));
     }
     Ok(())

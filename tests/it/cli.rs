@@ -161,6 +161,8 @@ fn apply_keeps_permissions_and_crlf_line_endings() {
     small_crate(dir.path(), &SMALL.replace('\n', "\r\n"));
     let main = dir.path().join("src/main.rs");
     std::fs::set_permissions(&main, std::fs::Permissions::from_mode(0o640)).unwrap();
+    // What a killed run left: the next one removes it.
+    std::fs::write(dir.path().join("src/.main.rs.asm-tmp-1"), "partial").unwrap();
     let (code, _, err) = run(&[
         "apply",
         "--syntax-only",
@@ -168,6 +170,14 @@ fn apply_keeps_permissions_and_crlf_line_endings() {
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
+    // Written through a temporary file renamed over the original: none is left.
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("src"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("asm-tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     let after = std::fs::read_to_string(&main).unwrap();
     // The default, --to auto: nothing here needs a runtime, so it is plain std now.
     assert!(after.contains("thread::spawn(|| {});"), "{after}");
