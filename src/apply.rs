@@ -14,6 +14,39 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Whether `root` is in a git work tree that git can read, as `cargo fix` requires before it
+/// writes: `NoVcs` outside one, `VcsUnreadable` when git is missing or refuses the repository
+/// (dubious ownership), since then the dirty check cannot run either.
+pub fn check_vcs(root: &Path) -> Result<(), Error> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--is-inside-work-tree"])
+        .output();
+    let unreadable = |reason: String| Error::VcsUnreadable {
+        path: root.to_path_buf(),
+        reason,
+    };
+    let out = out.map_err(|e| unreadable(format!("git: {e}")))?;
+    if out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "true" {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("not a git repository") || out.status.success() {
+        return Err(Error::NoVcs {
+            path: root.to_path_buf(),
+        });
+    }
+    Err(unreadable(
+        stderr
+            .lines()
+            .next()
+            .unwrap_or("git failed")
+            .trim()
+            .to_string(),
+    ))
+}
+
 /// Files among `files` (relative to `root`) that git reports as modified or untracked.
 pub fn dirty_files(root: &Path, files: &[String]) -> Vec<String> {
     let out = Command::new("git")

@@ -35,6 +35,9 @@ enum Cmd {
         /// Write even to files that have uncommitted changes in git.
         #[arg(long)]
         allow_dirty: bool,
+        /// Write even where no git work tree holds the originals (or git cannot be run).
+        #[arg(long)]
+        allow_no_vcs: bool,
         /// After writing, `cargo check --all-targets` each changed workspace (default and all
         /// features) and put back the original files of one whose check fails; `=test` also
         /// runs `cargo test` before and after and reports tests whose outcome changed.
@@ -192,13 +195,14 @@ where
             return code;
         }
     };
-    let (common, check, apply, allow_dirty, verify) = match cli.cmd {
-        Cmd::Diff { common, check } => (common, check, false, false, None),
+    let (common, check, apply, allow_dirty, allow_no_vcs, verify) = match cli.cmd {
+        Cmd::Diff { common, check } => (common, check, false, false, false, None),
         Cmd::Apply {
             common,
             allow_dirty,
+            allow_no_vcs,
             verify,
-        } => (common, false, true, allow_dirty, verify),
+        } => (common, false, true, allow_dirty, allow_no_vcs, verify),
         Cmd::Scan {
             paths,
             format,
@@ -250,6 +254,20 @@ where
     clear_progress();
 
     let mut code = 0;
+    // As `cargo fix`: nothing is written where git does not hold the originals.
+    if apply && !allow_no_vcs {
+        let mut refused = false;
+        for root in report.roots.iter_mut().filter(|r| !r.files.is_empty()) {
+            if let Err(e) = crate::apply::check_vcs(std::path::Path::new(&root.root)) {
+                let _ = writeln!(err, "error: {e}");
+                root.files.clear();
+                refused = true;
+            }
+        }
+        if refused {
+            code = 2;
+        }
+    }
     if apply && verify.is_none() {
         // Without checks between them, roots are written in parallel.
         let roots: Vec<&crate::report::RootReport> = report

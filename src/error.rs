@@ -22,4 +22,12 @@ pub enum Error {
         "refusing to write: {count} file(s) with uncommitted changes would be touched ({first}); commit or stash them, or pass --allow-dirty"
     )]
     Dirty { count: usize, first: String },
+    #[error(
+        "refusing to write: {path} is not in a git work tree, so nothing would hold the originals; commit it to git first, or pass --allow-no-vcs"
+    )]
+    NoVcs { path: PathBuf },
+    #[error(
+        "refusing to write: cannot check {path} for uncommitted changes ({reason}); fix git, or pass --allow-no-vcs"
+    )]
+    VcsUnreadable { path: PathBuf, reason: String },
 }

@@ -45,8 +45,8 @@ for size in medium large; do
       rm -rf "$work/copy" && cp -r "$tree" "$work/copy"
       case $what in
         ast-grep) r=$(measure "$sg" scan -c "$bench/ast-grep-rules/sgconfig.yml" --update-all -j 2 "$work/copy") ;;
-        smol) r=$(measure "$tool" apply --syntax-only --to smol --allow-dirty -j 2 "$work/copy") ;;
-        auto) r=$(measure "$tool" apply --syntax-only --allow-dirty -j 2 "$work/copy") ;;
+        smol) r=$(measure "$tool" apply --syntax-only --to smol --allow-dirty --allow-no-vcs -j 2 "$work/copy") ;;
+        auto) r=$(measure "$tool" apply --syntax-only --allow-dirty --allow-no-vcs -j 2 "$work/copy") ;;
       esac
       walls[$what]+="${r% *} "
       peaks[$what]+="${r#* } "
@@ -63,5 +63,5 @@ for size in medium large; do
 done
 # Semantic mode, once, on medium.
 rm -rf "$work/copy" && cp -r "$work/tree-medium" "$work/copy"
-r=$(measure "$tool" apply --allow-dirty -j 2 "$work/copy")
+r=$(measure "$tool" apply --allow-dirty --allow-no-vcs -j 2 "$work/copy")
 echo "| medium | semantic (\`apply\`, rust-analyzer per workspace, -j 2) | ${r% *} | $(( ${r#* } / 1024 )) |"

@@ -150,6 +150,7 @@ fn the_demo_applies_builds_and_prints_the_same() {
             "async-std-migrate",
             "apply",
             "--allow-dirty",
+            "--allow-no-vcs",
             after.to_str().unwrap(),
         ],
         &mut out,

@@ -147,7 +147,15 @@ fn apply_refuses_dirty_files_unless_allowed() {
     assert!(std::fs::read_to_string(dir.path().join("src/main.rs"))
         .unwrap()
         .contains("async_std"));
-    let (code, _, err) = run(&["apply", "--to", "smol", "--syntax-only", "--allow-dirty", p]);
+    let (code, _, err) = run(&[
+        "apply",
+        "--to",
+        "smol",
+        "--syntax-only",
+        "--allow-dirty",
+        "--allow-no-vcs",
+        p,
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(std::fs::read_to_string(dir.path().join("src/main.rs"))
         .unwrap()
@@ -167,6 +175,7 @@ fn apply_keeps_permissions_and_crlf_line_endings() {
         "apply",
         "--syntax-only",
         "--allow-dirty",
+        "--allow-no-vcs",
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
@@ -264,7 +273,17 @@ fn scan_explains_each_crate_and_gates_ci() {
     );
     // Writes nothing; --check fails while async-std is used, passes once it is gone.
     assert_eq!(run(&["scan", "--check", "--syntax-only", p]).0, 1);
-    assert_eq!(run(&["apply", "--syntax-only", "--allow-dirty", p]).0, 0);
+    assert_eq!(
+        run(&[
+            "apply",
+            "--syntax-only",
+            "--allow-dirty",
+            "--allow-no-vcs",
+            p
+        ])
+        .0,
+        0
+    );
     let (code, out, _) = run(&["scan", "--check", "--syntax-only", p]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("no crate uses async-std"), "{out}");
@@ -381,6 +400,7 @@ fn a_first_line_import_that_goes_leaves_no_blank_first_line() {
     let (code, _, err) = run(&[
         "apply",
         "--allow-dirty",
+        "--allow-no-vcs",
         "--syntax-only",
         "--to",
         "smol",
@@ -389,4 +409,31 @@ fn a_first_line_import_that_goes_leaves_no_blank_first_line() {
     assert_eq!(code, 0, "{err}");
     let main = std::fs::read_to_string(dir.join("src/main.rs")).unwrap();
     assert!(main.starts_with("fn main() {\n"), "{main}");
+}
+
+/// As `cargo fix`: outside a git work tree nothing holds the originals, so `apply` refuses
+/// unless `--allow-no-vcs` (and so it does when git cannot be run).
+#[test]
+fn apply_refuses_a_tree_no_git_holds_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(dir.path(), SMALL);
+    let p = dir.path().to_str().unwrap();
+    let (code, _, err) = run(&["apply", "--to", "smol", "--syntax-only", "--allow-dirty", p]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not in a git work tree"), "{err}");
+    assert!(std::fs::read_to_string(dir.path().join("src/main.rs"))
+        .unwrap()
+        .contains("async_std"));
+    let (code, _, err) = run(&[
+        "apply",
+        "--to",
+        "smol",
+        "--syntax-only",
+        "--allow-no-vcs",
+        p,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!std::fs::read_to_string(dir.path().join("src/main.rs"))
+        .unwrap()
+        .contains("async_std"));
 }

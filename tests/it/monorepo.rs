@@ -109,7 +109,13 @@ fn apply_verify_restores_the_crate_that_breaks_and_keeps_the_rest() {
     let original_breaks = std::fs::read_to_string(dir.join("breaks/src/main.rs")).unwrap();
     let (code, out, err) = tool(
         &dir,
-        &["apply", "--syntax-only", "--allow-dirty", "--verify"],
+        &[
+            "apply",
+            "--syntax-only",
+            "--allow-dirty",
+            "--allow-no-vcs",
+            "--verify",
+        ],
     );
     assert_eq!(code, 2, "{out}\n{err}");
     // The broken manifest is reported, the run went on.
@@ -170,6 +176,7 @@ fn verify_test_compares_test_outcomes_before_and_after() {
             "apply",
             "--syntax-only",
             "--allow-dirty",
+            "--allow-no-vcs",
             "--verify=test",
             "--format",
             "json",
