@@ -229,6 +229,8 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
 
 /// The async fn's new name: `async_{name}`, or another when the file has a fn of that name.
 fn helper_name(src: &str, name: &str) -> String {
+    // A raw identifier (`r#async_send`) prefixed is an identifier of its own.
+    let name = name.trim_start_matches("r#");
     let taken = |n: &str| src.contains(&format!("fn {n}(")) || src.contains(&format!("fn {n}<"));
     let mut candidates = vec![format!("async_{name}"), format!("{name}_async")];
     candidates.extend((2..).take(8).map(|i| format!("async_{name}_{i}")));
@@ -285,6 +287,30 @@ async fn async_works() {
 
 async fn run() -> bool {
     true
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_raw_identifier_test() {
+        // flume: `async fn r#async_send_..`.
+        check_rewrite(
+            "attr-test",
+            r#"#[cfg(test)]
+mod tests {
+    #[async_std::test]
+    async fn r#async_send() {}
+}
+"#,
+            r#"#[cfg(test)]
+mod tests {
+    #[test]
+    fn r#async_send() {
+        smol::block_on(async_async_send())
+    }
+
+    async fn async_async_send() {}
 }
 "#,
         );
