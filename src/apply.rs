@@ -158,10 +158,60 @@ fn finish_root(report: &RootReport) -> Option<LockReport> {
         return None;
     }
     let dir = root.join(&report.workspace);
-    let before = std::fs::read_to_string(dir.join("Cargo.lock")).ok()?;
+    let Ok(before) = std::fs::read_to_string(dir.join("Cargo.lock")) else {
+        return resolve_without_lockfile(&dir);
+    };
     update_lockfile(&dir, &before);
     let after = std::fs::read_to_string(dir.join("Cargo.lock")).ok()?;
     Some(lock_report(&dir, &before, &after))
+}
+
+/// A workspace without Cargo.lock: whether a dependency still pulls async-std in is read from a
+/// graph resolved in a scratch copy of its manifests and sources (`cargo generate-lockfile`:
+/// nothing is built, and the repository's own `.cargo` configuration is not copied), so that the
+/// report names it and its fix all the same. `None` when cargo cannot resolve the copy (a path
+/// dependency outside the workspace, no registry).
+fn resolve_without_lockfile(dir: &Path) -> Option<LockReport> {
+    let scratch = tempfile::tempdir().ok()?;
+    let copy = scratch.path().join("ws");
+    for e in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && (e.file_name() == "target"
+                        || e.file_name().to_string_lossy().starts_with('.')))
+        })
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let name = e.file_name().to_string_lossy();
+        if name != "Cargo.toml" && !name.ends_with(".rs") {
+            continue;
+        }
+        let rel = e.path().strip_prefix(dir).ok()?;
+        let dst = copy.join(rel);
+        std::fs::create_dir_all(dst.parent()?).ok()?;
+        std::fs::copy(e.path(), &dst).ok()?;
+    }
+    let ok = Command::new("cargo")
+        .args(["generate-lockfile", "--quiet"])
+        .current_dir(&copy)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?
+        .success();
+    if !ok {
+        return None;
+    }
+    let after = std::fs::read_to_string(copy.join("Cargo.lock")).ok()?;
+    let mut r = lock_report(&copy, &after, &after);
+    // Nothing was locked before: only whether async-std is in the graph, and through what.
+    r.added.clear();
+    r.removed.clear();
+    r.resolved_in_scratch = true;
+    r.async_std_in_graph.then_some(r)
 }
 
 /// Packages (`name version`) of a Cargo.lock text.
@@ -289,6 +339,9 @@ pub struct LockReport {
     pub async_std_in_graph: bool,
     /// Through which dependencies (a workspace member first, async-std last).
     pub async_std_path: Vec<String>,
+    /// The workspace has no Cargo.lock: the graph was resolved in a scratch copy (and nothing
+    /// was added to or removed from a lockfile).
+    pub resolved_in_scratch: bool,
 }
 
 #[cfg(test)]

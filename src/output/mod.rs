@@ -172,7 +172,13 @@ pub fn summary(report: &Report, applied: bool) -> String {
                 );
             }
         }
-        if let Some(l) = &root.lockfile {
+        if let Some(l) = root.lockfile.as_ref().filter(|l| l.resolved_in_scratch) {
+            let _ = writeln!(
+                out,
+                "no Cargo.lock: resolved in a scratch copy, async-std is still in the graph{}",
+                pulled_in_by(&l.async_std_path)
+            );
+        } else if let Some(l) = &root.lockfile {
             let _ = writeln!(
                 out,
                 "Cargo.lock: {} added, {} removed ({}), nothing else moved",
@@ -190,11 +196,7 @@ pub fn summary(report: &Report, applied: bool) -> String {
                 let _ = writeln!(
                     out,
                     "async-std is still in the resolved graph{}",
-                    if l.async_std_path.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", l.async_std_path.join(" -> "))
-                    }
+                    pulled_in_by(&l.async_std_path)
                 );
             } else {
                 let _ = writeln!(out, "async-std is no longer in the resolved graph");
@@ -366,4 +368,27 @@ pub fn scan(report: &Report) -> String {
         out.push_str(&totals(report, false));
     }
     out
+}
+
+/// `: app -> http-types -> async-std` and, when the crate that pulls async-std in has a known
+/// switch (transforms/dependency_features.toml), what to switch to.
+fn pulled_in_by(path: &[String]) -> String {
+    if path.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(": {}", path.join(" -> "));
+    if let Some(puller) = path.len().checked_sub(2).and_then(|i| path.get(i)) {
+        let switches: Vec<String> = crate::manifest::dependency_features()
+            .into_iter()
+            .filter(|(c, _, _)| c == puller)
+            .map(|(_, f, switch)| format!("`{f}`: {switch}"))
+            .collect();
+        if !switches.is_empty() {
+            s.push_str(&format!(
+                " (features of {puller} that pull it in: {})",
+                switches.join("; ")
+            ));
+        }
+    }
+    s
 }

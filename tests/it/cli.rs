@@ -437,3 +437,37 @@ fn apply_refuses_a_tree_no_git_holds_unless_allowed() {
         .unwrap()
         .contains("async_std"));
 }
+
+/// A workspace without Cargo.lock still learns which dependency pulls async-std back in, and the
+/// known fix: the graph is resolved in a scratch copy (issue 16 item 3).
+#[test]
+fn a_dependency_that_pulls_async_std_in_is_named_without_a_lockfile() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"nolock\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nasync-std = \"1.13\"\nhttp-types = \"2\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/main.rs"),
+        "fn main() {\n    async_std::task::block_on(async {\n        let _ = http_types::Url::parse(\"http://x\");\n    });\n}\n",
+    )
+    .unwrap();
+    let p = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&[
+        "apply",
+        "--to",
+        "smol",
+        "--syntax-only",
+        "--allow-no-vcs",
+        p,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("no Cargo.lock: resolved in a scratch copy, async-std is still in the graph: nolock -> http-types -> async-std (features of http-types that pull it in: `fs`"),
+        "{out}"
+    );
+    // The scratch copy is gone and no lockfile was written into the repository.
+    assert!(!dir.path().join("Cargo.lock").exists());
+}
