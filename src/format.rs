@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 /// formatting a file): `rustfmt --check` over the files as they are on disk says which are clean;
 /// the new texts of those are formatted in a scratch copy of the package's `.rs` tree (so that
 /// `mod` declarations resolve), with the configuration found from the package upwards.
-pub fn files(root: &Path, pkg_dir: &Path, edition: &str, changes: &mut [FileChange]) {
+pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut FileChange>) {
     // Absolute paths: rustfmt names files by them in what it prints.
     let (Ok(root), Ok(pkg_dir)) = (std::fs::canonicalize(root), std::fs::canonicalize(pkg_dir))
     else {
@@ -260,7 +260,7 @@ mod tests {
             ),
             change("pkg/src/b.rs", messy, "fn g( ) { h( ) }\n"),
         ];
-        super::files(dir.path(), &pkg, "2021", &mut changes);
+        super::files(dir.path(), &pkg, "2021", changes.iter_mut().collect());
         assert_eq!(
             changes[0].after,
             "mod a;\n\nfn main() {\n    a::f();\n    {\n        let x = 1;\n        drop(x)\n    }\n}\n"

@@ -258,7 +258,6 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         };
         let before = quoted(&report);
         let held_by = held.get(&pi).map(String::as_str);
-        let first_file = report.files.len();
         let needs = migrate_package(
             &root,
             pkg,
@@ -271,18 +270,12 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         if quoted(&report) > before {
             generating.push(pkg);
         }
-        // rustfmt-clean files stay so (see format.rs).
-        crate::format::files(
-            &root,
-            &pkg.dir,
-            &pkg.edition,
-            &mut report.files[first_file..],
-        );
         all.keep_async_std |= needs.keep_async_std;
         all.smol |= needs.smol;
         per_package.push((pi, needs));
     }
     drop(semantic);
+    let mut renamed: Vec<(usize, Vec<(String, String)>)> = Vec::new();
     for (pi, mut needs) in per_package {
         let pkg = &packages[pi];
         needs.rename_features = config.rename_features;
@@ -306,7 +299,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
                 .any(|f| f.file.starts_with(&src) && f.crates.contains("smol"));
             let renames = manifest(&root, pkg, needs, &mut report);
             rename_cfg_features(&root, pkg, &renames, &mut report);
-            names_after_async_std(&root, pkg, &renames, &mut report);
+            renamed.push((pi, renames));
         }
     }
     // Virtual workspace manifests ([workspace.dependencies] only).
@@ -326,6 +319,26 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
             },
             &mut report,
         );
+    }
+    // rustfmt-clean files stay so (see format.rs), once every rewrite (cfg features renamed too)
+    // is in: each changed file with the package whose directory holds it.
+    let mut by_package: BTreeMap<usize, Vec<&mut FileChange>> = BTreeMap::new();
+    for fc in report.files.iter_mut().filter(|f| f.file.ends_with(".rs")) {
+        let abs = root.join(&fc.file);
+        if let Some((pi, _)) = packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| abs.starts_with(&p.dir))
+            .max_by_key(|(_, p)| p.dir.components().count())
+        {
+            by_package.entry(pi).or_default().push(fc);
+        }
+    }
+    for (pi, files) in by_package {
+        crate::format::files(&root, &packages[pi].dir, &packages[pi].edition, files);
+    }
+    for (pi, renames) in &renamed {
+        names_after_async_std(&root, &packages[*pi], renames, &mut report);
     }
     report.files.sort_by(|a, b| a.file.cmp(&b.file));
     report
