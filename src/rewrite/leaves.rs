@@ -118,8 +118,10 @@ pub(super) fn states_view(states: &[LeafState], sites: &FileSites) -> Vec<import
             keep_original: s.keep_original,
             extra: s.extra.clone(),
             // Only a module, or a trait that has no methods to bring, can go when every
-            // usage was written out (an item imported for its methods must stay).
-            needed: !(resolve::is_module(&leaf.canon) || path_only(leaf))
+            // usage was written out (an item imported for its methods must stay); a re-export
+            // is used where it is exported to (cap-std's `pub use async_std::net::ToSocketAddrs`).
+            needed: ra_ap_syntax::ast::HasVisibility::visibility(&leaf.use_item).is_some()
+                || !(resolve::is_module(&leaf.canon) || path_only(leaf))
                 || (s.usages.is_empty() && !path_only(leaf))
                 || s.usages
                     .iter()
