@@ -382,17 +382,61 @@ fn names_dependency(s: &str, k: &str, explicit: &[String]) -> bool {
 
 /// Features that enable a kept optional async-std enable the optional smol added beside it.
 fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
+    let uses_dep = |doc: &DocumentMut, k: &str| {
+        doc.get("features")
+            .and_then(|f| f.as_table_like())
+            .is_some_and(|f| {
+                f.iter().any(|(_, v)| {
+                    v.as_array().is_some_and(|a| {
+                        a.iter()
+                            .any(|x| x.as_str() == Some(format!("dep:{k}").as_str()))
+                    })
+                })
+            })
+    };
+    // smol's implicit feature exists unless something names it `dep:smol` (or a feature is
+    // called smol): enabling it by that name keeps it for `required-features = ["smol"]` and
+    // users' `--features smol`, which one `dep:smol` would remove.
+    let smol_implicit = !uses_dep(doc, "smol");
+    // A kept optional async-std enabled only through its implicit feature (`--features
+    // async-std`, twitchchat): that feature becomes explicit, enabling smol too.
+    let implicit_async_std: Vec<String> = keys
+        .iter()
+        .filter(|k| !uses_dep(doc, k))
+        .filter(|k| {
+            doc.get("features")
+                .and_then(|f| f.as_table_like())
+                .is_none_or(|f| {
+                    f.get(k).is_none()
+                        && !f.iter().any(|(_, v)| {
+                            v.as_array()
+                                .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(k.as_str())))
+                        })
+                })
+        })
+        .cloned()
+        .collect();
+    if !implicit_async_std.is_empty() && doc.get("features").is_none() {
+        doc.insert("features", Item::Table(Table::new()));
+    }
     let Some(features) = doc.get_mut("features").and_then(|f| f.as_table_like_mut()) else {
         return;
     };
     let explicit: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
-    // A manifest that enables smol through its implicit feature (`use-smol = ["smol"]`) keeps
-    // it: one `dep:smol` anywhere would remove that feature.
-    let implicit = features.iter().any(|(_, v)| {
-        v.as_array()
-            .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("smol")))
-    }) && !explicit.iter().any(|k| k == "smol");
-    let name = if implicit { "smol" } else { "dep:smol" };
+    let name = if smol_implicit && !explicit.iter().any(|k| k == "smol") {
+        "smol"
+    } else {
+        "dep:smol"
+    };
+    for k in implicit_async_std {
+        features.insert(
+            &k,
+            Item::Value(Value::Array(toml_edit::Array::from_iter([
+                format!("dep:{k}"),
+                name.to_string(),
+            ]))),
+        );
+    }
     for (_, v) in features.iter_mut() {
         let Some(arr) = v.as_array_mut() else {
             continue;
@@ -732,6 +776,22 @@ mod tests {
         let before = "[package]\nname = \"x\"\n\n[dependencies]\n# runtime\nasync-std = { version = \"1.12\", features = [\"attributes\"] } # pinned\nserde = \"1\"\n";
         let after = migrate(before, smol()).unwrap().unwrap().text;
         assert_eq!(after, "[package]\nname = \"x\"\n\n[dependencies]\n# runtime\nsmol = \"2\" # pinned\nserde = \"1\"\n");
+    }
+
+    #[test]
+    fn a_kept_optional_async_std_enabled_by_its_implicit_feature_enables_smol() {
+        // twitchchat: `--features async-std`, no feature names it; smol optional beside, named
+        // by examples' required-features through its implicit feature.
+        let before = "[features]\nasync = [\"futures-lite\"]\n\n[dependencies]\nsmol = { version = \"1.2\", optional = true }\nasync-std = { version = \"1.9\", optional = true }\n";
+        let needs = Needs {
+            keep_async_std: true,
+            ..smol()
+        };
+        let after = migrate(before, needs).unwrap().unwrap().text;
+        assert!(
+            after.contains("async-std = [\"dep:async-std\", \"smol\"]"),
+            "{after}"
+        );
     }
 
     #[test]
