@@ -57,7 +57,7 @@ tail -n +2 "$corpus" | while IFS=$'\t' read -r name repo commit check test notes
   for mode in $modes; do
     work="$scratch/$name.$mode"
     rm -rf "$work" && cp -rL "$repos/$name" "$work"
-    args=(apply --allow-dirty --to "$mode" --format json)
+    args=(apply --allow-dirty --allow-no-vcs --to "$mode" --format json)
     [ "$name" = async-std ] && args+=(--exclude src --exclude benches)
     (cd "$work" && "$bin" "${args[@]}" . > "$out/$name.$mode.json" 2> "$out/$name.$mode.err")
     read -r files sites nm rv renamed < <(python3 - "$out/$name.$mode.json" <<'PY'
