@@ -106,9 +106,9 @@ finding_ids! {
     SocketClone = "socket-clone", Blocker;
     /// `task::spawn` inside `loop`/`while`: one thread per connection or message
     SpawnPerItem = "spawn-per-item", Blocker;
-    /// the crate reads or writes through shared references of a stream in a generic bound
-    /// (`for<'a> &'a T: AsyncRead`), which async-net's streams do not satisfy: the files naming
-    /// async-std's streams are left on async-std
+    /// the crate reads or writes through shared references (a generic bound `for<'a> &'a T:
+    /// AsyncRead`, an impl `Read for &T`), which async-fs' and async-net's types do not allow:
+    /// the files naming async-std's files and streams are left on async-std
     StreamRefIo = "stream-ref-io", Finding;
     /// a file of the crate could not be parsed
     SyntaxError = "syntax-error", Both;

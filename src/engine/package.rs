@@ -444,19 +444,22 @@ fn migrate_smol_file(
 ) {
     let cat = Catalogue::smol();
     let (file, text, place, sites) = (&f.file, &f.text, &f.place, &f.sites);
-    // Streams the crate reads through `&T` in a generic bound: async-net's do not allow it.
+    // Files and streams the crate reads through `&T` (a generic bound, an impl for `&T`):
+    // async-fs' and async-net's do not allow it.
     if let Some(bound) = ref_io_bound {
         let stream = sites.paths.iter().find(|p| {
             let c = p.canon.join("::");
-            c == "async_std::net::TcpStream" || c == "async_std::os::unix::net::UnixStream"
+            c == "async_std::net::TcpStream"
+                || c == "async_std::os::unix::net::UnixStream"
+                || c == "async_std::fs::File"
         });
         if let Some(site) = stream {
             report.findings.push(
                 crate::report::RawFinding::not_migrated(
                     site.path.syntax().text_range().start().into(),
                     FindingId::StreamRefIo,
-                    format!("file not migrated: the crate reads or writes through shared references of a stream in a generic bound ({bound}); async-std's `{}` has such impls, smol's does not", site.canon.join("::")),
-                    "use smol::Async<std::net::TcpStream> (which reads through &) for this stream, or drop the bound, then run again",
+                    format!("file not migrated: the crate reads or writes through shared references (a generic bound or an impl for `&T`, {bound}); async-std's `{}` implements I/O for `&Self`, smol's does not", site.canon.join("::")),
+                    "for a socket, smol::Async<std::net::TcpStream> reads through `&`; else drop the bound or the impl, then run again",
                 )
                 .locate(file, text),
             );
@@ -582,8 +585,39 @@ pub(super) fn crates_of(named: &BTreeSet<String>, original: &str) -> BTreeSet<St
 }
 
 /// Where a text bounds shared references of a type by an I/O trait (`for<'a> &'a T: AsyncRead`,
-/// `&'a S: Write`): async-std's streams implement the I/O traits for `&Stream`, async-net's not.
+/// `&'a S: Write`) or implements one for a shared reference (`impl Read for &File`, delegating
+/// to the inner async-std file or stream): async-std's files and streams implement the I/O
+/// traits for `&Self`, async-fs' and async-net's not.
 pub(crate) fn reads_through_refs(text: &str) -> Option<usize> {
+    let io = |t: &str| {
+        matches!(
+            t.trim().rsplit("::").next(),
+            Some(
+                "AsyncRead"
+                    | "AsyncWrite"
+                    | "AsyncSeek"
+                    | "Read"
+                    | "Write"
+                    | "Seek"
+                    | "AsyncBufRead"
+            )
+        )
+    };
+    // `impl Read for &File {` (generics and paths allowed before the trait).
+    for (i, _) in text.match_indices("impl") {
+        let line = text[i..].lines().next().unwrap_or("");
+        let Some((head, ty)) = line.split_once(" for &") else {
+            continue;
+        };
+        let trait_ = head.trim_start_matches("impl").trim_start();
+        let trait_ = match trait_.strip_prefix('<') {
+            Some(rest) => rest.split_once('>').map_or("", |(_, t)| t),
+            None => trait_,
+        };
+        if io(trait_) && ty.trim_end().ends_with('{') {
+            return Some(i);
+        }
+    }
     let mut from = 0;
     while let Some(i) = text[from..].find("&'") {
         let at = from + i;
@@ -613,13 +647,7 @@ pub(crate) fn reads_through_refs(text: &str) -> Option<usize> {
         let end = bounds
             .find([',', '{', ';', '\n', '>'])
             .unwrap_or(bounds.len());
-        let io = bounds[..end].split('+').any(|b| {
-            matches!(
-                b.trim().rsplit("::").next(),
-                Some("AsyncRead" | "AsyncWrite" | "Read" | "Write" | "AsyncBufRead")
-            )
-        });
-        if io {
+        if bounds[..end].split('+').any(io) {
             return Some(at);
         }
     }
@@ -635,5 +663,12 @@ mod ref_io_tests {
         assert!(super::reads_through_refs("where &'a S: futures::io::AsyncWrite,").is_some());
         assert!(super::reads_through_refs("fn g<'a>(x: &'a str) -> &'a str { x }").is_none());
         assert!(super::reads_through_refs("where for<'a> &'a T: Into<String>,").is_none());
+        // cap-async-std: its own type delegating to the async-std file it wraps.
+        assert!(super::reads_through_refs("impl Read for &File {\n").is_some());
+        assert!(
+            super::reads_through_refs("impl<'a> async_std::io::Write for &'a TcpStream {")
+                .is_some()
+        );
+        assert!(super::reads_through_refs("impl Display for &Name {").is_none());
     }
 }
