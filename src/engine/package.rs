@@ -119,15 +119,16 @@ pub(super) fn migrate_package(
     }
 
     let mut generated = GeneratedModules::of(pkg, &files);
-    // A generic bound that reads through shared references of a stream (twitchchat).
-    let ref_io: Option<String> = files.iter().find_map(|f| {
-        let at = reads_through_refs(&f.text)?;
-        Some(format!(
-            "{}:{}",
-            f.file,
-            crate::report::line_col(&f.text, at).0
-        ))
-    });
+    // Reads through shared references, per crate of the package (twitchchat's bound, cap-std's
+    // impls): where, and whether by a generic bound (streams and files) or an impl for `&T`
+    // (files: `&stream` reads in impls are net-shared-ref's, which clones the stream).
+    let mut ref_io: std::collections::BTreeMap<String, (String, RefIo)> = Default::default();
+    for f in &files {
+        if let Some((at, kind)) = reads_through_refs(&f.text) {
+            let loc = format!("{}:{}", f.file, crate::report::line_col(&f.text, at).0);
+            ref_io.entry(crate_key(pkg, f)).or_insert((loc, kind));
+        }
+    }
     for f in files {
         let Some(sf) = &f.sf else {
             needs.keep_async_std |= workspace::mentions_any(&f.text, &ctx.roots);
@@ -193,7 +194,7 @@ pub(super) fn migrate_package(
                 &f,
                 sf,
                 &ctx,
-                (held_here, ref_io.as_deref()),
+                (held_here, ref_io.get(&crate_key(pkg, &f))),
                 &gen,
                 pkg,
                 semantic,
@@ -435,7 +436,7 @@ fn migrate_smol_file(
     f: &Parsed,
     sf: &ra_ap_syntax::ast::SourceFile,
     ctx: &CrateContext,
-    (held, ref_io_bound): (Option<&str>, Option<&str>),
+    (held, ref_io_bound): (Option<&str>, Option<&(String, RefIo)>),
     generated: &crate::handlers::generated::Paths,
     pkg: &Package,
     semantic: Option<&Semantic>,
@@ -446,12 +447,13 @@ fn migrate_smol_file(
     let (file, text, place, sites) = (&f.file, &f.text, &f.place, &f.sites);
     // Files and streams the crate reads through `&T` (a generic bound, an impl for `&T`):
     // async-fs' and async-net's do not allow it.
-    if let Some(bound) = ref_io_bound {
+    if let Some((bound, kind)) = ref_io_bound {
         let stream = sites.paths.iter().find(|p| {
             let c = p.canon.join("::");
-            c == "async_std::net::TcpStream"
-                || c == "async_std::os::unix::net::UnixStream"
-                || c == "async_std::fs::File"
+            c == "async_std::fs::File"
+                || (*kind == RefIo::Bound
+                    && (c == "async_std::net::TcpStream"
+                        || c == "async_std::os::unix::net::UnixStream"))
         });
         if let Some(site) = stream {
             report.findings.push(
@@ -584,11 +586,20 @@ pub(super) fn crates_of(named: &BTreeSet<String>, original: &str) -> BTreeSet<St
         .collect()
 }
 
+/// How a crate reads through shared references (see [`reads_through_refs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefIo {
+    /// A generic bound (`for<'a> &'a T: AsyncRead`).
+    Bound,
+    /// An impl for a shared reference (`impl Read for &File`).
+    Impl,
+}
+
 /// Where a text bounds shared references of a type by an I/O trait (`for<'a> &'a T: AsyncRead`,
 /// `&'a S: Write`) or implements one for a shared reference (`impl Read for &File`, delegating
 /// to the inner async-std file or stream): async-std's files and streams implement the I/O
 /// traits for `&Self`, async-fs' and async-net's not.
-pub(crate) fn reads_through_refs(text: &str) -> Option<usize> {
+pub(crate) fn reads_through_refs(text: &str) -> Option<(usize, RefIo)> {
     let io = |t: &str| {
         matches!(
             t.trim().rsplit("::").next(),
@@ -615,7 +626,7 @@ pub(crate) fn reads_through_refs(text: &str) -> Option<usize> {
             None => trait_,
         };
         if io(trait_) && ty.trim_end().ends_with('{') {
-            return Some(i);
+            return Some((i, RefIo::Impl));
         }
     }
     let mut from = 0;
@@ -648,7 +659,7 @@ pub(crate) fn reads_through_refs(text: &str) -> Option<usize> {
             .find([',', '{', ';', '\n', '>'])
             .unwrap_or(bounds.len());
         if bounds[..end].split('+').any(io) {
-            return Some(at);
+            return Some((at, RefIo::Bound));
         }
     }
     None
@@ -659,12 +670,18 @@ mod ref_io_tests {
     #[test]
     fn io_bounds_on_shared_references() {
         let t = "fn f<T>() where for<'a> &'a T::Output: AsyncRead + AsyncWrite + Send, {}";
-        assert!(super::reads_through_refs(t).is_some());
+        assert_eq!(
+            super::reads_through_refs(t).map(|(_, k)| k),
+            Some(super::RefIo::Bound)
+        );
         assert!(super::reads_through_refs("where &'a S: futures::io::AsyncWrite,").is_some());
         assert!(super::reads_through_refs("fn g<'a>(x: &'a str) -> &'a str { x }").is_none());
         assert!(super::reads_through_refs("where for<'a> &'a T: Into<String>,").is_none());
         // cap-async-std: its own type delegating to the async-std file it wraps.
-        assert!(super::reads_through_refs("impl Read for &File {\n").is_some());
+        assert_eq!(
+            super::reads_through_refs("impl Read for &File {\n").map(|(_, k)| k),
+            Some(super::RefIo::Impl)
+        );
         assert!(
             super::reads_through_refs("impl<'a> async_std::io::Write for &'a TcpStream {")
                 .is_some()
