@@ -109,10 +109,10 @@ pub fn write(
     let mut written: Vec<PathBuf> = Vec::new();
     for (i, f) in report.files.iter().enumerate() {
         let path = root.join(&f.file);
-        if let Err(e) = write_file(&path, f.after.as_bytes(), f.before.as_bytes()) {
+        if let Err(e) = write_file(&path, f.after.as_bytes()) {
             // The root is written as a unit: what was written gets its bytes back.
             for (done, p) in report.files[..i].iter().zip(&written) {
-                let _ = write_file(p, done.before.as_bytes(), done.after.as_bytes());
+                let _ = write_file(p, done.before.as_bytes());
             }
             return Err(e);
         }
@@ -174,26 +174,7 @@ fn finish_root(report: &RootReport) -> Option<LockReport> {
 fn resolve_without_lockfile(dir: &Path) -> Option<LockReport> {
     let scratch = tempfile::tempdir().ok()?;
     let copy = scratch.path().join("ws");
-    for e in walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir()
-                    && (e.file_name() == "target"
-                        || e.file_name().to_string_lossy().starts_with('.')))
-        })
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-    {
-        let name = e.file_name().to_string_lossy();
-        if name != "Cargo.toml" && !name.ends_with(".rs") {
-            continue;
-        }
-        let rel = e.path().strip_prefix(dir).ok()?;
-        let dst = copy.join(rel);
-        std::fs::create_dir_all(dst.parent()?).ok()?;
-        std::fs::copy(e.path(), &dst).ok()?;
-    }
+    crate::format::copy_sources(dir, &copy, |n| n == "Cargo.toml" || n.ends_with(".rs")).ok()?;
     let ok = Command::new("cargo")
         .args(["generate-lockfile", "--quiet"])
         .current_dir(&copy)
@@ -292,9 +273,8 @@ fn first_chain(tree: &str) -> Vec<String> {
 /// Replaces the file at `path` by `bytes`, atomically: the bytes go to a temporary file beside it
 /// (with the file's permissions), which is renamed over it, so that a kill at any moment leaves
 /// the file wholly old or wholly new. A symlinked file is written where it points. Temporary
-/// files a killed run left beside it are removed first. `_before` is what the file held when it
-/// was read (a failed write leaves it as it is).
-pub fn write_file(path: &Path, bytes: &[u8], _before: &[u8]) -> Result<(), Error> {
+/// files a killed run left beside it are removed first; a failed write leaves the file as it was.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let werr = |e: std::io::Error| Error::Write {
         path: path.to_path_buf(),
         source: e,

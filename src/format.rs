@@ -12,13 +12,12 @@
 
 use crate::report::FileChange;
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// [`like_before`] for each changed `.rs` file of the package at `pkg_dir` (paths relative to
-/// `root`), with two rustfmt processes in all rather than two per file (a process costs more than
-/// formatting a file): `rustfmt --check` over the files as they are on disk says which are clean;
+/// Formats each changed `.rs` file of the package at `pkg_dir` (paths relative to `root`) that
+/// was rustfmt-clean, with two rustfmt processes in all rather than two per file (a process costs
+/// more than formatting a file): `rustfmt --check` over the files as they are on disk says which are clean;
 /// the new texts of those are formatted in a scratch copy of the package's `.rs` tree (so that
 /// `mod` declarations resolve), with the configuration found from the package upwards.
 pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut FileChange>) {
@@ -54,7 +53,7 @@ pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut F
     let Ok(scratch) = tempfile::tempdir() else {
         return;
     };
-    if copy_rs_tree(pkg_dir, scratch.path()).is_err() {
+    if copy_sources(pkg_dir, scratch.path(), |n| n.ends_with(".rs")).is_err() {
         return;
     }
     let mut targets = Vec::new();
@@ -131,8 +130,10 @@ fn config_of(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Copies every `.rs` file below `from` (not `target/`, not hidden directories) to `to`.
-fn copy_rs_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Copies the files below `from` whose name `keep` accepts to `to`, under the same relative
+/// paths; `target/` and hidden directories are left out (the sources and manifests of a package
+/// or workspace, for a scratch copy that runs nothing of the repository).
+pub(crate) fn copy_sources(from: &Path, to: &Path, keep: fn(&str) -> bool) -> std::io::Result<()> {
     for e in walkdir::WalkDir::new(from)
         .into_iter()
         .filter_entry(|e| {
@@ -143,7 +144,7 @@ fn copy_rs_tree(from: &Path, to: &Path) -> std::io::Result<()> {
         })
         .flatten()
     {
-        if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs") {
+        if e.file_type().is_file() && keep(&e.file_name().to_string_lossy()) {
             let Ok(rel) = e.path().strip_prefix(from) else {
                 continue;
             };
@@ -157,77 +158,58 @@ fn copy_rs_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `after` formatted, when `before` (the text of the file at `path`) is rustfmt-clean.
-pub fn like_before(path: &Path, edition: &str, before: &str, after: &str) -> Option<String> {
-    let dir = path.parent()?;
-    if rustfmt(dir, edition, before)? != before {
-        return None;
-    }
-    rustfmt(dir, edition, after)
-}
-
-/// rustfmt's output for `text`, with the configuration cargo fmt would find for a file of `dir`.
-fn rustfmt(dir: &Path, edition: &str, text: &str) -> Option<String> {
-    let mut cmd = Command::new("rustfmt");
-    cmd.args(["--emit", "stdout", "--quiet", "--edition", edition]);
-    if let Some(config) = config_of(dir) {
-        cmd.arg("--config-path").arg(config);
-    }
-    let mut child = cmd
-        // Not in the repository: rustup would take its toolchain file, which can name any binary.
-        .current_dir(std::env::temp_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut stdin = child.stdin.take()?;
-    let input = text.to_string();
-    // Written from another thread: rustfmt may fill its stdout pipe before reading all of stdin.
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().ok()?;
-    writer.join().ok()?.ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    String::from_utf8(out.stdout).ok()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::like_before;
+    use crate::report::FileChange;
+
+    fn change(file: &str, before: &str, after: &str) -> FileChange {
+        FileChange {
+            file: file.into(),
+            before: before.into(),
+            after: after.into(),
+            rules: Default::default(),
+            crates: Default::default(),
+        }
+    }
+
+    fn no_rustfmt() -> bool {
+        std::process::Command::new("rustfmt")
+            .arg("--version")
+            .output()
+            .is_err()
+    }
+
+    /// `after` of `lib.rs`, a file of a package at `dir` whose text on disk is `before`.
+    fn formatted(dir: &std::path::Path, before: &str, after: &str) -> String {
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("src/lib.rs"), before).unwrap();
+        let mut changes = vec![change("src/lib.rs", before, after)];
+        super::files(dir, dir, "2021", changes.iter_mut().collect());
+        changes.remove(0).after
+    }
 
     #[test]
     fn formatted_files_stay_formatted_and_others_are_left() {
+        if no_rustfmt() {
+            return;
+        }
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("lib.rs");
         let clean = "fn f() -> u8 {\n    1\n}\n";
         let long = "fn f() -> u8 {\n    let value_with_a_long_name = some_function_name(first_argument, second_argument, third_argument);\n    1\n}\n";
-        let Some(out) = like_before(&file, "2021", clean, long) else {
-            // No rustfmt on this machine: nothing to check.
-            assert!(std::process::Command::new("rustfmt")
-                .arg("--version")
-                .output()
-                .is_err());
-            return;
-        };
+        let out = formatted(dir.path(), clean, long);
         assert!(out.contains("=\n        some_function_name("), "{out}");
         // Not formatted before: left as the rewrites wrote it.
-        assert_eq!(like_before(&file, "2021", "fn f( ) {}\n", long), None);
+        assert_eq!(formatted(dir.path(), "fn f( ) {}\n", long), long);
         // The repository's configuration counts.
         std::fs::write(dir.path().join("rustfmt.toml"), "hard_tabs = true\n").unwrap();
         let tabs = "fn f() -> u8 {\n\t1\n}\n";
-        let out = like_before(&file, "2021", tabs, "fn f() -> u8 {\n    2\n}\n").unwrap();
+        let out = formatted(dir.path(), tabs, "fn f() -> u8 {\n    2\n}\n");
         assert_eq!(out, "fn f() -> u8 {\n\t2\n}\n");
     }
 
     #[test]
     fn a_package_is_formatted_in_one_pass_with_its_modules() {
-        if std::process::Command::new("rustfmt")
-            .arg("--version")
-            .output()
-            .is_err()
-        {
+        if no_rustfmt() {
             return;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -245,13 +227,6 @@ mod tests {
             "[toolchain]\npath = \"/nonexistent/untrusted-toolchain\"\n",
         )
         .unwrap();
-        let change = |file: &str, before: &str, after: &str| crate::report::FileChange {
-            file: file.into(),
-            before: before.into(),
-            after: after.into(),
-            rules: Default::default(),
-            crates: Default::default(),
-        };
         let mut changes = vec![
             change(
                 "pkg/src/main.rs",

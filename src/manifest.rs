@@ -380,29 +380,31 @@ fn names_dependency(s: &str, k: &str, explicit: &[String]) -> bool {
     (s == k && !explicit.iter().any(|e| e == k)) || s == format!("dep:{k}")
 }
 
-/// Features that enable a kept optional async-std enable the optional smol added beside it.
-fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
-    let uses_dep = |doc: &DocumentMut, k: &str| {
-        doc.get("features")
-            .and_then(|f| f.as_table_like())
-            .is_some_and(|f| {
-                f.iter().any(|(_, v)| {
-                    v.as_array().is_some_and(|a| {
-                        a.iter()
-                            .any(|x| x.as_str() == Some(format!("dep:{k}").as_str()))
-                    })
+/// Some feature names optional dependency `k` as `dep:k` (then `k` has no implicit feature).
+fn names_dep(doc: &DocumentMut, k: &str) -> bool {
+    doc.get("features")
+        .and_then(|f| f.as_table_like())
+        .is_some_and(|f| {
+            f.iter().any(|(_, v)| {
+                v.as_array().is_some_and(|a| {
+                    a.iter()
+                        .any(|x| x.as_str() == Some(format!("dep:{k}").as_str()))
                 })
             })
-    };
+        })
+}
+
+/// Features that enable a kept optional async-std enable the optional smol added beside it.
+fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
     // smol's implicit feature exists unless something names it `dep:smol` (or a feature is
     // called smol): enabling it by that name keeps it for `required-features = ["smol"]` and
     // users' `--features smol`, which one `dep:smol` would remove.
-    let smol_implicit = !uses_dep(doc, "smol");
+    let smol_implicit = !names_dep(doc, "smol");
     // A kept optional async-std enabled only through its implicit feature (`--features
     // async-std`, twitchchat): that feature becomes explicit, enabling smol too.
     let implicit_async_std: Vec<String> = keys
         .iter()
-        .filter(|k| !uses_dep(doc, k))
+        .filter(|k| !names_dep(doc, k))
         .filter(|k| {
             doc.get("features")
                 .and_then(|f| f.as_table_like())
@@ -509,22 +511,10 @@ fn migrate_features(
     optional: bool,
     notes: &mut Vec<String>,
 ) {
-    let mentions_dep = |doc: &DocumentMut, k: &str| {
-        doc.get("features")
-            .and_then(|f| f.as_table_like())
-            .is_some_and(|f| {
-                f.iter().any(|(_, v)| {
-                    v.as_array().is_some_and(|a| {
-                        a.iter()
-                            .any(|x| x.as_str() == Some(format!("dep:{k}").as_str()))
-                    })
-                })
-            })
-    };
     // Implicit features exist only for optional dependencies never named with `dep:`.
     let implicit: Vec<String> = if optional {
         keys.iter()
-            .filter(|k| !mentions_dep(doc, k))
+            .filter(|k| !names_dep(doc, k))
             .cloned()
             .collect()
     } else {

@@ -145,9 +145,7 @@ fn restore(report: &RootReport) -> usize {
     let root = Path::new(&report.root);
     let mut n = 0;
     for f in &report.files {
-        if crate::apply::write_file(&root.join(&f.file), f.before.as_bytes(), f.after.as_bytes())
-            .is_ok()
-        {
+        if crate::apply::write_file(&root.join(&f.file), f.before.as_bytes()).is_ok() {
             n += 1;
         }
     }

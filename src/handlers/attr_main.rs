@@ -243,18 +243,8 @@ fn helper_name(src: &str, name: &str) -> String {
 /// Whether the fn sits in a module (or an item) under `#[cfg(test)]`.
 fn under_cfg_test(func: &ast::Fn) -> bool {
     func.syntax().ancestors().skip(1).any(|a| {
-        ast::AnyHasAttrs::cast(a).is_some_and(|h| {
-            ast::HasAttrs::attrs(&h).any(|at| {
-                let t: String = at
-                    .syntax()
-                    .text()
-                    .to_string()
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                t == "#[cfg(test)]" || t.starts_with("#[cfg(all(test,")
-            })
-        })
+        let cfg = crate::resolve::syntax::cfg_text(&a);
+        cfg.contains("#[cfg(test)]") || cfg.contains("#[cfg(all(test,")
     })
 }
 

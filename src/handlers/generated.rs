@@ -69,10 +69,7 @@ impl Paths {
     pub(crate) fn item_for(&self, canon: &[String]) -> Option<String> {
         ALL.iter().find_map(|g| {
             g.items.iter().find_map(|(c, item)| {
-                let n = c.split("::").count();
-                if canon.len() < n || canon[..n].join("::") != *c {
-                    return None;
-                }
+                let n = covers(c, canon)?;
                 let mut p = format!("{}::{item}", self.module(g.module)?);
                 for s in &canon[n..] {
                     p.push_str("::");
@@ -88,13 +85,14 @@ impl Paths {
 pub(crate) fn handler_for(paths: &Paths, canon: &[String]) -> Option<&'static str> {
     ALL.iter()
         .filter(|g| paths.module(g.module).is_some())
-        .find(|g| {
-            g.items.iter().any(|(c, _)| {
-                let n = c.split("::").count();
-                canon.len() >= n && canon[..n].join("::") == *c
-            })
-        })
+        .find(|g| g.items.iter().any(|(c, _)| covers(c, canon).is_some()))
         .map(|g| g.rule)
+}
+
+/// `canon` is the item `c` or below it (`Condvar::new` below `Condvar`): `c`'s segment count.
+fn covers(c: &str, canon: &[String]) -> Option<usize> {
+    let n = c.split("::").count();
+    (canon.len() >= n && canon[..n].join("::") == c).then_some(n)
 }
 
 /// Whether a file names any of `canons` (by import or path).
