@@ -2,7 +2,7 @@
 //! files are candidates (a cheap text pre-filter: files that never mention a root name are never
 //! parsed).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// One cargo package (or a virtual workspace manifest, which has no sources).
@@ -24,6 +24,9 @@ pub struct Package {
     pub files: Vec<PathBuf>,
     /// Crate names of every dependency (all tables, renames resolved: `package = ".."`).
     pub deps: BTreeSet<String>,
+    /// Dependency crate name -> the name the package's code calls it by (`foo-bar` -> `foo_bar`,
+    /// a renamed key's), for the dependencies of `[dependencies]` and `[dev-dependencies]`.
+    pub dep_idents: BTreeMap<String, String>,
     /// The package can be published (no `publish = false`): its library API is a contract.
     pub publish: bool,
     /// The package has a library target.
@@ -358,13 +361,17 @@ fn package(
     let mut roots = BTreeSet::new();
     let mut uses = false;
     let mut deps = BTreeSet::new();
-    crate::manifest::visit_dependency_tables(doc, |_, key, item| {
+    let mut dep_idents = BTreeMap::new();
+    crate::manifest::visit_dependency_tables(doc, |table, key, item| {
         if crate::manifest::is_async_std(key, item) {
             uses = true;
             roots.insert(key.replace('-', "_"));
         }
         let real = item.get("package").and_then(|p| p.as_str()).unwrap_or(key);
         deps.insert(real.to_string());
+        if !table.ends_with("build-dependencies") && table != "workspace.dependencies" {
+            dep_idents.insert(real.to_string(), key.replace('-', "_"));
+        }
     });
     let publish = !matches!(
         doc.get("package")
@@ -398,6 +405,7 @@ fn package(
         uses_async_std: uses,
         files,
         deps,
+        dep_idents,
         publish,
         has_lib,
         dependents: Vec::new(),

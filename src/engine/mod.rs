@@ -244,8 +244,9 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         })
         .collect();
     let mut loaded = loaded;
+    let shared = shared_executors(packages, &loaded, config);
     for (pi, (ctx, files)) in &mut loaded {
-        local_spawn(packages, *pi, config, ctx, files);
+        local_spawn(packages, *pi, &shared, config, ctx, files);
     }
     let held = runtime_holds(packages, &loaded);
     for (pi, package) in loaded {
@@ -350,13 +351,16 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
     report
 }
 
-/// Whether a package's `spawn_local` calls move to a local executor of its own (see
-/// `handlers/local_executor.rs`): migrating to smol, and no other package of the workspace runs
-/// its code (their entry points, under their own runtime, would not drive the executor). Its
-/// library is then runtime-bound only for what else it uses (task-locals).
+/// Whether a package's `spawn_local` calls move to a local executor (see
+/// `handlers/local_executor.rs`): migrating to smol, and every workspace package that runs its
+/// code drives that executor (`shared`: they depend on it directly, and on no other package
+/// with one). Its library is then runtime-bound only for what else it uses (task-locals). A
+/// dependent in `shared` drives its dependency's executor: its own `spawn_local` and `block_on`
+/// go through that one.
 fn local_spawn(
     packages: &[Package],
     pi: usize,
+    shared: &Shared,
     config: &Config,
     ctx: &mut CrateContext,
     files: &[Parsed],
@@ -365,12 +369,106 @@ fn local_spawn(
         .dependents
         .iter()
         .any(|d| packages.iter().any(|p| p.name.as_ref() == Some(d)));
-    ctx.local_spawn = config.target != Target::Threads && !run_by_others;
+    ctx.local_executor_of = shared.driven_by.get(&pi).cloned();
+    ctx.local_spawn = config.target != Target::Threads
+        && (!run_by_others || shared.owners.contains(&pi) || ctx.local_executor_of.is_some());
     if ctx.local_spawn && ctx.runtime_bound {
         ctx.runtime_bound = files.iter().any(|f| {
             f.place.in_lib && !crate::resolve::runtime_bound_sites(&f.sites, true).is_empty()
         });
     }
+}
+
+/// Local executors workspace packages share (see [`shared_executors`]).
+#[derive(Default)]
+struct Shared {
+    /// Packages whose library spawns local tasks on an executor its dependents drive.
+    owners: BTreeSet<usize>,
+    /// Dependent -> the owner's module as its code names it (`owner_lib::local_executor`).
+    driven_by: BTreeMap<usize, String>,
+}
+
+/// A package whose library calls `spawn_local` (and needs nothing else of async-std's runtime)
+/// shares its local executor with the workspace packages that run its code when each of them,
+/// direct dependents and theirs, depends on it directly (the entry points must name its
+/// `local_executor::block_on`) and on no other such package (one thread runs one executor
+/// here). Otherwise they all keep async-std, as `runtime_holds` says.
+fn shared_executors(
+    packages: &[Package],
+    loaded: &[(usize, (CrateContext, Vec<Parsed>))],
+    config: &Config,
+) -> Shared {
+    let mut out = Shared::default();
+    if config.target == Target::Threads {
+        return out;
+    }
+    let index = |name: &String| packages.iter().position(|p| p.name.as_ref() == Some(name));
+    let spawning_lib = |files: &[Parsed]| {
+        files.iter().filter(|f| f.place.in_lib).any(|f| {
+            f.sites
+                .paths
+                .iter()
+                .any(|s| s.canon.join("::") == "async_std::task::spawn_local")
+        })
+    };
+    let candidates: Vec<usize> = loaded
+        .iter()
+        .filter(|(pi, (ctx, files))| {
+            ctx.runtime_bound
+                && !packages[*pi].dependents.is_empty()
+                && packages[*pi].lib_name.is_some()
+                && spawning_lib(files)
+                // Nothing else of async-std's runtime: the local executor makes it whole.
+                && files.iter().filter(|f| f.place.in_lib).all(|f| {
+                    crate::resolve::runtime_bound_sites(&f.sites, true).is_empty()
+                })
+        })
+        .map(|(pi, _)| *pi)
+        .collect();
+    let mut claimed: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut plans: Vec<(usize, Vec<(usize, String)>)> = Vec::new();
+    'owners: for &owner in &candidates {
+        let name = packages[owner].name.clone().unwrap_or_default();
+        let mut closure: BTreeSet<usize> = BTreeSet::new();
+        let mut queue: Vec<usize> = packages[owner].dependents.iter().filter_map(index).collect();
+        while let Some(d) = queue.pop() {
+            if closure.insert(d) {
+                queue.extend(packages[d].dependents.iter().filter_map(index));
+            }
+        }
+        let mut plan = Vec::new();
+        for &d in &closure {
+            let Some(ident) = packages[d].dep_idents.get(&name) else {
+                continue 'owners; // runs it through another package only
+            };
+            // A dependency under its own name is called by its library name (`[lib] name`).
+            let ident = if *ident == name.replace('-', "_") {
+                packages[owner].lib_name.clone().unwrap_or_else(|| ident.clone())
+            } else {
+                ident.clone()
+            };
+            plan.push((d, ident));
+        }
+        for &d in &closure {
+            claimed.entry(d).or_default().push(owner);
+        }
+        plans.push((owner, plan));
+    }
+    for (owner, plan) in plans {
+        // A dependent that runs two such libraries, or one that is itself an owner, keeps
+        // async-std with them.
+        if plan
+            .iter()
+            .any(|(d, _)| claimed[d].len() > 1 || candidates.contains(d))
+        {
+            continue;
+        }
+        out.owners.insert(owner);
+        for (d, ident) in plan {
+            out.driven_by.insert(d, format!("{ident}::local_executor"));
+        }
+    }
+    out
 }
 
 /// The packages that run code needing async-std's runtime: one whose library names a

@@ -118,7 +118,7 @@ pub(super) fn migrate_package(
         }
     }
 
-    let mut generated = GeneratedModules::of(pkg, &files);
+    let mut generated = GeneratedModules::of(pkg, &files, ctx.local_executor_of.as_deref());
     // Reads through shared references, per crate of the package (twitchchat's bound, cap-std's
     // impls): where, and whether by a generic bound (streams and files) or an impl for `&T`
     // (files: `&stream` reads in impls are net-shared-ref's, which clones the stream).
@@ -206,7 +206,7 @@ pub(super) fn migrate_package(
             }
         }
     }
-    generated.write_modules(root, pkg, report);
+    needs.smol |= generated.write_modules(root, pkg, report);
     needs
 }
 
@@ -223,12 +223,16 @@ struct GeneratedKind {
     /// The library's module path, when the library names the item: the package's other crates
     /// use its type (what they get from the library is of it).
     lib_path: Option<String>,
+    /// A workspace dependency's module every crate of the package uses instead of one of its
+    /// own (a local executor the package's entry points drive).
+    external: Option<String>,
     /// Crates whose root gets the module: a migrated file of theirs uses it.
     used: BTreeSet<String>,
 }
 
 impl GeneratedModules {
-    fn of(pkg: &Package, files: &[Parsed]) -> Self {
+    /// `driven`: the module of a workspace dependency's local executor this package drives.
+    fn of(pkg: &Package, files: &[Parsed], driven: Option<&str>) -> Self {
         let kinds = crate::handlers::generated::ALL
             .iter()
             .map(|gen| {
@@ -252,10 +256,14 @@ impl GeneratedModules {
                     .as_ref()
                     .filter(|_| gen.shared && naming.contains("lib"))
                     .map(|l| format!("{l}::{}", gen.module));
+                let external = driven
+                    .filter(|_| gen.module == "local_executor")
+                    .map(str::to_string);
                 GeneratedKind {
                     gen,
                     naming,
                     lib_path,
+                    external,
                     used: BTreeSet::new(),
                 }
             })
@@ -269,6 +277,10 @@ impl GeneratedModules {
         let key = crate_key(pkg, f);
         let mut out = crate::handlers::generated::Paths::default();
         for k in &self.kinds {
+            if let Some(path) = &k.external {
+                out.set(k.gen.module, path.clone());
+                continue;
+            }
             let package_wide = k.gen.package_wide && k.lib_path.is_some();
             if !k.naming.contains(&key) && !package_wide {
                 continue;
@@ -285,7 +297,7 @@ impl GeneratedModules {
     /// A migrated file of `f`'s crate uses the modules: the crates that define them get them.
     fn used(&mut self, pkg: &Package, f: &Parsed) {
         let key = crate_key(pkg, f);
-        for k in &mut self.kinds {
+        for k in self.kinds.iter_mut().filter(|k| k.external.is_none()) {
             if k.naming.contains(&key) || (k.gen.package_wide && k.lib_path.is_some()) {
                 k.used.insert(if k.lib_path.is_some() {
                     "lib".into()
@@ -296,8 +308,10 @@ impl GeneratedModules {
         }
     }
 
-    /// Each module at the end of each root file that needs it (changed already, or not).
-    fn write_modules(&self, root: &Path, pkg: &Package, report: &mut RootReport) {
+    /// Each module at the end of each root file that needs it (changed already, or not); whether
+    /// one names smol.
+    fn write_modules(&self, root: &Path, pkg: &Package, report: &mut RootReport) -> bool {
+        let mut smol = false;
         for k in &self.kinds {
             for key in &k.used {
                 let Some(path) = root_file(pkg, key) else {
@@ -306,9 +320,19 @@ impl GeneratedModules {
                 let file = rel(root, &path);
                 let public = key == "lib";
                 let rule = k.gen.rule.to_string();
+                // The crates the module's code names (the manifest needs them where it is).
+                let names = |module: &str| -> BTreeSet<String> {
+                    ["smol"]
+                        .into_iter()
+                        .filter(|c| module.contains(&format!("{c}::")))
+                        .map(str::to_string)
+                        .collect()
+                };
                 if let Some(fc) = report.files.iter_mut().find(|fc| fc.file == file) {
                     let module = (k.gen.text)(&fc.after, public);
                     fc.after.push_str(&module);
+                    fc.crates.extend(names(&module));
+                    smol |= fc.crates.contains("smol");
                     *fc.rules.entry(rule).or_default() += 1;
                     continue;
                 }
@@ -316,15 +340,17 @@ impl GeneratedModules {
                     continue;
                 };
                 let module = (k.gen.text)(&text, public);
+                smol |= names(&module).contains("smol");
                 report.files.push(FileChange {
                     file,
                     before: text.clone(),
+                    crates: names(&module),
                     after: format!("{text}{module}"),
                     rules: [(rule, 1)].into_iter().collect(),
-                    crates: BTreeSet::new(),
                 });
             }
         }
+        smol
     }
 }
 

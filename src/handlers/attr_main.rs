@@ -95,7 +95,7 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
         return Flow::Continue;
     };
     let is_main = handler == "attr-main";
-    let (Some(async_kw), Some(body)) = (func.async_token(), func.body()) else {
+    let (Some(_), Some(_)) = (func.async_token(), func.body()) else {
         acc.findings.push(RawFinding::not_migrated(
             start(attr.syntax()),
             handler,
@@ -168,10 +168,67 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
         acc.edits
             .replace(super::range(attr.syntax()), "#[test]", handler);
     }
-    // A synchronous fn of the same name and signature runs the async fn, renamed, to completion:
-    // the body's lines stay as they are.
+    sync_wrapper(&func, &attr, is_main, handler, ctx, acc);
+    Flow::Done
+}
+
+/// `#[test_log::test(async_std::test)]` (a test attribute that takes the runtime's attribute as
+/// its argument), on an async fn: the argument goes (`#[test_log::test]` is a plain test) and the
+/// fn gets the synchronous wrapper `#[async_std::test]` gets. False when the attribute is not of
+/// that shape (the caller reports or maps it otherwise).
+pub(crate) fn test_attribute_argument(
+    path: &ra_ap_syntax::SyntaxToken,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+) -> bool {
+    let Some(attr) = path.parent_ancestors().find_map(ast::Attr::cast) else {
+        return false;
+    };
+    let Some(ast::Meta::TokenTreeMeta(meta)) = attr.meta() else {
+        return false;
+    };
+    let (Some(own), Some(tt)) = (meta.path(), meta.token_tree()) else {
+        return false;
+    };
+    let compact: String = super::text_of(ctx, tt.syntax())
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let Some(func) = attr.syntax().parent().and_then(ast::Fn::cast) else {
+        return false;
+    };
+    let is_test = own
+        .segment()
+        .and_then(|s| s.name_ref())
+        .is_some_and(|n| n.text() == "test");
+    let names_ours = ctx
+        .krate
+        .roots
+        .iter()
+        .any(|r| compact == format!("({r}::test)") || compact == format!("(::{r}::test)"));
+    if !is_test || !names_ours || func.async_token().is_none() || func.body().is_none() {
+        return false;
+    }
+    acc.edits.delete(super::range(tt.syntax()), "attr-test");
+    sync_wrapper(&func, &attr, false, "attr-test", ctx, acc);
+    true
+}
+
+/// A synchronous fn of the same name and signature runs the async fn, renamed, to completion:
+/// the body's lines stay as they are.
+fn sync_wrapper(
+    func: &ast::Fn,
+    attr: &ast::Attr,
+    is_main: bool,
+    handler: &str,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+) {
+    let Some(async_kw) = func.async_token() else {
+        return;
+    };
     let (Some(name), Some(params)) = (func.name(), func.param_list()) else {
-        return Flow::Done;
+        return;
     };
     let name = name.text().to_string();
     let helper = helper_name(ctx.src, &name);
@@ -185,7 +242,7 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
         .map(|v| format!("{} ", super::text_of(ctx, v.syntax())))
         .unwrap_or_default();
     let prologue = if is_main {
-        worker_threads::keep_worker_count(&func, ctx, acc, &ind)
+        worker_threads::keep_worker_count(func, ctx, acc, &ind)
     } else {
         String::new()
     };
@@ -193,7 +250,7 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
     // What the async fn keeps of the attributes: its cfgs (it exists where the test does) and
     // lint levels; a test outside `#[cfg(test)]` code is compiled for tests only.
     let mut kept = String::new();
-    for a in ast::HasAttrs::attrs(&func).filter(|a| a != &attr) {
+    for a in ast::HasAttrs::attrs(func).filter(|a| a != attr) {
         let t = super::text_of(ctx, a.syntax());
         let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
         if compact.starts_with("#[cfg(")
@@ -203,7 +260,7 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
             kept.push_str(&format!("{ind}{t}\n"));
         }
     }
-    if !is_main && ctx.in_lib && !under_cfg_test(&func) {
+    if !is_main && ctx.in_lib && !under_cfg_test(func) {
         kept.push_str(&format!("{ind}#[cfg(test)]\n"));
     }
     let first = func
@@ -223,8 +280,6 @@ pub(super) fn on_attr(handler: &str, site: &PathSite, ctx: &Ctx<'_>, acc: &mut A
     if let Some(n) = func.name() {
         acc.edits.replace(super::range(n.syntax()), helper, handler);
     }
-    let _ = body;
-    Flow::Done
 }
 
 /// The async fn's new name: `async_{name}`, or another when the file has a fn of that name.
@@ -251,6 +306,34 @@ fn under_cfg_test(func: &ast::Fn) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::handlers::check::*;
+
+    #[test]
+    fn a_test_attribute_given_async_std_s_as_argument() {
+        check_rewrite(
+            "attr-test",
+            r#"use test_log::test;
+
+#[test(async_std::test)]
+#[ignore]
+async fn logs() {
+    tracing::info!("hi");
+}
+"#,
+            r#"use test_log::test;
+
+#[test]
+#[ignore]
+fn logs() {
+    smol::block_on(async_logs())
+}
+
+#[cfg(test)]
+async fn async_logs() {
+    tracing::info!("hi");
+}
+"#,
+        );
+    }
 
     #[test]
     fn a_test_runs_its_body_in_block_on() {

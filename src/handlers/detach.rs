@@ -106,7 +106,7 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
 }
 
 /// `call` produces a task handle: add `.detach()` where it is dropped.
-fn handle_value(call: &SyntaxNode, acc: &mut Acc) {
+pub(super) fn handle_value(call: &SyntaxNode, acc: &mut Acc) {
     let e = skip_parens_up(call);
     let Some(parent) = e.parent() else { return };
     let detach = |acc: &mut Acc| acc.edits.insert(end(call), ".detach()", RULE);

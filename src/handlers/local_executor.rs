@@ -77,9 +77,13 @@
 //! it must run under the library's `local_executor::block_on`.
 //!
 //! Local tasks spawned from a task on smol's multi-threaded executor (async-std's worker threads
-//! ran their own local executors) panic there rather than never running. A package another
-//! package of the workspace depends on keeps async-std (its callers' runtime would have to drive
-//! the executor): see `runtime-bound`.
+//! ran their own local executors) panic there rather than never running.
+//!
+//! Workspace packages that run a library's local tasks drive its executor: when each of them
+//! depends on the library directly (and on no other such library), their entry points, `block_on`
+//! and `spawn_local` go through `the_library::local_executor` (`engine::shared_executors`);
+//! otherwise the library and they all keep async-std (a runtime that does not drive the executor
+//! would never run the tasks): see `runtime-bound`.
 
 use super::generated::{self, Generated};
 use super::{Acc, At, Ctx, Flow};
@@ -171,15 +175,17 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     if site.canon.join("::") == SPAWN_LOCAL {
         super::detach::on_spawn(site, acc);
         // A library's: callers outside the package ran it under async-std's runtime.
-        if let (true, Some(lib)) = (
-            ctx.in_lib && module.starts_with("crate::"),
-            &ctx.krate.lib_name,
-        ) {
+        let callers_run = match module.strip_prefix("crate::") {
+            Some(_) => ctx.krate.lib_name.as_ref().map(|l| format!("{l}::local_executor")),
+            // A workspace dependency's executor (see `engine::shared_executors`).
+            None => Some(module.to_string()),
+        };
+        if let (true, Some(lib)) = (ctx.in_lib, callers_run) {
             acc.findings.push(RawFinding::review(
                 site.path.syntax().text_range().start().into(),
                 RULE,
-                format!("`spawn_local` now spawns on this library's `local_executor`, which the package's `block_on` and entry points drive: code outside the package that reaches it must run under `{lib}::local_executor::block_on` (async-std's runtime drove it anywhere)"),
-                format!("say so in the changelog, or have callers use `{lib}::local_executor::block_on`"),
+                format!("`spawn_local` now spawns on this library's `local_executor`, which the package's `block_on` and entry points drive: code outside the package that reaches it must run under `{lib}::block_on` (async-std's runtime drove it anywhere)"),
+                format!("say so in the changelog, or have callers use `{lib}::block_on`"),
             ));
         }
     }

@@ -18,8 +18,10 @@
 //!     { let _: String = format!("worker-{id}"); Ok::<_, std::io::Error>(smol::spawn(async move { println!("{id}") })) }
 //! }
 //! ```
-//! Only the name was observable, through `task::current()` (itself left on async-std and
-//! reported). Other builder shapes are reported.
+//! `.local(fut)` spawns on the package's local executor, as `spawn_local` does
+//! (`local_executor.rs`). The handle, taken out with `.unwrap()`, `.expect(..)` or `?`, is
+//! detached where it is dropped (`detach.rs`). Only the name was observable, through
+//! `task::current()` (itself left on async-std and reported). Other builder shapes are reported.
 
 use super::At;
 use super::{args, call_of_path, end, start, Flow};
@@ -66,30 +68,112 @@ pub(super) fn on_builder(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
                 name_arg = a.into_iter().next();
                 cur = mc.syntax().clone();
             }
-            ("spawn", 1) => break mc,
+            ("spawn", 1) => break (mc, "smol::spawn".to_string()),
+            // A `!Send` task: on the package's local executor (`local_executor.rs`).
+            ("local", 1) => match ctx.generated.module("local_executor") {
+                Some(m) => break (mc, format!("{m}::spawn_local")),
+                None => return Flow::Continue,
+            },
             _ => return Flow::Continue,
         }
     };
+    let (spawn, spawner) = spawn;
     let Some(fut) = args(&spawn).into_iter().next() else {
         return Flow::Continue;
     };
     let head = match &name_arg {
         Some(n) => format!(
-            "{{ let _: String = {}; Ok::<_, std::io::Error>(smol::spawn(",
+            "{{ let _: String = {}; Ok::<_, std::io::Error>({spawner}(",
             &ctx.src[range(n.syntax())]
         ),
-        None => "{ Ok::<_, std::io::Error>(smol::spawn(".to_string(),
+        None => format!("{{ Ok::<_, std::io::Error>({spawner}("),
     };
     acc.edits
         .replace(start(new_call.syntax())..start(fut.syntax()), head, RULE);
     acc.edits
         .replace(end(fut.syntax())..end(spawn.syntax()), ")) }", RULE);
+    // The handle, once out of its `io::Result`: dropped, it detaches as async-std's did.
+    let mut handle = spawn.syntax().clone();
+    while let Some(p) = handle.parent() {
+        let unwrapped = ast::MethodCallExpr::cast(p.clone()).is_some_and(|mc| {
+            mc.receiver().map(|r| r.syntax().clone()) == Some(handle.clone())
+                && mc
+                    .name_ref()
+                    .is_some_and(|n| n.text() == "unwrap" || n.text() == "expect")
+        }) || p.kind() == ra_ap_syntax::SyntaxKind::TRY_EXPR;
+        if !unwrapped {
+            break;
+        }
+        handle = p;
+    }
+    if handle != *spawn.syntax() {
+        super::detach::handle_value(&handle, acc);
+    }
     Flow::Done
 }
 
 #[cfg(test)]
 mod tests {
     use crate::handlers::check::*;
+
+    #[test]
+    fn a_dropped_handle_detaches() {
+        check_rewrite_by(
+            &["task-builder-spawn", "detach-dropped-handle"],
+            r#"use async_std::task;
+
+fn start() {
+    task::Builder::new()
+        .name("worker".to_string())
+        .spawn(async { println!("hi") })
+        .unwrap();
+}
+"#,
+            r#"fn start() {
+    { let _: String = "worker".to_string(); Ok::<_, std::io::Error>(smol::spawn(async { println!("hi") })) }
+        .unwrap().detach();
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_local_task_runs_on_the_local_executor() {
+        let after = r#"use std::rc::Rc;
+
+fn main() {
+    crate::local_executor::block_on(async {
+        let n = Rc::new(1);
+        let t = { let _: String = "local".to_string(); Ok::<_, std::io::Error>(crate::local_executor::spawn_local(async move { *n })) }
+            .unwrap();
+        crate::local_executor::spawn_local(async {}).detach();
+        println!("{}", t.await);
+    });
+}
+"#;
+        check_rewrite_by(
+            &["task-builder-spawn", "local-executor"],
+            r#"use async_std::task;
+use std::rc::Rc;
+
+fn main() {
+    task::block_on(async {
+        let n = Rc::new(1);
+        let t = task::Builder::new()
+            .name("local".to_string())
+            .local(async move { *n })
+            .unwrap();
+        task::spawn_local(async {});
+        println!("{}", t.await);
+    });
+}
+"#,
+            &format!(
+                "{after}{}",
+                (crate::handlers::local_executor::GENERATED.text)(after, false)
+            ),
+        );
+    }
 
     #[test]
     fn a_plain_spawn() {

@@ -68,6 +68,10 @@ pub struct CrateContext {
     /// `spawn_local` runs on a local executor the tool writes for the package (migrating to
     /// smol, and no other workspace package runs this one's code): not runtime-bound.
     pub local_spawn: bool,
+    /// The crate name (as this package names it) of the workspace package whose library's
+    /// local executor this package's entry points drive, when it depends on one (see
+    /// `engine::shared_executors`): its `block_on` and `spawn_local` go through that one.
+    pub local_executor_of: Option<String>,
     /// Names of the crate's own indented functions (methods of its impls and traits, mostly),
     /// read from the text: without types, a method call of such a name may be the crate's own,
     /// and rewrites keyed to an async-std trait method leave it alone.

@@ -425,6 +425,11 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                         {
                             acc.edits.replace(start..end.into(), p.clone(), &m.rule.id)
                         }
+                        // `#[test_log::test(async_std::test)] async fn`: a plain test that
+                        // runs the async fn (as `#[async_std::test]` becomes).
+                        (_, Some(h))
+                            if h == "attr-test"
+                                && crate::handlers::test_attribute_argument(t, ctx, acc) => {}
                         // `#[async_std::test]` / `#[async_std::main]` on the fns a macro writes:
                         // smol-macros' attribute through macro_rules_attribute, which takes the
                         // async fn as written.

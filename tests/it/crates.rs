@@ -295,11 +295,12 @@ fn an_impl_that_would_duplicate_the_smol_one_is_gated_off_where_that_one_exists(
     }
 }
 
-/// A package that calls `spawn_local` stays on async-std (its tasks live on async-std's
-/// thread-local executor, which only async-std's `block_on` drives), and so does everything that
-/// runs it: its own binary and tests, and the workspace package that depends on it. Moved to
-/// `smol::block_on`, the app compiled and then waited forever. The programs run under a timeout
-/// before and after.
+/// A package whose library calls `spawn_local` (its tasks live on async-std's thread-local
+/// executor, which only async-std's `block_on` drives) and a workspace package that runs it only
+/// through another (`app` -> `relay` -> `local-jobs`): the app cannot name the library's local
+/// executor, so everything that runs it stays on async-std: the library's own binary and tests,
+/// and the packages that depend on it. Moved to `smol::block_on`, the app compiled and then
+/// waited forever. The programs run under a timeout before and after.
 #[test]
 fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
     let before = repo().join("fixtures/runtime_held/before");
@@ -312,7 +313,7 @@ fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
     let expected = ["app", "local-jobs"].map(|b| {
         run_with_timeout(b, 60).unwrap_or_else(|| panic!("the original {b} did not finish"))
     });
-    assert_eq!(expected, ["app: 15\n", "local-jobs: 10\n"]);
+    assert_eq!(expected, ["app: 30\n", "local-jobs: 10\n"]);
     for syntax_only in [true, false] {
         let (work, report) = migrated_copy(&before, "runtime-held", syntax_only);
         let mut found = where_and_why(&report);
@@ -347,6 +348,67 @@ fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
             "building the migrated workspace",
         );
         for (b, want) in ["app", "local-jobs"].iter().zip(&expected) {
+            assert_eq!(
+                run_with_timeout(b, 60).as_deref(),
+                Some(want.as_str()),
+                "the migrated {b} must print the same and finish"
+            );
+        }
+        assert_ok(
+            &cargo(&work, &["test", "-q"]),
+            "testing the migrated workspace",
+        );
+    }
+}
+
+/// The same library, run by a package that depends on it directly (under another name,
+/// `pool = { package = "local-pool" }`): the library gets its local executor, and the
+/// dependent's entry point drives it (`pool::local_executor::block_on`), its own local tasks
+/// (`Builder::local`) on it too. Everything is migrated; the programs print the same and finish,
+/// and the tests pass.
+#[test]
+fn a_direct_dependent_drives_the_library_s_local_executor() {
+    let before = repo().join("fixtures/runtime_shared/before");
+    let original = work_dir("runtime-shared-original");
+    copy_tree(&before, &original);
+    assert_ok(
+        &cargo(&original, &["build", "-q", "--bins"]),
+        "building the original",
+    );
+    let bins = ["driver", "local-pool"];
+    let expected = bins.map(|b| {
+        run_with_timeout(b, 60).unwrap_or_else(|| panic!("the original {b} did not finish"))
+    });
+    assert_eq!(expected, ["driver: 15 30\n", "local-pool: 10\n"]);
+    for syntax_only in [true, false] {
+        let (work, report) = migrated_copy(&before, "runtime-shared", syntax_only);
+        let not_migrated: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == async_std_migrate::report::Severity::NotMigrated)
+            .collect();
+        assert!(not_migrated.is_empty(), "{not_migrated:?}");
+        let driver = report
+            .files
+            .iter()
+            .find(|f| f.file == "driver/src/main.rs")
+            .unwrap();
+        assert!(
+            driver.after.contains("pool::local_executor::block_on(async_main())")
+                && driver.after.contains("pool::local_executor::spawn_local("),
+            "{}",
+            driver.after
+        );
+        async_std_migrate::apply::write(&report, true).unwrap();
+        for manifest in ["driver/Cargo.toml", "local-pool/Cargo.toml"] {
+            let text = std::fs::read_to_string(work.join(manifest)).unwrap();
+            assert!(!text.contains("async-std"), "{manifest}: {text}");
+        }
+        assert_ok(
+            &cargo(&work, &["build", "-q", "--bins"]),
+            "building the migrated workspace",
+        );
+        for (b, want) in bins.iter().zip(&expected) {
             assert_eq!(
                 run_with_timeout(b, 60).as_deref(),
                 Some(want.as_str()),
