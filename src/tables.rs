@@ -682,6 +682,28 @@ struct RawSmolApi {
     #[serde(default)]
     sealed_in_smol: Vec<String>,
     file_flush: RawFileFlush,
+    #[serde(default)]
+    component: Vec<RawComponent>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComponent {
+    smol: String,
+    #[serde(rename = "crate")]
+    krate: String,
+    path: String,
+}
+
+/// A smol re-export and the crate that defines it (`smol::net` -> `async_net`, crate `async-net`).
+#[derive(Debug, Clone)]
+pub struct Component {
+    /// Path segments after `smol` (`["net"]`, `["Timer"]`).
+    pub smol: Vec<String>,
+    /// The crate as Cargo.toml names it.
+    pub krate: String,
+    /// Its path in that crate (`async_io::Timer`).
+    pub path: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -754,6 +776,8 @@ pub struct SmolApi {
     pub sealed_in_smol: BTreeSet<String>,
     pub file_writes: BTreeSet<String>,
     pub file_flushes: BTreeSet<String>,
+    /// smol's re-exports and the crates that define them (`rewrite/components.rs`).
+    pub components: Vec<Component>,
 }
 
 impl SmolApi {
@@ -837,6 +861,36 @@ impl SmolApi {
         let sealed_in_smol = c.set("sealed_in_smol", raw.sealed_in_smol, Kind::AsyncStdPath)?;
         let file_writes = c.set("file_flush.writes", raw.file_flush.writes, Kind::Name)?;
         let file_flushes = c.set("file_flush.flushes", raw.file_flush.flushes, Kind::Name)?;
+        let mut components: Vec<Component> = Vec::new();
+        for r in raw.component {
+            if !r.path.split("::").all(is_ident) {
+                return Err(c.err(format!(
+                    "`component.path`: `{}` is not a crate path like `async_io::Timer`: fix the row",
+                    r.path
+                )));
+            }
+            let Some(rest) = r.smol.strip_prefix("smol::").filter(|r| r.split("::").all(is_ident))
+            else {
+                return Err(c.err(format!(
+                    "`component.smol`: `{}` is not a path from `smol::`: fix the row",
+                    r.smol
+                )));
+            };
+            if versions().get(&r.krate).is_none() {
+                return Err(c.err(format!(
+                    "[[component]] `{}`: crate `{}` has no version in transforms/versions.toml: add it there",
+                    r.smol, r.krate
+                )));
+            }
+            if components.iter().any(|x| x.smol.join("::") == rest) {
+                return Err(c.err(format!("[[component]] lists `{}` twice: keep one", r.smol)));
+            }
+            components.push(Component {
+                smol: rest.split("::").map(str::to_string).collect(),
+                krate: r.krate,
+                path: r.path,
+            });
+        }
         Ok(SmolApi {
             path_only_traits,
             io_modules: io_modules.into_iter().collect(),
@@ -852,6 +906,7 @@ impl SmolApi {
             sealed_in_smol,
             file_writes,
             file_flushes,
+            components,
         })
     }
 }
@@ -1108,6 +1163,15 @@ pub fn tables_markdown() -> String {
         "A `File` written by one of these and then dropped gets a flush.",
         &api.file_writes,
     );
+    out.push_str("\n### Components (a library's smol paths, `rewrite/components.rs`)\n\n| smol path | crate | its path there |\n| --- | --- | --- |\n");
+    for c in &api.components {
+        out.push_str(&format!(
+            "| `smol::{}` | `{}` | `{}` |\n",
+            c.smol.join("::"),
+            c.krate,
+            c.path
+        ));
+    }
 
     out.push_str("\n## Versions written into manifests (`transforms/versions.toml`)\n\n| crate | version | added |\n| --- | --- | --- |\n");
     for d in &versions().dependencies {
@@ -1257,10 +1321,10 @@ mod tests {
             err(parse_async_std_api(&api)),
             "invalid table transforms/async_std_api.toml: [[glob]] `async_std::time` is not one of `modules`: add it there (a glob imports a module)"
         );
-        let v = VERSIONS_TOML.replace("version = \"2\"", "version = \"^2\"");
+        let v = VERSIONS_TOML.replace("version = \"0.5\"", "version = \"^0.5\"");
         assert_eq!(
             err(parse_versions(&v)),
-            "invalid table transforms/versions.toml: dependency `smol`: version `^2` is not a version like `2` or `0.5` (digits and dots)"
+            "invalid table transforms/versions.toml: dependency `crossbeam-channel`: version `^0.5` is not a version like `2` or `0.5` (digits and dots)"
         );
         let v = VERSIONS_TOML.replace("name = \"smol\"", "name = \"crossbeam-channel\"");
         assert_eq!(

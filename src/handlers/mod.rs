@@ -21,6 +21,7 @@ mod file_flush;
 mod future_combinators;
 pub(crate) mod generated;
 mod interval;
+mod into_incoming;
 mod local_executor;
 mod net_ref;
 mod path_methods;
@@ -160,6 +161,13 @@ pub const ALL: &[Handler] = &[
         future_combinators::run,
     )
     .calls_only(),
+    row(
+        "listener-into-incoming",
+        Smol,
+        false,
+        true,
+        into_incoming::run,
+    ),
     row("local-executor", Smol, true, false, local_executor::run).call_value(),
     row("net-shared-ref", Smol, false, true, net_ref::run),
     row("path-async-methods", Smol, false, true, path_methods::run).calls_only(),

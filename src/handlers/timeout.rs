@@ -34,7 +34,7 @@ use super::{args, call_of_path, end, start, Flow};
 use super::{Acc, Ctx};
 use crate::report::RawFinding;
 use crate::resolve::PathSite;
-use ra_ap_syntax::AstNode;
+use ra_ap_syntax::{ast, AstNode};
 
 /// Entry: the `future::timeout`/`io::timeout` path site.
 pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
@@ -98,8 +98,17 @@ pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
         },
         rule,
     );
+    // `&mut stream.next()`: a temporary borrowed for the whole call, which `let fut = &mut ..`
+    // would drop at the end of its statement (E0716). The race owns it instead (it was dropped
+    // once the call's statement ended; the race drops it when it ends, no later).
+    let fut_start = match f {
+        ast::Expr::RefExpr(r) if r.mut_token().is_some() && r.expr().is_some_and(|e| temporary(&e)) => {
+            start(r.expr().unwrap().syntax())
+        }
+        _ => start(f.syntax()),
+    };
     acc.edits
-        .replace(end(d.syntax())..start(f.syntax()), "; let fut = ", rule);
+        .replace(end(d.syntax())..fut_start, "; let fut = ", rule);
     let tail = if io {
         io_race_tail().to_string()
     } else {
@@ -113,6 +122,14 @@ pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
     acc.edits
         .replace(end(f.syntax())..end(call.syntax()), tail, rule);
     Flow::Done
+}
+
+/// A value expression that is not a place: a call's result lives only in its statement.
+fn temporary(e: &ast::Expr) -> bool {
+    matches!(
+        e,
+        ast::Expr::CallExpr(_) | ast::Expr::MethodCallExpr(_) | ast::Expr::MacroExpr(_)
+    )
 }
 
 #[cfg(test)]
@@ -135,6 +152,34 @@ use std::time::Duration;
 
 async fn bounded() -> io::Result<u8> {
     ({ let dur = Duration::from_secs(1); let fut = async { Ok(1) }; smol::future::FutureExt::or(fut, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future timed out")) }) }).await
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_borrowed_temporary_is_owned_by_the_race() {
+        check_rewrite(
+            "timeout-to-or",
+            r#"use async_std::future::timeout;
+use async_std::stream::{Stream, StreamExt};
+use std::time::Duration;
+
+async fn first(mut s: impl Stream<Item = u8> + Unpin) -> Option<u8> {
+    match timeout(Duration::from_secs(1), &mut s.next()).await {
+        Ok(x) => x,
+        Err(_) => None,
+    }
+}
+"#,
+            r#"use smol::stream::{Stream, StreamExt};
+use std::time::Duration;
+
+async fn first(mut s: impl Stream<Item = u8> + Unpin) -> Option<u8> {
+    match ({ let dur = Duration::from_secs(1); let fut = s.next(); smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await {
+        Ok(x) => x,
+        Err(_) => None,
+    }
 }
 "#,
         );

@@ -592,7 +592,7 @@ fn significant_tokens(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::SyntaxToken> {
 }
 
 /// Token `i` continues a path or names a macro variable (`::x`, `:x`, `$x`): not a path start.
-fn follows_separator(toks: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
+pub(super) fn follows_separator(toks: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
     i > 0
         && matches!(
             toks[i - 1].kind(),
@@ -694,7 +694,7 @@ fn timeout_call(
     Some((toks[close].text_range().end().into(), d, f))
 }
 
-fn path_tail(
+pub(super) fn path_tail(
     toks: &[ra_ap_syntax::SyntaxToken],
     j: &mut usize,
     segs: &mut Vec<String>,

@@ -3,6 +3,7 @@
 //! is re-parsed (no new syntax errors) and re-resolved (what async-std is left must have been
 //! reported).
 
+pub mod components;
 pub mod doctests;
 pub mod edit;
 pub mod features;
