@@ -157,6 +157,52 @@ pub struct Needs {
     /// `main!` is in src/ (`smol_macros_main`), else to [dev-dependencies].
     pub smol_macros: bool,
     pub smol_macros_main: bool,
+    /// The library names smol's component crates, not smol (`rewrite/components.rs`): a set
+    /// over [`component_crates`]. Its async-std entries outside [dev-dependencies] become these
+    /// crates; smol, when the package's tests, examples or doc examples name it, is a
+    /// dev-dependency.
+    pub components: u32,
+}
+
+/// The crates smol is made of that a library may depend on instead (`transforms/smol_api.toml`
+/// `[[component]]`), sorted: the bits of [`Needs::components`].
+pub fn component_crates() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = crate::tables::smol_api()
+        .components
+        .iter()
+        .map(|c| c.krate.as_str())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The set of [`component_crates`] named (as Cargo.toml names them).
+pub fn component_bits<'a>(names: impl IntoIterator<Item = &'a String>) -> u32 {
+    let all = component_crates();
+    names
+        .into_iter()
+        .filter_map(|n| all.iter().position(|c| c == n))
+        .fold(0, |acc, i| acc | (1 << i))
+}
+
+/// Whether a library's async-std can become component crates: every async-std entry outside
+/// [dev-dependencies] is a plain one (an optional one is a runtime feature, whose feature lists
+/// name it: it becomes smol).
+pub fn components_allowed(text: &str) -> bool {
+    let Ok(doc) = text.parse::<DocumentMut>() else {
+        return false;
+    };
+    let mut ok = true;
+    visit_dependency_tables(&doc, |table, key, item| {
+        if is_async_std(key, item) && !table.ends_with("dev-dependencies") {
+            ok &= !item
+                .get("optional")
+                .and_then(|o| o.as_bool())
+                .unwrap_or(false);
+        }
+    });
+    ok
 }
 
 /// The outcome of a manifest migration.
@@ -252,7 +298,36 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
                 .unwrap_or(false);
             optional |= is_optional;
             let new = (needs.smol || is_optional) && t.get("smol").is_none();
-            replace_entry(t, &key, new.then(|| smol_item(&old)));
+            // A library that names only smol's component crates gets those (rewrite/components.rs).
+            // ([workspace.dependencies] serve the members: smol there, as they need it.)
+            if needs.components != 0
+                && !table_name.ends_with("dev-dependencies")
+                && table_name != "workspace.dependencies"
+                && !is_optional
+            {
+                let names: Vec<&str> = component_crates()
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, n)| needs.components & (1 << i) != 0 && t.get(n).is_none())
+                    .map(|(_, n)| n)
+                    .collect();
+                let items = names
+                    .iter()
+                    .map(|n| (*n, toml_edit::value(version(n))))
+                    .collect();
+                replace_entry(t, &key, items);
+                notes.push(format!(
+                    "{key} -> {} in [{table_name}] (the library names only these of smol's crates)",
+                    names.join(", ")
+                ));
+                replaced.push(key);
+                continue;
+            }
+            replace_entry(
+                t,
+                &key,
+                new.then(|| ("smol", smol_item(&old))).into_iter().collect(),
+            );
             notes.push(if new {
                 format!("{key} -> smol in [{table_name}]")
             } else {
@@ -288,6 +363,20 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             notes.push(format!(
                 "added smol to [{table}] (the migrated code names it)"
             ));
+        }
+    }
+    // A library with component crates whose tests, examples or doc examples name smol.
+    if needs.components != 0 && needs.smol && !has_smol && kept_optional.is_empty() {
+        if let Some(deps) = doc
+            .entry("dev-dependencies")
+            .or_insert_with(toml_edit::table)
+            .as_table_mut()
+        {
+            deps.insert("smol", toml_edit::value(version("smol")));
+            notes.push(
+                "added smol to [dev-dependencies] (the package's tests, examples or doc examples name it)"
+                    .into(),
+            );
         }
     }
     if needs.smol_macros {
@@ -351,7 +440,7 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
 }
 
 /// Replaces (or removes) one entry in place, keeping the order of the table and the key's decor.
-fn replace_entry(t: &mut Table, old_key: &str, new: Option<Item>) {
+fn replace_entry(t: &mut Table, old_key: &str, new: Vec<(&str, Item)>) {
     let entries: Vec<(Key, Item)> = t
         .iter()
         .filter_map(|(k, _)| {
@@ -363,10 +452,13 @@ fn replace_entry(t: &mut Table, old_key: &str, new: Option<Item>) {
     for (key, item) in entries {
         if key.get() != old_key {
             t.insert_formatted(&key, item);
-        } else if let Some(new) = &new {
-            let mut nk = Key::new("smol");
-            // A `[dependencies.async-std]` header's key decor does not fit a `key = value` line.
-            if item.is_table() == new.is_table() {
+            continue;
+        }
+        for (i, (name, new)) in new.iter().enumerate() {
+            let mut nk = Key::new(*name);
+            // The first takes the old line's comments; a `[dependencies.async-std]` header's key
+            // decor does not fit a `key = value` line.
+            if i == 0 && item.is_table() == new.is_table() {
                 *nk.leaf_decor_mut() = key.leaf_decor().clone();
             }
             t.insert_formatted(&nk, new.clone());

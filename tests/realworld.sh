@@ -19,7 +19,8 @@
 # (targets, default "smol auto"), CACHE (directory of per-row target directories, kept between
 # runs; default: a scratch directory), PRUNE=1 (delete a row's target directory once the row is
 # done: the corpus needs ~0.3-1 GB per row), OUT (where the reports, check logs and results go;
-# default: the scratch directory), ONLY (space-separated row names to run), TESTS=1 (tests too).
+# default: the scratch directory), ONLY (space-separated row names to run), TESTS=1 (tests too),
+# WARNINGS=1 (the check on the original first too: warnings before and after, per row).
 set -u
 repos=${1:?usage: tests/realworld.sh REPOS_DIR [CORPUS_TSV]}
 corpus=${2:-$(dirname "$0")/corpus.tsv}
@@ -33,6 +34,9 @@ mkdir -p "$out" "$cache"
 : > "$out/results.tsv"
 modes=${MODES:-smol auto}
 
+# The warnings a check printed for the repository's own crates (cargo prints none for
+# dependencies): each `warning:` line but the "generated N warnings" totals.
+warnings_of() { grep -E '^warning' "$1" | grep -vcE 'generated [0-9]+ warnings?|build failed|emitted [0-9]+' || true; }
 tests_of() { # dir cmd -> "P passed, F failed"
   (cd "$1" && CARGO_TARGET_DIR="$2" timeout 1800 bash -c "$3" > "$4" 2>&1 < /dev/null)
   grep -E '^test result' "$4" | awk '{p+=$4; f+=$6} END {print p+0" passed, "f+0" failed"}'
@@ -48,6 +52,16 @@ tail -n +2 "$corpus" | while IFS=$'\t' read -r name repo commit check test notes
   # when one fails (async-std's io_timeout under a closed stdin).
   tcmd=$(echo "$test" | sed 's/ (.*//; s/;.*//; s/^cargo test/cargo test --no-fail-fast/')
   before_tests=""
+  before_warnings=""
+  # WARNINGS=1: the check on the original first (same target directory: the after check then
+  # rebuilds only what the migration changed), its warnings counted.
+  if [ "${WARNINGS:-0}" = 1 ]; then
+    orig="$scratch/$name.orig"
+    rm -rf "$orig" && cp -rL "$repos/$name" "$orig"
+    if [ "$name" = async-tar ]; then (cd "$orig" && cargo generate-lockfile -q && cargo update -q -p libc --precise 0.2.186); fi
+    (cd "$orig" && CARGO_TARGET_DIR="$target" timeout 1800 bash -c "$check" > "$out/$name.before.check" 2>&1 < /dev/null)
+    before_warnings=$(warnings_of "$out/$name.before.check")
+  fi
   if [ "${TESTS:-0}" = 1 ]; then
     orig="$scratch/$name.orig"
     rm -rf "$orig" && cp -rL "$repos/$name" "$orig"
@@ -103,7 +117,9 @@ PY
     tests_col=""
     [ "${TESTS:-0}" = 1 ] && tests_col="$before_tests -> $after_tests"
     echo "| $name | $mode | $files | $sites | $nm | $rv | $renamed | $result | $tests_col |"
-    printf '%s\t%s\t%s\t%s\n' "$name" "$mode" "${result%% *}" "$nm" >> "$out/results.tsv"
+    after_warnings=""
+    [ "${WARNINGS:-0}" = 1 ] && after_warnings=$(warnings_of "$out/$name.$mode.check")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$mode" "${result%% *}" "$nm" "$before_warnings" "$after_warnings" >> "$out/results.tsv"
     echo "$name $mode: $result ${cmd}" >&2
   done
   [ "${PRUNE:-0}" = 1 ] && rm -rf "$target"
@@ -130,5 +146,11 @@ for mode in sorted({r[1] for r in rows}):
                     by_rule[f["rule"]] += 1
     if by_rule:
         print("not migrated by rule: " + ", ".join(f"{k} {n}" for k, n in by_rule.most_common()))
+    # WARNINGS=1: the check's warnings before and after, per repository.
+    counted = [r for r in rs if len(r) > 5 and r[4] != "" and r[5] != ""]
+    if counted:
+        more = [f"{r[0]} {r[4]} -> {r[5]}" for r in counted if int(r[5]) > int(r[4])]
+        print(f"warnings after <= before: {len(counted) - len(more)}/{len(counted)}"
+              + (f"; more after: {', '.join(more)}" if more else ""))
 PY
 echo "reports: $out" >&2

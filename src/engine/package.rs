@@ -119,6 +119,11 @@ pub(super) fn migrate_package(
     }
 
     let mut generated = GeneratedModules::of(pkg, &files, ctx.local_executor_of.as_deref());
+    // Each file's crate key (`lib`, `main`, `tests/x`), for the library's components.
+    let units: std::collections::BTreeMap<String, String> = files
+        .iter()
+        .map(|f| (f.file.clone(), crate_key(pkg, f)))
+        .collect();
     // Reads through shared references, per crate of the package (twitchchat's bound, cap-std's
     // impls): where, and whether by a generic bound (streams and files) or an impl for `&T`
     // (files: `&stream` reads in impls are net-shared-ref's, which clones the stream).
@@ -207,7 +212,87 @@ pub(super) fn migrate_package(
         }
     }
     needs.smol |= generated.write_modules(root, pkg, report);
+    if config.target != Target::Threads {
+        library_components(root, pkg, &units, report, &mut needs);
+    }
     needs
+}
+
+/// A library's smol paths become the component crates' (`rewrite/components.rs`), and its
+/// manifest depends on those: when the package's binaries do not name smol (they need the
+/// runtime, and their package depends on it anyway), no async-std stays, and its async-std
+/// entries outside [dev-dependencies] are plain ones. `units`: each migrated file's crate key.
+fn library_components(
+    root: &Path,
+    pkg: &Package,
+    units: &std::collections::BTreeMap<String, String>,
+    report: &mut RootReport,
+    needs: &mut crate::manifest::Needs,
+) {
+    use crate::rewrite::components::{to_components, Outcome};
+    if !pkg.has_lib || needs.keep_async_std {
+        return;
+    }
+    // A file the migration did not read (a library root that got a generated module) is known
+    // by its place.
+    let lib_root = rel(root, &pkg.dir.join("src/lib.rs"));
+    let mine = |fc: &FileChange| -> Option<&str> {
+        units
+            .get(&fc.file)
+            .map(String::as_str)
+            .or((fc.file == lib_root).then_some("lib"))
+    };
+    let binary_names_smol = report.files.iter().any(|fc| {
+        mine(fc).is_some_and(|k| k == "main" || k.starts_with("src/bin"))
+            && fc.crates.contains("smol")
+    });
+    let names_smol = |fc: &FileChange| mine(fc).is_some_and(|k| k == "lib") && fc.crates.contains("smol");
+    if binary_names_smol || !report.files.iter().any(names_smol) {
+        return;
+    }
+    let Ok(manifest) = std::fs::read_to_string(&pkg.manifest_path) else {
+        return;
+    };
+    if !crate::manifest::components_allowed(&manifest) {
+        return;
+    }
+    // Every library file first: one path without a component keeps smol for the package.
+    let mut rewritten = Vec::new();
+    for (i, fc) in report.files.iter().enumerate().filter(|(_, fc)| names_smol(fc)) {
+        match to_components(&fc.after, &pkg.edition) {
+            // smol only in doc comments or test code.
+            Outcome::Unchanged => rewritten.push((i, fc.after.clone(), Default::default())),
+            Outcome::Components { text, crates } => rewritten.push((i, text, crates)),
+            Outcome::Keeps(path) => {
+                report.manifest_notes.push(format!(
+                    "{}: the library keeps smol: `{path}` ({}) is smol's own, in no crate smol is made of",
+                    rel(root, &pkg.manifest_path),
+                    fc.file
+                ));
+                return;
+            }
+        }
+    }
+    let mut crates = std::collections::BTreeSet::new();
+    let mut docs_smol = false;
+    for (i, text, used) in rewritten {
+        let fc = &mut report.files[i];
+        // What still says `smol::` is in doc comments or test code: the package's tests.
+        docs_smol |= text.contains("smol::");
+        fc.after = text;
+        fc.crates.remove("smol");
+        fc.crates.extend(used.iter().map(|c| c.replace('-', "_")));
+        if !used.is_empty() {
+            *fc.rules.entry("components".into()).or_default() += 1;
+        }
+        crates.extend(used);
+    }
+    needs.components = crate::manifest::component_bits(&crates);
+    needs.smol = docs_smol
+        || report
+            .files
+            .iter()
+            .any(|fc| mine(fc).is_some_and(|k| k != "lib") && fc.crates.contains("smol"));
 }
 
 /// The crates of a package that name an async-std item smol has no type for and that the tool

@@ -151,8 +151,14 @@ pub(super) fn on_stdio(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
             .name_ref()
             .map(|n| n.text().to_string())
             .unwrap_or_default();
+        // `stdout().flush().await`: the flush is all there is to do, once.
+        if m == "flush" && awaited(mc.syntax()).is_some() {
+            acc.edits.replace(range(call.syntax()), unblock, RULE);
+            acc.traits.insert("smol::io::AsyncWriteExt".into());
+            return Flow::Done;
+        }
         if let (true, Some(aw)) = (
-            matches!(m.as_str(), "write_all" | "write" | "flush"),
+            matches!(m.as_str(), "write_all" | "write"),
             awaited(mc.syntax()),
         ) {
             acc.edits.replace(
@@ -310,6 +316,27 @@ async fn ask() -> io::Result<String> {
     let mut line = String::new();
     ({ let buf: &mut String = &mut line; let mut line = std::mem::take(buf); let (line, r) = smol::unblock(move || { let r = std::io::stdin().read_line(&mut line); (line, r) }).await; *buf = line; r })?;
     Ok(line)
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_flush_of_stdout_is_one_flush() {
+        check_rewrite(
+            "stdio-unblock",
+            r#"use async_std::io::{self, WriteExt};
+
+async fn prompt() -> io::Result<()> {
+    io::stdout().flush().await?;
+    Ok(())
+}
+"#,
+            r#"use smol::io::{self, AsyncWriteExt};
+
+async fn prompt() -> io::Result<()> {
+    smol::Unblock::new(std::io::stdout()).flush().await?;
+    Ok(())
 }
 "#,
         );

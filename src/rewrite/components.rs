@@ -32,8 +32,8 @@
 //! ```
 //! A library that names something no component crate has (`smol::spawn`: smol's global executor
 //! is smol's own), or `smol` itself (`use smol;`, `smol::*`), keeps smol: [`Outcome::Keeps`]
-//! says which path, for the report. Code examples in doc comments keep `smol::` (they run as
-//! the package's tests, which get smol as a dev-dependency).
+//! says which path, for the report. Code examples in doc comments and test code (`#[cfg(test)]`)
+//! keep `smol::`: they build as the package's tests, which get smol as a dev-dependency.
 
 use crate::tables::{smol_api, Component};
 use ra_ap_syntax::ast::{self, HasAttrs, HasName, HasVisibility};
@@ -66,7 +66,17 @@ pub fn to_components(text: &str, edition: &str) -> Outcome {
     }
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     let mut crates = BTreeSet::new();
-    for node in root.descendants() {
+    // Test code (`#[cfg(test)]` modules and fns) builds with the dev-dependencies: it keeps smol.
+    let test_code: Vec<ra_ap_syntax::TextRange> = root
+        .descendants()
+        .filter(|n| {
+            let cfg = crate::resolve::syntax::cfg_text(n);
+            cfg.contains("#[cfg(test)]") || cfg.contains("#[cfg(all(test,")
+        })
+        .map(|n| n.text_range())
+        .collect();
+    let in_tests = |n: &SyntaxNode| test_code.iter().any(|r| r.contains_range(n.text_range()));
+    for node in root.descendants().filter(|n| !in_tests(n)) {
         if let Some(u) = ast::Use::cast(node.clone()) {
             let Some(tree) = u.use_tree() else { continue };
             if !starts_with_smol(tree.path().as_ref()) {
@@ -413,6 +423,7 @@ pub async fn fetch(addr: &str) -> std::io::Result<Vec<u8>> {
             "fn f(t: smol::Task<u8>) -> ::smol::channel::Sender<u8> {
     smol::pin!(t);
     futures::select! { x = smol::future::pending::<()>() => x }
+    thread_local! { static E: smol::LocalExecutor<'static> = smol::LocalExecutor::new(); }
     todo!()
 }
 ",
@@ -422,6 +433,7 @@ pub async fn fetch(addr: &str) -> std::io::Result<Vec<u8>> {
             "fn f(t: async_executor::Task<u8>) -> ::async_channel::Sender<u8> {
     futures_lite::pin!(t);
     futures::select! { x = futures_lite::future::pending::<()>() => x }
+    thread_local! { static E: async_executor::LocalExecutor<'static> = async_executor::LocalExecutor::new(); }
     todo!()
 }
 "
@@ -441,6 +453,13 @@ pub async fn fetch(addr: &str) -> std::io::Result<Vec<u8>> {
         }
         assert_eq!(
             to_components("/// `smol::block_on(f)`\nfn f() {}", "2021"),
+            Outcome::Unchanged
+        );
+        assert_eq!(
+            to_components(
+                "#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() { smol::spawn(async {}).detach(); }\n}\n",
+                "2021"
+            ),
             Outcome::Unchanged
         );
     }

@@ -591,13 +591,21 @@ fn significant_tokens(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::SyntaxToken> {
         .collect()
 }
 
-/// Token `i` continues a path or names a macro variable (`::x`, `:x`, `$x`): not a path start.
+/// `toks[i]` follows `::` (one token, or two adjacent `:` in a token tree) or `$`: the tail of
+/// another path, or a macro variable. A single `:` (`static X: async_std::..`, a field's type)
+/// starts a path.
 pub(super) fn follows_separator(toks: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
-    i > 0
-        && matches!(
-            toks[i - 1].kind(),
-            SyntaxKind::COLON | SyntaxKind::COLON2 | SyntaxKind::DOLLAR
-        )
+    let kind = |k: usize| toks.get(k).map(|t| t.kind());
+    i >= 1
+        && match kind(i - 1) {
+            Some(SyntaxKind::COLON2 | SyntaxKind::DOLLAR) => true,
+            Some(SyntaxKind::COLON) => {
+                i >= 2
+                    && kind(i - 2) == Some(SyntaxKind::COLON)
+                    && toks[i - 2].text_range().end() == toks[i - 1].text_range().start()
+            }
+            _ => false,
+        }
 }
 
 /// Reads `(:: ident)*` from token `j` on (`::` is one token, or two `:` tokens in a token tree),
