@@ -869,7 +869,10 @@ impl SmolApi {
                     r.path
                 )));
             }
-            let Some(rest) = r.smol.strip_prefix("smol::").filter(|r| r.split("::").all(is_ident))
+            let Some(rest) = r
+                .smol
+                .strip_prefix("smol::")
+                .filter(|r| r.split("::").all(is_ident))
             else {
                 return Err(c.err(format!(
                     "`component.smol`: `{}` is not a path from `smol::`: fix the row",

@@ -259,7 +259,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         };
         let before = quoted(&report);
         let held_by = held.get(&pi).map(String::as_str);
-        let needs = migrate_package(
+        let (needs, units) = migrate_package(
             &root,
             pkg,
             package,
@@ -271,19 +271,34 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         if quoted(&report) > before {
             generating.push(pkg);
         }
-        all.keep_async_std |= needs.keep_async_std;
-        all.smol |= needs.smol;
-        per_package.push((pi, needs));
+        per_package.push((pi, needs, units));
     }
     drop(semantic);
     let mut renamed: Vec<(usize, Vec<(String, String)>)> = Vec::new();
-    for (pi, mut needs) in per_package {
+    // Which packages keep async-std (their own findings, or a procedural macro they use that
+    // generates async-std code) is known now: the libraries of the others get smol's component
+    // crates (`rewrite/components.rs`).
+    let mut per_package: Vec<_> = per_package
+        .into_iter()
+        .map(
+            |(pi, mut needs, units): (usize, crate::manifest::Needs, _)| {
+                let pkg = &packages[pi];
+                needs.keep_async_std |= pkg
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| generating.iter().any(|g| g.dependents.contains(n)));
+                if config.target != Target::Threads {
+                    package::library_components(&root, pkg, &units, &mut report, &mut needs);
+                }
+                all.keep_async_std |= needs.keep_async_std;
+                all.smol |= needs.smol;
+                (pi, needs)
+            },
+        )
+        .collect();
+    for (pi, mut needs) in per_package.drain(..) {
         let pkg = &packages[pi];
         needs.rename_features = config.rename_features;
-        needs.keep_async_std |= pkg
-            .name
-            .as_ref()
-            .is_some_and(|n| generating.iter().any(|g| g.dependents.contains(n)));
         // A root package's [workspace.dependencies] serve every member.
         if pkg.dir == ws.dir && packages.len() > 1 {
             needs.smol |= all.smol;
@@ -430,7 +445,11 @@ fn shared_executors(
     'owners: for &owner in &candidates {
         let name = packages[owner].name.clone().unwrap_or_default();
         let mut closure: BTreeSet<usize> = BTreeSet::new();
-        let mut queue: Vec<usize> = packages[owner].dependents.iter().filter_map(index).collect();
+        let mut queue: Vec<usize> = packages[owner]
+            .dependents
+            .iter()
+            .filter_map(index)
+            .collect();
         while let Some(d) = queue.pop() {
             if closure.insert(d) {
                 queue.extend(packages[d].dependents.iter().filter_map(index));
@@ -443,7 +462,10 @@ fn shared_executors(
             };
             // A dependency under its own name is called by its library name (`[lib] name`).
             let ident = if *ident == name.replace('-', "_") {
-                packages[owner].lib_name.clone().unwrap_or_else(|| ident.clone())
+                packages[owner]
+                    .lib_name
+                    .clone()
+                    .unwrap_or_else(|| ident.clone())
             } else {
                 ident.clone()
             };

@@ -16,7 +16,8 @@ use ra_ap_syntax::AstNode;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Migrates one package's files into `report`; returns what its manifest needs.
+/// Migrates one package's files into `report`; returns what its manifest needs, and each
+/// migrated file's crate key (`lib`, `main`, `tests/x`: see [`library_components`]).
 ///
 /// `held`: the package runs code that needs async-std's runtime (its own library, or a workspace
 /// package it depends on, calls `spawn_local` or reads task-locals): what and where. Such a
@@ -31,7 +32,10 @@ pub(super) fn migrate_package(
     config: &Config,
     semantic: Option<&Semantic>,
     report: &mut RootReport,
-) -> crate::manifest::Needs {
+) -> (
+    crate::manifest::Needs,
+    std::collections::BTreeMap<String, String>,
+) {
     let threads_wanted = config.target != Target::Smol && held.is_none();
     // Units (a crate of their own) that use runtime-bound items outside the library: every file
     // of such a unit stays on async-std, its entry point too.
@@ -212,17 +216,14 @@ pub(super) fn migrate_package(
         }
     }
     needs.smol |= generated.write_modules(root, pkg, report);
-    if config.target != Target::Threads {
-        library_components(root, pkg, &units, report, &mut needs);
-    }
-    needs
+    (needs, units)
 }
 
 /// A library's smol paths become the component crates' (`rewrite/components.rs`), and its
 /// manifest depends on those: when the package's binaries do not name smol (they need the
 /// runtime, and their package depends on it anyway), no async-std stays, and its async-std
 /// entries outside [dev-dependencies] are plain ones. `units`: each migrated file's crate key.
-fn library_components(
+pub(super) fn library_components(
     root: &Path,
     pkg: &Package,
     units: &std::collections::BTreeMap<String, String>,
@@ -246,7 +247,8 @@ fn library_components(
         mine(fc).is_some_and(|k| k == "main" || k.starts_with("src/bin"))
             && fc.crates.contains("smol")
     });
-    let names_smol = |fc: &FileChange| mine(fc).is_some_and(|k| k == "lib") && fc.crates.contains("smol");
+    let names_smol =
+        |fc: &FileChange| mine(fc).is_some_and(|k| k == "lib") && fc.crates.contains("smol");
     if binary_names_smol || !report.files.iter().any(names_smol) {
         return;
     }
@@ -258,7 +260,12 @@ fn library_components(
     }
     // Every library file first: one path without a component keeps smol for the package.
     let mut rewritten = Vec::new();
-    for (i, fc) in report.files.iter().enumerate().filter(|(_, fc)| names_smol(fc)) {
+    for (i, fc) in report
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, fc)| names_smol(fc))
+    {
         match to_components(&fc.after, &pkg.edition) {
             // smol only in doc comments or test code.
             Outcome::Unchanged => rewritten.push((i, fc.after.clone(), Default::default())),

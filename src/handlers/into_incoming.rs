@@ -46,10 +46,17 @@ fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     {
         return;
     }
-    for mc in ctx.nodes().iter().cloned().filter_map(ast::MethodCallExpr::cast) {
+    for mc in ctx
+        .nodes()
+        .iter()
+        .cloned()
+        .filter_map(ast::MethodCallExpr::cast)
+    {
         let named = mc.name_ref().is_some_and(|n| n.text() == "into_incoming");
         let no_args = super::args(&mc).is_empty();
-        let Some(receiver) = mc.receiver() else { continue };
+        let Some(receiver) = mc.receiver() else {
+            continue;
+        };
         if !named || !no_args {
             continue;
         }

@@ -63,6 +63,7 @@
 //!     ///
 //!     /// # Panics
 //!     /// Outside `block_on` (on a thread of smol's executor), where nothing would ever run it.
+//!     #[allow(dead_code)]
 //!     pub fn spawn_local<T: 'static>(future: impl Future<Output = T> + 'static) -> smol::Task<T> {
 //!         assert!(
 //!             DRIVEN.with(Cell::get),
@@ -123,7 +124,7 @@ const MODULE: &str = "
     ///
     /// # Panics
     /// Outside `block_on` (on a thread of smol's executor), where nothing would ever run it.
-    pub fn spawn_local<T: 'static>(future: impl Future<Output = T> + 'static) -> smol::Task<T> {
+    {allow}pub fn spawn_local<T: 'static>(future: impl Future<Output = T> + 'static) -> smol::Task<T> {
         assert!(
             DRIVEN.with(Cell::get),
             \"spawn_local outside local_executor::block_on: nothing would run the task\"
@@ -153,6 +154,15 @@ pub(crate) const GENERATED: Generated = Generated {
     text: |root, public| {
         generated::module_text(root, MODULE, public)
             .replace("{hidden}", if public { "#[doc(hidden)]\n" } else { "" })
+            // A crate whose `spawn_local` calls are all under an inactive cfg.
+            .replace(
+                "{allow}",
+                if public {
+                    ""
+                } else {
+                    "#[allow(dead_code)]\n    "
+                },
+            )
     },
 };
 
@@ -176,7 +186,11 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
         super::detach::on_spawn(site, acc);
         // A library's: callers outside the package ran it under async-std's runtime.
         let callers_run = match module.strip_prefix("crate::") {
-            Some(_) => ctx.krate.lib_name.as_ref().map(|l| format!("{l}::local_executor")),
+            Some(_) => ctx
+                .krate
+                .lib_name
+                .as_ref()
+                .map(|l| format!("{l}::local_executor")),
             // A workspace dependency's executor (see `engine::shared_executors`).
             None => Some(module.to_string()),
         };

@@ -40,10 +40,10 @@ mod unix_bind;
 mod worker_threads;
 mod write_macro;
 
+pub(crate) use attr_main::test_attribute_argument;
 pub use context::{Acc, At, Ctx, FileCtx, Flow};
 pub use syntax::range;
 pub(crate) use syntax::*;
-pub(crate) use attr_main::test_attribute_argument;
 pub(crate) use timeout::tail as timeout_tail;
 
 use crate::resolve::PathSite;

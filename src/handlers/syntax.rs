@@ -134,8 +134,24 @@ pub(crate) fn binding_source(ctx: &Ctx<'_>, receiver: &ast::Expr) -> Option<Synt
         return None;
     }
     let name = ctx.text_of(path.syntax());
-    let f = receiver.syntax().ancestors().find_map(ast::Fn::cast)?;
     let at = start(receiver.syntax());
+    // A macro argument made visible (macros.rs) is a tree of its own: its fn is the innermost one
+    // of the file around its offset.
+    let f = receiver
+        .syntax()
+        .ancestors()
+        .find_map(ast::Fn::cast)
+        .or_else(|| {
+            ctx.nodes()
+                .iter()
+                .filter_map(|n| ast::Fn::cast(n.clone()))
+                .filter(|f| {
+                    f.syntax()
+                        .text_range()
+                        .contains_range(receiver.syntax().text_range())
+                })
+                .last()
+        })?;
     let binds = |pat: Option<ast::Pat>| {
         pat.is_some_and(|pat| {
             pat.syntax()

@@ -102,7 +102,9 @@ pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
     // would drop at the end of its statement (E0716). The race owns it instead (it was dropped
     // once the call's statement ended; the race drops it when it ends, no later).
     let fut_start = match f {
-        ast::Expr::RefExpr(r) if r.mut_token().is_some() && r.expr().is_some_and(|e| temporary(&e)) => {
+        ast::Expr::RefExpr(r)
+            if r.mut_token().is_some() && r.expr().is_some_and(|e| temporary(&e)) =>
+        {
             start(r.expr().unwrap().syntax())
         }
         _ => start(f.syntax()),

@@ -35,9 +35,9 @@
 //! says which path, for the report. Code examples in doc comments and test code (`#[cfg(test)]`)
 //! keep `smol::`: they build as the package's tests, which get smol as a dev-dependency.
 
+use super::macros::{follows_separator, path_tail};
 use crate::tables::{smol_api, Component};
 use ra_ap_syntax::ast::{self, HasAttrs, HasName, HasVisibility};
-use super::macros::{follows_separator, path_tail};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode, SyntaxToken};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,7 +48,10 @@ pub enum Outcome {
     Unchanged,
     /// Its smol paths, written as the components': the new text and the crates it names (as
     /// Cargo.toml names them: `async-net`).
-    Components { text: String, crates: BTreeSet<String> },
+    Components {
+        text: String,
+        crates: BTreeSet<String>,
+    },
     /// A smol path with no component (`smol::spawn`): the package keeps smol.
     Keeps(String),
 }
@@ -122,7 +125,11 @@ pub fn to_components(text: &str, edition: &str) -> Outcome {
             ));
             crates.insert(c.krate.clone());
         } else if let Some(tt) = ast::TokenTree::cast(node.clone()) {
-            if tt.syntax().parent().is_some_and(|p| p.kind() == SyntaxKind::TOKEN_TREE) {
+            if tt
+                .syntax()
+                .parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::TOKEN_TREE)
+            {
                 continue; // its outermost tree covers it
             }
             if let Err(path) = token_paths(&tt, &mut edits, &mut crates) {
@@ -137,6 +144,10 @@ pub fn to_components(text: &str, edition: &str) -> Outcome {
     let mut out = text.to_string();
     for (s, e, r) in edits {
         out.replace_range(s..e, &r);
+    }
+    // Never a syntax error of ours: the library keeps smol instead.
+    if super::parse(&out, edition).errors().len() > parse.errors().len() {
+        return Outcome::Keeps("its rewrite, which would not parse".into());
     }
     Outcome::Components { text: out, crates }
 }
@@ -161,7 +172,10 @@ fn starts_with_smol(p: Option<&ast::Path>) -> bool {
 /// `::` when the path is written `::smol::..`.
 fn leading(p: &ast::Path) -> String {
     let first = std::iter::successors(Some(p.clone()), |q| q.qualifier()).last();
-    match first.and_then(|f| f.segment()).and_then(|s| s.coloncolon_token()) {
+    match first
+        .and_then(|f| f.segment())
+        .and_then(|s| s.coloncolon_token())
+    {
         Some(_) => "::".into(),
         None => String::new(),
     }
@@ -228,6 +242,11 @@ fn use_item(
         crates.insert(c.krate.clone());
         let mut mapped: Vec<String> = c.path.split("::").map(str::to_string).collect();
         mapped.extend(segs[1 + n..].iter().cloned());
+        // The name the import binds stays: `use smol::fs;` is `use async_fs as fs;`.
+        let tail = match (tail.is_empty(), segs.last(), mapped.last()) {
+            (true, Some(old), Some(new)) if old != new => format!(" as {old}"),
+            _ => tail,
+        };
         let root = mapped.remove(0);
         by_root.entry(root).or_default().push((mapped, tail));
     }
@@ -256,18 +275,16 @@ fn use_item(
 
 /// `::a::b` for one leaf, `::a::{b, c}` for leaves under one module, `::{a::b, c}` otherwise.
 fn tree_text(leaves: &[(Vec<String>, String)]) -> String {
-    let leaf = |segs: &[String], tail: &str| {
-        let mut s = segs.join("::");
-        if tail.starts_with("::") && s.is_empty() {
-            s.push_str(&tail[2..]);
-        } else {
-            s.push_str(tail);
-        }
-        s
+    // In a group: the crate itself is `self` (`self as fs`), its glob `*`.
+    let leaf = |segs: &[String], tail: &str| match (segs.is_empty(), tail.strip_prefix("::")) {
+        (true, Some(glob)) => glob.to_string(),
+        (true, None) => format!("self{tail}"),
+        (false, _) => format!("{}{tail}", segs.join("::")),
     };
     if let [(segs, tail)] = leaves {
-        return if segs.is_empty() && tail.is_empty() {
-            String::new()
+        // `use async_fs as fs;`, `use async_fs::*;`, `use async_net::TcpStream;`
+        return if segs.is_empty() {
+            tail.clone()
         } else {
             format!("::{}", leaf(segs, tail))
         };
@@ -405,6 +422,7 @@ pub async fn fetch(addr: &str) -> std::io::Result<Vec<u8>> {
         let (text, _) = components(
             "    #[cfg(unix)]
     pub(crate) use smol::{io::{self, AsyncWriteExt as _}, prelude::*, lock::Mutex as Lock};
+    use smol::{fs, channel::{self, Sender}};
 ",
         );
         assert_eq!(
@@ -413,6 +431,8 @@ pub async fn fetch(addr: &str) -> std::io::Result<Vec<u8>> {
     pub(crate) use async_lock::Mutex as Lock;
     #[cfg(unix)]
     pub(crate) use futures_lite::{io, io::AsyncWriteExt as _, prelude::*};
+    use async_channel::{self as channel, Sender};
+    use async_fs as fs;
 "
         );
     }
@@ -447,9 +467,16 @@ pub async fn fetch(addr: &str) -> std::io::Result<Vec<u8>> {
             ("fn f() { smol::spawn(async {}).detach(); }", "smol::spawn"),
             ("use smol::{net::TcpStream, spawn};", "smol::spawn"),
             ("use smol::*;", "smol::*"),
-            ("mod smol; fn f() { smol::x(); }", "a `smol` item of the crate's own"),
+            (
+                "mod smol; fn f() { smol::x(); }",
+                "a `smol` item of the crate's own",
+            ),
         ] {
-            assert_eq!(to_components(src, "2021"), Outcome::Keeps(path.into()), "{src}");
+            assert_eq!(
+                to_components(src, "2021"),
+                Outcome::Keeps(path.into()),
+                "{src}"
+            );
         }
         assert_eq!(
             to_components("/// `smol::block_on(f)`\nfn f() {}", "2021"),

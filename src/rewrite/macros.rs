@@ -215,6 +215,17 @@ pub fn shadow(text: &str, sf: &ast::SourceFile, edition: &str) -> Option<String>
     shadow_with(text, calls, edition, None).map(|(text, _)| text)
 }
 
+/// Method calls that rewrites recognise by name and receiver, not by a path: a macro argument
+/// holding one is made visible (`println!("{}", m.try_lock().is_some())`).
+const KEYED_METHODS: &[&str] = &[
+    ".get_mut()",
+    ".into_incoming()",
+    ".into_inner()",
+    ".try_lock()",
+    ".try_read()",
+    ".try_write()",
+];
+
 /// [`shadow`], leaving alone macro calls whose arguments hold no await, no `async`, no `::` path
 /// and none of `names` (when given); with the ranges it changed.
 fn shadow_with(
@@ -272,8 +283,12 @@ fn shadow_with(
         {
             continue;
         }
+        // Calls of the methods whose rewrites go by name (a lock's `try_lock()`, a listener's
+        // `into_incoming()`) are sites without a path or an await.
+        let keyed = KEYED_METHODS.iter().any(|m| inner.contains(m));
         if let Some(names) = names {
             if !awaited
+                && !keyed
                 && !inner.contains(".await")
                 && !inner.contains("async")
                 && !inner.contains("::")

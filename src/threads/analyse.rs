@@ -432,7 +432,7 @@ fn lock_api(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     }
     let methods = &crate::tables::threads_blockers().lock_methods;
     for (mc, name) in method_calls(ctx) {
-        if methods.contains(&name) {
+        if methods.contains(&name) && lock_shape(ctx, &mc).is_none() {
             out.blockers.push(blocker(
                 mc.syntax(),
                 FindingId::LockApi,
@@ -441,6 +441,39 @@ fn lock_api(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
             ));
         }
     }
+}
+
+/// `lock.try_lock()` (async-std: `Option`; std: `TryLockResult`) -> `.ok()` after it, and
+/// `get_mut()`/`into_inner()` (async-std: the value; std: `LockResult`) -> `.unwrap()` (std locks
+/// report poisoning, as `lock().unwrap()` does): the suffix, when the call takes no argument and
+/// its receiver is an async-std `Mutex` or `RwLock` (by type, or without types by the binding it
+/// got its value from).
+pub(crate) fn lock_shape(
+    ctx: &crate::handlers::Ctx<'_>,
+    mc: &ast::MethodCallExpr,
+) -> Option<&'static str> {
+    let name = mc.name_ref()?.text().to_string();
+    let suffix = match name.as_str() {
+        "try_lock" | "try_read" | "try_write" => ".ok()",
+        "get_mut" | "into_inner" => ".unwrap()",
+        _ => return None,
+    };
+    if !crate::handlers::args(mc).is_empty() {
+        return None;
+    }
+    let receiver = mc.receiver()?;
+    let lock = |t: &str| {
+        let t = t.split('<').next().unwrap_or(t);
+        t.ends_with("Mutex") || t.ends_with("RwLock")
+    };
+    let is_lock = match ctx.oracle.type_of(&receiver) {
+        Some(t) => lock(&t),
+        None => crate::handlers::binding_source(ctx, &receiver).is_some_and(|n| {
+            let text = ctx.text_of(&n);
+            text.contains("Mutex") || text.contains("RwLock")
+        }),
+    };
+    is_lock.then_some(suffix)
 }
 
 /// `.clone()` of a socket: std sockets are not Clone (try_clone can fail).

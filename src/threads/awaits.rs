@@ -242,6 +242,19 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         .paths
         .iter()
         .any(|p| p.canon.join("::").starts_with("async_std::io::prelude"));
+    // `try_lock()`, `get_mut()`, `into_inner()` on a lock: std's shapes (analyse::lock_shape).
+    if crate::handlers::file_uses(ctx, &["async_std::sync"]) {
+        for mc in ctx
+            .nodes()
+            .iter()
+            .cloned()
+            .filter_map(ast::MethodCallExpr::cast)
+        {
+            if let Some(suffix) = super::analyse::lock_shape(ctx, &mc) {
+                acc.edits.insert(end(mc.syntax()), suffix, "threads-await");
+            }
+        }
+    }
     for aw in ctx.nodes().iter().cloned().filter_map(ast::AwaitExpr::cast) {
         let Some(op) = aw.expr() else { continue };
         let tail = end(op.syntax())..end(aw.syntax());

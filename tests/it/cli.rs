@@ -350,7 +350,7 @@ fn cfg_regions_say_whether_rust_analyzer_saw_them() {
     let (_, diff, _) = run(&["diff", "--to", "smol", "--color", "never", path]);
     let added = diff
         .lines()
-        .filter(|l| l.starts_with('+') && l.contains("smol::Timer::after("))
+        .filter(|l| l.starts_with('+') && l.contains("async_io::Timer::after("))
         .count();
     assert_eq!(added, 2, "{diff}");
     // Without rust-analyzer there is nothing to tell apart.

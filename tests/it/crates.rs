@@ -397,7 +397,9 @@ fn a_direct_dependent_drives_the_library_s_local_executor() {
             .find(|f| f.file == "driver/src/main.rs")
             .unwrap();
         assert!(
-            driver.after.contains("pool::local_executor::block_on(async_main())")
+            driver
+                .after
+                .contains("pool::local_executor::block_on(async_main())")
                 && driver.after.contains("pool::local_executor::spawn_local("),
             "{}",
             driver.after
