@@ -175,7 +175,7 @@ fn resolve_without_lockfile(dir: &Path) -> Option<LockReport> {
     let scratch = tempfile::tempdir().ok()?;
     let copy = scratch.path().join("ws");
     crate::format::copy_sources(dir, &copy, |n| n == "Cargo.toml" || n.ends_with(".rs")).ok()?;
-    let ok = Command::new("cargo")
+    let ok = crate::untrusted::cargo(&mut Command::new("cargo"))
         .args(["generate-lockfile", "--quiet"])
         .current_dir(&copy)
         .stdout(std::process::Stdio::null())
@@ -227,7 +227,7 @@ pub fn lock_report(dir: &Path, before: &str, after: &str) -> LockReport {
     };
     r.async_std_in_graph = a.iter().any(|p| p.starts_with("async-std "));
     if r.async_std_in_graph {
-        let out = Command::new("cargo")
+        let out = crate::untrusted::cargo(&mut Command::new("cargo"))
             .args([
                 "tree",
                 "--workspace",
@@ -347,7 +347,7 @@ fn update_lockfile(root: &Path, before: &str) {
         return;
     }
     let cargo = |args: &[&str]| {
-        let _ = Command::new("cargo")
+        let _ = crate::untrusted::cargo(&mut Command::new("cargo"))
             .args(args)
             .current_dir(root)
             .stdout(std::process::Stdio::null())

@@ -40,7 +40,9 @@ enum Cmd {
         allow_no_vcs: bool,
         /// After writing, `cargo check --all-targets` each changed workspace (default and all
         /// features) and put back the original files of one whose check fails; `=test` also
-        /// runs `cargo test` before and after and reports tests whose outcome changed.
+        /// runs `cargo test` before and after and reports tests whose outcome changed. This
+        /// builds the repository's code: its build scripts, procedural macros and cargo
+        /// configuration run (nothing of them runs without it).
         #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "check", require_equals = true)]
         verify: Option<crate::verify::Level>,
     },

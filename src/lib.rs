@@ -40,6 +40,7 @@ pub mod rewrite;
 pub mod rules;
 pub mod tables;
 pub mod threads;
+pub mod untrusted;
 pub mod verify;
 pub mod workspace;
 

@@ -32,6 +32,11 @@ impl Semantic {
             all_targets: true,
             // `cfg(test)` code (unit-test modules) is analysed too, as the migration edits it.
             set_test: true,
+            // Nothing of the repository's runs: no rustc wrapper from its cargo config.
+            extra_env: crate::untrusted::ENV
+                .iter()
+                .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+                .collect(),
             ..Default::default()
         };
         let load = LoadCargoConfig {

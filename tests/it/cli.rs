@@ -471,3 +471,59 @@ fn a_dependency_that_pulls_async_std_in_is_named_without_a_lockfile() {
     // The scratch copy is gone and no lockfile was written into the repository.
     assert!(!dir.path().join("Cargo.lock").exists());
 }
+
+/// A dry run executes nothing from the repository: a `.cargo/config.toml` whose rustc wrapper
+/// (and workspace wrapper, and rustc) would leave a marker, and `diff` with rust-analyzer's load,
+/// `scan` and `apply` without `--verify` (its lockfile step starts cargo too) leave none.
+#[test]
+fn a_dry_run_runs_no_rustc_wrapper_from_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let krate = dir.path().join("crate");
+    small_crate(&krate, SMALL);
+    let marker = dir.path().join("ran");
+    let wrap = krate.join("wrap.sh");
+    std::fs::write(
+        &wrap,
+        format!("#!/bin/sh\ntouch '{}'\nexec \"$@\"\n", marker.display()),
+    )
+    .unwrap();
+    let fake_rustc = krate.join("fake-rustc.sh");
+    std::fs::write(
+        &fake_rustc,
+        format!(
+            "#!/bin/sh\ntouch '{}'\nexec rustc \"$@\"\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    for f in [&wrap, &fake_rustc] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::create_dir_all(krate.join(".cargo")).unwrap();
+    std::fs::write(
+        krate.join(".cargo/config.toml"),
+        format!(
+            "[build]\nrustc-wrapper = \"{w}\"\nrustc-workspace-wrapper = \"{w}\"\nrustc = \"{r}\"\n",
+            w = wrap.display(),
+            r = fake_rustc.display()
+        ),
+    )
+    .unwrap();
+    let path = krate.to_str().unwrap();
+    let (code, out, err) = run(&["diff", "--format", "json", path]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["roots"][0]["resolution"], "semantic",
+        "rust-analyzer loaded the workspace: {out}"
+    );
+    let (code, _, err) = run(&["scan", path]);
+    assert!(code == 0 || code == 1, "{err}");
+    let (code, _, err) = run(&["apply", "--allow-no-vcs", path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !marker.exists(),
+        "a command started the repository's rustc wrapper"
+    );
+}
