@@ -311,9 +311,20 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
                     .filter(|(i, n)| needs.components & (1 << i) != 0 && t.get(n).is_none())
                     .map(|(_, n)| n)
                     .collect();
+                // The first takes the old line's place and spacing (`async-std="1"`).
                 let items = names
                     .iter()
-                    .map(|n| (*n, toml_edit::value(version(n))))
+                    .enumerate()
+                    .map(|(i, n)| {
+                        let mut item = toml_edit::value(version(n));
+                        if let (0, Some(new), Some(old)) = (i, item.as_value_mut(), old.as_value())
+                        {
+                            if old.is_str() {
+                                *new.decor_mut() = old.decor().clone();
+                            }
+                        }
+                        (*n, item)
+                    })
                     .collect();
                 replace_entry(t, &key, items);
                 notes.push(format!(

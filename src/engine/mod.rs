@@ -167,6 +167,8 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
 
     // Which packages have candidate files at all (the text pre-filter).
     let mut work: Vec<(usize, Vec<(PathBuf, String)>)> = Vec::new();
+    // Packages with a module-tree file that was not read: they keep async-std.
+    let mut incomplete: BTreeSet<usize> = BTreeSet::new();
     for (pi, pkg) in packages.iter().enumerate() {
         let mut names: BTreeSet<String> = pkg.roots.clone();
         names.insert("async_std".into());
@@ -178,20 +180,62 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
             .ok()
             .and_then(|m| m.parse::<toml_edit::DocumentMut>().ok())
             .and_then(|doc| crate::module_tree::files_in_trees(&pkg.dir, &doc, &pkg.edition));
+        // By their real paths: a module reached through a symbolic link is the file it names,
+        // migrated once, where the walk found it.
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let walked: BTreeSet<PathBuf> = pkg.files.iter().map(|f| canon(f)).collect();
+        let tree_real: Option<BTreeSet<PathBuf>> =
+            tree.as_ref().map(|t| t.iter().map(|f| canon(f)).collect());
+        // The dependency goes only if every file of the module trees is read and migrated.
+        let mut not_read = |report: &mut RootReport, file: String, why: String| {
+            report.findings.push(crate::report::RawFinding::not_migrated(
+                0,
+                FindingId::FileNotRead,
+                format!("{why}: the package keeps async-std (code there may name it)"),
+                "make it a regular, readable UTF-8 file inside the path (or migrate it by hand), then run again",
+            ).locate(&file, ""));
+            incomplete.insert(pi);
+        };
+        // A module file that is a link to a file the walk found: migrated under the module's
+        // path (its crate and place), written through the link (`apply::write_file`).
+        let walked_lexical: BTreeSet<PathBuf> = pkg
+            .files
+            .iter()
+            .map(|f| crate::module_tree::normalise(f))
+            .collect();
+        let mut via_link: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+        for t in tree.iter().flatten() {
+            if walked.contains(&canon(t)) && !walked_lexical.contains(t) {
+                via_link.entry(canon(t)).or_insert_with(|| t.clone());
+            }
+        }
+        for t in tree.iter().flatten() {
+            if !walked.contains(&canon(t)) {
+                let why = match std::fs::read_link(t) {
+                    Ok(to) => format!(
+                        "a symbolic link to {}, outside the path or the package",
+                        to.display()
+                    ),
+                    Err(_) => "a module file the walk did not reach (through a linked directory, or ignored)".to_string(),
+                };
+                not_read(&mut report, rel(&root, t), why);
+            }
+        }
         let mut texts = Vec::new();
         for f in &pkg.files {
             let text = match std::fs::read_to_string(f) {
                 Ok(t) => t,
                 Err(e) => {
                     report.errors.push(format!("{}: {e}", rel(&root, f)));
+                    if tree_real.as_ref().is_none_or(|t| t.contains(&canon(f))) {
+                        not_read(&mut report, rel(&root, f), format!("not read ({e})"));
+                    }
                     continue;
                 }
             };
-            let outside = tree
-                .as_ref()
-                .is_some_and(|t| !t.contains(&crate::module_tree::normalise(f)));
+            let outside = tree_real.as_ref().is_some_and(|t| !t.contains(&canon(f)));
             if !outside {
-                texts.push((f.clone(), text));
+                texts.push((via_link.get(&canon(f)).unwrap_or(f).clone(), text));
             } else if workspace::mentions_any(&text, &names) {
                 let file = rel(&root, f);
                 report.findings.push(
@@ -283,10 +327,11 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         .map(
             |(pi, mut needs, units): (usize, crate::manifest::Needs, _)| {
                 let pkg = &packages[pi];
-                needs.keep_async_std |= pkg
-                    .name
-                    .as_ref()
-                    .is_some_and(|n| generating.iter().any(|g| g.dependents.contains(n)));
+                needs.keep_async_std |= incomplete.contains(&pi)
+                    || pkg
+                        .name
+                        .as_ref()
+                        .is_some_and(|n| generating.iter().any(|g| g.dependents.contains(n)));
                 if config.target != Target::Threads {
                     package::library_components(&root, pkg, &units, &mut report, &mut needs);
                 }

@@ -527,3 +527,69 @@ fn a_dry_run_runs_no_rustc_wrapper_from_the_repository() {
         "a command started the repository's rustc wrapper"
     );
 }
+
+/// async-std leaves the manifest only if every file of the module trees was read and migrated.
+/// A module that is a symbolic link to a file inside the path is migrated once, as that module,
+/// and written through the link (the link stays); one that links out of the path, or a module
+/// that is not UTF-8, is reported `file-not-read` and the package keeps async-std.
+#[test]
+fn async_std_stays_unless_every_module_file_was_read() {
+    use std::os::unix::fs::symlink;
+    let manifest = "[package]\nname = \"linked\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nasync-std = \"1\"\n";
+    let nap = "pub async fn nap() {\n    async_std::task::sleep(std::time::Duration::from_millis(1)).await;\n}\n";
+    let setup = |dir: &Path| {
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+        std::fs::write(dir.join("src/lib.rs"), "pub mod a;\n").unwrap();
+    };
+    // Inside the path.
+    let dir = tempfile::tempdir().unwrap();
+    let inside = dir.path().join("inside");
+    setup(&inside);
+    std::fs::create_dir_all(inside.join("shared")).unwrap();
+    std::fs::write(inside.join("shared/a.rs"), nap).unwrap();
+    symlink("../shared/a.rs", inside.join("src/a.rs")).unwrap();
+    let (code, out, err) = run(&[
+        "apply",
+        "--allow-no-vcs",
+        "--to",
+        "smol",
+        inside.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(std::fs::symlink_metadata(inside.join("src/a.rs"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let a = std::fs::read_to_string(inside.join("shared/a.rs")).unwrap();
+    assert!(
+        a.contains("Timer::after") && !a.contains("async_std"),
+        "{a}"
+    );
+    let m = std::fs::read_to_string(inside.join("Cargo.toml")).unwrap();
+    assert!(!m.contains("async-std"), "{m}");
+    // Out of the path, and not UTF-8.
+    for case in ["outside", "not-utf8"] {
+        let root = dir.path().join(case);
+        setup(&root);
+        if case == "outside" {
+            std::fs::write(dir.path().join("far.rs"), nap).unwrap();
+            symlink(dir.path().join("far.rs"), root.join("src/a.rs")).unwrap();
+        } else {
+            std::fs::write(root.join("src/a.rs"), b"// \xff\npub fn f() {}\n").unwrap();
+        }
+        let (_, out, err) = run(&[
+            "apply",
+            "--allow-no-vcs",
+            "--to",
+            "smol",
+            root.to_str().unwrap(),
+        ]);
+        assert!(
+            out.contains("not migrated [file-not-read]") && out.contains("src/a.rs"),
+            "{case}: {out}{err}"
+        );
+        let m = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        assert!(m.contains("async-std = \"1\""), "{case}: {m}");
+    }
+}
