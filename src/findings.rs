@@ -68,11 +68,11 @@ finding_ids! {
     EditConflict = "edit-conflict", Finding;
     /// an `extern crate async_std` removed (counts)
     ExternCrate = "extern-crate", Count;
+    /// `#[macro_use] extern crate async_std`: bare macros are not resolved
+    ExternCrateMacroUse = "extern-crate-macro-use", Finding;
     /// a file of a target's module tree that was not read (unreadable, not UTF-8, or a symbolic
     /// link out of the path or package): its package keeps async-std
     FileNotRead = "file-not-read", Finding;
-    /// `#[macro_use] extern crate async_std`: bare macros are not resolved
-    ExternCrateMacroUse = "extern-crate-macro-use", Finding;
     /// another crate's attribute on an async fn (another runtime or macro expects it async)
     ForeignAttribute = "foreign-attribute", Blocker;
     /// a call of one of the crate's async fns whose future is kept, not awaited at once
