@@ -246,16 +246,23 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         let Some(recv) = mc.receiver() else { continue };
         acc.edits.set_anchor(Some(start(mc.syntax())));
         let arg_text = super::text_of(ctx, arg.syntax());
+        // Parentheses only where the block would otherwise not parse or start a statement (an
+        // argument, a `let` takes it bare: `unused_parens` otherwise).
+        let (open, close) = if super::needs_parens(aw.syntax()) {
+            ("(", ")")
+        } else {
+            ("", "")
+        };
         acc.edits.insert(
             start(recv.syntax()),
-            format!("({{ let buf: &mut String = {arg_text}; let mut tmp = String::new(); let r = "),
+            format!("{open}{{ let buf: &mut String = {arg_text}; let mut tmp = String::new(); let r = "),
             "read-append",
         );
         acc.edits
             .replace(range(arg.syntax()), "&mut tmp", "read-append");
         acc.edits.insert(
             end(aw.syntax()),
-            "; buf.push_str(&tmp); r })",
+            format!("; buf.push_str(&tmp); r }}{close}"),
             "read-append",
         );
     }
@@ -297,6 +304,31 @@ fn cleared_before(mc: &ast::MethodCallExpr, buf: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::handlers::check::*;
+
+    #[test]
+    fn an_append_in_a_macro_argument_takes_no_parentheses() {
+        check_rewrite_by(
+            &["stdio-unblock", "read-append"],
+            r#"use async_std::io::ReadExt;
+
+async fn all(mut r: &[u8]) -> String {
+    let mut s = String::from(">");
+    must!(r.read_to_string(&mut s).await);
+    let n = r.read_to_string(&mut s).await.unwrap();
+    format!("{s}{n}")
+}
+"#,
+            r#"use smol::io::AsyncReadExt;
+
+async fn all(mut r: &[u8]) -> String {
+    let mut s = String::from(">");
+    must!({ let buf: &mut String = &mut s; let mut tmp = String::new(); let r = r.read_to_string(&mut tmp).await; buf.push_str(&tmp); r });
+    let n = ({ let buf: &mut String = &mut s; let mut tmp = String::new(); let r = r.read_to_string(&mut tmp).await; buf.push_str(&tmp); r }).unwrap();
+    format!("{s}{n}")
+}
+"#,
+        );
+    }
 
     #[test]
     fn read_line_on_stdin_appends_through_std_on_the_blocking_pool() {
