@@ -255,7 +255,9 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         };
         acc.edits.insert(
             start(recv.syntax()),
-            format!("{open}{{ let buf: &mut String = {arg_text}; let mut tmp = String::new(); let r = "),
+            format!(
+                "{open}{{ let buf: &mut String = {arg_text}; let mut tmp = String::new(); let r = "
+            ),
             "read-append",
         );
         acc.edits

@@ -283,18 +283,46 @@ fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
     out
 }
 
-/// Whether the text calls a method of this name (`.name(`, spaces allowed): read from the text,
-/// so that calls inside macro arguments the tree does not show (`select! { .. }`) count.
-fn method_called(src: &str, name: &str) -> bool {
+/// Whether the file calls a method of this name through an extension trait: read from the text
+/// (`.name(`, spaces allowed), so that calls inside macro arguments the tree does not show
+/// (`select! { .. }`) count; with rust-analyzer, calls it resolves to something else (a lock's
+/// `write`, an inherent or another trait's method) do not, so the import is not left unused.
+fn trait_method_called(ctx: &Ctx<'_>, name: &str) -> bool {
+    let written = method_calls_written(ctx.src, name);
+    if written == 0 || !ctx.oracle.is_semantic() {
+        return written > 0;
+    }
+    let elsewhere = ctx
+        .nodes()
+        .iter()
+        .filter_map(|n| ra_ap_syntax::ast::MethodCallExpr::cast(n.clone()))
+        .filter(|mc| mc.name_ref().is_some_and(|n| n.text() == name))
+        .filter(|mc| match ctx.oracle.method(mc) {
+            crate::resolve::MethodFact::Other => true,
+            // An inherent method of async-std's (`RwLock::write`), not an extension trait's.
+            crate::resolve::MethodFact::AsyncStd(item) => item
+                .rsplit("::")
+                .nth(1)
+                .is_some_and(|container| !container.ends_with("Ext")),
+            crate::resolve::MethodFact::Unknown => false,
+        })
+        .count();
+    written > elsewhere
+}
+
+/// How many times the text calls a method of this name (`.name(`, `.name::<`).
+fn method_calls_written(src: &str, name: &str) -> usize {
     let pat = format!(".{name}");
-    src.match_indices(&pat).any(|(i, _)| {
-        let rest = &src[i + pat.len()..];
-        let next_is_ident = rest
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        !next_is_ident && (rest.trim_start().starts_with('(') || rest.starts_with("::<"))
-    })
+    src.match_indices(&pat)
+        .filter(|(i, _)| {
+            let rest = &src[i + pat.len()..];
+            let next_is_ident = rest
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !next_is_ident && (rest.trim_start().starts_with('(') || rest.starts_with("::<"))
+        })
+        .count()
 }
 
 /// `smol::io::{A as _, B as _}` narrowed to the traits the file's method calls need; `None` when
@@ -313,7 +341,7 @@ pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
     let kept: Vec<&str> = members
         .iter()
         .zip(&methods)
-        .filter(|(_, ms)| ms.iter().any(|m| method_called(ctx.src, m)))
+        .filter(|(_, ms)| ms.iter().any(|m| trait_method_called(ctx, m)))
         .map(|(m, _)| *m)
         .collect();
     Some(match kept.as_slice() {
@@ -359,11 +387,11 @@ fn prelude_without_shadowed(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Option<St
             "FutureExt" => smol_api()
                 .future_ext_methods
                 .iter()
-                .any(|m| method_called(ctx.src, m)),
+                .any(|m| trait_method_called(ctx, m)),
             "StreamExt" => true,
             _ => smol_api()
                 .ext_methods(name)
-                .is_some_and(|ms| ms.iter().any(|m| method_called(ctx.src, m))),
+                .is_some_and(|ms| ms.iter().any(|m| trait_method_called(ctx, m))),
         }
     };
     let kept: Vec<&str> = smol_api()
@@ -560,15 +588,15 @@ mod tests {
     fn method_calls_are_read_from_the_text_macro_arguments_included() {
         let src =
             "select! { _ = w.write_all(b\"x\").fuse() => {} }\nlet n = r.read_to_end (&mut v);";
-        assert!(super::method_called(src, "write_all"));
-        assert!(super::method_called(src, "read_to_end"));
+        assert!(super::method_calls_written(src, "write_all") > 0);
+        assert!(super::method_calls_written(src, "read_to_end") > 0);
         // A longer name, a field, a path: not calls of `read`/`write`.
-        assert!(!super::method_called(src, "read"));
-        assert!(!super::method_called("let x = s.write;", "write"));
-        assert!(!super::method_called(
-            "AsyncWriteExt::write_all(&mut w, b)",
-            "write_all"
-        ));
+        assert!(super::method_calls_written(src, "read") == 0);
+        assert!(super::method_calls_written("let x = s.write;", "write") == 0);
+        assert_eq!(
+            super::method_calls_written("AsyncWriteExt::write_all(&mut w, b)", "write_all"),
+            0
+        );
     }
 }
 

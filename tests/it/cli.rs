@@ -593,3 +593,44 @@ fn async_std_stays_unless_every_module_file_was_read() {
         assert!(m.contains("async-std = \"1\""), "{case}: {m}");
     }
 }
+
+/// The prelude written out imports the extension traits whose methods the file calls; with
+/// rust-analyzer, a call it resolves to another method of that name (async-std's
+/// `RwLock::write`) does not count, so no `unused_imports` warning is added. Without types the
+/// name alone decides (the import may be unused, never missing).
+#[test]
+fn the_prelude_imports_only_the_traits_whose_methods_are_called() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"imp\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nasync-std = \"1.13\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/lib.rs"),
+        "use async_std::io::prelude::*;\nuse async_std::sync::RwLock;\n\npub async fn f(l: &RwLock<Vec<u8>>, mut r: async_std::fs::File) -> std::io::Result<usize> {\n    let mut v = Vec::new();\n    r.read_to_end(&mut v).await?;\n    let n = l.write().await.len();\n    Ok(n + v.len())\n}\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (_, semantic, _) = run(&["diff", "--to", "smol", "--color", "never", path]);
+    assert!(semantic.contains("resolution: semantic"), "{semantic}");
+    assert!(
+        semantic.contains("+use futures_lite::io::AsyncReadExt as _;")
+            && !semantic.contains("AsyncWriteExt"),
+        "{semantic}"
+    );
+    let (_, syntax, _) = run(&[
+        "diff",
+        "--syntax-only",
+        "--to",
+        "smol",
+        "--color",
+        "never",
+        path,
+    ]);
+    assert!(
+        syntax.contains("AsyncReadExt as _, AsyncWriteExt as _"),
+        "{syntax}"
+    );
+}
