@@ -195,6 +195,13 @@ pub const ALL: &[Handler] = &[
         false,
         crate::threads::entry::run,
     ),
+    row(
+        "threads-builder",
+        Threads,
+        true,
+        false,
+        crate::threads::spawn::run,
+    ),
     by("threads-channel", Threads, "threads-await's file pass"),
     row(
         "threads-main",

@@ -67,7 +67,9 @@ pub fn collect_plan(files: &[(&[SyntaxNode], &FileSites)]) -> Plan {
         }
         for p in &sites.paths {
             match p.canon.join("::").as_str() {
-                "async_std::task::spawn" | "async_std::task::spawn_blocking" => plan.spawns = true,
+                "async_std::task::spawn"
+                | "async_std::task::spawn_blocking"
+                | "async_std::task::Builder::new" => plan.spawns = true,
                 "async_std::channel::bounded" => bounded = true,
                 "async_std::channel::Sender" => sender_named = true,
                 _ => {}
@@ -717,11 +719,18 @@ fn is_public(f: &ast::Fn) -> bool {
     !in_trait_impl
 }
 
-/// Whether `node` (an expression) is the argument of a `task::spawn`/`task::block_on` call.
+/// Whether `node` (an expression) is the argument of a `task::spawn`/`task::block_on` call, or
+/// of the `.spawn(..)` of a `task::Builder::new()` chain.
 fn is_runtime_arg(node: &SyntaxNode, sites: &FileSites) -> bool {
     let Some(list) = node.parent().and_then(ast::ArgList::cast) else {
         return false;
     };
+    if let Some(mc) = list.syntax().parent().and_then(ast::MethodCallExpr::cast) {
+        return sites.paths.iter().any(|s| {
+            s.canon.join("::") == "async_std::task::Builder::new"
+                && crate::threads::spawn::builder_spawn(&s.path).is_some_and(|(sp, _)| sp == mc)
+        });
+    }
     let Some(call) = list.syntax().parent().and_then(ast::CallExpr::cast) else {
         return false;
     };
@@ -778,6 +787,41 @@ fn check_handler_site(site: &PathSite, canon: &str, out: &mut UnitFacts) {
                     keep,
                 ));
             }
+        }
+        "async_std::task::Builder::new" => {
+            // `Builder::new()[.name(n)].spawn(fut)` with a future `task::spawn` takes.
+            let spawn_arg = crate::threads::spawn::builder_spawn(&site.path).map(|(mc, _)| mc);
+            let ok = spawn_arg
+                .as_ref()
+                .and_then(|mc| crate::handlers::args(mc).into_iter().next())
+                .is_some_and(|a| match &a {
+                    ast::Expr::BlockExpr(be) => be.async_token().is_some(),
+                    ast::Expr::CallExpr(c) => matches!(c.expr(), Some(ast::Expr::PathExpr(_))),
+                    _ => false,
+                });
+            if !ok {
+                out.blockers.push(RawFinding::not_migrated(
+                    start(at),
+                    FindingId::RuntimeValue,
+                    "a task builder used other than as `Builder::new()[.name(n)].spawn(async block or call)`",
+                    keep,
+                ));
+            } else if spawn_arg.is_some_and(|mc| in_unbounded_loop(mc.syntax())) {
+                out.blockers.push(RawFinding::not_migrated(
+                    start(at),
+                    FindingId::SpawnPerItem,
+                    "spawns a task on every turn of an unbounded loop (one per connection or message): as threads this would not scale",
+                    keep,
+                ));
+            }
+        }
+        c if c.starts_with("async_std::task::Builder") => {
+            out.blockers.push(RawFinding::not_migrated(
+                start(at),
+                FindingId::RuntimeValue,
+                format!("names `{c}` other than in `Builder::new()[.name(n)].spawn(..)`"),
+                keep,
+            ));
         }
         "async_std::main" | "async_std::test" => {
             let on_async_fn = site

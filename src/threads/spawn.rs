@@ -50,8 +50,46 @@ pub(crate) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     };
     match m.rule.handler.as_deref() {
         Some("threads-spawn-blocking") => on_spawn_blocking(site, acc),
+        Some("threads-builder") => on_builder(site, ctx, acc),
         _ => on_spawn(site, ctx, acc),
     }
+}
+
+/// `Builder::new()[.name(n)].spawn(fut)` from the path of `Builder::new`: the `.spawn(..)` call
+/// and the `.name(..)` call, when the chain has that shape.
+pub(crate) fn builder_spawn(
+    path: &ast::Path,
+) -> Option<(ast::MethodCallExpr, Option<ast::MethodCallExpr>)> {
+    if path.segment()?.name_ref()?.text() != "new" {
+        return None;
+    }
+    let mut cur = call_of_path(path)?.syntax().clone();
+    let mut name = None;
+    loop {
+        let mc = cur.parent().and_then(ast::MethodCallExpr::cast)?;
+        if mc.receiver()?.syntax() != &cur {
+            return None;
+        }
+        let n = crate::handlers::args(&mc).len();
+        match (&*mc.name_ref()?.text(), n) {
+            ("name", 1) if name.is_none() => name = Some(mc.clone()),
+            ("spawn", 1) => return Some((mc, name)),
+            _ => return None,
+        }
+        cur = mc.syntax().clone();
+    }
+}
+
+/// `task::Builder::new().name(n).spawn(fut)`: std's `thread::Builder` (the path is mapped by
+/// the row) spawning the future made a closure, as for `task::spawn`.
+fn on_builder(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
+    let Some((spawn, _)) = builder_spawn(&site.path) else {
+        return Flow::Continue;
+    };
+    if let Some(arg) = crate::handlers::args(&spawn).into_iter().next() {
+        to_closure(&arg, ctx, acc, "threads-builder");
+    }
+    Flow::Continue
 }
 
 pub(super) fn on_spawn(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
@@ -61,10 +99,18 @@ pub(super) fn on_spawn(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     let Some(arg) = call.arg_list().and_then(|l| l.args().next()) else {
         return Flow::Continue;
     };
-    match &arg {
+    to_closure(&arg, ctx, acc, "threads-spawn");
+    Flow::Continue
+}
+
+/// A task's future (an async block, or a call of an async fn that becomes blocking) as the
+/// closure a thread runs: the block with the same capture mode; the call, its arguments that are
+/// not plain names evaluated before (as the future did).
+fn to_closure(arg: &ast::Expr, ctx: &Ctx<'_>, acc: &mut Acc, rule: &str) {
+    match arg {
         ast::Expr::BlockExpr(be) if be.async_token().is_some() => {
             let (Some(kw), Some(list)) = (be.async_token(), be.stmt_list()) else {
-                return Flow::Continue;
+                return;
             };
             let closure = if be.move_token().is_some() {
                 "move || "
@@ -74,7 +120,7 @@ pub(super) fn on_spawn(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
             acc.edits.replace(
                 usize::from(kw.text_range().start())..start(list.syntax()),
                 closure.to_string(),
-                "threads-spawn",
+                rule,
             );
         }
         ast::Expr::CallExpr(inner) => {
@@ -89,24 +135,19 @@ pub(super) fn on_spawn(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
                 if !simple(a) {
                     let name = format!("arg{i}");
                     lets.push_str(&format!("let {name} = {}; ", &ctx.src[range(a.syntax())]));
-                    acc.edits.replace(range(a.syntax()), name, "threads-spawn");
+                    acc.edits.replace(range(a.syntax()), name, rule);
                 }
             }
             if lets.is_empty() {
-                acc.edits
-                    .insert(start(arg.syntax()), "move || ", "threads-spawn");
+                acc.edits.insert(start(arg.syntax()), "move || ", rule);
             } else {
-                acc.edits.insert(
-                    start(arg.syntax()),
-                    format!("{{ {lets}move || "),
-                    "threads-spawn",
-                );
-                acc.edits.insert(end(arg.syntax()), " }", "threads-spawn");
+                acc.edits
+                    .insert(start(arg.syntax()), format!("{{ {lets}move || "), rule);
+                acc.edits.insert(end(arg.syntax()), " }", rule);
             }
         }
         _ => {}
     }
-    Flow::Continue
 }
 
 pub(super) fn on_spawn_blocking(site: &PathSite, acc: &mut Acc) -> Flow {
