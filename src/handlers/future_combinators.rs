@@ -191,6 +191,30 @@ async fn both(a: impl Future<Output = std::io::Result<u8>>, b: impl Future<Outpu
     }
 
     #[test]
+    fn a_future_ext_import_only_timeout_used_goes() {
+        let out = migrate(
+            r#"use async_std::prelude::FutureExt;
+use std::time::Duration;
+
+async fn work() -> u8 {
+    1
+}
+
+async fn bounded() -> u8 {
+    work().timeout(Duration::from_secs(1)).await.unwrap_or(0)
+}
+"#,
+            crate::handlers::HandlerTarget::Smol,
+        );
+        assert!(
+            !out.text.contains("use smol::future::FutureExt")
+                && out.text.contains("smol::future::FutureExt::or("),
+            "{}",
+            out.text
+        );
+    }
+
+    #[test]
     fn a_local_race_method_in_a_file_without_async_std() {
         check_not_applicable(
             "future-combinators",

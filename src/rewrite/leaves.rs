@@ -109,23 +109,45 @@ fn path_only(leaf: &resolve::UseLeaf) -> bool {
     !leaf.glob && smol_api().path_only_traits.contains(&leaf.canon.join("::"))
 }
 
-pub(super) fn states_view(states: &[LeafState], sites: &FileSites) -> Vec<imports::LeafDecision> {
+/// `FutureExt` imported by name in a file that calls none of smol's `FutureExt` methods (its
+/// `timeout`/`delay` calls are rewritten with the trait written out): like a path-only trait,
+/// needed only where the name is written (otherwise an `unused_imports` warning).
+fn methods_gone(leaf: &resolve::UseLeaf, src: &str) -> bool {
+    !leaf.glob
+        && matches!(
+            leaf.canon.join("::").as_str(),
+            "async_std::future::FutureExt" | "async_std::prelude::FutureExt"
+        )
+        && smol_api()
+            .future_ext_methods
+            .iter()
+            .all(|m| method_calls_written(src, m) == 0)
+}
+
+pub(super) fn states_view(
+    states: &[LeafState],
+    sites: &FileSites,
+    src: &str,
+) -> Vec<imports::LeafDecision> {
     states
         .iter()
         .zip(&sites.leaves)
-        .map(|(s, leaf)| imports::LeafDecision {
-            plan: s.plan.clone(),
-            keep_original: s.keep_original,
-            extra: s.extra.clone(),
-            // Only a module, or a trait that has no methods to bring, can go when every
-            // usage was written out (an item imported for its methods must stay); a re-export
-            // is used where it is exported to (cap-std's `pub use async_std::net::ToSocketAddrs`).
-            needed: ra_ap_syntax::ast::HasVisibility::visibility(&leaf.use_item).is_some()
-                || !(resolve::is_module(&leaf.canon) || path_only(leaf))
-                || (s.usages.is_empty() && !path_only(leaf))
-                || s.usages
-                    .iter()
-                    .any(|(_, u)| matches!(u, Usage::Relies { .. })),
+        .map(|(s, leaf)| {
+            let path_only = |leaf: &resolve::UseLeaf| path_only(leaf) || methods_gone(leaf, src);
+            imports::LeafDecision {
+                plan: s.plan.clone(),
+                keep_original: s.keep_original,
+                extra: s.extra.clone(),
+                // Only a module, or a trait that has no methods to bring, can go when every
+                // usage was written out (an item imported for its methods must stay); a re-export
+                // is used where it is exported to (cap-std's `pub use async_std::net::ToSocketAddrs`).
+                needed: ra_ap_syntax::ast::HasVisibility::visibility(&leaf.use_item).is_some()
+                    || !(resolve::is_module(&leaf.canon) || path_only(leaf))
+                    || (s.usages.is_empty() && !path_only(leaf))
+                    || s.usages
+                        .iter()
+                        .any(|(_, u)| matches!(u, Usage::Relies { .. })),
+            }
         })
         .collect()
 }

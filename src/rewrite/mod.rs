@@ -82,7 +82,11 @@ pub fn migrate_file(
     }
     leaves::keep_handles_with_spawn(&ctx, &mut states, &mut acc);
     leaves::write_usages(&ctx, &states, &mut acc);
-    imports::regenerate(&ctx, &leaves::states_view(&states, sites), &mut acc);
+    imports::regenerate(
+        &ctx,
+        &leaves::states_view(&states, sites, ctx.src),
+        &mut acc,
+    );
     leaves::extern_crates(&ctx, &states, &mut acc);
     macros::token_paths(&ctx, &mut acc);
     handlers::file_passes(&ctx, &mut acc);
