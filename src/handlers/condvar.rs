@@ -112,7 +112,7 @@
 //!         ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
 //!             let mutex = MutexGuard::source(&guard);
 //!             let timed = async {
-//!                 smol::Timer::after(dur).await;
+//!                 let _ = smol::Timer::after(dur).await;
 //!                 None
 //!             };
 //!             match smol::future::or(async { Some(self.wait(guard).await) }, timed).await {
@@ -133,7 +133,7 @@
 //!         {
 //!             let mutex = MutexGuard::source(&guard);
 //!             let timed = async {
-//!                 smol::Timer::after(dur).await;
+//!                 let _ = smol::Timer::after(dur).await;
 //!                 None
 //!             };
 //!             let waited = async { Some(self.wait_until(guard, condition).await) };
@@ -274,7 +274,7 @@ pub(crate) const MODULE: &str = "
         ) -> (MutexGuard<'a, T>, WaitTimeoutResult) {
             let mutex = MutexGuard::source(&guard);
             let timed = async {
-                smol::Timer::after(dur).await;
+                let _ = smol::Timer::after(dur).await;
                 None
             };
             match smol::future::or(async { Some(self.wait(guard).await) }, timed).await {
@@ -295,7 +295,7 @@ pub(crate) const MODULE: &str = "
         {
             let mutex = MutexGuard::source(&guard);
             let timed = async {
-                smol::Timer::after(dur).await;
+                let _ = smol::Timer::after(dur).await;
                 None
             };
             let waited = async { Some(self.wait_until(guard, condition).await) };

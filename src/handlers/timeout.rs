@@ -25,7 +25,7 @@
 //! }
 //!
 //! async fn bounded() -> bool {
-//!     ({ let dur = Duration::from_secs(1); let fut = work(); smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await.is_ok()
+//!     ({ let dur = Duration::from_secs(1); let fut = work(); smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { let _ = smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await.is_ok()
 //! }
 //! ```
 
@@ -51,8 +51,8 @@ pub(super) fn future_race_tail(ctx: &Ctx<'_>) -> String {
         .generated
         .item_for(&["async_std".into(), "future".into(), "TimeoutError".into()]);
     match own {
-        Some(t) => format!("; smol::future::FutureExt::or(async move {{ Ok::<_, {t}>(fut.await) }}, async move {{ smol::Timer::after(dur).await; Err({t} {{ _private: () }}) }}) }})"),
-        None => "; smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future has timed out\")) }) })".to_string(),
+        Some(t) => format!("; smol::future::FutureExt::or(async move {{ Ok::<_, {t}>(fut.await) }}, async move {{ let _ = smol::Timer::after(dur).await; Err({t} {{ _private: () }}) }}) }})"),
+        None => "; smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { let _ = smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future has timed out\")) }) })".to_string(),
     }
 }
 
@@ -67,7 +67,7 @@ pub(crate) fn tail(ctx: &Ctx<'_>, io: bool) -> String {
 
 /// The race for `io::timeout` (the future already yields `io::Result`).
 fn io_race_tail() -> &'static str {
-    "; smol::future::FutureExt::or(fut, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future timed out\")) }) })"
+    "; smol::future::FutureExt::or(fut, async move { let _ = smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future timed out\")) }) })"
 }
 
 pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
@@ -153,7 +153,7 @@ async fn bounded() -> io::Result<u8> {
 use std::time::Duration;
 
 async fn bounded() -> io::Result<u8> {
-    ({ let dur = Duration::from_secs(1); let fut = async { Ok(1) }; smol::future::FutureExt::or(fut, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future timed out")) }) }).await
+    ({ let dur = Duration::from_secs(1); let fut = async { Ok(1) }; smol::future::FutureExt::or(fut, async move { let _ = smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future timed out")) }) }).await
 }
 "#,
         );
@@ -178,7 +178,7 @@ async fn first(mut s: impl Stream<Item = u8> + Unpin) -> Option<u8> {
 use std::time::Duration;
 
 async fn first(mut s: impl Stream<Item = u8> + Unpin) -> Option<u8> {
-    match ({ let dur = Duration::from_secs(1); let fut = s.next(); smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await {
+    match ({ let dur = Duration::from_secs(1); let fut = s.next(); smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { let _ = smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await {
         Ok(x) => x,
         Err(_) => None,
     }

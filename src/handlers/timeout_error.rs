@@ -22,7 +22,7 @@
 //! use std::time::Duration;
 //!
 //! async fn bounded() -> Result<u8, TimeoutError> {
-//!     ({ let dur = Duration::from_secs(1); let fut = async { 1 }; smol::future::FutureExt::or(async move { Ok::<_, crate::timeout_error::TimeoutError>(fut.await) }, async move { smol::Timer::after(dur).await; Err(crate::timeout_error::TimeoutError { _private: () }) }) }).await
+//!     ({ let dur = Duration::from_secs(1); let fut = async { 1 }; smol::future::FutureExt::or(async move { Ok::<_, crate::timeout_error::TimeoutError>(fut.await) }, async move { let _ = smol::Timer::after(dur).await; Err(crate::timeout_error::TimeoutError { _private: () }) }) }).await
 //! }
 //!
 //! /// async-std's `future::TimeoutError`, which smol has no type for: the error of this crate's
@@ -133,7 +133,7 @@ impl From<crate::timeout_error::TimeoutError> for Error {
 }
 
 async fn run() -> bool {
-    match ({ let dur = Duration::from_millis(1); let fut = smol::future::pending::<()>(); smol::future::FutureExt::or(async move { Ok::<_, crate::timeout_error::TimeoutError>(fut.await) }, async move { smol::Timer::after(dur).await; Err(crate::timeout_error::TimeoutError { _private: () }) }) }).await {
+    match ({ let dur = Duration::from_millis(1); let fut = smol::future::pending::<()>(); smol::future::FutureExt::or(async move { Ok::<_, crate::timeout_error::TimeoutError>(fut.await) }, async move { let _ = smol::Timer::after(dur).await; Err(crate::timeout_error::TimeoutError { _private: () }) }) }).await {
         Err(crate::timeout_error::TimeoutError { .. }) => true,
         Ok(()) => false,
     }
