@@ -186,23 +186,29 @@ pub fn component_bits<'a>(names: impl IntoIterator<Item = &'a String>) -> u32 {
         .fold(0, |acc, i| acc | (1 << i))
 }
 
-/// Whether a library's async-std can become component crates: every async-std entry outside
-/// [dev-dependencies] is a plain one (an optional one is a runtime feature, whose feature lists
-/// name it: it becomes smol).
+/// Whether a library's async-std can become component crates: there is an async-std entry
+/// outside [dev-dependencies] for them to replace, and every such entry is a plain one (an
+/// optional one is a runtime feature, whose feature lists name it: it becomes smol).
 pub fn components_allowed(text: &str) -> bool {
     let Ok(doc) = text.parse::<DocumentMut>() else {
         return false;
     };
     let mut ok = true;
+    let mut replaced = false;
     visit_dependency_tables(&doc, |table, key, item| {
-        if is_async_std(key, item) && !table.ends_with("dev-dependencies") {
+        if is_async_std(key, item)
+            && !table.ends_with("dev-dependencies")
+            && table != "workspace.dependencies"
+        {
+            replaced = true;
             ok &= !item
                 .get("optional")
                 .and_then(|o| o.as_bool())
                 .unwrap_or(false);
         }
     });
-    ok
+    // Without one (async-std only for tests), the library's smol is its test code's.
+    ok && replaced
 }
 
 /// The outcome of a manifest migration.
@@ -377,7 +383,13 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
         }
     }
     // A library with component crates whose tests, examples or doc examples name smol.
-    if needs.components != 0 && needs.smol && !has_smol && kept_optional.is_empty() {
+    // (smol in [workspace.dependencies] serves the members, not this package.)
+    let mut own_smol = false;
+    visit_dependency_tables(&doc, |table, k, v| {
+        own_smol |= table != "workspace.dependencies"
+            && (k == "smol" || v.get("package").and_then(|p| p.as_str()) == Some("smol"));
+    });
+    if needs.components != 0 && needs.smol && !own_smol && kept_optional.is_empty() {
         if let Some(deps) = doc
             .entry("dev-dependencies")
             .or_insert_with(toml_edit::table)
@@ -856,6 +868,26 @@ fn feature_entry(s: &str, keys: &[String], explicit: &[String]) -> FeatureEntry 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_library_gets_its_component_crates_and_tests_get_smol() {
+        let before = "[package]\nname = \"x\"\n\n[workspace.dependencies]\nasync-std = \"1\"\n\n[dependencies]\nasync-std=\"1\"\nserde = \"1\"\n";
+        assert!(components_allowed(before));
+        // async-std for the tests only: the library's smol is its test code's.
+        assert!(!components_allowed(
+            "[package]\nname = \"x\"\n\n[dev-dependencies]\nasync-std = \"1\"\n"
+        ));
+        // A runtime feature's optional async-std becomes smol.
+        assert!(!components_allowed("[package]\nname = \"x\"\n\n[dependencies]\nasync-std = { version = \"1\", optional = true }\n"));
+        let needs = Needs {
+            smol: true,
+            components: component_bits(&["async-io".to_string(), "futures-lite".to_string()]),
+            ..Needs::default()
+        };
+        let after = migrate(before, needs).unwrap().unwrap().text;
+        // [workspace.dependencies] serve the members (smol); the package's own tests get smol.
+        assert_eq!(after, "[package]\nname = \"x\"\n\n[workspace.dependencies]\nsmol = \"2\"\n\n[dependencies]\nasync-io=\"2\"\nfutures-lite = \"2\"\nserde = \"1\"\n\n[dev-dependencies]\nsmol = \"2\"\n");
+    }
 
     fn smol() -> Needs {
         Needs {

@@ -243,12 +243,13 @@ pub(super) fn library_components(
             .map(String::as_str)
             .or((fc.file == lib_root).then_some("lib"))
     };
-    let binary_names_smol = report.files.iter().any(|fc| {
-        mine(fc).is_some_and(|k| k == "main" || k.starts_with("src/bin"))
-            && fc.crates.contains("smol")
-    });
-    let names_smol =
-        |fc: &FileChange| mine(fc).is_some_and(|k| k == "lib") && fc.crates.contains("smol");
+    // By the text too: what a file names once every rewrite is in.
+    let smol_in = |fc: &FileChange| fc.crates.contains("smol") || fc.after.contains("smol::");
+    let binary_names_smol = report
+        .files
+        .iter()
+        .any(|fc| mine(fc).is_some_and(|k| k == "main" || k.starts_with("src/bin")) && smol_in(fc));
+    let names_smol = |fc: &FileChange| mine(fc).is_some_and(|k| k == "lib") && smol_in(fc);
     if binary_names_smol || !report.files.iter().any(names_smol) {
         return;
     }
@@ -299,7 +300,7 @@ pub(super) fn library_components(
         || report
             .files
             .iter()
-            .any(|fc| mine(fc).is_some_and(|k| k != "lib") && fc.crates.contains("smol"));
+            .any(|fc| mine(fc).is_some_and(|k| k != "lib") && smol_in(fc));
 }
 
 /// The crates of a package that name an async-std item smol has no type for and that the tool
