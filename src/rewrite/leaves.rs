@@ -305,31 +305,12 @@ fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
     out
 }
 
-/// Whether the file calls a method of this name through an extension trait: read from the text
-/// (`.name(`, spaces allowed), so that calls inside macro arguments the tree does not show
-/// (`select! { .. }`) count; with rust-analyzer, calls it resolves to something else (a lock's
-/// `write`, an inherent or another trait's method) do not, so the import is not left unused.
+/// Whether the file calls a method of this name (`.name(`, spaces allowed): read from the text,
+/// so that calls inside macro arguments the tree does not show (`select! { .. }`) count. (Types
+/// are not asked: under runtime-per-feature imports rust-analyzer sees another runtime's
+/// configuration, and async-smtp's `read_line` resolved to tokio's trait.)
 fn trait_method_called(ctx: &Ctx<'_>, name: &str) -> bool {
-    let written = method_calls_written(ctx.src, name);
-    if written == 0 || !ctx.oracle.is_semantic() {
-        return written > 0;
-    }
-    let elsewhere = ctx
-        .nodes()
-        .iter()
-        .filter_map(|n| ra_ap_syntax::ast::MethodCallExpr::cast(n.clone()))
-        .filter(|mc| mc.name_ref().is_some_and(|n| n.text() == name))
-        .filter(|mc| match ctx.oracle.method(mc) {
-            crate::resolve::MethodFact::Other => true,
-            // An inherent method of async-std's (`RwLock::write`), not an extension trait's.
-            crate::resolve::MethodFact::AsyncStd(item) => item
-                .rsplit("::")
-                .nth(1)
-                .is_some_and(|container| !container.ends_with("Ext")),
-            crate::resolve::MethodFact::Unknown => false,
-        })
-        .count();
-    written > elsewhere
+    method_calls_written(ctx.src, name) > 0
 }
 
 /// How many times the text calls a method of this name (`.name(`, `.name::<`).
