@@ -172,6 +172,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
     for (pi, pkg) in packages.iter().enumerate() {
         let mut names: BTreeSet<String> = pkg.roots.clone();
         names.insert("async_std".into());
+        let async_std_names = names.clone();
         if config.target != Target::Smol && !pkg.roots.is_empty() {
             // Converting to threads touches every async fn, async-std or not.
             names.insert("async".into());
@@ -187,7 +188,10 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         let tree_real: Option<BTreeSet<PathBuf>> =
             tree.as_ref().map(|t| t.iter().map(|f| canon(f)).collect());
         // The dependency goes only if every file of the module trees is read and migrated.
-        let mut not_read = |report: &mut RootReport, file: String, why: String| {
+        let not_read = |report: &mut RootReport,
+                        incomplete: &mut BTreeSet<usize>,
+                        file: String,
+                        why: String| {
             report.findings.push(crate::report::RawFinding::not_migrated(
                 0,
                 FindingId::FileNotRead,
@@ -204,22 +208,50 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
             .map(|f| crate::module_tree::normalise(f))
             .collect();
         let mut via_link: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+        // Module files the walk left out (`--exclude`, ignore files, a linked directory) that
+        // name async-std: read only for that, not migrated.
+        let mut left_out: Vec<&PathBuf> = Vec::new();
         for t in tree.iter().flatten() {
-            if walked.contains(&canon(t)) && !walked_lexical.contains(t) {
-                via_link.entry(canon(t)).or_insert_with(|| t.clone());
+            let real = canon(t);
+            if walked.contains(&real) {
+                if !walked_lexical.contains(t) {
+                    via_link.entry(real).or_insert_with(|| t.clone());
+                }
+            } else if let Ok(to) = std::fs::read_link(t) {
+                let why = format!(
+                    "a symbolic link to {}, outside the path or the package",
+                    to.display()
+                );
+                not_read(&mut report, &mut incomplete, rel(&root, t), why);
+            } else {
+                match std::fs::read_to_string(t) {
+                    Ok(text) if workspace::mentions_any(&text, &async_std_names) => {
+                        left_out.push(t)
+                    }
+                    Ok(_) => {}
+                    Err(e) => not_read(
+                        &mut report,
+                        &mut incomplete,
+                        rel(&root, t),
+                        format!("not read ({e})"),
+                    ),
+                }
             }
         }
-        for t in tree.iter().flatten() {
-            if !walked.contains(&canon(t)) {
-                let why = match std::fs::read_link(t) {
-                    Ok(to) => format!(
-                        "a symbolic link to {}, outside the path or the package",
-                        to.display()
+        if let Some(first) = left_out.first() {
+            report.findings.push(
+                crate::report::RawFinding::review(
+                    0,
+                    FindingId::FileNotRead,
+                    format!(
+                        "{} module file(s) of this package that name async-std were left out of the walk (--exclude, an ignore file, a linked directory), this one first: not migrated, and the package keeps async-std",
+                        left_out.len()
                     ),
-                    Err(_) => "a module file the walk did not reach (through a linked directory, or ignored)".to_string(),
-                };
-                not_read(&mut report, rel(&root, t), why);
-            }
+                    "migrate them too (drop the --exclude or the ignore rule), or by hand",
+                )
+                .locate(&rel(&root, first), ""),
+            );
+            incomplete.insert(pi);
         }
         let mut texts = Vec::new();
         for f in &pkg.files {
@@ -228,7 +260,12 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
                 Err(e) => {
                     report.errors.push(format!("{}: {e}", rel(&root, f)));
                     if tree_real.as_ref().is_none_or(|t| t.contains(&canon(f))) {
-                        not_read(&mut report, rel(&root, f), format!("not read ({e})"));
+                        not_read(
+                            &mut report,
+                            &mut incomplete,
+                            rel(&root, f),
+                            format!("not read ({e})"),
+                        );
                     }
                     continue;
                 }

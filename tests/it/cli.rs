@@ -592,4 +592,25 @@ fn async_std_stays_unless_every_module_file_was_read() {
         let m = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
         assert!(m.contains("async-std = \"1\""), "{case}: {m}");
     }
+    // Left out by the user: one review note, and async-std stays for it.
+    let root = dir.path().join("excluded");
+    setup(&root);
+    std::fs::write(root.join("src/a.rs"), nap).unwrap();
+    let path = root.to_str().unwrap();
+    let (_, out, err) = run(&[
+        "apply",
+        "--allow-no-vcs",
+        "--to",
+        "smol",
+        "--exclude",
+        "src/a.rs",
+        path,
+    ]);
+    assert!(
+        out.contains("review [file-not-read] 1 module file(s)") && out.contains("src/a.rs"),
+        "{out}{err}"
+    );
+    let m = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(m.contains("async-std = \"1\""), "{m}");
+    assert_eq!(std::fs::read_to_string(root.join("src/a.rs")).unwrap(), nap);
 }
