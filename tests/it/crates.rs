@@ -307,15 +307,7 @@ fn an_impl_that_would_duplicate_the_smol_one_is_gated_off_where_that_one_exists(
 #[test]
 fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
     let before = repo().join("fixtures/runtime_held/before");
-    let original = work_dir("runtime-held-original");
-    copy_tree(&before, &original);
-    assert_ok(
-        &cargo(&original, &["build", "-q", "--bins"]),
-        "building the original",
-    );
-    let expected = ["app", "local-jobs"].map(|b| {
-        run_with_timeout(b, 60).unwrap_or_else(|| panic!("the original {b} did not finish"))
-    });
+    let expected = original_outputs(&before, "runtime-held", &["app", "local-jobs"]);
     assert_eq!(expected, ["app: 30\n", "local-jobs: 10\n"]);
     for syntax_only in [true, false] {
         let (work, report) = migrated_copy(&before, "runtime-held", syntax_only);
@@ -346,21 +338,7 @@ fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
         );
         assert!(report.files.is_empty(), "{:?}", report.files);
         async_std_migrate::apply::write(&report, true).unwrap();
-        assert_ok(
-            &cargo(&work, &["build", "-q", "--bins"]),
-            "building the migrated workspace",
-        );
-        for (b, want) in ["app", "local-jobs"].iter().zip(&expected) {
-            assert_eq!(
-                run_with_timeout(b, 60).as_deref(),
-                Some(want.as_str()),
-                "the migrated {b} must print the same and finish"
-            );
-        }
-        assert_ok(
-            &cargo(&work, &["test", "-q"]),
-            "testing the migrated workspace",
-        );
+        same_programs_and_tests(&work, &["app", "local-jobs"], &expected);
     }
 }
 
@@ -372,16 +350,8 @@ fn whatever_runs_runtime_bound_code_keeps_async_std_runtime() {
 #[test]
 fn a_direct_dependent_drives_the_library_s_local_executor() {
     let before = repo().join("fixtures/runtime_shared/before");
-    let original = work_dir("runtime-shared-original");
-    copy_tree(&before, &original);
-    assert_ok(
-        &cargo(&original, &["build", "-q", "--bins"]),
-        "building the original",
-    );
     let bins = ["driver", "local-pool"];
-    let expected = bins.map(|b| {
-        run_with_timeout(b, 60).unwrap_or_else(|| panic!("the original {b} did not finish"))
-    });
+    let expected = original_outputs(&before, "runtime-shared", &bins);
     assert_eq!(expected, ["driver: 15 30\n", "local-pool: 10\n"]);
     for syntax_only in [true, false] {
         let (work, report) = migrated_copy(&before, "runtime-shared", syntax_only);
@@ -409,22 +379,43 @@ fn a_direct_dependent_drives_the_library_s_local_executor() {
             let text = std::fs::read_to_string(work.join(manifest)).unwrap();
             assert!(!text.contains("async-std"), "{manifest}: {text}");
         }
-        assert_ok(
-            &cargo(&work, &["build", "-q", "--bins"]),
-            "building the migrated workspace",
-        );
-        for (b, want) in bins.iter().zip(&expected) {
-            assert_eq!(
-                run_with_timeout(b, 60).as_deref(),
-                Some(want.as_str()),
-                "the migrated {b} must print the same and finish"
-            );
-        }
-        assert_ok(
-            &cargo(&work, &["test", "-q"]),
-            "testing the migrated workspace",
+        same_programs_and_tests(&work, &bins, &expected);
+    }
+}
+
+/// What each program of the original workspace prints (built in a copy; it must finish).
+fn original_outputs(before: &Path, name: &str, bins: &[&str]) -> Vec<String> {
+    let original = work_dir(&format!("{name}-original"));
+    copy_tree(before, &original);
+    assert_ok(
+        &cargo(&original, &["build", "-q", "--bins"]),
+        "building the original",
+    );
+    bins.iter()
+        .map(|b| {
+            run_with_timeout(b, 60).unwrap_or_else(|| panic!("the original {b} did not finish"))
+        })
+        .collect()
+}
+
+/// The migrated workspace builds, each program prints what the original printed and finishes
+/// (a hang fails on the timeout), and its tests pass.
+fn same_programs_and_tests(work: &Path, bins: &[&str], expected: &[String]) {
+    assert_ok(
+        &cargo(work, &["build", "-q", "--bins"]),
+        "building the migrated workspace",
+    );
+    for (b, want) in bins.iter().zip(expected) {
+        assert_eq!(
+            run_with_timeout(b, 60).as_deref(),
+            Some(want.as_str()),
+            "the migrated {b} must print the same and finish"
         );
     }
+    assert_ok(
+        &cargo(work, &["test", "-q"]),
+        "testing the migrated workspace",
+    );
 }
 
 /// A `.rs` file no target's module tree reaches (a code template with `{{placeholders}}`, which
