@@ -673,6 +673,7 @@ struct RawSmolApi {
     path_only_traits: Vec<String>,
     io_modules: Vec<String>,
     future_ext_methods: Vec<String>,
+    stream_ext_methods: Vec<String>,
     ext_trait: Vec<RawExtTrait>,
     prelude: Vec<RawPrelude>,
     path_method: Vec<RawPathMethod>,
@@ -710,7 +711,8 @@ pub struct Component {
 #[serde(deny_unknown_fields)]
 struct RawExtTrait {
     name: String,
-    methods: Vec<String>,
+    /// Method name -> the number of arguments it takes.
+    methods: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -760,8 +762,10 @@ pub struct SmolApi {
     pub io_modules: Vec<String>,
     /// `FutureExt` methods (the prelude imports `FutureExt` only where one is called).
     pub future_ext_methods: BTreeSet<String>,
-    /// smol's io extension traits -> their methods.
-    pub ext_traits: BTreeMap<String, BTreeSet<String>>,
+    /// `StreamExt` methods (futures-lite's and async-std's).
+    pub stream_ext_methods: BTreeSet<String>,
+    /// smol's io extension traits -> their methods -> the number of arguments each takes.
+    pub ext_traits: BTreeMap<String, BTreeMap<String, usize>>,
     /// smol's prelude written out, in order: (path from `smol::`, name).
     pub prelude: Vec<(String, String)>,
     /// An awaited async-std `Path` method -> (`smol::fs` function, what follows the `.await`).
@@ -781,8 +785,8 @@ pub struct SmolApi {
 }
 
 impl SmolApi {
-    /// The methods of one of smol's io extension traits.
-    pub fn ext_methods(&self, name: &str) -> Option<&BTreeSet<String>> {
+    /// The methods of one of smol's io extension traits, with the number of arguments each takes.
+    pub fn ext_methods(&self, name: &str) -> Option<&BTreeMap<String, usize>> {
         self.ext_traits.get(name)
     }
 
@@ -797,11 +801,15 @@ impl SmolApi {
             c.set("path_only_traits", raw.path_only_traits, Kind::AsyncStdPath)?;
         let io_modules = c.set("io_modules", raw.io_modules, Kind::AsyncStdPath)?;
         let future_ext_methods = c.set("future_ext_methods", raw.future_ext_methods, Kind::Name)?;
+        let stream_ext_methods = c.set("stream_ext_methods", raw.stream_ext_methods, Kind::Name)?;
         let mut ext_traits = BTreeMap::new();
         for t in raw.ext_trait {
             c.entry("ext_trait.name", &t.name, Kind::Name)?;
             let field = format!("methods of [[ext_trait]] `{}`", t.name);
-            let methods = c.set(&field, t.methods, Kind::Name)?;
+            for m in t.methods.keys() {
+                c.entry(&field, m, Kind::Name)?;
+            }
+            let methods = t.methods;
             if ext_traits.insert(t.name.clone(), methods).is_some() {
                 return Err(c.err(format!(
                     "two [[ext_trait]] rows for `{}`: merge them",
@@ -898,6 +906,7 @@ impl SmolApi {
             path_only_traits,
             io_modules: io_modules.into_iter().collect(),
             future_ext_methods,
+            stream_ext_methods,
             ext_traits,
             prelude,
             path_methods,
@@ -1117,8 +1126,23 @@ pub fn tables_markdown() -> String {
         "A file that names none of them has no async-std reader or writer for the io passes.",
         &api.io_modules.iter().cloned().collect(),
     );
-    out.push_str("\n### smol's io extension traits\n\n| trait | methods |\n| --- | --- |\n");
+    section(
+        &mut out,
+        "FutureExt methods",
+        "A file that calls none of them imports no `FutureExt`.",
+        &api.future_ext_methods,
+    );
+    section(
+        &mut out,
+        "StreamExt methods",
+        "A `StreamExt` imported by name goes when every call of these was rewritten (a channel's `next`).",
+        &api.stream_ext_methods,
+    );
+    out.push_str(
+        "\n### smol's io extension traits\n\n| trait | methods / arguments |\n| --- | --- |\n",
+    );
     for (t, ms) in &api.ext_traits {
+        let ms: Vec<String> = ms.iter().map(|(m, n)| format!("{m}/{n}")).collect();
         out.push_str(&format!("| `{t}` | {} |\n", code(&mut ms.iter())));
     }
     out.push_str(

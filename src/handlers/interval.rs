@@ -17,7 +17,6 @@
 //! After:
 //! ```text
 //! use smol::prelude::*;
-//! use smol::stream;
 //! use std::time::Duration;
 //!
 //! async fn tick() {
@@ -25,13 +24,14 @@
 //!     ticks.next().await;
 //! }
 //! ```
+//! A local argument (`stream::interval(period)`) needs no block: the timers read it.
 //! The interval used other than as a call (a fn value) is reported by its catalogue row.
 
 use super::At;
 use super::{args, call_of_path, Flow};
 use super::{range, Acc, Ctx};
 use crate::resolve::PathSite;
-use ra_ap_syntax::AstNode;
+use ra_ap_syntax::{ast, AstNode};
 
 /// Entry: the `stream::interval` path site.
 pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
@@ -51,10 +51,21 @@ pub(super) fn on_interval(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow
     let [d] = a.as_slice() else {
         return Flow::Continue;
     };
+    // A local (`period`, a `Duration`: `Copy`) is read where the timers are made; any other
+    // expression is evaluated once, as async-std's argument was.
+    let local =
+        matches!(d, ast::Expr::PathExpr(p) if p.path().is_some_and(|p| p.qualifier().is_none()));
     let d = super::text_of(ctx, d.syntax());
-    let block = format!(
-        "{{ let dur = {d}; Box::pin(smol::stream::unfold(smol::Timer::after(dur), move |t| async move {{ t.await; Some(((), smol::Timer::after(dur))) }})) }}"
-    );
+    let stream = |dur: &str| {
+        format!(
+            "Box::pin(smol::stream::unfold(smol::Timer::after({dur}), move |t| async move {{ t.await; Some(((), smol::Timer::after({dur}))) }}))"
+        )
+    };
+    if local {
+        acc.edits.replace(range(call.syntax()), stream(&d), RULE);
+        return Flow::Done;
+    }
+    let block = format!("{{ let dur = {d}; {} }}", stream("dur"));
     let text = if super::needs_parens(call.syntax()) {
         format!("({block})")
     } else {

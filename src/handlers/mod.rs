@@ -10,7 +10,7 @@
 
 mod attr_main;
 mod buf_into_inner;
-mod channel;
+pub(crate) mod channel;
 #[cfg(test)]
 pub(crate) mod check;
 mod condvar;

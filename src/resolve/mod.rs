@@ -193,6 +193,12 @@ pub enum MethodFact {
 /// Answers questions that need types. The syntax-only oracle knows nothing.
 pub trait Oracle {
     fn method(&self, call: &ast::MethodCallExpr) -> MethodFact;
+    /// Whether the call resolves to an inherent method (of a type's own `impl`, no trait's:
+    /// `lock.read()`, `options.write(true)`) or to a trait of the standard library's
+    /// (`iter.filter(..)`): no extension trait's. `false` when unknown.
+    fn std_or_inherent_method(&self, _call: &ast::MethodCallExpr) -> bool {
+        false
+    }
     /// `crate::Type` of an expression, references stripped (`async_std::TcpStream`), if known.
     fn type_of(&self, _expr: &ast::Expr) -> Option<String> {
         None

@@ -175,6 +175,27 @@ impl Oracle for FileOracle<'_> {
         })
     }
 
+    fn std_or_inherent_method(&self, call: &ast::MethodCallExpr) -> bool {
+        let Some(call) = self.same_node(call) else {
+            return false;
+        };
+        ra_ap_hir::attach_db(self.db, || {
+            self.sema.resolve_method_call(&call).is_some_and(|f| {
+                let in_std = |k: ra_ap_hir::Crate| {
+                    k.display_name(self.db)
+                        .is_some_and(|d| matches!(d.to_string().as_str(), "core" | "alloc" | "std"))
+                };
+                // Defined in the standard library (an iterator adapter's own `count`), or in
+                // an inherent impl.
+                in_std(f.krate(self.db))
+                    || matches!(
+                        f.as_assoc_item(self.db).map(|a| a.container(self.db)),
+                        Some(AssocItemContainer::Impl(i)) if i.trait_(self.db).is_none()
+                    )
+            })
+        })
+    }
+
     fn type_of(&self, expr: &ast::Expr) -> Option<String> {
         self.type_name(expr)
     }

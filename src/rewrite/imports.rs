@@ -365,7 +365,7 @@ fn io_prelude_keeps(ctx: &Ctx<'_>, name: &str) -> bool {
     let Some(p) = ctx.cat.lookup(&glob).and_then(|m| m.path) else {
         return false;
     };
-    let kept = super::leaves::used_traits_only(&p, ctx).unwrap_or(p);
+    let kept = super::leaves::used_traits_only(&p, ctx, &Default::default()).unwrap_or(p);
     crate::workspace::mentions_any(&kept, &[name.to_string()].into())
 }
 

@@ -8,7 +8,7 @@ use crate::report::RawFinding;
 use crate::resolve::{self, FileSites, Origin};
 use crate::rules::Mapped;
 use crate::tables::smol_api;
-use ra_ap_syntax::{ast, AstNode};
+use ra_ap_syntax::{ast, ast::HasArgList, AstNode};
 use std::collections::BTreeSet;
 
 /// How a usage through a `use` binding is to be written.
@@ -110,30 +110,116 @@ fn path_only(leaf: &resolve::UseLeaf) -> bool {
 }
 
 /// `FutureExt` imported by name in a file that calls none of smol's `FutureExt` methods (its
-/// `timeout`/`delay` calls are rewritten with the trait written out): like a path-only trait,
-/// needed only where the name is written (otherwise an `unused_imports` warning).
-fn methods_gone(leaf: &resolve::UseLeaf, src: &str) -> bool {
-    !leaf.glob
-        && matches!(
-            leaf.canon.join("::").as_str(),
-            "async_std::future::FutureExt" | "async_std::prelude::FutureExt"
-        )
-        && smol_api()
-            .future_ext_methods
+/// `timeout`/`delay` calls are rewritten with the trait written out), or `StreamExt` in a file
+/// whose every call of its methods is a channel's `next` (rewritten to `recv`): like a
+/// path-only trait, needed only where the name is written (otherwise an `unused_imports`
+/// warning).
+fn methods_gone(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> bool {
+    if leaf.glob {
+        return false;
+    }
+    let calls = |methods: &BTreeSet<String>| -> usize {
+        methods
             .iter()
-            .all(|m| method_calls_written(src, m) == 0)
+            .map(|m| method_calls_written(ctx.src, m))
+            .sum()
+    };
+    match leaf.canon.join("::").as_str() {
+        "async_std::future::FutureExt" | "async_std::prelude::FutureExt" => {
+            calls(&smol_api().future_ext_methods) == 0
+        }
+        "async_std::stream::StreamExt" | "async_std::prelude::StreamExt"
+            if ctx.threads.is_none() =>
+        {
+            let methods = &smol_api().stream_ext_methods;
+            let rewritten: Vec<ast::MethodCallExpr> = crate::handlers::channel::receiver_nexts(ctx)
+                .into_iter()
+                .map(|(mc, _)| mc)
+                .collect();
+            // Calls the text count saw that are no longer (or never were) StreamExt's.
+            let not_ours = ctx
+                .nodes()
+                .iter()
+                .filter_map(|n| ast::MethodCallExpr::cast(n.clone()))
+                .filter(|mc| {
+                    mc.name_ref().is_some_and(|n| {
+                        let at: usize = n.syntax().text_range().start().into();
+                        methods.contains(&n.text().to_string())
+                            && at > 0
+                            && ctx.src.as_bytes()[at - 1] == b'.'
+                    }) && (rewritten.contains(mc) || ctx.oracle.std_or_inherent_method(mc))
+                })
+                .count();
+            calls(methods) == not_ours
+        }
+        _ => false,
+    }
+}
+
+/// Whether the name `leaf` binds is still written where nothing rewrote it, or in the rewritten
+/// text (`stream` in `stream::interval(p)`, whose call a handler replaced with `smol::stream::..`
+/// in full, is not): read from the text outside `use` items, comments and strings, so names in
+/// macro bodies count (a name seen where it is not used keeps the import, as before).
+fn name_still_written(
+    leaf: &resolve::UseLeaf,
+    ctx: &Ctx<'_>,
+    edits: &super::edit::EditSet,
+) -> bool {
+    let Some(name) = leaf.local.as_deref() else {
+        return true;
+    };
+    // `use` items, comments and string literals name nothing the import binds.
+    let mut uses: Vec<std::ops::Range<usize>> = ctx
+        .nodes()
+        .iter()
+        .filter(|n| ast::Use::can_cast(n.kind()))
+        .map(|n| n.text_range().start().into()..n.text_range().end().into())
+        .collect();
+    uses.extend(
+        ctx.sf
+            .syntax()
+            .descendants_with_tokens()
+            .filter_map(|e| e.into_token())
+            .filter(|t| {
+                matches!(
+                    t.kind(),
+                    ra_ap_syntax::SyntaxKind::COMMENT | ra_ap_syntax::SyntaxKind::STRING
+                )
+            })
+            .map(|t| t.text_range().start().into()..t.text_range().end().into()),
+    );
+    let written_at = |text: &str, i: usize| {
+        let before = text[..i].trim_end_matches([' ', '\t']);
+        let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !ident(text[..i].chars().next_back())
+            && !ident(text[i + name.len()..].chars().next())
+            && !before.ends_with("::")
+            && !before.ends_with('.')
+    };
+    let in_source = ctx.src.match_indices(name).any(|(i, _)| {
+        written_at(ctx.src, i)
+            && !uses.iter().any(|u| u.contains(&i))
+            && !edits.touches(i..i + name.len())
+    });
+    in_source
+        || edits.edits().iter().filter(|e| !e.soft).any(|e| {
+            e.text
+                .match_indices(name)
+                .any(|(i, _)| written_at(&e.text, i))
+        })
 }
 
 pub(super) fn states_view(
     states: &[LeafState],
     sites: &FileSites,
-    src: &str,
+    ctx: &Ctx<'_>,
+    edits: &super::edit::EditSet,
 ) -> Vec<imports::LeafDecision> {
     states
         .iter()
         .zip(&sites.leaves)
         .map(|(s, leaf)| {
-            let path_only = |leaf: &resolve::UseLeaf| path_only(leaf) || methods_gone(leaf, src);
+            let path_only = |leaf: &resolve::UseLeaf| path_only(leaf) || methods_gone(leaf, ctx);
             imports::LeafDecision {
                 plan: s.plan.clone(),
                 keep_original: s.keep_original,
@@ -143,7 +229,9 @@ pub(super) fn states_view(
                 // is used where it is exported to (cap-std's `pub use async_std::net::ToSocketAddrs`).
                 needed: ra_ap_syntax::ast::HasVisibility::visibility(&leaf.use_item).is_some()
                     || !(resolve::is_module(&leaf.canon) || path_only(leaf))
-                    || (s.usages.is_empty() && !path_only(leaf))
+                    || (s.usages.is_empty()
+                        && !path_only(leaf)
+                        && name_still_written(leaf, ctx, edits))
                     || s.usages
                         .iter()
                         .any(|(_, u)| matches!(u, Usage::Relies { .. })),
@@ -307,10 +395,35 @@ fn names_children_take(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Vec<String> {
 
 /// Whether the file calls a method of this name (`.name(`, spaces allowed): read from the text,
 /// so that calls inside macro arguments the tree does not show (`select! { .. }`) count. (Types
-/// are not asked: under runtime-per-feature imports rust-analyzer sees another runtime's
-/// configuration, and async-smtp's `read_line` resolved to tokio's trait.)
-fn trait_method_called(ctx: &Ctx<'_>, name: &str) -> bool {
-    method_calls_written(ctx.src, name) > 0
+/// are not asked whether a call is the trait's: under runtime-per-feature imports rust-analyzer
+/// sees another runtime's configuration, and async-smtp's `read_line` resolved to tokio's trait.)
+/// Calls the tree shows that cannot be the trait's method do not count: another number of
+/// arguments than `arguments` (`lock.read()`), or an inherent method (`options.write(true)`) or
+/// a standard library trait's.
+fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> bool {
+    let written = method_calls_written(ctx.src, name);
+    if written == 0 {
+        return false;
+    }
+    let not_the_trait = ctx
+        .nodes()
+        .iter()
+        .filter_map(|n| ast::MethodCallExpr::cast(n.clone()))
+        .filter(|call| {
+            let Some(n) = call.name_ref().filter(|n| n.text() == name) else {
+                return false;
+            };
+            // Only calls the text count saw (`.name` with the dot right before the name).
+            let at: usize = n.syntax().text_range().start().into();
+            if at == 0 || ctx.src.as_bytes().get(at - 1) != Some(&b'.') {
+                return false;
+            }
+            let other_arity =
+                arguments.is_some_and(|a| call.arg_list().is_some_and(|l| l.args().count() != a));
+            other_arity || ctx.oracle.std_or_inherent_method(call)
+        })
+        .count();
+    written > not_the_trait
 }
 
 /// How many times the text calls a method of this name (`.name(`, `.name::<`).
@@ -328,23 +441,28 @@ fn method_calls_written(src: &str, name: &str) -> usize {
         .count()
 }
 
-/// `smol::io::{A as _, B as _}` narrowed to the traits the file's method calls need; `None` when
-/// the path is not such a list of extension traits.
-pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
+/// `smol::io::{A as _, B as _}` narrowed to the traits the file's method calls need and that
+/// `named` (the traits the same `use` item imports by name) does not; `None` when the path is not
+/// such a list of extension traits.
+pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>, named: &BTreeSet<String>) -> Option<String> {
     let (module, rest) = p.split_once("::{")?;
     let members: Vec<&str> = rest.strip_suffix('}')?.split(", ").collect();
     let names: Vec<&str> = members
         .iter()
         .map(|m| m.strip_suffix(" as _"))
         .collect::<Option<_>>()?;
-    let methods: Vec<&std::collections::BTreeSet<String>> = names
+    let methods: Vec<&std::collections::BTreeMap<String, usize>> = names
         .iter()
         .map(|n| smol_api().ext_methods(n))
         .collect::<Option<_>>()?;
     let kept: Vec<&str> = members
         .iter()
         .zip(&methods)
-        .filter(|(_, ms)| ms.iter().any(|m| trait_method_called(ctx, m)))
+        .filter(|(m, _)| !m.strip_suffix(" as _").is_some_and(|n| named.contains(n)))
+        .filter(|(_, ms)| {
+            ms.iter()
+                .any(|(m, &n)| trait_method_called(ctx, m, Some(n)))
+        })
         .map(|(m, _)| *m)
         .collect();
     Some(match kept.as_slice() {
@@ -352,6 +470,19 @@ pub(crate) fn used_traits_only(p: &str, ctx: &Ctx<'_>) -> Option<String> {
         [one] => format!("{module}::{one}"),
         _ => format!("{module}::{{{}}}", kept.join(", ")),
     })
+}
+
+/// The last names of what the other leaves of the glob's `use` item become: `use
+/// async_std::io::{prelude::*, ReadExt}` imports `smol::io::AsyncReadExt` by name, and an `as _`
+/// import of the same trait beside it would be unused (the glob was not: a name beats a glob).
+fn traits_named_beside(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> BTreeSet<String> {
+    ctx.sites
+        .leaves
+        .iter()
+        .filter(|l| !l.glob && l.use_item == leaf.use_item)
+        .filter_map(|l| ctx.cat.lookup(&l.canon)?.path)
+        .filter_map(|p| p.rsplit("::").next().map(str::to_string))
+        .collect()
 }
 
 /// async-std's prelude brought `StreamExt` and `FutureExt` by name, so a file that imports
@@ -390,11 +521,12 @@ fn prelude_without_shadowed(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> Option<St
             "FutureExt" => smol_api()
                 .future_ext_methods
                 .iter()
-                .any(|m| trait_method_called(ctx, m)),
+                .any(|m| trait_method_called(ctx, m, None)),
             "StreamExt" => true,
-            _ => smol_api()
-                .ext_methods(name)
-                .is_some_and(|ms| ms.iter().any(|m| trait_method_called(ctx, m))),
+            _ => smol_api().ext_methods(name).is_some_and(|ms| {
+                ms.iter()
+                    .any(|(m, &n)| trait_method_called(ctx, m, Some(n)))
+            }),
         }
     };
     let kept: Vec<&str> = smol_api()
@@ -439,7 +571,7 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
             if p.is_empty() {
                 return st(LeafPlan::Fq);
             }
-            return match used_traits_only(&p, ctx) {
+            return match used_traits_only(&p, ctx, &traits_named_beside(leaf, ctx)) {
                 Some(p) if p.is_empty() => st(LeafPlan::Fq),
                 Some(p) => st(LeafPlan::Import(p)),
                 None => st(LeafPlan::Import(p)),

@@ -84,7 +84,7 @@ pub fn migrate_file(
     leaves::write_usages(&ctx, &states, &mut acc);
     imports::regenerate(
         &ctx,
-        &leaves::states_view(&states, sites, ctx.src),
+        &leaves::states_view(&states, sites, &ctx, &acc.edits),
         &mut acc,
     );
     leaves::extern_crates(&ctx, &states, &mut acc);

@@ -142,7 +142,13 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
                 let fq = fq_edit(site, &m, offset);
                 let usage = match &states[i].plan {
                     LeafPlan::Import(p) if !leaf.glob => {
-                        let mut expected = p.clone();
+                        // `smol::io::AsyncRead as Read` (a name shared with another runtime's
+                        // import, or a re-export's) binds the name the usage writes.
+                        let alias = leaf.local.as_ref().map(|l| format!(" as {l}"));
+                        let mut expected = alias
+                            .and_then(|a| p.strip_suffix(&a))
+                            .unwrap_or(p)
+                            .to_string();
                         for s in &site.canon[leaf.canon.len()..] {
                             expected.push_str("::");
                             expected.push_str(s);
@@ -181,10 +187,25 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
                     LeafPlan::Import(p) => p.strip_suffix("::*").map(str::to_string),
                     _ => None,
                 };
-                let covered = new_glob.is_some_and(|g| {
-                    let rest: Vec<&str> = site.canon[offset..].iter().map(String::as_str).collect();
-                    format!("{g}::{}", rest.join("::")) == new_path
-                });
+                let rest: Vec<&str> = site.canon[offset..].iter().map(String::as_str).collect();
+                let covered = new_glob.is_some_and(|g| format!("{g}::{}", rest.join("::")) == new_path)
+                    // Or by a name the migrated glob imports beside it (`smol::io::AsyncRead as
+                    // Read`, for child modules that take it through `use super::*`).
+                    || rest.first().is_some_and(|name| {
+                        states[i].extra.iter().any(|x| {
+                            let bound = x
+                                .strip_suffix(&format!(" as {name}"))
+                                .or_else(|| x.ends_with(&format!("::{name}")).then_some(x.as_str()));
+                            bound.is_some_and(|b| {
+                                let mut full = b.to_string();
+                                for s in &rest[1..] {
+                                    full.push_str("::");
+                                    full.push_str(s);
+                                }
+                                full == new_path
+                            })
+                        })
+                    });
                 if covered {
                     acc.credits.push(m.rule.id.clone());
                 } else {

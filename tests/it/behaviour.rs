@@ -46,6 +46,22 @@ fn run_examples(dir: &std::path::Path, names: &[String], stdin: &str) -> BTreeMa
     out
 }
 
+/// The warnings of a `--message-format=short` build, per example.
+fn warnings(out: &std::process::Output) -> BTreeMap<String, Vec<String>> {
+    let mut per: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        let Some((file, rest)) = line.split_once(".rs:") else {
+            continue;
+        };
+        if let (Some(name), true) = (file.strip_prefix("examples/"), rest.contains(": warning: ")) {
+            per.entry(name.to_string())
+                .or_default()
+                .push(line.to_string());
+        }
+    }
+    per
+}
+
 fn test_summary(out: &std::process::Output) -> Vec<String> {
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines: Vec<String> = text
@@ -80,13 +96,31 @@ fn fixtures_build_against_smol_and_behave_the_same() {
     // smol only: a migrated case that still needed async-std would not build here.
     package(&after_dir, "behaviour-after", SMOL, &after);
 
-    assert_ok(
-        &cargo(&before_dir, &["build", "-q", "--examples"]),
-        "building the async-std fixtures",
-    );
-    assert_ok(
-        &cargo(&after_dir, &["build", "-q", "--examples"]),
-        "building the migrated fixtures against smol",
+    let build = ["build", "-q", "--examples", "--message-format=short"];
+    let built_before = cargo(&before_dir, &build);
+    assert_ok(&built_before, "building the async-std fixtures");
+    let built_after = cargo(&after_dir, &build);
+    assert_ok(&built_after, "building the migrated fixtures against smol");
+    // The rewrite adds no compiler warning (cargo replays a fresh unit's warnings).
+    let (wb, wa) = (warnings(&built_before), warnings(&built_after));
+    let none = Vec::new();
+    let more: Vec<String> = clean
+        .iter()
+        .filter_map(|n| {
+            let (b, a) = (wb.get(n).unwrap_or(&none), wa.get(n).unwrap_or(&none));
+            (a.len() > b.len()).then(|| {
+                format!(
+                    "example {n}:\n--- before\n{}\n--- after\n{}",
+                    b.join("\n"),
+                    a.join("\n")
+                )
+            })
+        })
+        .collect();
+    assert!(
+        more.is_empty(),
+        "more warnings after migration:\n{}",
+        more.join("\n")
     );
 
     let stdin = "first line\nsecond line\n";
