@@ -189,6 +189,10 @@ pub fn component_bits<'a>(names: impl IntoIterator<Item = &'a String>) -> u32 {
 /// Whether a library's async-std can become component crates: there is an async-std entry
 /// outside [dev-dependencies] for them to replace, and every such entry is a plain one (an
 /// optional one is a runtime feature, whose feature lists name it: it becomes smol).
+fn k_is_smol(key: &str, item: &Item) -> bool {
+    key == "smol" || item.get("package").and_then(|p| p.as_str()) == Some("smol")
+}
+
 pub fn components_allowed(text: &str) -> bool {
     let Ok(doc) = text.parse::<DocumentMut>() else {
         return false;
@@ -201,11 +205,11 @@ pub fn components_allowed(text: &str) -> bool {
             && table != "workspace.dependencies"
         {
             replaced = true;
-            ok &= !item
-                .get("optional")
-                .and_then(|o| o.as_bool())
-                .unwrap_or(false);
         }
+        // smol already a dependency (a runtime feature of its own): the migrated code joins it.
+        ok &= !(k_is_smol(key, item)
+            && !table.ends_with("dev-dependencies")
+            && table != "workspace.dependencies");
     });
     // Without one (async-std only for tests), the library's smol is its test code's.
     ok && replaced
@@ -228,6 +232,8 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     let mut replaced = Vec::new(); // keys of async-std entries that were replaced or removed
     let mut kept_optional = Vec::new(); // optional async-std entries kept, with an optional smol beside
     let mut optional = false;
+    // `dep:` entries of the optional component crates that replace an optional async-std.
+    let mut optional_components: Vec<String> = Vec::new();
 
     // A package that has smol already (smol 1 as a dev-dependency, sea-orm-cli) gets that same
     // version where smol is added: two majors of one crate name do not build together.
@@ -306,10 +312,11 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             let new = (needs.smol || is_optional) && t.get("smol").is_none();
             // A library that names only smol's component crates gets those (rewrite/components.rs).
             // ([workspace.dependencies] serve the members: smol there, as they need it.)
+            // An optional async-std (a runtime feature) becomes optional component crates, which
+            // the features that enabled it enable.
             if needs.components != 0
                 && !table_name.ends_with("dev-dependencies")
                 && table_name != "workspace.dependencies"
-                && !is_optional
             {
                 let names: Vec<&str> = component_crates()
                     .into_iter()
@@ -322,16 +329,26 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
                     .iter()
                     .enumerate()
                     .map(|(i, n)| {
-                        let mut item = toml_edit::value(version(n));
+                        let mut item = if is_optional {
+                            let mut t = toml_edit::InlineTable::new();
+                            t.insert("version", version(n).into());
+                            t.insert("optional", true.into());
+                            toml_edit::value(t)
+                        } else {
+                            toml_edit::value(version(n))
+                        };
                         if let (0, Some(new), Some(old)) = (i, item.as_value_mut(), old.as_value())
                         {
-                            if old.is_str() {
+                            if old.is_str() || old.is_inline_table() {
                                 *new.decor_mut() = old.decor().clone();
                             }
                         }
                         (*n, item)
                     })
                     .collect();
+                if is_optional {
+                    optional_components.extend(names.iter().map(|n| format!("dep:{n}")));
+                }
                 replace_entry(t, &key, items);
                 notes.push(format!(
                     "{key} -> {} in [{table_name}] (the library names only these of smol's crates)",
@@ -440,12 +457,19 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     }
     replaced.sort();
     replaced.dedup();
-    migrate_features(&mut doc, &replaced, optional, &mut notes);
+    optional_components.sort();
+    optional_components.dedup();
+    let enables = if optional_components.is_empty() {
+        vec!["dep:smol".to_string()]
+    } else {
+        optional_components
+    };
+    migrate_features(&mut doc, &replaced, optional, &enables, &mut notes);
     notes.extend(dependency_feature_notes(&doc));
     let feature_renames = if replaced.is_empty() {
         Vec::new()
     } else {
-        rename_features(&mut doc, needs.rename_features, &mut notes)
+        rename_features(&mut doc, needs.rename_features, &enables, &mut notes)
     };
     let mut new = doc.to_string();
     // A CRLF manifest stays CRLF (toml_edit writes the lines it makes with LF).
@@ -620,10 +644,13 @@ fn smol_item(old: &Item) -> Item {
 /// A feature that an optional dependency created implicitly keeps its name as an explicit feature
 /// (`async-std = ["dep:smol"]`), so `cfg(feature = "async-std")` gates and users'
 /// `features = ["async-std"]` keep working.
+/// `enables`: what enables the code async-std's features enabled (`dep:smol`, or the optional
+/// component crates).
 fn migrate_features(
     doc: &mut DocumentMut,
     keys: &[String],
     optional: bool,
+    enables: &[String],
     notes: &mut Vec<String>,
 ) {
     // Implicit features exist only for optional dependencies never named with `dep:`.
@@ -647,9 +674,14 @@ fn migrate_features(
         if features.get(&k).is_none() {
             features.insert(
                 &k,
-                Item::Value(Value::Array(toml_edit::Array::from_iter(["dep:smol"]))),
+                Item::Value(Value::Array(toml_edit::Array::from_iter(
+                    enables.iter().map(String::as_str),
+                ))),
             );
-            notes.push(format!("feature `{k}` kept: it now enables smol"));
+            notes.push(format!(
+                "feature `{k}` kept: it now enables {}",
+                what_enables(enables)
+            ));
         }
     }
     let explicit: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
@@ -663,12 +695,16 @@ fn migrate_features(
             match x.as_str().map(|s| feature_entry(s, keys, &explicit)) {
                 None | Some(FeatureEntry::Keep) => out.push_formatted(x.clone()),
                 Some(FeatureEntry::Drop) => changed = true,
-                Some(FeatureEntry::Replace(n)) => {
+                Some(FeatureEntry::Replace) => {
                     changed = true;
-                    let mut nv = Value::from(n);
-                    *nv.decor_mut() = x.decor().clone();
-                    if !out.iter().any(|y| y.as_str() == nv.as_str()) {
-                        out.push_formatted(nv);
+                    for (i, n) in enables.iter().enumerate() {
+                        let mut nv = Value::from(n.as_str());
+                        if i == 0 {
+                            *nv.decor_mut() = x.decor().clone();
+                        }
+                        if !out.iter().any(|y| y.as_str() == nv.as_str()) {
+                            out.push_formatted(nv);
+                        }
                     }
                 }
             }
@@ -715,6 +751,7 @@ pub fn smol_feature_name(old: &str) -> Option<String> {
 fn rename_features(
     doc: &mut DocumentMut,
     rename: bool,
+    enabled_by: &[String],
     notes: &mut Vec<String>,
 ) -> Vec<(String, String)> {
     let mut renames: Vec<(String, String)> = Vec::new();
@@ -744,6 +781,7 @@ fn rename_features(
             };
             let enables = list(k).iter().any(|e| {
                 e == "dep:smol"
+                    || enabled_by.contains(e)
                     || e.starts_with("smol/")
                     || e.starts_with("smol?/")
                     || renames.iter().any(|(o, n)| e == o || e == n)
@@ -847,7 +885,17 @@ fn rename_features(
 enum FeatureEntry {
     Keep,
     Drop,
-    Replace(String),
+    /// By what enables the migrated code (`dep:smol`, or the component crates).
+    Replace,
+}
+
+/// "smol", or "async-io, futures-lite" for the `dep:` entries of component crates.
+fn what_enables(enables: &[String]) -> String {
+    enables
+        .iter()
+        .map(|e| e.trim_start_matches("dep:"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `explicit`: the names `[features]` defines; a bare name that is one of them is that feature,
@@ -855,7 +903,7 @@ enum FeatureEntry {
 fn feature_entry(s: &str, keys: &[String], explicit: &[String]) -> FeatureEntry {
     for k in keys {
         if names_dependency(s, k, explicit) {
-            return FeatureEntry::Replace("dep:smol".into());
+            return FeatureEntry::Replace;
         }
         if s.starts_with(&format!("{k}/")) || s.starts_with(&format!("{k}?/")) {
             // smol has no features.
@@ -877,8 +925,10 @@ mod tests {
         assert!(!components_allowed(
             "[package]\nname = \"x\"\n\n[dev-dependencies]\nasync-std = \"1\"\n"
         ));
-        // A runtime feature's optional async-std becomes smol.
-        assert!(!components_allowed("[package]\nname = \"x\"\n\n[dependencies]\nasync-std = { version = \"1\", optional = true }\n"));
+        // A runtime feature's optional async-std becomes optional component crates, unless smol
+        // is a dependency already (the migrated code joins it).
+        assert!(components_allowed("[package]\nname = \"x\"\n\n[dependencies]\nasync-std = { version = \"1\", optional = true }\n"));
+        assert!(!components_allowed("[package]\nname = \"x\"\n\n[dependencies]\nasync-std = { version = \"1\", optional = true }\nsmol = { version = \"2\", optional = true }\n"));
         let needs = Needs {
             smol: true,
             components: component_bits(&["async-io".to_string(), "futures-lite".to_string()]),
@@ -887,6 +937,18 @@ mod tests {
         let after = migrate(before, needs).unwrap().unwrap().text;
         // [workspace.dependencies] serve the members (smol); the package's own tests get smol.
         assert_eq!(after, "[package]\nname = \"x\"\n\n[workspace.dependencies]\nsmol = \"2\"\n\n[dependencies]\nasync-io=\"2\"\nfutures-lite = \"2\"\nserde = \"1\"\n\n[dev-dependencies]\nsmol = \"2\"\n");
+    }
+
+    #[test]
+    fn an_optional_async_std_becomes_optional_components_its_features_enable() {
+        let before = "[package]\nname = \"x\"\n\n[features]\ndefault = [\"rt-async-std\"]\nrt-async-std = [\"async-std\"]\n\n[dependencies]\nasync-std = { version = \"1\", optional = true }\n";
+        let needs = Needs {
+            components: component_bits(&["async-io".to_string(), "futures-lite".to_string()]),
+            rename_features: true,
+            ..Needs::default()
+        };
+        let after = migrate(before, needs).unwrap().unwrap().text;
+        assert_eq!(after, "[package]\nname = \"x\"\n\n[features]\ndefault = [\"rt-smol\"]\nrt-smol = [\"smol\"]\nsmol = [\"dep:async-io\", \"dep:futures-lite\"]\n\n[dependencies]\nasync-io = { version = \"2\", optional = true }\nfutures-lite = { version = \"2\", optional = true }\n");
     }
 
     fn smol() -> Needs {
