@@ -94,7 +94,8 @@ pub enum AwaitKind {
     Join,
     /// `rx.next().await` on a channel receiver: `rx.recv().ok()`.
     RecvOk,
-    /// `cv.wait_until(g, p).await`: `cv.wait_while(g, |v| !(p)(v)).unwrap()`.
+    /// `cv.wait_until(g, p).await`: `cv.wait_while(g, |v| !(p)(v)).unwrap()`, and
+    /// `cv.wait_timeout_until(g, d, p).await`: `cv.wait_timeout_while(g, d, ..).unwrap()`.
     WaitWhile,
     /// `task::spawn_blocking(f).await`: `(f)()` (written by the spawn-blocking handler).
     CallInline,
@@ -168,11 +169,12 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
             }
             let table = crate::tables::threads_awaits();
             match (name.as_str(), nargs) {
-                ("lock", 0) | ("read", 0) | ("write", 0) | ("wait", 1) => AwaitKind::Unwrap,
-                ("wait_until", 2) => AwaitKind::WaitWhile,
-                ("wait_timeout", _) | ("wait_timeout_until", _) => AwaitKind::Blocker(format!(
-                    "`.{name}(..)` on a Condvar: std's timeout forms return a different shape; convert by hand"
-                )),
+                // std's forms return the same values (`(guard, WaitTimeoutResult)` for the
+                // timeouts) in a `LockResult`.
+                ("lock", 0) | ("read", 0) | ("write", 0) | ("wait", 1) | ("wait_timeout", 2) => {
+                    AwaitKind::Unwrap
+                }
+                ("wait_until", 2) | ("wait_timeout_until", 3) => AwaitKind::WaitWhile,
                 ("next", 0) => {
                     let on_receiver = mc.receiver().is_some_and(|r| {
                         plan.receivers.contains(&last_name(r.syntax()))
@@ -303,11 +305,16 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
             }
             AwaitKind::WaitWhile => {
                 if let ast::Expr::MethodCallExpr(mc) = strip(&op) {
-                    let pred = mc.arg_list().and_then(|l| l.args().nth(1));
+                    let pred = mc.arg_list().and_then(|l| l.args().last());
                     if let (Some(n), Some(p)) = (mc.name_ref(), pred) {
+                        let std_name = if n.text() == "wait_timeout_until" {
+                            "wait_timeout_while"
+                        } else {
+                            "wait_while"
+                        };
                         acc.edits.replace(
                             crate::handlers::range(n.syntax()),
-                            "wait_while",
+                            std_name,
                             "threads-await",
                         );
                         // `|x| body` -> `|x| !(body)`; a named predicate is called.
