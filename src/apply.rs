@@ -89,6 +89,44 @@ pub fn dirty_files(root: &Path, files: &[String]) -> Vec<String> {
     dirty
 }
 
+/// Whether every file of `report` can be written as planned, checked before any is: clean in
+/// git (unless `allow_dirty`), unchanged since the run read it, and writable (the file and its
+/// directory, where the temporary file goes). The CLI checks every root first and writes none
+/// when one fails: half a migration across workspaces is not one.
+pub fn preflight(report: &RootReport, allow_dirty: bool) -> Result<(), Error> {
+    let root = Path::new(&report.root);
+    if !allow_dirty {
+        let files: Vec<String> = report.files.iter().map(|f| f.file.clone()).collect();
+        let dirty = dirty_files(root, &files);
+        if let Some(first) = dirty.first() {
+            return Err(Error::Dirty {
+                count: dirty.len(),
+                first: first.clone(),
+            });
+        }
+    }
+    for f in &report.files {
+        let path = root.join(&f.file);
+        let now = std::fs::read(&path).map_err(|e| Error::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        if now != f.before.as_bytes() {
+            return Err(Error::Changed { path });
+        }
+        let target = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        let read_only = |p: &Path| {
+            std::fs::metadata(p)
+                .map(|m| m.permissions().readonly())
+                .unwrap_or(false)
+        };
+        if read_only(&target) || target.parent().is_some_and(read_only) {
+            return Err(Error::ReadOnly { path });
+        }
+    }
+    Ok(())
+}
+
 /// Writes every changed file of `report`. Returns the paths written and, when the workspace
 /// has a Cargo.lock and a manifest changed, what became of the lockfile.
 pub fn write(

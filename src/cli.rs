@@ -270,6 +270,26 @@ where
             code = 2;
         }
     }
+    // Every file of every root is checked before any is written: one root refused writes none.
+    if apply {
+        let mut refused = code != 0;
+        for root in report.roots.iter().filter(|r| !r.files.is_empty()) {
+            if let Err(e) = crate::apply::preflight(root, allow_dirty) {
+                let _ = writeln!(err, "error: {e}");
+                refused = true;
+            }
+        }
+        if refused {
+            let _ = writeln!(
+                err,
+                "error: nothing was written: every root is written or none is"
+            );
+            for root in report.roots.iter_mut() {
+                root.files.clear();
+            }
+            code = 2;
+        }
+    }
     if apply && verify.is_none() {
         // Without checks between them, roots are written in parallel.
         let roots: Vec<&crate::report::RootReport> = report

@@ -22,6 +22,10 @@ pub enum Error {
         "refusing to write: {count} file(s) with uncommitted changes would be touched ({first}); commit or stash them, or pass --allow-dirty"
     )]
     Dirty { count: usize, first: String },
+    #[error("refusing to write: {path} changed since it was read; run the tool again")]
+    Changed { path: PathBuf },
+    #[error("refusing to write: {path} is read-only")]
+    ReadOnly { path: PathBuf },
     #[error(
         "refusing to write: {path} is not in a git work tree, so nothing would hold the originals; commit it to git first, or pass --allow-no-vcs"
     )]

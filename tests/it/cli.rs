@@ -163,6 +163,65 @@ fn apply_refuses_dirty_files_unless_allowed() {
 }
 
 #[test]
+fn one_root_that_cannot_be_written_writes_none() {
+    // Two workspaces under one PATH; one of them has a read-only source file.
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    small_crate(&a, SMALL);
+    small_crate(&b, SMALL);
+    for d in [&a, &b] {
+        let m = std::fs::read_to_string(d.join("Cargo.toml")).unwrap();
+        std::fs::write(d.join("Cargo.toml"), format!("{m}\n[workspace]\n")).unwrap();
+    }
+    let ro = b.join("src/main.rs");
+    let mut perms = std::fs::metadata(&ro).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&ro, perms).unwrap();
+    let p = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&[
+        "apply",
+        "--to",
+        "smol",
+        "--syntax-only",
+        "--allow-dirty",
+        "--allow-no-vcs",
+        p,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("b/src/main.rs is read-only"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    for d in [&a, &b] {
+        assert!(std::fs::read_to_string(d.join("src/main.rs"))
+            .unwrap()
+            .contains("async_std"));
+        assert!(std::fs::read_to_string(d.join("Cargo.toml"))
+            .unwrap()
+            .contains("async-std"));
+    }
+}
+
+#[test]
+fn a_file_changed_after_it_was_read_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(dir.path(), SMALL);
+    let report = async_std_migrate::engine::plan(
+        dir.path(),
+        &async_std_migrate::Config {
+            target: async_std_migrate::Target::Smol,
+            syntax_only: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(async_std_migrate::apply::preflight(&report, true).is_ok());
+    // Someone edits the file between the read and the write.
+    let main = dir.path().join("src/main.rs");
+    std::fs::write(&main, format!("{SMALL}// edited meanwhile\n")).unwrap();
+    let e = async_std_migrate::apply::preflight(&report, true).unwrap_err();
+    assert!(e.to_string().contains("changed since it was read"), "{e}");
+}
+
+#[test]
 fn apply_keeps_permissions_and_crlf_line_endings() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
