@@ -224,7 +224,7 @@ where
             clear_progress();
             let _ = match format {
                 Format::Json => writeln!(out, "{}", output::json(&report)),
-                Format::Text => write!(out, "{}", output::scan(&report)),
+                Format::Text => write!(out, "{}", output::terminal_safe(&output::scan(&report))),
             };
             return if report.has_errors() {
                 2
@@ -340,7 +340,10 @@ where
                     text.push_str(&output::diff(root, color));
                 }
             }
-            text.push_str(&output::summary(&report, apply && code == 0));
+            text.push_str(&output::terminal_safe(&output::summary(
+                &report,
+                apply && code == 0,
+            )));
             write!(out, "{text}")
         }
     };

@@ -118,10 +118,19 @@ pub fn plan_with_progress(
     config: &Config,
     progress: &(dyn Fn(engine::Progress) + Sync),
 ) -> report::Report {
-    let mut roots = Vec::new();
+    let mut roots: Vec<report::RootReport> = Vec::new();
+    // The same PATH given twice (or a workspace under two PATHs) is migrated once.
+    let mut seen_paths = std::collections::BTreeSet::new();
+    let mut seen_workspaces = std::collections::BTreeSet::new();
     for p in paths {
+        if !seen_paths.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())) {
+            continue;
+        }
         match engine::plan_workspaces(p, config, progress) {
-            Ok(r) => roots.extend(r),
+            Ok(r) => roots.extend(r.into_iter().filter(|root| {
+                let dir = std::path::Path::new(&root.root).join(&root.workspace);
+                seen_workspaces.insert(std::fs::canonicalize(&dir).unwrap_or(dir))
+            })),
             Err(e) => {
                 let mut r = report::RootReport::new(
                     p.display().to_string(),

@@ -234,6 +234,7 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     let mut optional = false;
     // `dep:` entries of the optional component crates that replace an optional async-std.
     let mut optional_components: Vec<String> = Vec::new();
+    let mut optional_to_components = false;
 
     // A package that has smol already (smol 1 as a dev-dependency, sea-orm-cli) gets that same
     // version where smol is added: two majors of one crate name do not build together.
@@ -347,7 +348,23 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
                     })
                     .collect();
                 if is_optional {
-                    optional_components.extend(names.iter().map(|n| format!("dep:{n}")));
+                    optional_to_components = true;
+                    // Each component the code needs: added here, or an optional dependency of
+                    // the table already (async-net beside async-std); a plain one is always on.
+                    optional_components.extend(
+                        component_crates()
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(i, n)| {
+                                needs.components & (1 << i) != 0
+                                    && (names.contains(n)
+                                        || t.get(n).is_some_and(|d| {
+                                            d.get("optional").and_then(|o| o.as_bool())
+                                                == Some(true)
+                                        }))
+                            })
+                            .map(|(_, n)| format!("dep:{n}")),
+                    );
                 }
                 replace_entry(t, &key, items);
                 notes.push(format!(
@@ -459,7 +476,7 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     replaced.dedup();
     optional_components.sort();
     optional_components.dedup();
-    let enables = if optional_components.is_empty() {
+    let enables = if !optional_to_components {
         vec!["dep:smol".to_string()]
     } else {
         optional_components

@@ -114,21 +114,38 @@ fn walk_items(
     }
 }
 
-/// `#[path = "x"]` and `#[cfg_attr(pred, path = "x")]` values of a module.
+/// `#[path = "x"]` and `#[cfg_attr(pred, path = "x")]` values of a module, unescaped as rustc
+/// reads them (`"a b.rs"`, `"x\u{1b}.rs"`: whitespace and escapes are the file's name).
 fn path_attrs(m: &ast::Module) -> Vec<String> {
+    use ra_ap_syntax::SyntaxKind::{EQ, IDENT, STRING};
     let mut out = Vec::new();
     for a in m.attrs() {
-        let text = a.syntax().text().to_string();
-        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        if !(compact.starts_with("#[path=") || compact.starts_with("#[cfg_attr(")) {
+        let tokens: Vec<_> = a
+            .syntax()
+            .descendants_with_tokens()
+            .filter_map(|e| e.into_token())
+            .filter(|t| !t.kind().is_trivia())
+            .collect();
+        let first = tokens
+            .iter()
+            .find(|t| t.kind() == IDENT)
+            .map(|t| t.text().to_string());
+        if !matches!(first.as_deref(), Some("path" | "cfg_attr")) {
             continue;
         }
-        let Some(i) = compact.find("path=\"") else {
-            continue;
-        };
-        let rest = &compact[i + 6..];
-        if let Some(end) = rest.find('"') {
-            out.push(rest[..end].to_string());
+        for w in tokens.windows(3) {
+            if w[0].kind() == IDENT
+                && w[0].text() == "path"
+                && w[1].kind() == EQ
+                && w[2].kind() == STRING
+            {
+                if let Some(v) = ast::String::cast(w[2].clone())
+                    .and_then(|s| s.value().ok().map(|v| v.into_owned()))
+                {
+                    out.push(v);
+                }
+                break;
+            }
         }
     }
     out

@@ -762,7 +762,7 @@ pub struct SmolApi {
     pub io_modules: Vec<String>,
     /// `FutureExt` methods (the prelude imports `FutureExt` only where one is called).
     pub future_ext_methods: BTreeSet<String>,
-    /// `StreamExt` methods (futures-lite's and async-std's).
+    /// smol's `StreamExt` methods (futures-lite's).
     pub stream_ext_methods: BTreeSet<String>,
     /// smol's io extension traits -> their methods -> the number of arguments each takes.
     pub ext_traits: BTreeMap<String, BTreeMap<String, usize>>,

@@ -2,7 +2,7 @@
 //! `!Unpin`, so `StreamExt::next` on it no longer compiles. `recv().await.ok()` is the same
 //! `Option`, ending at the same moment (closed and empty); matched by `while let`/`if let`,
 //! `Ok(x)` matches what `Some(x)` did. `recv` takes `&self`: a binding's `mut` that only `next`
-//! needed goes (an `unused_mut` warning otherwise).
+//! needed goes (an `unused_mut` warning otherwise), and so does a prelude used for `next` only.
 //!
 //! Before:
 //! ```text
@@ -21,7 +21,6 @@
 //! After:
 //! ```text
 //! use smol::channel;
-//! use smol::prelude::*;
 //!
 //! async fn drain() {
 //!     let (tx, rx) = channel::unbounded::<u32>();

@@ -78,6 +78,9 @@ pub struct Acc {
     /// Sites migrated without an edit of their own (an import regenerated under its new path
     /// covers them), counted under their rule.
     pub credits: Vec<String>,
+    /// Prelude globs dropped because the file used nothing of them (their offsets): traits the
+    /// rewrites need are imported on their own, not assumed from them.
+    pub dropped_preludes: Vec<usize>,
 }
 
 /// The inputs of [`crate::rewrite::migrate_file`] besides the text and its sites.

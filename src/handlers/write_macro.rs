@@ -15,7 +15,7 @@
 //! After:
 //! ```text
 //! use smol::net::TcpStream;
-//! use smol::prelude::*;
+//! use smol::io::AsyncWriteExt;
 //!
 //! async fn hello(mut stream: TcpStream, name: &str) -> std::io::Result<()> {
 //!     (async { let mut text = format!("hello {}", name); text.push('\n'); stream.write_all(text.as_bytes()).await?; stream.flush().await }).await?;

@@ -11,11 +11,15 @@ pub fn diff(root: &RootReport, color: bool) -> String {
     let mut out = String::new();
     for f in &root.files {
         let d = similar::TextDiff::from_lines(&f.before, &f.after);
-        let mut text = format!("diff --git a/{0} b/{0}\n", f.file);
+        let (a, b) = (
+            git_quoted(&format!("a/{}", f.file)),
+            git_quoted(&format!("b/{}", f.file)),
+        );
+        let mut text = format!("diff --git {a} {b}\n");
         text.push_str(
             &d.unified_diff()
                 .context_radius(3)
-                .header(&format!("a/{}", f.file), &format!("b/{}", f.file))
+                .header(&a, &b)
                 .to_string(),
         );
         if color {
@@ -45,6 +49,51 @@ pub fn diff(root: &RootReport, color: bool) -> String {
         }
     }
     out
+}
+
+/// A path as git writes it in a diff header: as it is when plain, else in double quotes with C
+/// escapes (`"a/x\033y"`, non-ASCII bytes in octal as with git's `core.quotePath`): an ESC in a
+/// file name must not reach the terminal, and a newline would end the header (`git apply` then
+/// rejects the patch; it reads the quoted form).
+pub fn git_quoted(path: &str) -> String {
+    let plain = path
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
+    if plain {
+        return path.to_string();
+    }
+    let mut out = String::from("\"");
+    for b in path.bytes() {
+        match b {
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            0x0b => out.push_str("\\v"),
+            0x0c => out.push_str("\\f"),
+            b'\r' => out.push_str("\\r"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text for a terminal: control characters other than newline and tab (an ESC in a file name or
+/// a message quoting one) are written as `\u{1b}`, never sent.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The summary after the diff (or after `apply`).

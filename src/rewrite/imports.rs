@@ -381,6 +381,9 @@ pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
             // smol's prelude (async-std's becomes it) has smol's extension traits, not std's.
             (l.glob
                 && ctx.threads.is_none()
+                && !acc
+                    .dropped_preludes
+                    .contains(&usize::from(l.tree.syntax().text_range().start()))
                 && module.starts_with("smol::")
                 && (canon == "async_std::prelude"
                     || (canon == "async_std::io::prelude"
@@ -415,12 +418,25 @@ pub fn ensure_traits(ctx: &Ctx<'_>, acc: &mut Acc) {
         .collect();
     // After the last `use` that stays (an async-std one may be deleted, and an insertion at
     // its end with it), else before the first item.
+    // (A `use` an edit deletes whole, such as a prelude nothing used, takes an insertion at its
+    // end with it.)
+    let deleted = |u: &ast::Use| {
+        let r = u.syntax().text_range();
+        acc.edits.edits().iter().any(|e| {
+            !e.soft
+                && e.start <= usize::from(r.start())
+                && e.end >= usize::from(r.end())
+                && e.text.trim().is_empty()
+        })
+    };
     let stays = uses.iter().rev().find(|u| {
-        !ctx.sites
+        (!ctx
+            .sites
             .leaves
             .iter()
             .any(|l| l.use_item.syntax() == u.syntax())
-            || ctx.threads.is_none()
+            || ctx.threads.is_none())
+            && !deleted(u)
     });
     let first_other = ctx
         .sf

@@ -131,26 +131,10 @@ fn methods_gone(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>) -> bool {
         "async_std::stream::StreamExt" | "async_std::prelude::StreamExt"
             if ctx.threads.is_none() =>
         {
-            let methods = &smol_api().stream_ext_methods;
-            let rewritten: Vec<ast::MethodCallExpr> = crate::handlers::channel::receiver_nexts(ctx)
-                .into_iter()
-                .map(|(mc, _)| mc)
-                .collect();
-            // Calls the text count saw that are no longer (or never were) StreamExt's.
-            let not_ours = ctx
-                .nodes()
+            !smol_api()
+                .stream_ext_methods
                 .iter()
-                .filter_map(|n| ast::MethodCallExpr::cast(n.clone()))
-                .filter(|mc| {
-                    mc.name_ref().is_some_and(|n| {
-                        let at: usize = n.syntax().text_range().start().into();
-                        methods.contains(&n.text().to_string())
-                            && at > 0
-                            && ctx.src.as_bytes()[at - 1] == b'.'
-                    }) && (rewritten.contains(mc) || ctx.oracle.std_or_inherent_method(mc))
-                })
-                .count();
-            calls(methods) == not_ours
+                .any(|m| trait_method_called(ctx, m, None))
         }
         _ => false,
     }
@@ -405,6 +389,15 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
     if written == 0 {
         return false;
     }
+    // A channel receiver's `next` becomes `recv` (smol's target).
+    let recv = if name == "next" && ctx.threads.is_none() {
+        crate::handlers::channel::receiver_nexts(ctx)
+            .into_iter()
+            .map(|(mc, _)| mc)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let not_the_trait = ctx
         .nodes()
         .iter()
@@ -420,10 +413,26 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
             }
             let other_arity =
                 arguments.is_some_and(|a| call.arg_list().is_some_and(|l| l.args().count() != a));
-            other_arity || ctx.oracle.std_or_inherent_method(call)
+            other_arity || recv.contains(call) || ctx.oracle.std_or_inherent_method(call)
         })
         .count();
     written > not_the_trait
+}
+
+/// Whether the file calls a method of one of smol's prelude traits (`FutureExt`, `StreamExt`,
+/// the io extension traits) that stays one once every rewrite is in: a `.timeout(..)` is
+/// rewritten in full, a channel's `next` becomes `recv`.
+fn prelude_methods_called(ctx: &Ctx<'_>) -> bool {
+    let api = smol_api();
+    api.future_ext_methods
+        .iter()
+        .chain(&api.stream_ext_methods)
+        .any(|m| trait_method_called(ctx, m, None))
+        || api
+            .ext_traits
+            .values()
+            .flatten()
+            .any(|(m, &n)| trait_method_called(ctx, m, Some(n)))
 }
 
 /// How many times the text calls a method of this name (`.name(`, `.name::<`).
@@ -585,6 +594,15 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
                 rule,
             }) if !p.contains('<') && !rule.from.last().is_some_and(|s| s == "*") => {
                 if p == "smol::prelude" {
+                    // Nothing of the prelude left to use (its one use, `.timeout(..)`, was
+                    // rewritten in full): no import (an unused glob is a warning too).
+                    let named = ctx.sites.paths.iter().any(|s| {
+                        matches!(s.origin, Origin::Glob { leaf: l, .. } if ctx.sites.leaves[l].tree == leaf.tree)
+                    });
+                    if !named && ctx.threads.is_none() && !prelude_methods_called(ctx) {
+                        acc.dropped_preludes.push(at);
+                        return st(LeafPlan::Fq);
+                    }
                     match prelude_without_shadowed(leaf, ctx) {
                         Some(list) if list.is_empty() => return st(LeafPlan::Fq),
                         Some(list) => return st(LeafPlan::Import(list)),

@@ -222,6 +222,44 @@ fn a_file_changed_after_it_was_read_is_not_overwritten() {
 }
 
 #[test]
+fn file_names_are_quoted_as_git_does_and_a_path_given_twice_is_migrated_once() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(dir.path(), "fn main() {}\n");
+    // A module whose file name has an ESC and a newline in it.
+    let odd = "x\u{1b}[31m\nq.rs";
+    std::fs::write(
+        dir.path().join("src/main.rs"),
+        format!(
+            "#[path = \"{}\"]\nmod odd;\n\nfn main() {{\n    odd::go();\n}}\n",
+            odd.escape_default()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src").join(odd),
+        SMALL.replace("fn main()", "pub fn go()"),
+    )
+    .unwrap();
+    let p = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["diff", "--to", "smol", "--syntax-only", p, p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains('\u{1b}'), "{out}");
+    assert!(
+        out.contains("diff --git \"a/src/x\\033[31m\\nq.rs\" \"b/src/x\\033[31m\\nq.rs\"\n"),
+        "{out}"
+    );
+    assert!(out.contains("--- \"a/src/x\\033[31m\\nq.rs\""), "{out}");
+    // Once, though given twice.
+    assert_eq!(out.matches("diff --git a/src/main.rs").count(), 0, "{out}");
+    assert_eq!(out.matches("diff --git a/Cargo.toml").count(), 1, "{out}");
+    assert_eq!(
+        out.matches("\n== ").count() + usize::from(out.starts_with("== ")),
+        1,
+        "{out}"
+    );
+}
+
+#[test]
 fn apply_keeps_permissions_and_crlf_line_endings() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();

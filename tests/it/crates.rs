@@ -256,6 +256,7 @@ fn code_a_procedural_macro_generates_keeps_async_std_for_its_users() {
 /// A library with one impl per runtime behind features: the async-std impl, migrated, would be
 /// a second impl for smol's type (a conflict with `--all-features`). It is gated off where the
 /// smol impl exists, reported for review; the crate builds and passes with every feature set.
+/// (The library gets the component crate, async-net, which the other impl names already.)
 #[test]
 fn an_impl_that_would_duplicate_the_smol_one_is_gated_off_where_that_one_exists() {
     let before = repo().join("fixtures/twin_impl/before");
@@ -276,7 +277,7 @@ fn an_impl_that_would_duplicate_the_smol_one_is_gated_off_where_that_one_exists(
         async_std_migrate::apply::write(&report, true).unwrap();
         let gated = std::fs::read_to_string(work.join("src/with_async_std.rs")).unwrap();
         assert!(
-            gated.contains("use smol::net::TcpStream;\n\n#[cfg(not(feature = \"rt-smol\"))]\nimpl Describe for TcpStream {"),
+            gated.contains("use async_net::TcpStream;\n\n#[cfg(not(feature = \"rt-smol\"))]\nimpl Describe for TcpStream {"),
             "{gated}"
         );
         for args in [
