@@ -108,11 +108,21 @@ pub fn discover_workspaces(
         });
     let mut manifests = Vec::new();
     let mut sources = Vec::new();
+    // A directory the walk cannot read is reported and left out; the run goes on (the packages
+    // whose module files it holds keep async-std: those files are not read).
+    let mut unreadable: Broken = Vec::new();
     for entry in walker.build() {
-        let entry = entry.map_err(|e| crate::Error::Io {
-            path: root.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = match &e {
+                    ignore::Error::WithPath { path, .. } => path.clone(),
+                    _ => root.to_path_buf(),
+                };
+                unreadable.push((path, format!("cannot read: {e}; its files were left out")));
+                continue;
+            }
+        };
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
@@ -126,7 +136,7 @@ pub fn discover_workspaces(
 
     // Parse every manifest once; a bad one is reported and its directory left alone.
     let mut docs = Vec::new();
-    let mut broken = Vec::new();
+    let mut broken = unreadable;
     for m in &manifests {
         let parsed = std::fs::read_to_string(m)
             .map_err(|e| format!("cannot read: {e}"))
@@ -139,7 +149,7 @@ pub fn discover_workspaces(
                 let dir = m.parent().unwrap_or(Path::new(".")).to_path_buf();
                 docs.push((dir, m.clone(), doc));
             }
-            Err(why) => broken.push((m.clone(), why)),
+            Err(why) => broken.push((m.clone(), format!("{why}; this package was skipped"))),
         }
     }
     // Sources of a broken package are not anyone else's.

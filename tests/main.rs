@@ -12,5 +12,6 @@ mod it {
     mod crates;
     mod fixtures;
     mod monorepo;
+    mod mutations;
     mod threads;
 }

@@ -56,10 +56,7 @@ pub fn plan_workspaces(
     let mut out: Vec<Option<RootReport>> = Vec::new();
     for (path, why) in broken {
         let mut r = empty_report(&root, &path.parent().unwrap_or(&root).to_path_buf(), config);
-        r.errors.push(format!(
-            "{}: {why}; this package was skipped",
-            rel(&root, &path)
-        ));
+        r.errors.push(format!("{}: {why}", rel(&root, &path)));
         out.push(Some(r));
     }
     // Largest first (by packages), so that no big workspace is left alone at the end while
