@@ -11,6 +11,7 @@ mod it {
     mod cli;
     mod crates;
     mod fixtures;
+    mod kill;
     mod monorepo;
     mod mutations;
     mod threads;
