@@ -374,6 +374,7 @@ fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
             out.uses.insert(name.clone());
             if crate::handlers::awaited(call.syntax()).is_none()
                 && !is_runtime_arg(call.syntax(), ctx.sites)
+                && !joined_on_threads(call.syntax(), f)
             {
                 out.blockers.push(blocker(
                     call.syntax(),
@@ -384,6 +385,19 @@ fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
             }
         }
     }
+}
+
+/// An operand of an awaited `a(..).join(b(..))` that becomes scoped threads
+/// ([`super::awaits::scoped_join`]): its future is joined, not kept.
+fn joined_on_threads(call: &SyntaxNode, f: &FileInput<'_, '_>) -> bool {
+    let join = call.parent().and_then(|p| {
+        ast::MethodCallExpr::cast(p.clone())
+            .or_else(|| p.parent().and_then(ast::MethodCallExpr::cast))
+    });
+    join.is_some_and(|mc| {
+        crate::handlers::awaited(mc.syntax()).is_some()
+            && super::awaits::scoped_join(&mc, f.ctx, f.plan).is_some()
+    })
 }
 
 /// A call of one of the package's async methods that is neither awaited nor the argument of

@@ -92,6 +92,9 @@ pub enum AwaitKind {
     Unwrap,
     /// A task handle: `.join()`, re-raising the task's panic as the await did.
     Join,
+    /// `a(..).join(b(..)).await` over two of the package's async fns: both run at once, `a` on
+    /// a scoped thread and `b` on this one, the results in the same order.
+    ScopedJoin,
     /// `rx.next().await` on a channel receiver: `rx.recv().ok()`.
     RecvOk,
     /// `cv.wait_until(g, p).await`: `cv.wait_while(g, |v| !(p)(v)).unwrap()`, and
@@ -101,6 +104,37 @@ pub enum AwaitKind {
     CallInline,
     /// No blocking form: why.
     Blocker(String),
+}
+
+/// `a(..).join(b(..))` (async-std's `FutureExt::join`) whose two futures are calls of the
+/// package's async fns, which become blocking: the operands. Not where the file names `Rc` or
+/// `Cell` (a scoped thread needs what it borrows to be `Sync`), nor for chains of joins.
+pub fn scoped_join(
+    mc: &ast::MethodCallExpr,
+    ctx: &Ctx<'_>,
+    plan: &Plan,
+) -> Option<(ast::Expr, ast::Expr)> {
+    if mc.name_ref()?.text() != "join" {
+        return None;
+    }
+    let a = mc.receiver()?;
+    let args: Vec<ast::Expr> = mc.arg_list()?.args().collect();
+    let [b] = args.as_slice() else { return None };
+    let own_call = |e: &ast::Expr| match e {
+        ast::Expr::CallExpr(c) => match c.expr() {
+            Some(ast::Expr::PathExpr(pe)) => pe
+                .path()
+                .filter(|p| p.qualifier().is_none())
+                .and_then(|p| p.segment()?.name_ref())
+                .is_some_and(|n| plan.async_fns.contains(&n.text().to_string())),
+            _ => false,
+        },
+        _ => false,
+    };
+    let not_sync = ["Rc<", "Rc::", "RefCell", "Cell<", "Cell::"]
+        .iter()
+        .any(|t| ctx.src.contains(t));
+    (own_call(&a) && own_call(b) && !not_sync).then(|| (a, b.clone()))
 }
 
 /// How this `.await` becomes blocking code.
@@ -168,6 +202,9 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                 return AwaitKind::Drop;
             }
             let table = crate::tables::threads_awaits();
+            if name == "join" && scoped_join(mc, ctx, plan).is_some() {
+                return AwaitKind::ScopedJoin;
+            }
             match (name.as_str(), nargs) {
                 // std's forms return the same values (`(guard, WaitTimeoutResult)` for the
                 // timeouts) in a `LockResult`.
@@ -291,6 +328,48 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                 ".join().unwrap_or_else(|e| std::panic::resume_unwind(e))",
                 "threads-await",
             ),
+            AwaitKind::ScopedJoin => {
+                if let ast::Expr::MethodCallExpr(mc) = strip(&op) {
+                    if let Some((a, b)) = scoped_join(&mc, ctx, plan) {
+                        let rule = "threads-await";
+                        // Names the operands do not use (they are written inside the scope).
+                        let operands = format!(
+                            "{} {}",
+                            crate::handlers::text_of(ctx, a.syntax()),
+                            crate::handlers::text_of(ctx, b.syntax())
+                        );
+                        let free = |names: &[&'static str]| -> &'static str {
+                            names
+                                .iter()
+                                .find(|n| {
+                                    !crate::workspace::mentions_any(
+                                        &operands,
+                                        &[n.to_string()].into(),
+                                    )
+                                })
+                                .copied()
+                                .unwrap_or(names[names.len() - 1])
+                        };
+                        let (sc, h, e) = (
+                            free(&["s", "scope", "join_scope"]),
+                            free(&["a", "first", "first_handle"]),
+                            free(&["e", "panic", "join_panic"]),
+                        );
+                        acc.edits.insert(
+                            start(a.syntax()),
+                            format!("std::thread::scope(|{sc}| {{ let {h} = {sc}.spawn(|| "),
+                            rule,
+                        );
+                        acc.edits
+                            .replace(end(a.syntax())..start(b.syntax()), "); let b = ", rule);
+                        acc.edits.replace(
+                            end(b.syntax())..end(aw.syntax()),
+                            format!("; ({h}.join().unwrap_or_else(|{e}| std::panic::resume_unwind({e})), b) }})"),
+                            rule,
+                        );
+                    }
+                }
+            }
             AwaitKind::RecvOk => {
                 if let ast::Expr::MethodCallExpr(mc) = strip(&op) {
                     if let Some(n) = mc.name_ref() {
