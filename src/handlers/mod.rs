@@ -204,6 +204,13 @@ pub const ALL: &[Handler] = &[
     ),
     by("threads-channel", Threads, "threads-await's file pass"),
     row(
+        "threads-interval",
+        Threads,
+        true,
+        false,
+        crate::threads::interval::run,
+    ),
+    row(
         "threads-main",
         Threads,
         true,

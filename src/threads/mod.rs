@@ -32,6 +32,7 @@ mod analyse;
 pub(crate) mod awaits;
 pub(crate) mod decide;
 pub(crate) mod entry;
+pub(crate) mod interval;
 pub(crate) mod spawn;
 
 pub use analyse::{analyse_file, collect_plan, package_blockers, unit_of, Unit, UnitFacts};
