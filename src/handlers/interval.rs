@@ -66,12 +66,11 @@ pub(super) fn on_interval(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow
         return Flow::Done;
     }
     let block = format!("{{ let dur = {d}; {} }}", stream("dur"));
-    let text = if super::needs_parens(call.syntax()) {
-        format!("({block})")
-    } else {
-        block
-    };
-    acc.edits.replace(range(call.syntax()), text, RULE);
+    acc.edits.replace(
+        range(call.syntax()),
+        super::block_in_place_of(call.syntax(), block),
+        RULE,
+    );
     Flow::Done
 }
 

@@ -51,19 +51,13 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 
 const RULE: &str = "stdio-unblock";
 
-/// The block that reads a line as async-std did, in parentheses where the `.await` it replaces
-/// needs them (`(..)?`), not where a block stands alone (a function's tail).
-fn read_line_via_std(arg: &str, parens: bool) -> String {
-    let block = format!(
+/// The block that reads a line as async-std did.
+fn read_line_via_std(arg: &str) -> String {
+    format!(
         "{{ let buf: &mut String = {arg}; let mut line = std::mem::take(buf); \
          let (line, r) = smol::unblock(move || {{ let r = std::io::stdin().read_line(&mut line); (line, r) }}).await; \
          *buf = line; r }}"
-    );
-    if parens {
-        format!("({block})")
-    } else {
-        block
-    }
+    )
 }
 
 /// `recv.read_line(arg).await` on a stdin value: the whole `.await` expression.
@@ -77,9 +71,10 @@ fn stdin_read_line(expr: &SyntaxNode, ctx: &Ctx<'_>) -> Option<(std::ops::Range<
     let aw = awaited(mc.syntax())?;
     Some((
         range(aw.syntax()),
-        read_line_via_std(
-            &super::text_of(ctx, arg.syntax()),
-            super::needs_parens(aw.syntax()),
+        // In parentheses where the `.await` it replaces needs them (`(..)?`).
+        super::block_in_place_of(
+            aw.syntax(),
+            read_line_via_std(&super::text_of(ctx, arg.syntax())),
         ),
     ))
 }

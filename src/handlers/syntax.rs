@@ -203,6 +203,15 @@ pub(crate) fn needs_parens(expr: &SyntaxNode) -> bool {
     )
 }
 
+/// `block` as it stands in place of `expr`: in parentheses where [`needs_parens`] says so.
+pub(crate) fn block_in_place_of(expr: &SyntaxNode, block: String) -> String {
+    if needs_parens(expr) {
+        format!("({block})")
+    } else {
+        block
+    }
+}
+
 /// The indentation of the line `node` starts on.
 pub(crate) fn indent_of(src: &str, node: &SyntaxNode) -> String {
     let s = start(node);

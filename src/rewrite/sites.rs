@@ -145,14 +145,10 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
                         // `smol::io::AsyncRead as Read` (a name shared with another runtime's
                         // import, or a re-export's) binds the name the usage writes.
                         let alias = leaf.local.as_ref().map(|l| format!(" as {l}"));
-                        let mut expected = alias
-                            .and_then(|a| p.strip_suffix(&a))
-                            .unwrap_or(p)
-                            .to_string();
-                        for s in &site.canon[leaf.canon.len()..] {
-                            expected.push_str("::");
-                            expected.push_str(s);
-                        }
+                        let expected = with_rest(
+                            alias.and_then(|a| p.strip_suffix(&a)).unwrap_or(p),
+                            &site.canon[leaf.canon.len()..],
+                        );
                         if expected == new_path {
                             let rename = states[i].rename.as_ref().and_then(|n| {
                                 let seg = site.path.first_segment()?.name_ref()?;
@@ -188,7 +184,7 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
                     _ => None,
                 };
                 let rest: Vec<&str> = site.canon[offset..].iter().map(String::as_str).collect();
-                let covered = new_glob.is_some_and(|g| format!("{g}::{}", rest.join("::")) == new_path)
+                let covered = new_glob.is_some_and(|g| with_rest(&g, &rest) == new_path)
                     // Or by a name the migrated glob imports beside it (`smol::io::AsyncRead as
                     // Read`, for child modules that take it through `use super::*`).
                     || rest.first().is_some_and(|name| {
@@ -196,14 +192,7 @@ pub(super) fn map_paths(ctx: &Ctx<'_>, states: &mut [LeafState], acc: &mut Acc) 
                             let bound = x
                                 .strip_suffix(&format!(" as {name}"))
                                 .or_else(|| x.ends_with(&format!("::{name}")).then_some(x.as_str()));
-                            bound.is_some_and(|b| {
-                                let mut full = b.to_string();
-                                for s in &rest[1..] {
-                                    full.push_str("::");
-                                    full.push_str(s);
-                                }
-                                full == new_path
-                            })
+                            bound.is_some_and(|b| with_rest(b, &rest[1..]) == new_path)
                         })
                     });
                 if covered {
@@ -298,6 +287,16 @@ fn is_impl_trait(path: &ast::Path) -> bool {
         .and_then(ast::Impl::cast)
         .and_then(|i| i.trait_())
         .is_some_and(|t| t.syntax() == ty.syntax())
+}
+
+/// `base` followed by the segments `rest` (`smol::io` + `[AsyncRead]` -> `smol::io::AsyncRead`).
+fn with_rest(base: &str, rest: &[impl AsRef<str>]) -> String {
+    let mut out = base.to_string();
+    for s in rest {
+        out.push_str("::");
+        out.push_str(s.as_ref());
+    }
+    out
 }
 
 #[cfg(test)]

@@ -59,12 +59,10 @@ pub(crate) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
          if deadline > now {{ std::thread::sleep(deadline - now); }} \
          deadline = std::time::Instant::now() + dur; }}) }}"
     );
-    let text = if crate::handlers::needs_parens(call.syntax()) {
-        format!("({iter})")
-    } else {
-        iter
-    };
-    acc.edits
-        .replace(range(call.syntax()), text, "threads-interval");
+    acc.edits.replace(
+        range(call.syntax()),
+        crate::handlers::block_in_place_of(call.syntax(), iter),
+        "threads-interval",
+    );
     Flow::Done
 }

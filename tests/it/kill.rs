@@ -31,17 +31,10 @@ fn generate(dir: &Path) {
     std::fs::write(dir.join("src/main.rs"), main).unwrap();
 }
 
+/// A fresh copy of `from` at `to`.
 fn copy(from: &Path, to: &Path) {
     let _ = std::fs::remove_dir_all(to);
-    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dst = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dst).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dst).unwrap();
-        }
-    }
+    super::util::copy_tree(from, to);
 }
 
 fn apply(dir: &Path) -> std::process::Child {

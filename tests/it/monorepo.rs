@@ -22,19 +22,6 @@ fn tool(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
-
 fn monorepo(name: &str) -> std::path::PathBuf {
     let dir = work_dir(name);
     copy_tree(&repo().join("fixtures/monorepo"), &dir);

@@ -121,3 +121,17 @@ pub fn run_with_timeout(bin: &str, secs: u64) -> Option<String> {
     let _ = child.wait();
     None
 }
+
+/// Copies the tree at `from` (directories and files) into `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
