@@ -199,6 +199,11 @@ pub trait Oracle {
     fn std_or_inherent_method(&self, _call: &ast::MethodCallExpr) -> bool {
         false
     }
+    /// The same for a call written in a macro's arguments (`assert_eq!(1, it.count())`), given
+    /// the range of its method name: rust-analyzer answers through the macro's expansion.
+    fn std_or_inherent_method_in_macro(&self, _name: ra_ap_syntax::TextRange) -> bool {
+        false
+    }
     /// `crate::Type` of an expression, references stripped (`async_std::TcpStream`), if known.
     fn type_of(&self, _expr: &ast::Expr) -> Option<String> {
         None

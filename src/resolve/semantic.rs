@@ -85,6 +85,22 @@ pub struct FileOracle<'db> {
 }
 
 impl FileOracle<'_> {
+    /// Whether the call resolves into the standard library (an iterator adapter's own `count`)
+    /// or to an inherent impl's method. Inside `attach_db`.
+    fn resolves_to_std_or_inherent(&self, call: &ast::MethodCallExpr) -> bool {
+        self.sema.resolve_method_call(call).is_some_and(|f| {
+            let in_std = |k: ra_ap_hir::Crate| {
+                k.display_name(self.db)
+                    .is_some_and(|d| matches!(d.to_string().as_str(), "core" | "alloc" | "std"))
+            };
+            in_std(f.krate(self.db))
+                || matches!(
+                    f.as_assoc_item(self.db).map(|a| a.container(self.db)),
+                    Some(AssocItemContainer::Impl(i)) if i.trait_(self.db).is_none()
+                )
+        })
+    }
+
     /// rust-analyzer's node for our node (the same text, so the same range).
     fn same_node<N: AstNode>(&self, node: &N) -> Option<N> {
         let range = node.syntax().text_range();
@@ -179,20 +195,28 @@ impl Oracle for FileOracle<'_> {
         let Some(call) = self.same_node(call) else {
             return false;
         };
+        ra_ap_hir::attach_db(self.db, || self.resolves_to_std_or_inherent(&call))
+    }
+
+    fn std_or_inherent_method_in_macro(&self, name: ra_ap_syntax::TextRange) -> bool {
+        let Some(token) = self.tree.syntax().covering_element(name).into_token() else {
+            return false;
+        };
+        if token.text_range() != name {
+            return false;
+        }
         ra_ap_hir::attach_db(self.db, || {
-            self.sema.resolve_method_call(&call).is_some_and(|f| {
-                let in_std = |k: ra_ap_hir::Crate| {
-                    k.display_name(self.db)
-                        .is_some_and(|d| matches!(d.to_string().as_str(), "core" | "alloc" | "std"))
-                };
-                // Defined in the standard library (an iterator adapter's own `count`), or in
-                // an inherent impl.
-                in_std(f.krate(self.db))
-                    || matches!(
-                        f.as_assoc_item(self.db).map(|a| a.container(self.db)),
-                        Some(AssocItemContainer::Impl(i)) if i.trait_(self.db).is_none()
-                    )
-            })
+            // Every expansion the token lands in (a macro may use an argument twice).
+            let calls: Vec<ast::MethodCallExpr> = self
+                .sema
+                .descend_into_macros_exact(token)
+                .into_iter()
+                .filter_map(|t| {
+                    let name_ref = t.parent().and_then(ast::NameRef::cast)?;
+                    ast::MethodCallExpr::cast(name_ref.syntax().parent()?)
+                })
+                .collect();
+            !calls.is_empty() && calls.iter().all(|c| self.resolves_to_std_or_inherent(c))
         })
     }
 

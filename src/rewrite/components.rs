@@ -30,9 +30,9 @@
 //!     Ok(buf)
 //! }
 //! ```
-//! A library that names something no component crate has (`smol::spawn`: smol's global executor
-//! is smol's own), or `smol` itself (`use smol;`, `smol::*`), keeps smol: [`Outcome::Keeps`]
-//! says which path, for the report. Code examples in doc comments and test code (`#[cfg(test)]`)
+//! `smol::spawn` becomes `async_global_executor::spawn`: smol's global executor is smol's own, and
+//! async-global-executor's is the one async-std spawned on. A library that names `smol` itself
+//! (`use smol;`, `smol::*`) keeps smol: [`Outcome::Keeps`] says which path, for the report. Code examples in doc comments and test code (`#[cfg(test)]`)
 //! keep `smol::`: they build as the package's tests, which get smol as a dev-dependency.
 
 use super::macros::{follows_separator, path_tail};
@@ -52,7 +52,7 @@ pub enum Outcome {
         text: String,
         crates: BTreeSet<String>,
     },
-    /// A smol path with no component (`smol::spawn`): the package keeps smol.
+    /// A smol path with no component (`smol::*`): the package keeps smol.
     Keeps(String),
 }
 
@@ -462,10 +462,21 @@ pub async fn fetch(addr: &str) -> std::io::Result<Vec<u8>> {
     }
 
     #[test]
+    fn spawn_goes_to_the_executor_async_std_spawned_on() {
+        let (text, crates) = components(
+            "use smol::{net::TcpStream, spawn};\nfn f() { smol::spawn(async {}).detach(); spawn(async {}).detach(); }\n",
+        );
+        assert!(text.contains("fn f() { async_global_executor::spawn(async {}).detach(); spawn(async {}).detach(); }"), "{text}");
+        assert!(
+            text.contains("async_global_executor::spawn") && text.contains("async_net::TcpStream"),
+            "{text}"
+        );
+        assert_eq!(crates, ["async-global-executor", "async-net"]);
+    }
+
+    #[test]
     fn what_has_no_component_keeps_smol() {
         for (src, path) in [
-            ("fn f() { smol::spawn(async {}).detach(); }", "smol::spawn"),
-            ("use smol::{net::TcpStream, spawn};", "smol::spawn"),
             ("use smol::*;", "smol::*"),
             (
                 "mod smol; fn f() { smol::x(); }",

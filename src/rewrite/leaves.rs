@@ -8,7 +8,7 @@ use crate::report::RawFinding;
 use crate::resolve::{self, FileSites, Origin};
 use crate::rules::Mapped;
 use crate::tables::smol_api;
-use ra_ap_syntax::{ast, ast::HasArgList, AstNode};
+use ra_ap_syntax::{ast, ast::HasArgList, AstNode, SyntaxKind};
 use std::collections::BTreeSet;
 
 /// How a usage through a `use` binding is to be written.
@@ -421,7 +421,26 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
             other_arity || recv.contains(call) || ctx.oracle.std_or_inherent_method(call)
         })
         .count();
-    written > not_the_trait
+    // Calls in a macro's arguments are tokens here: rust-analyzer sees them expanded.
+    let in_macros_not_the_trait = ctx
+        .nodes()
+        .iter()
+        .filter(|n| {
+            n.kind() == SyntaxKind::TOKEN_TREE
+                && n.parent()
+                    .is_some_and(|p| p.kind() == SyntaxKind::MACRO_CALL)
+        })
+        .flat_map(|tt| tt.descendants_with_tokens().filter_map(|e| e.into_token()))
+        .filter(|t| {
+            let at: usize = t.text_range().start().into();
+            t.kind() == SyntaxKind::IDENT
+                && t.text() == name
+                && at > 0
+                && ctx.src.as_bytes().get(at - 1) == Some(&b'.')
+                && ctx.oracle.std_or_inherent_method_in_macro(t.text_range())
+        })
+        .count();
+    written > not_the_trait + in_macros_not_the_trait
 }
 
 /// Whether the file calls a method of one of smol's prelude traits (`FutureExt`, `StreamExt`,
