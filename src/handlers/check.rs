@@ -28,9 +28,13 @@ pub(crate) struct Outcome {
     pub findings: Vec<RawFinding>,
 }
 
-/// Migrates `src` as `src/main.rs` of a package that depends on async-std.
+/// Migrates `src` as `src/main.rs` of a package (edition 2021) that depends on async-std.
 pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
-    let edition = "2021";
+    migrate_in(src, target, "2021")
+}
+
+/// [`migrate`] in a package of another edition.
+pub(crate) fn migrate_in(src: &str, target: HandlerTarget, edition: &str) -> Outcome {
     let parse = rewrite::parse(src, edition);
     assert!(
         parse.errors().is_empty(),
@@ -128,12 +132,23 @@ pub(crate) fn check_rewrite(handler: &str, before: &str, after: &str) {
     check_rewrite_by(&[handler], before, after)
 }
 
+/// [`check_rewrite`] in a package of another edition (`"2018"`).
+#[track_caller]
+pub(crate) fn check_rewrite_in_edition(handler: &str, edition: &str, before: &str, after: &str) {
+    check_rewrite_inner(&[handler], edition, before, after)
+}
+
 /// [`check_rewrite`] for a case that one of several handlers (of one target) makes.
 #[track_caller]
 pub(crate) fn check_rewrite_by(handlers: &[&str], before: &str, after: &str) {
+    check_rewrite_inner(handlers, "2021", before, after)
+}
+
+#[track_caller]
+fn check_rewrite_inner(handlers: &[&str], edition: &str, before: &str, after: &str) {
     let handler = handlers.join("`/`");
     let target = target_of(handlers[0]);
-    let out = migrate(before, target);
+    let out = migrate_in(before, target, edition);
     if out.text != after {
         panic!(
             "`{handler}`: unexpected output\n--- expected\n{after}\n--- actual\n{}\n--- findings\n{:#?}",
@@ -146,7 +161,7 @@ pub(crate) fn check_rewrite_by(handlers: &[&str], before: &str, after: &str) {
         out.counts
     );
     if target == HandlerTarget::Smol {
-        let again = migrate(after, target);
+        let again = migrate_in(after, target, edition);
         assert_eq!(
             again.text, after,
             "`{handler}`: migrating the output again changed it"

@@ -29,7 +29,7 @@ mod print_macros;
 mod raw_fd;
 mod resolve_addrs;
 mod sleep;
-mod socket_from;
+pub(crate) mod socket_from;
 mod stdio;
 mod sync_future;
 mod syntax;

@@ -30,9 +30,20 @@
 //! conversion when the function's declared result is the socket (`io::Result<TcpStream>`): into
 //! async-std's socket converts only std's socket, or the socket itself, which `try_from` takes too.
 //!
-//! A crate function that takes `impl Into<TcpListener>` keeps its signature (reported: callers
-//! outside the crate that pass a std socket break), and its calls in the crate that pass a std
-//! socket (known from types) convert it first, as async-std's `From` did:
+//! A parameter `p: impl Into<TcpListener>` whose every use is `p.into()` takes both sockets still:
+//!
+//! ```text
+//! pub fn from_listener(l: impl Into<TcpListener>) -> Self { Self(l.into()) }
+//! ->
+//! pub fn from_listener(l: impl TryInto<TcpListener, Error: std::fmt::Debug>) -> Self {
+//!     Self(l.try_into().expect("registering the socket with smol's reactor"))
+//! }
+//! ```
+//! (smol's socket converts infallibly, std's through `TryFrom`; the panic is async-std's `From`'s;
+//! `std::convert::TryInto` in editions 2015 and 2018). A function with another `Into<TcpListener>`
+//! bound keeps its signature (reported: callers outside the crate that pass a std socket break),
+//! and its calls in the crate that pass a std socket (known from types) convert it first, as
+//! async-std's `From` did:
 //!
 //! ```text
 //! TcpListener::from_listener(std_listener)
@@ -64,7 +75,7 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
 
 const RULE: &str = "socket-try-from";
 pub(super) fn on_from(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
-    into_bound(site, acc);
+    into_bound(site, ctx, acc);
     let Some((last, ty)) = site.canon.split_last() else {
         return Flow::Continue;
     };
@@ -105,32 +116,140 @@ pub(super) fn expect_registered(
 }
 
 /// `impl Into<TcpListener>` / `T: Into<TcpListener>`: callers that passed a std socket relied on
-/// async-std's `From`, which async-net does not have. Reported: the signature needs a decision.
-fn into_bound(site: &PathSite, acc: &mut Acc) {
+/// async-std's `From`, which async-net does not have. A parameter `p: impl Into<Socket>` whose
+/// every use is `p.into()` takes `impl TryInto<Socket, Error: std::fmt::Debug>` instead: smol's
+/// socket converts (infallibly) and so does std's (`TryFrom`, registering it with the reactor), and
+/// `p.try_into().expect(..)` panics where async-std's `From` did. Any other bound is reported.
+fn into_bound(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) {
     if !crate::tables::smol_api()
         .sockets_from_std
         .contains(&site.canon.join("::"))
     {
         return;
     }
-    let in_into = site
+    let Some(into) = site
         .path
         .syntax()
         .ancestors()
         .filter_map(ra_ap_syntax::ast::PathSegment::cast)
-        .any(|seg| {
+        .find(|seg| {
             seg.name_ref().is_some_and(|n| n.text() == "Into") && seg.generic_arg_list().is_some()
-        });
+        })
+    else {
+        return;
+    };
+    if let Some((name_ref, args, uses)) = try_into_param(&into) {
+        let name = if matches!(ctx.edition, "2015" | "2018") {
+            acc.traits.insert("std::convert::TryInto".into());
+            // A bare `Into` names the prelude's; `TryInto` is not in these editions' prelude.
+            if into
+                .syntax()
+                .parent()
+                .and_then(ra_ap_syntax::ast::Path::cast)
+                .is_some_and(|p| p.qualifier().is_none())
+            {
+                "std::convert::TryInto"
+            } else {
+                "TryInto"
+            }
+        } else {
+            "TryInto"
+        };
+        acc.edits.replace(range(name_ref.syntax()), name, RULE);
+        if let Some(r_angle) = args.r_angle_token() {
+            let at: usize = r_angle.text_range().start().into();
+            acc.edits.insert(at, ", Error: std::fmt::Debug", RULE);
+        }
+        for call in uses {
+            if let Some(n) = call.name_ref() {
+                acc.edits.replace(range(n.syntax()), "try_into", RULE);
+            }
+            acc.edits.insert(
+                end(call.syntax()),
+                ".expect(\"registering the socket with smol's reactor\")",
+                RULE,
+            );
+        }
+        return;
+    }
     // The same finding with or without types: the signature is a decision for a person either
     // way (with types, this crate's own calls that pass a std socket are converted).
-    if in_into {
-        acc.findings.push(crate::report::RawFinding::not_migrated(
-            super::start(site.path.syntax()),
-            RULE,
-            format!("`Into<{}>` accepted std sockets through async-std's From, which async-net does not have (a public API change for callers that pass one)", site.path.syntax()),
-            "keep the signature and have callers convert with try_from (this crate's calls are converted where types show a std socket), or take the std socket explicitly",
-        ));
+    acc.findings.push(crate::report::RawFinding::not_migrated(
+        super::start(site.path.syntax()),
+        RULE,
+        format!("`Into<{}>` accepted std sockets through async-std's From, which async-net does not have (a public API change for callers that pass one)", site.path.syntax()),
+        "keep the signature and have callers convert with try_from (this crate's calls are converted where types show a std socket), or take the std socket explicitly",
+    ));
+}
+
+/// For `Into<Socket>` as the bound of a function parameter `p: impl Into<Socket>` whose every use
+/// in the body is `p.into()`: the `Into` name, its generic arguments and those calls.
+pub(crate) fn try_into_param(
+    into: &ra_ap_syntax::ast::PathSegment,
+) -> Option<(
+    ra_ap_syntax::ast::NameRef,
+    ra_ap_syntax::ast::GenericArgList,
+    Vec<ra_ap_syntax::ast::MethodCallExpr>,
+)> {
+    use ra_ap_syntax::ast::{self, HasArgList, HasName};
+    let name_ref = into.name_ref()?;
+    let args = into.generic_arg_list()?;
+    if args.generic_args().count() != 1 {
+        return None;
     }
+    // `impl Into<Socket>` as the whole type of a parameter.
+    let path_type = into
+        .syntax()
+        .parent()
+        .and_then(ast::Path::cast)?
+        .syntax()
+        .parent()
+        .and_then(ast::PathType::cast)?;
+    let bound = path_type.syntax().parent().and_then(ast::TypeBound::cast)?;
+    let list = bound.syntax().parent().and_then(ast::TypeBoundList::cast)?;
+    if list.bounds().count() != 1 {
+        return None;
+    }
+    let impl_trait = list.syntax().parent().and_then(ast::ImplTraitType::cast)?;
+    let param = impl_trait.syntax().parent().and_then(ast::Param::cast)?;
+    let Some(ast::Pat::IdentPat(pat)) = param.pat() else {
+        return None;
+    };
+    let pname = pat.name()?.text().to_string();
+    let f = param.syntax().ancestors().find_map(ast::Fn::cast)?;
+    let body = f.body()?;
+    let mut uses = Vec::new();
+    for pe in body.syntax().descendants().filter_map(ast::PathExpr::cast) {
+        if pe.syntax().text() != pname.as_str() {
+            continue;
+        }
+        let call = pe.syntax().parent().and_then(ast::MethodCallExpr::cast)?;
+        let is_into = call.receiver().is_some_and(|r| r.syntax() == pe.syntax())
+            && call.name_ref().is_some_and(|n| n.text() == "into")
+            && call.generic_arg_list().is_none()
+            && call.arg_list().is_some_and(|a| a.args().next().is_none());
+        if !is_into {
+            return None;
+        }
+        uses.push(call);
+    }
+    // A use the tree does not show (in a macro's arguments) would keep calling `into`; a binding
+    // of the same name shadows the parameter.
+    let in_macro = body
+        .syntax()
+        .descendants()
+        .filter(|n| n.kind() == SyntaxKind::TOKEN_TREE)
+        .flat_map(|tt| tt.children_with_tokens().filter_map(|e| e.into_token()))
+        .any(|t| t.kind() == SyntaxKind::IDENT && t.text() == pname);
+    let shadowed = body
+        .syntax()
+        .descendants()
+        .filter_map(ast::IdentPat::cast)
+        .any(|p| p.name().is_some_and(|n| n.text() == pname.as_str()));
+    if uses.is_empty() || in_macro || shadowed {
+        return None;
+    }
+    Some((name_ref, args, uses))
 }
 
 /// How the type oracle names `krate`'s type of that name (`std::TcpListener`): crate and name.
@@ -496,6 +615,54 @@ fn not_a_socket(s: std::net::TcpStream) -> Box<std::net::TcpStream> {
     s.into()
 }
 "#,
+        );
+    }
+
+    #[test]
+    fn an_impl_into_parameter_takes_try_into() {
+        check_rewrite(
+            "socket-try-from",
+            "use async_std::net::TcpListener;
+pub struct L(Option<TcpListener>);
+pub fn tcp(tcp: impl Into<TcpListener>) -> L {
+    L(Some(tcp.into()))
+}
+",
+            "use smol::net::TcpListener;
+pub struct L(Option<TcpListener>);
+pub fn tcp(tcp: impl TryInto<TcpListener, Error: std::fmt::Debug>) -> L {
+    L(Some(tcp.try_into().expect(\"registering the socket with smol's reactor\")))
+}
+",
+        );
+        // tide (edition 2018): `TryInto` is not in the prelude.
+        check_rewrite_in_edition(
+            "socket-try-from",
+            "2018",
+            "use async_std::net;
+pub fn from_listener(l: impl Into<net::TcpListener>) -> net::TcpListener {
+    l.into()
+}
+",
+            "use smol::net;
+use std::convert::TryInto;
+pub fn from_listener(l: impl std::convert::TryInto<net::TcpListener, Error: std::fmt::Debug>) -> net::TcpListener {
+    l.try_into().expect(\"registering the socket with smol's reactor\")
+}
+",
+        );
+    }
+
+    #[test]
+    fn an_into_parameter_used_otherwise_is_reported() {
+        check_findings(
+            "socket-try-from",
+            "use async_std::net::TcpListener;
+pub fn keep<L: Into<TcpListener>>(l: L) -> TcpListener { l.into() }
+pub fn pass(l: impl Into<TcpListener>) -> TcpListener { keep(l) }
+",
+            "2:21 socket-try-from: `Into<TcpListener>` accepted std sockets through async-std's From, which async-net does not have (a public API change for callers that pass one)
+3:26 socket-try-from: `Into<TcpListener>` accepted std sockets through async-std's From, which async-net does not have (a public API change for callers that pass one)",
         );
     }
 

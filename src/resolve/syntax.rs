@@ -730,6 +730,16 @@ pub fn collect_crate_facts(
             if !ty.syntax().text().to_string().contains("Into<") {
                 continue;
             }
+            // A parameter that takes `impl TryInto<..>` once migrated takes std sockets as it is.
+            if ty
+                .syntax()
+                .descendants()
+                .filter_map(ast::PathSegment::cast)
+                .filter(|s| s.name_ref().is_some_and(|n| n.text() == "Into"))
+                .any(|s| crate::handlers::socket_from::try_into_param(&s).is_some())
+            {
+                continue;
+            }
             let tr = ty.syntax().text_range();
             for site in sites.paths.iter() {
                 let canon = site.canon.join("::");
