@@ -199,6 +199,11 @@ pub trait Oracle {
     fn std_or_inherent_method(&self, _call: &ast::MethodCallExpr) -> bool {
         false
     }
+    /// What the call resolves to, `crate::Type::method` (`async_lock::Mutex::into_inner`,
+    /// `async_channel::TrySendError::into_inner`; a trait's name for a trait method), if known.
+    fn resolved_method(&self, _call: &ast::MethodCallExpr) -> Option<String> {
+        None
+    }
     /// The same for a call written in a macro's arguments (`assert_eq!(1, it.count())`), given
     /// the range of its method name: rust-analyzer answers through the macro's expansion.
     fn std_or_inherent_method_in_macro(&self, _name: ra_ap_syntax::TextRange) -> bool {

@@ -191,6 +191,32 @@ impl Oracle for FileOracle<'_> {
         })
     }
 
+    fn resolved_method(&self, call: &ast::MethodCallExpr) -> Option<String> {
+        let call = self.same_node(call)?;
+        ra_ap_hir::attach_db(self.db, || {
+            let f = self.sema.resolve_method_call(&call)?;
+            let krate = f
+                .krate(self.db)
+                .display_name(self.db)?
+                .to_string()
+                .replace('-', "_");
+            let container = match f.as_assoc_item(self.db).map(|a| a.container(self.db)) {
+                Some(AssocItemContainer::Trait(t)) => t.name(self.db).as_str().to_string(),
+                Some(AssocItemContainer::Impl(i)) => i
+                    .self_ty(self.db)
+                    .as_adt()?
+                    .name(self.db)
+                    .as_str()
+                    .to_string(),
+                None => return None,
+            };
+            Some(format!(
+                "{krate}::{container}::{}",
+                f.name(self.db).as_str()
+            ))
+        })
+    }
+
     fn std_or_inherent_method(&self, call: &ast::MethodCallExpr) -> bool {
         let Some(call) = self.same_node(call) else {
             return false;

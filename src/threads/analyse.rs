@@ -448,7 +448,12 @@ fn lock_api(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     }
     let methods = &crate::tables::threads_blockers().lock_methods;
     for (mc, name) in method_calls(ctx) {
-        if methods.contains(&name) && lock_shape(ctx, &mc).is_none() {
+        // rust-analyzer says it is another type's method (a channel error's `into_inner`).
+        let not_a_lock = ctx.oracle.resolved_method(&mc).is_some_and(|m| {
+            let ty = m.rsplit("::").nth(1).unwrap_or("");
+            !matches!(ty, "Mutex" | "RwLock")
+        });
+        if methods.contains(&name) && !not_a_lock && lock_shape(ctx, &mc).is_none() {
             out.blockers.push(blocker(
                 mc.syntax(),
                 FindingId::LockApi,

@@ -711,3 +711,31 @@ fn async_std_stays_unless_every_module_file_was_read() {
     assert!(m.contains("async-std = \"1\""), "{m}");
     assert_eq!(std::fs::read_to_string(root.join("src/a.rs")).unwrap(), nap);
 }
+
+/// `.into_inner()` is a lock's where rust-analyzer says so: a channel error's keeps the program
+/// convertible to threads. Without types the call may be a lock's, and blocks the conversion.
+#[test]
+fn a_channel_error_s_into_inner_is_no_lock_call_with_types() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(
+        dir.path(),
+        "use async_std::channel;\nuse async_std::sync::Mutex;\n\nfn main() {\n    async_std::task::block_on(async {\n        let m = Mutex::new(1);\n        let (tx, _rx) = channel::bounded(1);\n        tx.try_send(1).unwrap();\n        if let Err(e) = tx.try_send(2) {\n            let v = e.into_inner();\n            println!(\"{v} {}\", *m.lock().await);\n        }\n    });\n}\n",
+    );
+    let path = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["diff", "--to", "threads", "--format", "json", path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"semantic\""), "{out}");
+    assert!(!out.contains("lock-api"), "{out}");
+    let (_, diff, _) = run(&["diff", "--to", "threads", "--color", "never", path]);
+    assert!(diff.contains("+use std::sync::Mutex;"), "{diff}");
+    let (_, out, _) = run(&[
+        "diff",
+        "--to",
+        "threads",
+        "--syntax-only",
+        "--format",
+        "json",
+        path,
+    ]);
+    assert!(out.contains("lock-api"), "{out}");
+}
