@@ -139,9 +139,9 @@ fn into_bound(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) {
         return;
     };
     if let Some((name_ref, args, uses)) = try_into_param(&into) {
+        // The bound puts `try_into` in scope for the parameter: no import. A bare `Into` names
+        // the prelude's; `TryInto` is not in the 2015/2018 prelude.
         let name = if matches!(ctx.edition, "2015" | "2018") {
-            acc.traits.insert("std::convert::TryInto".into());
-            // A bare `Into` names the prelude's; `TryInto` is not in these editions' prelude.
             if into
                 .syntax()
                 .parent()
@@ -645,7 +645,6 @@ pub fn from_listener(l: impl Into<net::TcpListener>) -> net::TcpListener {
 }
 ",
             "use smol::net;
-use std::convert::TryInto;
 pub fn from_listener(l: impl std::convert::TryInto<net::TcpListener, Error: std::fmt::Debug>) -> net::TcpListener {
     l.try_into().expect(\"registering the socket with smol's reactor\")
 }
