@@ -466,9 +466,32 @@ fn local_spawn(
     ctx.local_executor_of = shared.driven_by.get(&pi).cloned();
     ctx.local_spawn = config.target != Target::Threads
         && (!run_by_others || shared.owners.contains(&pi) || ctx.local_executor_of.is_some());
-    if ctx.local_spawn && ctx.runtime_bound {
+    // Task-locals on the crate's own module (`handlers/task_locals.rs`): not beside a local
+    // executor, and not in a library another workspace package runs (its tasks would not carry
+    // them), nor in a package that runs another's (a local executor's).
+    ctx.task_local_units.clear();
+    if config.target != Target::Threads && ctx.local_executor_of.is_none() {
+        let units: BTreeSet<&String> = files.iter().map(|f| &f.unit).collect();
+        for unit in units {
+            let mut texts = files
+                .iter()
+                .filter(|f| &f.unit == unit)
+                .map(|f| f.text.as_str());
+            let lib = files.iter().any(|f| &f.unit == unit && f.place.in_lib);
+            if !(lib && run_by_others) && crate::handlers::task_locals::can_serve(&mut texts) {
+                ctx.task_local_units.insert(unit.clone());
+            }
+        }
+    }
+    if (ctx.local_spawn || !ctx.task_local_units.is_empty()) && ctx.runtime_bound {
         ctx.runtime_bound = files.iter().any(|f| {
-            f.place.in_lib && !crate::resolve::runtime_bound_sites(&f.sites, true).is_empty()
+            f.place.in_lib
+                && !crate::resolve::runtime_bound_sites(
+                    &f.sites,
+                    ctx.local_spawn,
+                    ctx.task_local_units.contains(&f.unit),
+                )
+                .is_empty()
         });
     }
 }
@@ -514,7 +537,7 @@ fn shared_executors(
                 && spawning_lib(files)
                 // Nothing else of async-std's runtime: the local executor makes it whole.
                 && files.iter().filter(|f| f.place.in_lib).all(|f| {
-                    crate::resolve::runtime_bound_sites(&f.sites, true).is_empty()
+                    crate::resolve::runtime_bound_sites(&f.sites, true, false).is_empty()
                 })
         })
         .map(|(pi, _)| *pi)
@@ -588,7 +611,7 @@ fn runtime_holds(
         let what = files
             .iter()
             .filter(|f| f.place.in_lib)
-            .find_map(|f| package::runtime_bound_here(f, ctx.local_spawn))
+            .find_map(|f| package::runtime_bound_here(f, ctx))
             .unwrap_or_else(|| "its library".to_string());
         queue.push((*pi, what));
     }

@@ -42,7 +42,7 @@ pub(super) fn migrate_package(
     let mut bound_units: std::collections::BTreeMap<crate::threads::Unit, String> =
         Default::default();
     for f in files.iter().filter(|f| !f.place.in_lib) {
-        if let Some(why) = runtime_bound_here(f, ctx.local_spawn) {
+        if let Some(why) = runtime_bound_here(f, &ctx) {
             bound_units.entry(f.unit.clone()).or_insert(why);
         }
     }
@@ -479,10 +479,14 @@ fn root_file(pkg: &Package, key: &str) -> Option<PathBuf> {
 
 /// The first runtime-bound item a file names, and where (`async_std::task::spawn_local at
 /// src/lib.rs:12`).
-pub(super) fn runtime_bound_here(f: &Parsed, local_spawn: bool) -> Option<String> {
-    let site = crate::resolve::runtime_bound_sites(&f.sites, local_spawn)
-        .into_iter()
-        .next()?;
+pub(super) fn runtime_bound_here(f: &Parsed, ctx: &CrateContext) -> Option<String> {
+    let site = crate::resolve::runtime_bound_sites(
+        &f.sites,
+        ctx.local_spawn,
+        ctx.task_local_units.contains(&f.unit),
+    )
+    .into_iter()
+    .next()?;
     let (line, _) =
         crate::report::line_col(&f.text, site.path.syntax().text_range().start().into());
     Some(format!(
@@ -591,7 +595,11 @@ fn migrate_smol_file(
     // Task-locals and task::current need async-std's runtime around them: such a crate (the
     // lib, or this one target), and whatever runs it, is left on async-std whole, never
     // half-moved.
-    let bound = crate::resolve::runtime_bound_sites(sites, ctx.local_spawn);
+    let bound = crate::resolve::runtime_bound_sites(
+        sites,
+        ctx.local_spawn,
+        ctx.task_local_units.contains(&f.unit),
+    );
     if (place.in_lib && ctx.runtime_bound) || held.is_some() {
         let why = match held.filter(|_| bound.is_empty() && !(place.in_lib && ctx.runtime_bound)) {
             Some(what) => format!("runs {what}, which needs async-std's runtime: under smol's block_on it would never be polled"),

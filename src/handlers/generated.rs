@@ -35,6 +35,7 @@ pub(crate) const ALL: &[Generated] = &[
     super::condvar::GENERATED,
     super::local_executor::GENERATED,
     super::sync_future::GENERATED,
+    super::task_locals::GENERATED,
     super::timeout_error::GENERATED,
 ];
 

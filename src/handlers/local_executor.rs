@@ -166,9 +166,14 @@ pub(crate) const GENERATED: Generated = Generated {
     },
 };
 
-/// The `block_on` an entry point's body runs in: the crate's local executor's when it has one.
+/// The `block_on` an entry point's body runs in: the crate's local executor's when it has one,
+/// else its task-locals' (`task_locals.rs`).
 pub(crate) fn block_on(ctx: &Ctx<'_>) -> String {
-    match ctx.generated.module("local_executor") {
+    match ctx
+        .generated
+        .module("local_executor")
+        .or_else(|| ctx.generated.module("task_locals"))
+    {
         Some(m) => format!("{m}::block_on"),
         None => "smol::block_on".into(),
     }

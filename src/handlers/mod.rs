@@ -34,6 +34,7 @@ mod stdio;
 mod sync_future;
 mod syntax;
 mod task_builder;
+pub(crate) mod task_locals;
 mod timeout;
 pub(crate) mod timeout_error;
 mod unix_bind;
@@ -181,6 +182,7 @@ pub const ALL: &[Handler] = &[
     row("stream-interval", Smol, true, false, interval::run),
     row("sync-future", Smol, false, true, sync_future::run),
     row("task-builder-spawn", Smol, true, false, task_builder::run),
+    row("task-locals", Smol, true, false, task_locals::run).call_value(),
     row(
         "threads-await",
         Threads,

@@ -141,17 +141,26 @@ fn into_bound(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) {
     if let Some((name_ref, args, uses)) = try_into_param(&into) {
         // The bound puts `try_into` in scope for the parameter: no import. A bare `Into` names
         // the prelude's; `TryInto` is not in the 2015/2018 prelude.
-        let name = if matches!(ctx.edition, "2015" | "2018") {
-            if into
-                .syntax()
-                .parent()
-                .and_then(ra_ap_syntax::ast::Path::cast)
-                .is_some_and(|p| p.qualifier().is_none())
-            {
-                "std::convert::TryInto"
-            } else {
-                "TryInto"
-            }
+        let bare_into = into
+            .syntax()
+            .parent()
+            .and_then(ra_ap_syntax::ast::Path::cast)
+            .is_some_and(|p| p.qualifier().is_none());
+        // Imported already (tide-rustls denies `unused_qualifications`): by its name.
+        let imported = || {
+            ctx.nodes()
+                .iter()
+                .filter_map(|n| ra_ap_syntax::ast::UseTree::cast(n.clone()))
+                .any(|t| {
+                    t.rename().is_none()
+                        && t.use_tree_list().is_none()
+                        && t.path()
+                            .and_then(|p| p.segment())
+                            .is_some_and(|s| s.syntax().text() == "TryInto")
+                })
+        };
+        let name = if matches!(ctx.edition, "2015" | "2018") && bare_into && !imported() {
+            "std::convert::TryInto"
         } else {
             "TryInto"
         };
@@ -646,6 +655,23 @@ pub fn from_listener(l: impl Into<net::TcpListener>) -> net::TcpListener {
 ",
             "use smol::net;
 pub fn from_listener(l: impl std::convert::TryInto<net::TcpListener, Error: std::fmt::Debug>) -> net::TcpListener {
+    l.try_into().expect(\"registering the socket with smol's reactor\")
+}
+",
+        );
+        // Imported already (tide-rustls denies `unused_qualifications`): by its name.
+        check_rewrite_in_edition(
+            "socket-try-from",
+            "2018",
+            "use async_std::net;
+use std::convert::{TryFrom, TryInto};
+pub fn from_listener(l: impl Into<net::TcpListener>) -> net::TcpListener {
+    l.into()
+}
+",
+            "use smol::net;
+use std::convert::{TryFrom, TryInto};
+pub fn from_listener(l: impl TryInto<net::TcpListener, Error: std::fmt::Debug>) -> net::TcpListener {
     l.try_into().expect(\"registering the socket with smol's reactor\")
 }
 ",

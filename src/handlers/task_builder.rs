@@ -68,7 +68,12 @@ pub(super) fn on_builder(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
                 name_arg = a.into_iter().next();
                 cur = mc.syntax().clone();
             }
-            ("spawn", 1) => break (mc, "smol::spawn".to_string()),
+            // With task-locals (`task_locals.rs`), the name is the task's again.
+            ("spawn", 1) => match ctx.generated.module("task_locals") {
+                Some(m) if name_arg.is_some() => break (mc, format!("{m}::spawn_named")),
+                Some(m) => break (mc, format!("{m}::spawn")),
+                None => break (mc, "smol::spawn".to_string()),
+            },
             // A `!Send` task: on the package's local executor (`local_executor.rs`).
             ("local", 1) => match ctx.generated.module("local_executor") {
                 Some(m) => break (mc, format!("{m}::spawn_local")),
@@ -82,6 +87,10 @@ pub(super) fn on_builder(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
         return Flow::Continue;
     };
     let head = match &name_arg {
+        Some(n) if spawner.ends_with("::spawn_named") => format!(
+            "{{ Ok::<_, std::io::Error>({spawner}({}, ",
+            &ctx.src[range(n.syntax())]
+        ),
         Some(n) => format!(
             "{{ let _: String = {}; Ok::<_, std::io::Error>({spawner}(",
             &ctx.src[range(n.syntax())]

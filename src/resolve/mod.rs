@@ -21,7 +21,11 @@ pub fn glob_members(module: &str) -> Option<&'static [(String, String)]> {
 
 /// The runtime-bound sites of a file; `spawn_local` is not one where the package gets a local
 /// executor of its own (`local_spawn`, see [`CrateContext::local_spawn`]).
-pub fn runtime_bound_sites(sites: &FileSites, local_spawn: bool) -> Vec<&PathSite> {
+pub fn runtime_bound_sites(
+    sites: &FileSites,
+    local_spawn: bool,
+    task_locals: bool,
+) -> Vec<&PathSite> {
     sites
         .paths
         .iter()
@@ -29,6 +33,7 @@ pub fn runtime_bound_sites(sites: &FileSites, local_spawn: bool) -> Vec<&PathSit
             let canon = p.canon.join("::");
             crate::tables::async_std_api().is_runtime_bound(&canon)
                 && !(local_spawn && canon == "async_std::task::spawn_local")
+                && !(task_locals && crate::handlers::task_locals::serves(&canon))
         })
         .collect()
 }
@@ -68,6 +73,11 @@ pub struct CrateContext {
     /// `spawn_local` runs on a local executor the tool writes for the package (migrating to
     /// smol, and no other workspace package runs this one's code): not runtime-bound.
     pub local_spawn: bool,
+    /// The units (`lib`, `examples/x`, ..: `Parsed::unit`) whose task-locals and `task::current`
+    /// run on a module the tool writes for the crate (`handlers/task_locals.rs`): migrating to
+    /// smol, in a crate that spawns no local task, and not in a library another workspace package
+    /// runs. Not runtime-bound there.
+    pub task_local_units: BTreeSet<String>,
     /// The crate name (as this package names it) of the workspace package whose library's
     /// local executor this package's entry points drive, when it depends on one (see
     /// `engine::shared_executors`): its `block_on` and `spawn_local` go through that one.

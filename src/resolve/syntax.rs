@@ -703,7 +703,7 @@ pub fn collect_crate_facts(
     if place.in_lib && spawns(&sites) {
         ctx.uses_spawn = true;
     }
-    if place.in_lib && !super::runtime_bound_sites(&sites, ctx.local_spawn).is_empty() {
+    if place.in_lib && !super::runtime_bound_sites(&sites, ctx.local_spawn, false).is_empty() {
         ctx.runtime_bound = true;
     }
     for f in nodes.iter().cloned().filter_map(ast::Fn::cast) {
