@@ -464,8 +464,12 @@ fn local_spawn(
         .iter()
         .any(|d| packages.iter().any(|p| p.name.as_ref() == Some(d)));
     ctx.local_executor_of = shared.driven_by.get(&pi).cloned();
+    let driven_local = ctx
+        .local_executor_of
+        .as_deref()
+        .is_some_and(|m| m.ends_with("::local_executor"));
     ctx.local_spawn = config.target != Target::Threads
-        && (!run_by_others || shared.owners.contains(&pi) || ctx.local_executor_of.is_some());
+        && (!run_by_others || shared.owners.contains(&pi) || driven_local);
     // Task-locals on the crate's own module (`handlers/task_locals.rs`): not beside a local
     // executor, and not in a library another workspace package runs (its tasks would not carry
     // them), nor in a package that runs another's (a local executor's).
@@ -478,7 +482,10 @@ fn local_spawn(
                 .filter(|f| &f.unit == unit)
                 .map(|f| f.text.as_str());
             let lib = files.iter().any(|f| &f.unit == unit && f.place.in_lib);
-            if !(lib && run_by_others) && crate::handlers::task_locals::can_serve(&mut texts) {
+            let others_drive = shared.owners.contains(&pi);
+            if !(lib && run_by_others && !others_drive)
+                && crate::handlers::task_locals::can_serve(&mut texts)
+            {
                 ctx.task_local_units.insert(unit.clone());
             }
         }
@@ -509,7 +516,10 @@ struct Shared {
 /// shares its local executor with the workspace packages that run its code when each of them,
 /// direct dependents and theirs, depends on it directly (the entry points must name its
 /// `local_executor::block_on`) and on no other such package (one thread runs one executor
-/// here). Otherwise they all keep async-std, as `runtime_holds` says.
+/// here). A library whose task-locals (or `task::current`) are all it needs of async-std's
+/// runtime shares its `task_locals` module the same way: the tasks of the packages that run its
+/// code start through it and carry its values (`handlers/task_locals.rs`). Otherwise they all
+/// keep async-std, as `runtime_holds` says.
 fn shared_executors(
     packages: &[Package],
     loaded: &[(usize, (CrateContext, Vec<Parsed>))],
@@ -528,20 +538,33 @@ fn shared_executors(
                 .any(|s| s.canon.join("::") == "async_std::task::spawn_local")
         })
     };
-    let candidates: Vec<usize> = loaded
+    // Each candidate owner and its module.
+    let kinds: BTreeMap<usize, &str> = loaded
         .iter()
-        .filter(|(pi, (ctx, files))| {
+        .filter(|(pi, (ctx, _))| {
             ctx.runtime_bound
                 && !packages[*pi].dependents.is_empty()
                 && packages[*pi].lib_name.is_some()
-                && spawning_lib(files)
-                // Nothing else of async-std's runtime: the local executor makes it whole.
-                && files.iter().filter(|f| f.place.in_lib).all(|f| {
-                    crate::resolve::runtime_bound_sites(&f.sites, true, false).is_empty()
-                })
         })
-        .map(|(pi, _)| *pi)
+        .filter_map(|(pi, (_, files))| {
+            let lib = || files.iter().filter(|f| f.place.in_lib);
+            // Nothing else of async-std's runtime: the module makes it whole.
+            let whole = |local_spawn, task_locals| {
+                lib().all(|f| {
+                    crate::resolve::runtime_bound_sites(&f.sites, local_spawn, task_locals)
+                        .is_empty()
+                })
+            };
+            if spawning_lib(files) {
+                whole(true, false).then_some((*pi, "local_executor"))
+            } else {
+                (whole(false, true)
+                    && crate::handlers::task_locals::can_serve(&mut lib().map(|f| f.text.as_str())))
+                .then_some((*pi, "task_locals"))
+            }
+        })
         .collect();
+    let candidates: Vec<usize> = kinds.keys().copied().collect();
     let mut claimed: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     let mut plans: Vec<(usize, Vec<(usize, String)>)> = Vec::new();
     'owners: for &owner in &candidates {
@@ -589,7 +612,8 @@ fn shared_executors(
         }
         out.owners.insert(owner);
         for (d, ident) in plan {
-            out.driven_by.insert(d, format!("{ident}::local_executor"));
+            out.driven_by
+                .insert(d, format!("{ident}::{}", kinds[&owner]));
         }
     }
     out

@@ -36,7 +36,17 @@ pub(super) fn migrate_package(
     crate::manifest::Needs,
     std::collections::BTreeMap<String, String>,
 ) {
-    let threads_wanted = config.target != Target::Smol && held.is_none();
+    // A package whose tasks carry a generated module's state (its library's task-locals or local
+    // executor, package-wide, or a workspace dependency's) stays on smol: a thread is no task of
+    // the module, and the library's code would panic there.
+    let module_bound = ctx.local_executor_of.is_some()
+        || files.iter().any(|f| {
+            f.place.in_lib
+                && crate::handlers::generated::ALL
+                    .iter()
+                    .any(|g| g.package_wide && (g.names_it)(&f.sites))
+        });
+    let threads_wanted = config.target != Target::Smol && held.is_none() && !module_bound;
     // Units (a crate of their own) that use runtime-bound items outside the library: every file
     // of such a unit stays on async-std, its entry point too.
     let mut bound_units: std::collections::BTreeMap<crate::threads::Unit, String> =
@@ -350,7 +360,7 @@ impl GeneratedModules {
                     .filter(|_| gen.shared && naming.contains("lib"))
                     .map(|l| format!("{l}::{}", gen.module));
                 let external = driven
-                    .filter(|_| gen.module == "local_executor")
+                    .filter(|d| d.ends_with(&format!("::{}", gen.module)))
                     .map(str::to_string);
                 GeneratedKind {
                     gen,

@@ -126,12 +126,12 @@
 //!         }
 //!     }
 //!
-//!     /// `smol::block_on`, the future run as a task of its own (async-std's `block_on` made one).
+//!     /// smol's `block_on`, the future run as a task of its own (async-std's `block_on` made one).
 //!     pub fn block_on<T>(future: impl Future<Output = T>) -> T {
 //!         smol::block_on(scoped(None, future))
 //!     }
 //!
-//!     /// `smol::spawn`, the task with values of its own.
+//!     /// smol's `spawn`, the task with values of its own.
 //!     pub fn spawn<T: Send + 'static>(
 //!         future: impl Future<Output = T> + Send + 'static,
 //!     ) -> smol::Task<T> {
@@ -365,12 +365,12 @@ const MODULE: &str = "
         }
     }
 
-    /// `smol::block_on`, the future run as a task of its own (async-std's `block_on` made one).
+    /// smol's `block_on`, the future run as a task of its own (async-std's `block_on` made one).
     pub fn block_on<T>(future: impl Future<Output = T>) -> T {
         smol::block_on(scoped(None, future))
     }
 
-    /// `smol::spawn`, the task with values of its own.
+    /// smol's `spawn`, the task with values of its own.
     pub fn spawn<T: Send + 'static>(
         future: impl Future<Output = T> + Send + 'static,
     ) -> smol::Task<T> {

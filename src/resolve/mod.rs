@@ -78,9 +78,10 @@ pub struct CrateContext {
     /// smol, in a crate that spawns no local task, and not in a library another workspace package
     /// runs. Not runtime-bound there.
     pub task_local_units: BTreeSet<String>,
-    /// The crate name (as this package names it) of the workspace package whose library's
-    /// local executor this package's entry points drive, when it depends on one (see
-    /// `engine::shared_executors`): its `block_on` and `spawn_local` go through that one.
+    /// The module of the workspace package whose library's local executor this package's entry
+    /// points drive (`owner::local_executor`), or whose task-locals its tasks carry
+    /// (`owner::task_locals`), as this package names it, when it depends on one (see
+    /// `engine::shared_executors`): its `block_on`, `spawn` and `spawn_local` go through it.
     pub local_executor_of: Option<String>,
     /// Names of the crate's own indented functions (methods of its impls and traits, mostly),
     /// read from the text: without types, a method call of such a name may be the crate's own,

@@ -594,3 +594,63 @@ fn names_after_async_std_are_listed_for_review() {
         report.findings
     );
 }
+
+/// A library's task-locals, read and written by the tasks of a workspace package that depends on
+/// it: those tasks start through the library's `task_locals` module and carry their own values,
+/// as under async-std's runtime (a plain `smol::spawn` would panic in `with`).
+#[test]
+fn a_library_s_task_locals_are_carried_by_its_dependents_tasks() {
+    let before = repo().join("fixtures/task_locals_shared/before");
+    let bins = ["app"];
+    let expected = original_outputs(&before, "task-locals-shared", &bins);
+    assert_eq!(expected, ["a: a > done\nb: b > done\nmain: main\n"]);
+    for syntax_only in [true, false] {
+        let (work, report) = migrated_copy(&before, "task-locals-shared", syntax_only);
+        let not_migrated: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == async_std_migrate::report::Severity::NotMigrated)
+            .collect();
+        assert!(not_migrated.is_empty(), "{not_migrated:?}");
+        let app = report
+            .files
+            .iter()
+            .find(|f| f.file == "app/src/main.rs")
+            .unwrap();
+        assert!(
+            app.after
+                .contains("trace::task_locals::block_on(async_main())")
+                && app.after.contains("trace::task_locals::spawn("),
+            "{}",
+            app.after
+        );
+        async_std_migrate::apply::write(&report, true).unwrap();
+        for manifest in ["app/Cargo.toml", "trace/Cargo.toml"] {
+            let text = std::fs::read_to_string(work.join(manifest)).unwrap();
+            assert!(!text.contains("async-std"), "{manifest}: {text}");
+        }
+        same_programs_and_tests(&work, &bins, &expected);
+    }
+    // `--to auto` keeps the dependent's tasks on the module: as threads they would carry no
+    // task-locals, and the library's `with` would panic.
+    let work = work_dir("task-locals-shared-auto");
+    copy_tree(&before, &work);
+    let report = async_std_migrate::engine::plan(
+        &work,
+        &Config {
+            target: Target::Auto,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let app = report
+        .files
+        .iter()
+        .find(|f| f.file == "app/src/main.rs")
+        .unwrap();
+    assert!(
+        app.after.contains("trace::task_locals::spawn(") && !app.after.contains("thread::spawn"),
+        "{}",
+        app.after
+    );
+}
