@@ -322,7 +322,11 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                     acc.traits.insert("std::io::Write".into());
                 }
             }
-            AwaitKind::Unwrap => acc.edits.replace(tail, ".unwrap()", "threads-await"),
+            AwaitKind::Unwrap => {
+                let field = guard_dropped_by_let(&aw, &op, ctx, acc);
+                acc.edits
+                    .replace(tail, format!(".unwrap(){field}"), "threads-await")
+            }
             AwaitKind::Join => acc.edits.replace(
                 tail,
                 ".join().unwrap_or_else(|e| std::panic::resume_unwind(e))",
@@ -418,7 +422,9 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                         }
                     }
                 }
-                acc.edits.replace(tail, ".unwrap()", "threads-await");
+                let field = guard_dropped_by_let(&aw, &op, ctx, acc);
+                acc.edits
+                    .replace(tail, format!(".unwrap(){field}"), "threads-await");
             }
             AwaitKind::CallInline => {} // the spawn-blocking handler wrote it
             AwaitKind::Blocker(why) => acc.findings.push(RawFinding::not_migrated(
@@ -480,5 +486,45 @@ mod check_tests {
 }
 "#,
         );
+    }
+}
+
+/// `let (_, result) = cv.wait_timeout(guard, d).await`: the guard, unbound, was dropped at the
+/// end of the statement. std's guard in a `_` is denied (`let_underscore_lock`), and bound it
+/// would stay locked to the end of the block: `let result = cv.wait_timeout(..).unwrap().1`
+/// drops it where async-std did. The field to take (`.1`), and the pattern rewritten; else "".
+fn guard_dropped_by_let(
+    aw: &ast::AwaitExpr,
+    op: &ast::Expr,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+) -> &'static str {
+    let ast::Expr::MethodCallExpr(mc) = strip(op) else {
+        return "";
+    };
+    if !mc
+        .name_ref()
+        .is_some_and(|n| matches!(&*n.text(), "wait_timeout" | "wait_timeout_until"))
+    {
+        return "";
+    }
+    let Some(let_stmt) = aw.syntax().parent().and_then(ast::LetStmt::cast) else {
+        return "";
+    };
+    let Some(ast::Pat::TuplePat(tuple)) = let_stmt.pat() else {
+        return "";
+    };
+    let fields: Vec<ast::Pat> = tuple.fields().collect();
+    match fields.as_slice() {
+        [ast::Pat::WildcardPat(_), result] => {
+            let text = ctx.src[crate::handlers::range(result.syntax())].to_string();
+            acc.edits.replace(
+                crate::handlers::range(tuple.syntax()),
+                text,
+                "threads-await",
+            );
+            ".1"
+        }
+        _ => "",
     }
 }
