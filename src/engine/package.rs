@@ -553,13 +553,16 @@ fn migrate_threads_file(
         report.findings.push(x.locate(&f.file, &f.text));
     }
     if let Some(new) = out.new_text {
-        needs.crossbeam |= uses(&out.crates, &f.text, "crossbeam_channel");
+        // What the new text names counts too (a shared receiver's `crossbeam_channel::bounded`).
+        let mut crates = crates_of(&out.crates, &f.text);
+        crates.extend(crates_of(&out.crates, &new));
+        needs.crossbeam |= crates.contains("crossbeam_channel");
         report.files.push(FileChange {
             file: f.file.clone(),
             before: f.text.clone(),
             after: new,
             rules: out.counts.into_iter().collect(),
-            crates: crates_of(&out.crates, &f.text),
+            crates,
         });
     }
 }

@@ -739,3 +739,30 @@ fn a_channel_error_s_into_inner_is_no_lock_call_with_types() {
     ]);
     assert!(out.contains("lock-api"), "{out}");
 }
+
+/// A program whose channel receiver is shared becomes crossbeam-channel's: the manifest gets
+/// the dependency (it did when the package had another such file, and not when this was the one).
+#[test]
+fn a_shared_receiver_s_program_gets_crossbeam_channel_in_its_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(
+        dir.path(),
+        "use async_std::channel;\nuse async_std::task;\n\n#[async_std::main]\nasync fn main() {\n    let (tx, rx) = channel::bounded(4);\n    let mut workers = Vec::new();\n    for _ in 0..2 {\n        let rx = rx.clone();\n        workers.push(task::spawn(async move {\n            let mut n = 0;\n            while let Ok(v) = rx.recv().await {\n                n += v;\n            }\n            n\n        }));\n    }\n    for v in 1..=4 {\n        tx.send(v).await.unwrap();\n    }\n    drop(tx);\n    let mut total = 0;\n    for w in workers {\n        total += w.await;\n    }\n    println!(\"{total}\");\n}\n",
+    );
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"small\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nasync-std = { version = \"1\", features = [\"attributes\"] }\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    for syntax_only in [true, false] {
+        let mut args = vec!["diff", "--to", "threads", "--color", "never", path];
+        if syntax_only {
+            args.push("--syntax-only");
+        }
+        let (code, diff, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        assert!(diff.contains("crossbeam_channel::bounded(4)"), "{diff}");
+        assert!(diff.contains("+crossbeam-channel = "), "{diff}");
+    }
+}
