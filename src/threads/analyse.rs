@@ -82,7 +82,8 @@ pub fn collect_plan(files: &[(&[SyntaxNode], &FileSites)]) -> Plan {
                     let l = ast::LetStmt::cast(n.clone()).expect("a LET_STMT");
                     if let (Some(ast::Pat::TuplePat(tp)), Some(init)) = (l.pat(), l.initializer()) {
                         let it = init.syntax().text().to_string();
-                        if it.contains("unbounded(") || it.contains("bounded(") {
+                        // `bounded(4)`, `unbounded()`, with a turbofish too (`bounded::<u32>(4)`).
+                        if it.contains("bounded(") || it.contains("bounded::<") {
                             if let Some(ast::Pat::IdentPat(ip)) = tp.fields().nth(1) {
                                 if let Some(n) = ip.name() {
                                     plan.receivers.insert(n.text().to_string());

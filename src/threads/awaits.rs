@@ -102,6 +102,9 @@ pub enum AwaitKind {
     WaitWhile,
     /// `task::spawn_blocking(f).await`: `(f)()` (written by the spawn-blocking handler).
     CallInline,
+    /// A child process's `status()`/`output()`: std's `Child` has `wait()`/`wait_with_output()`
+    /// (which close its stdin first, as async-process's did); `.await` goes.
+    Renamed(&'static str),
     /// No blocking form: why.
     Blocker(String),
 }
@@ -226,6 +229,15 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                         AwaitKind::Drop
                     }
                 }
+                // `Command::status`/`output` are std's; a `Child`'s are `wait`/`wait_with_output`.
+                ("status", 0) | ("output", 0) => match child_or_command(mc, ctx) {
+                    Some(true) if name == "status" => AwaitKind::Renamed("wait"),
+                    Some(true) => AwaitKind::Renamed("wait_with_output"),
+                    Some(false) => AwaitKind::Drop,
+                    None => AwaitKind::Blocker(format!(
+                        "awaits `.{name}()` on a value the tool cannot tell a `Command` from a `Child` (std's `Child` has `wait`/`wait_with_output`)"
+                    )),
+                },
                 (n, _) if table.io_trait(n).is_some() || table.same_name.contains(n) => {
                     AwaitKind::Drop
                 }
@@ -426,6 +438,18 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                 acc.edits
                     .replace(tail, format!(".unwrap(){field}"), "threads-await");
             }
+            AwaitKind::Renamed(std_name) => {
+                if let ast::Expr::MethodCallExpr(mc) = strip(&op) {
+                    if let Some(n) = mc.name_ref() {
+                        acc.edits.replace(
+                            crate::handlers::range(n.syntax()),
+                            std_name,
+                            "threads-await",
+                        );
+                    }
+                }
+                acc.edits.delete(tail, "threads-await");
+            }
             AwaitKind::CallInline => {} // the spawn-blocking handler wrote it
             AwaitKind::Blocker(why) => acc.findings.push(RawFinding::not_migrated(
                 start(aw.syntax()),
@@ -526,5 +550,30 @@ fn guard_dropped_by_let(
             ".1"
         }
         _ => "",
+    }
+}
+
+/// Whether a `status()`/`output()` receiver is a child process (`Some(true)`) or a `Command`
+/// (`Some(false)`): by type, else by what the value was made from (`.spawn()`, `Command::new`).
+fn child_or_command(mc: &ast::MethodCallExpr, ctx: &Ctx<'_>) -> Option<bool> {
+    let receiver = mc.receiver()?;
+    if let Some(t) = ctx.oracle.type_of(&receiver) {
+        if t.ends_with("::Child") {
+            return Some(true);
+        }
+        if t.ends_with("::Command") {
+            return Some(false);
+        }
+    }
+    let mut text = ctx.text_of(receiver.syntax()).to_string();
+    if let Some(source) = crate::handlers::binding_source(ctx, &receiver) {
+        text.push_str(ctx.text_of(&source));
+    }
+    if text.contains(".spawn(") {
+        Some(true)
+    } else if text.contains("Command") {
+        Some(false)
+    } else {
+        None
     }
 }
