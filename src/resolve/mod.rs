@@ -215,6 +215,12 @@ pub trait Oracle {
     fn resolved_method(&self, _call: &ast::MethodCallExpr) -> Option<String> {
         None
     }
+    /// Whether a call (a method call, or a call of a path) resolves to an `async fn`: `None`
+    /// when unknown. The threads target matches the package's async fns by name; a `Vec::push`
+    /// is no `async fn push` of the package's.
+    fn call_is_async(&self, _call: &ast::Expr) -> Option<bool> {
+        None
+    }
     /// The same for a call written in a macro's arguments (`assert_eq!(1, it.count())`), given
     /// the range of its method name: rust-analyzer answers through the macro's expansion.
     fn std_or_inherent_method_in_macro(&self, _name: ra_ap_syntax::TextRange) -> bool {

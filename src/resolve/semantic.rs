@@ -217,6 +217,26 @@ impl Oracle for FileOracle<'_> {
         })
     }
 
+    fn call_is_async(&self, call: &ast::Expr) -> Option<bool> {
+        let call = self.same_node(call)?;
+        ra_ap_hir::attach_db(self.db, || {
+            let f = match &call {
+                ast::Expr::MethodCallExpr(mc) => self.sema.resolve_method_call(mc)?,
+                ast::Expr::CallExpr(c) => {
+                    let ast::Expr::PathExpr(pe) = c.expr()? else {
+                        return None;
+                    };
+                    match self.sema.resolve_path(&pe.path()?)? {
+                        ra_ap_hir::PathResolution::Def(ra_ap_hir::ModuleDef::Function(f)) => f,
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            };
+            Some(f.is_async(self.db))
+        })
+    }
+
     fn std_or_inherent_method(&self, call: &ast::MethodCallExpr) -> bool {
         let Some(call) = self.same_node(call) else {
             return false;

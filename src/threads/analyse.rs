@@ -371,7 +371,9 @@ fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
         else {
             continue;
         };
-        if f.plan.async_fns.contains(&name) {
+        // rust-analyzer says it is another function of the name (another example's own).
+        let not_async = ctx.oracle.call_is_async(&ast::Expr::CallExpr(call.clone())) == Some(false);
+        if f.plan.async_fns.contains(&name) && !not_async {
             out.uses.insert(name.clone());
             if crate::handlers::awaited(call.syntax()).is_none()
                 && !is_runtime_arg(call.syntax(), ctx.sites)
@@ -406,7 +408,12 @@ fn joined_on_threads(call: &SyntaxNode, f: &FileInput<'_, '_>) -> bool {
 fn async_method_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     let ctx = f.ctx;
     for (mc, name) in method_calls(ctx) {
-        if f.plan.async_methods.contains(&name) {
+        // rust-analyzer says it is another method of the name (a `Vec::push`).
+        let not_async = ctx
+            .oracle
+            .call_is_async(&ast::Expr::MethodCallExpr(mc.clone()))
+            == Some(false);
+        if f.plan.async_methods.contains(&name) && !not_async {
             out.uses.insert(name.clone());
             if crate::handlers::awaited(mc.syntax()).is_none()
                 && !is_runtime_arg(mc.syntax(), ctx.sites)

@@ -766,3 +766,31 @@ fn a_shared_receiver_s_program_gets_crossbeam_channel_in_its_manifest() {
         assert!(diff.contains("+crossbeam-channel = "), "{diff}");
     }
 }
+
+/// The threads target matches the package's async fns by name; where rust-analyzer resolves a
+/// call to another function of the name (`Vec::push` beside an `async fn push`) it is no future
+/// kept in a value, and the program converts. Without types it stays on a runtime, reported.
+#[test]
+fn a_method_named_like_an_async_one_is_no_future_with_types() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::create_dir_all(dir.path().join("examples")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"names\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nasync-std = { version = \"1\", features = [\"attributes\"] }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), "").unwrap();
+    std::fs::write(
+        dir.path().join("examples/queue.rs"),
+        "use async_std::sync::Mutex;\n\nstruct Queue(Mutex<Vec<u32>>);\n\nimpl Queue {\n    async fn push(&self, v: u32) {\n        self.0.lock().await.push(v);\n    }\n}\n\n#[async_std::main]\nasync fn main() {\n    let q = Queue(Mutex::new(Vec::new()));\n    q.push(1).await;\n    println!(\"{}\", q.0.lock().await.len());\n}\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["scan", path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("target: threads"), "{out}");
+    assert!(!out.contains("future-value"), "{out}");
+    let (_, out, _) = run(&["scan", "--syntax-only", path]);
+    assert!(out.contains("future-value"), "{out}");
+}
