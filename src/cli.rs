@@ -226,6 +226,9 @@ where
                 Format::Json => writeln!(out, "{}", output::json(&report)),
                 Format::Text => write!(out, "{}", output::terminal_safe(&output::scan(&report))),
             };
+            for e in report.roots.iter().flat_map(|r| &r.errors) {
+                let _ = writeln!(err, "error: {}", output::terminal_safe(&e.to_string()));
+            }
             return if report.has_errors() {
                 2
             } else if check && report.uses_async_std() {
@@ -344,6 +347,10 @@ where
                 &report,
                 apply && code == 0,
             )));
+            // Per-file errors go to stderr (the summary on stdout counts them).
+            for e in report.roots.iter().flat_map(|r| &r.errors) {
+                let _ = writeln!(err, "error: {}", output::terminal_safe(&e.to_string()));
+            }
             write!(out, "{text}")
         }
     };

@@ -170,9 +170,6 @@ pub fn summary(report: &Report, applied: bool) -> String {
                 f.file, f.line, f.column, f.rule, f.message, f.advice
             );
         }
-        for e in &root.errors {
-            let _ = writeln!(out, "error: {e}");
-        }
         if !root.api_changes.is_empty() {
             let breaking = root.api_changes.iter().filter(|c| c.breaking).count();
             let _ = writeln!(
@@ -409,9 +406,6 @@ pub fn scan(report: &Report) -> String {
             count("smol"),
             root.files.len()
         );
-        for e in &root.errors {
-            let _ = writeln!(out, "error: {e}");
-        }
     }
     if report.roots.len() > 1 {
         out.push_str(&totals(report, false));

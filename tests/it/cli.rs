@@ -58,11 +58,11 @@ fn check_exits_1_with_pending_changes_and_0_without() {
 
 #[test]
 fn bad_paths_are_errors() {
-    let (code, out, _) = run(&["diff", "--syntax-only", "no/such/dir"]);
+    let (code, _, err) = run(&["diff", "--syntax-only", "no/such/dir"]);
     assert_eq!(code, 2);
     assert!(
-        out.contains("error: no/such/dir is not a directory or a Cargo.toml"),
-        "{out}"
+        err.contains("error: no/such/dir is not a directory or a Cargo.toml"),
+        "{err}"
     );
 }
 
@@ -316,7 +316,7 @@ fn files_with_syntax_errors_are_skipped_and_reported() {
         dir.path(),
         "use async_std::task;\nfn main() { task::spawn(async {}) \n",
     );
-    let (code, out, _) = run(&[
+    let (code, out, err) = run(&[
         "diff",
         "--to",
         "smol",
@@ -324,7 +324,8 @@ fn files_with_syntax_errors_are_skipped_and_reported() {
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 2);
-    assert!(out.contains("src/main.rs: syntax errors"), "{out}");
+    // Per-file errors on stderr; stdout is the diff and the summary.
+    assert!(err.contains("src/main.rs: syntax errors"), "{err}");
     assert!(!out.contains("+++ b/src/main.rs"), "{out}");
 }
 
@@ -793,4 +794,66 @@ fn a_method_named_like_an_async_one_is_no_future_with_types() {
     assert!(!out.contains("future-value"), "{out}");
     let (_, out, _) = run(&["scan", "--syntax-only", path]);
     assert!(out.contains("future-value"), "{out}");
+}
+
+/// A directory the walk cannot read is reported (stderr, exit 2) and the rest of the run goes
+/// on. Permission bits do not stop root, so as root the tool runs as `nobody` (setpriv).
+#[test]
+fn an_unreadable_directory_is_reported_and_the_run_goes_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for name in ["a", "b"] {
+        std::fs::create_dir_all(root.join(name).join("src")).unwrap();
+        std::fs::write(
+            root.join(name).join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nasync-std = \"1\"\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            root.join(name).join("src/main.rs"),
+            "fn main() {\n    async_std::task::block_on(async { println!(\"hi\") });\n}\n",
+        )
+        .unwrap();
+    }
+    let mode =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    mode(root, 0o755);
+    mode(&root.join("b"), 0o000);
+    // A copy `nobody` can run (the build directory may be closed to it).
+    let bin_dir = tempfile::tempdir().unwrap();
+    mode(bin_dir.path(), 0o755);
+    let bin = bin_dir.path().join("async-std-migrate");
+    std::fs::copy(env!("CARGO_BIN_EXE_async-std-migrate"), &bin).unwrap();
+    mode(&bin, 0o755);
+    let args = [
+        "diff",
+        "--color",
+        "never",
+        "--syntax-only",
+        root.to_str().unwrap(),
+    ];
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let out = if is_root {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .args(args)
+            .output()
+            .expect("setpriv (util-linux) runs the tool as nobody")
+    } else {
+        Command::new(&bin).args(args).output().unwrap()
+    };
+    mode(&root.join("b"), 0o755);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("b: cannot read"), "{stdout}\n{stderr}");
+    assert!(stdout.contains("+++ b/a/src/main.rs"), "{stdout}");
+    assert!(!stdout.contains("b/b/src/main.rs"), "{stdout}");
 }

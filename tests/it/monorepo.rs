@@ -107,8 +107,8 @@ fn apply_verify_restores_the_crate_that_breaks_and_keeps_the_rest() {
     assert_eq!(code, 2, "{out}\n{err}");
     // The broken manifest is reported, the run went on.
     assert!(
-        out.contains("error: bad/Cargo.toml: invalid manifest"),
-        "{out}"
+        err.contains("error: bad/Cargo.toml: invalid manifest"),
+        "{err}"
     );
     // The crate whose migration does not build got its bytes back, with the compiler's reason.
     assert_eq!(
