@@ -471,10 +471,18 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                 .name_ref()
                 .map(|n| n.text().to_string())
                 .unwrap_or_default();
-            // str::lines needs nothing; a reader's needs BufRead (an unused import at worst).
-            let on_reader = mc
-                .receiver()
-                .is_some_and(|r| !matches!(r, ast::Expr::Literal(_)));
+            // str::lines needs nothing; a reader's needs BufRead (an unused import at worst). A
+            // string is a literal, or a binding made from text (`fs::read_to_string(p)`).
+            let on_reader = mc.receiver().is_some_and(|r| {
+                let text_binding = crate::handlers::binding_source(ctx, &r).is_some_and(|n| {
+                    let t = ctx.text_of(&n);
+                    ["read_to_string(", "to_string()", "String::", "format!(", "to_owned()"]
+                        .iter()
+                        .any(|m| t.contains(m))
+                        && !t.contains("BufReader")
+                });
+                !matches!(r, ast::Expr::Literal(_)) && !text_binding
+            });
             if name == "lines" && on_reader {
                 acc.traits.insert("std::io::BufRead".into());
             }
