@@ -109,15 +109,15 @@ pub enum AwaitKind {
     Blocker(String),
 }
 
-/// `a(..).join(b(..))` (async-std's `FutureExt::join`) whose two futures are calls of the
-/// package's async fns, which become blocking: the operands. Not where the file names `Rc` or
+/// `a(..).join(b(..))` (async-std's `FutureExt::join`, or `try_join`) whose two futures are calls
+/// of the package's async fns, which become blocking: the operands. Not where the file names `Rc` or
 /// `Cell` (a scoped thread needs what it borrows to be `Sync`), nor for chains of joins.
 pub fn scoped_join(
     mc: &ast::MethodCallExpr,
     ctx: &Ctx<'_>,
     plan: &Plan,
 ) -> Option<(ast::Expr, ast::Expr)> {
-    if mc.name_ref()?.text() != "join" {
+    if !matches!(&*mc.name_ref()?.text(), "join" | "try_join") {
         return None;
     }
     let a = mc.receiver()?;
@@ -205,7 +205,7 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                 return AwaitKind::Drop;
             }
             let table = crate::tables::threads_awaits();
-            if name == "join" && scoped_join(mc, ctx, plan).is_some() {
+            if (name == "join" || name == "try_join") && scoped_join(mc, ctx, plan).is_some() {
                 return AwaitKind::ScopedJoin;
             }
             match (name.as_str(), nargs) {
@@ -378,11 +378,23 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                         );
                         acc.edits
                             .replace(end(a.syntax())..start(b.syntax()), "); let b = ", rule);
-                        acc.edits.replace(
-                            end(b.syntax())..end(aw.syntax()),
-                            format!("; ({h}.join().unwrap_or_else(|{e}| std::panic::resume_unwind({e})), b) }})"),
-                            rule,
+                        let joined = format!(
+                            "{h}.join().unwrap_or_else(|{e}| std::panic::resume_unwind({e}))"
                         );
+                        let tail = if mc.name_ref().is_some_and(|n| n.text() == "try_join") {
+                            // The first error, `a`'s before `b`'s; both ran to their end.
+                            acc.findings.push(RawFinding::review(
+                                start(aw.syntax()),
+                                "threads-await",
+                                "`try_join` became two scoped threads: where one fails, the other still runs to its end (async-std dropped it at its next await), and `a`'s error wins when both fail".to_string(),
+                                "check that the other branch's work is harmless after a failure",
+                            ));
+                            format!("; {joined}.and_then(|{h}| b.map(|b| ({h}, b))) }})")
+                        } else {
+                            format!("; ({joined}, b) }})")
+                        };
+                        acc.edits
+                            .replace(end(b.syntax())..end(aw.syntax()), tail, rule);
                     }
                 }
             }
@@ -476,9 +488,15 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
             let on_reader = mc.receiver().is_some_and(|r| {
                 let text_binding = crate::handlers::binding_source(ctx, &r).is_some_and(|n| {
                     let t = ctx.text_of(&n);
-                    ["read_to_string(", "to_string()", "String::", "format!(", "to_owned()"]
-                        .iter()
-                        .any(|m| t.contains(m))
+                    [
+                        "read_to_string(",
+                        "to_string()",
+                        "String::",
+                        "format!(",
+                        "to_owned()",
+                    ]
+                    .iter()
+                    .any(|m| t.contains(m))
                         && !t.contains("BufReader")
                 });
                 !matches!(r, ast::Expr::Literal(_)) && !text_binding

@@ -178,10 +178,13 @@ fn every_threads_handler_has_a_fixture() {
     // Both channel flavours are exercised.
     let texts: String = r.files.iter().map(|f| f.after.clone()).collect();
     assert!(texts.contains("std::sync::mpsc") && texts.contains("crossbeam_channel"));
+    // A conversion is exact, or reported for review with its one difference (`try_join`'s
+    // other branch runs to its end).
     assert!(r
         .findings
         .iter()
-        .all(|f| f.severity == Severity::NotMigrated));
+        .all(|f| f.severity == Severity::NotMigrated
+            || (f.rule == "threads-await" && f.message.starts_with("`try_join`"))));
 }
 
 #[test]
