@@ -18,10 +18,16 @@
 //!     { let _: String = format!("worker-{id}"); Ok::<_, std::io::Error>(smol::spawn(async move { println!("{id}") })) }
 //! }
 //! ```
+//! Taken straight out of its `io::Result` (`.unwrap()`, `.expect(..)`, `?`) with a name made
+//! from literals, the chain is just the spawn, as a person writes it:
+//!
+//! ```text
+//! task::Builder::new().name("worker".to_string()).spawn(work()).unwrap()  ->  smol::spawn(work())
+//! ```
 //! `.local(fut)` spawns on the package's local executor, as `spawn_local` does
-//! (`local_executor.rs`). The handle, taken out with `.unwrap()`, `.expect(..)` or `?`, is
-//! detached where it is dropped (`detach.rs`). Only the name was observable, through
-//! `task::current()` (itself left on async-std and reported). Other builder shapes are reported.
+//! (`local_executor.rs`). The handle is detached where it is dropped (`detach.rs`). Only the name
+//! was observable, through `task::current()`: where the crate uses that, the name goes to the
+//! task (`task_locals.rs`, `spawn_named`). Other builder shapes are reported.
 
 use super::At;
 use super::{args, call_of_path, end, start, Flow};
@@ -86,8 +92,27 @@ pub(super) fn on_builder(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
     let Some(fut) = args(&spawn).into_iter().next() else {
         return Flow::Continue;
     };
+    let named = spawner.ends_with("::spawn_named");
+    // Taken straight out of its `io::Result` (`.unwrap()`, `.expect(..)`, `?`), with a name whose
+    // making does nothing else: the spawn it always was, as a person writes it.
+    if let Some(taken) = taken_out(spawn.syntax()) {
+        let pure = name_arg
+            .as_ref()
+            .is_none_or(|n| named || pure_name(&ctx.src[range(n.syntax())]));
+        if pure {
+            let head = match &name_arg {
+                Some(n) if named => format!("{spawner}({}, ", &ctx.src[range(n.syntax())]),
+                _ => format!("{spawner}("),
+            };
+            acc.edits
+                .replace(start(new_call.syntax())..start(fut.syntax()), head, RULE);
+            acc.edits.replace(end(fut.syntax())..end(&taken), ")", RULE);
+            super::detach::handle_value(&taken, acc);
+            return Flow::Done;
+        }
+    }
     let head = match &name_arg {
-        Some(n) if spawner.ends_with("::spawn_named") => format!(
+        Some(n) if named => format!(
             "{{ Ok::<_, std::io::Error>({spawner}({}, ",
             &ctx.src[range(n.syntax())]
         ),
@@ -121,6 +146,43 @@ pub(super) fn on_builder(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
     Flow::Done
 }
 
+/// The expression that takes the handle out of the builder's `io::Result` right where it is made:
+/// `.unwrap()`, `.expect(..)` or `?` on the spawn call.
+fn taken_out(spawn: &ra_ap_syntax::SyntaxNode) -> Option<ra_ap_syntax::SyntaxNode> {
+    let p = spawn.parent()?;
+    if p.kind() == ra_ap_syntax::SyntaxKind::TRY_EXPR {
+        return Some(p);
+    }
+    let mc = ast::MethodCallExpr::cast(p.clone())?;
+    let unwraps = mc.receiver().is_some_and(|r| r.syntax() == spawn)
+        && mc
+            .name_ref()
+            .is_some_and(|n| n.text() == "unwrap" || n.text() == "expect");
+    unwraps.then_some(p)
+}
+
+/// A task name made from literals only (`"w".to_string()`, `String::from("w")`, `format!("w{}",
+/// n)` with plain arguments): dropping it drops nothing else.
+fn pure_name(text: &str) -> bool {
+    let t = text.trim();
+    let literal = |s: &str| s.starts_with('"') && s.ends_with('"') && s.len() >= 2;
+    if let Some(inner) = t
+        .strip_prefix("String::from(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        return literal(inner.trim());
+    }
+    for suffix in [".to_string()", ".to_owned()", ".into()"] {
+        if let Some(inner) = t.strip_suffix(suffix) {
+            return literal(inner.trim());
+        }
+    }
+    // `format!` whose arguments call nothing.
+    t.strip_prefix("format!(")
+        .and_then(|r| r.strip_suffix(')'))
+        .is_some_and(|args| !args.contains('('))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::handlers::check::*;
@@ -139,8 +201,34 @@ fn start() {
 }
 "#,
             r#"fn start() {
-    { let _: String = "worker".to_string(); Ok::<_, std::io::Error>(smol::spawn(async { println!("hi") })) }
-        .unwrap().detach();
+    smol::spawn(async { println!("hi") }).detach();
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_name_made_by_a_call_is_still_made() {
+        check_rewrite(
+            "task-builder-spawn",
+            r#"fn next_name() -> String {
+    "w".into()
+}
+
+fn start() -> std::io::Result<()> {
+    let t = async_std::task::Builder::new().name(next_name()).spawn(async {})?;
+    drop(t);
+    Ok(())
+}
+"#,
+            r#"fn next_name() -> String {
+    "w".into()
+}
+
+fn start() -> std::io::Result<()> {
+    let t = { let _: String = next_name(); Ok::<_, std::io::Error>(smol::spawn(async {})) }?;
+    drop(t);
+    Ok(())
 }
 "#,
         );
@@ -153,8 +241,7 @@ fn start() {
 fn main() {
     crate::local_executor::block_on(async {
         let n = Rc::new(1);
-        let t = { let _: String = "local".to_string(); Ok::<_, std::io::Error>(crate::local_executor::spawn_local(async move { *n })) }
-            .unwrap();
+        let t = crate::local_executor::spawn_local(async move { *n });
         crate::local_executor::spawn_local(async {}).detach();
         println!("{}", t.await);
     });
