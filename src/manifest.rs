@@ -129,6 +129,36 @@ pub fn visit_dependency_tables(doc: &DocumentMut, mut f: impl FnMut(&str, &str, 
     });
 }
 
+/// The cfg predicate every async-std entry of a manifest sits under, when each is in a
+/// `[target.'cfg(..)'.*dependencies]` table (zellij-utils: `not(target_family = "wasm")`): code
+/// the tool writes for the package whole (a generated module) is gated the same, since the crates
+/// that replace async-std are in those tables too. `None` when one entry is not so gated.
+pub fn async_std_target_cfg(text: &str) -> Option<String> {
+    let doc = text.parse::<DocumentMut>().ok()?;
+    let mut preds: Vec<String> = Vec::new();
+    let mut ungated = false;
+    visit_dependency_tables(&doc, |table, key, item| {
+        if !is_async_std(key, item) || table == "workspace.dependencies" {
+            return;
+        }
+        let pred = table
+            .strip_prefix("target.cfg(")
+            .and_then(|r| r.rsplit_once(")."))
+            .map(|(p, _)| p.to_string());
+        match pred {
+            Some(p) if !preds.contains(&p) => preds.push(p),
+            Some(_) => {}
+            None => ungated = true,
+        }
+    });
+    match preds.len() {
+        _ if ungated => None,
+        0 => None,
+        1 => Some(preds.remove(0)),
+        _ => Some(format!("any({})", preds.join(", "))),
+    }
+}
+
 /// Whether a dependency entry is async-std (by key, or by `package = "async-std"`).
 pub fn is_async_std(key: &str, item: &Item) -> bool {
     match item.get("package").and_then(|p| p.as_str()) {
@@ -954,6 +984,21 @@ mod tests {
         let after = migrate(before, needs).unwrap().unwrap().text;
         // [workspace.dependencies] serve the members (smol); the package's own tests get smol.
         assert_eq!(after, "[package]\nname = \"x\"\n\n[workspace.dependencies]\nsmol = \"2\"\n\n[dependencies]\nasync-io=\"2\"\nfutures-lite = \"2\"\nserde = \"1\"\n\n[dev-dependencies]\nsmol = \"2\"\n");
+    }
+
+    #[test]
+    fn code_for_a_target_gated_async_std_is_gated_alike() {
+        let wasm = "[package]\nname = \"x\"\n\n[target.'cfg(not(target_family = \"wasm\"))'.dependencies]\nasync-std = \"1\"\n";
+        assert_eq!(
+            async_std_target_cfg(wasm).as_deref(),
+            Some("not(target_family = \"wasm\")")
+        );
+        let both = format!("{wasm}\n[dev-dependencies]\nasync-std = \"1\"\n");
+        assert_eq!(async_std_target_cfg(&both), None);
+        assert_eq!(
+            async_std_target_cfg("[dependencies]\nasync-std = \"1\"\n"),
+            None
+        );
     }
 
     #[test]

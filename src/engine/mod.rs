@@ -565,6 +565,15 @@ fn shared_executors(
         })
         .collect();
     let candidates: Vec<usize> = kinds.keys().copied().collect();
+    // Whether a package names anything of async-std's (its tasks, entry points, ..).
+    let starts_tasks = |d: usize| {
+        loaded.iter().any(|(pi, (_, files))| {
+            *pi == d
+                && files
+                    .iter()
+                    .any(|f| !f.sites.paths.is_empty() || !f.sites.leaves.is_empty())
+        })
+    };
     let mut claimed: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     let mut plans: Vec<(usize, Vec<(usize, String)>)> = Vec::new();
     'owners: for &owner in &candidates {
@@ -583,7 +592,13 @@ fn shared_executors(
         let mut plan = Vec::new();
         for &d in &closure {
             let Some(ident) = packages[d].dep_idents.get(&name) else {
-                continue 'owners; // runs it through another package only
+                // Runs it through another package only. A package that starts no task of
+                // async-std's reads task-locals outside any task, as it did (zellij's plugins,
+                // through zellij-tile): nothing of it to route.
+                if kinds[&owner] == "task_locals" && !starts_tasks(d) {
+                    continue;
+                }
+                continue 'owners;
             };
             // A dependency under its own name is called by its library name (`[lib] name`).
             let ident = if *ident == name.replace('-', "_") {

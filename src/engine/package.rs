@@ -415,6 +415,14 @@ impl GeneratedModules {
     /// one names smol.
     fn write_modules(&self, root: &Path, pkg: &Package, report: &mut RootReport) -> bool {
         let mut smol = false;
+        // Gated as the package's async-std is (a `[target.'cfg(..)'.dependencies]` entry).
+        let gate = std::fs::read_to_string(&pkg.manifest_path)
+            .ok()
+            .and_then(|m| crate::manifest::async_std_target_cfg(&m));
+        let gated = |module: String| match &gate {
+            Some(pred) => gate_module(&module, pred),
+            None => module,
+        };
         for k in &self.kinds {
             for key in &k.used {
                 let Some(path) = root_file(pkg, key) else {
@@ -432,7 +440,7 @@ impl GeneratedModules {
                         .collect()
                 };
                 if let Some(fc) = report.files.iter_mut().find(|fc| fc.file == file) {
-                    let module = (k.gen.text)(&fc.after, public);
+                    let module = gated((k.gen.text)(&fc.after, public));
                     fc.after.push_str(&module);
                     fc.crates.extend(names(&module));
                     smol |= fc.crates.contains("smol");
@@ -442,7 +450,7 @@ impl GeneratedModules {
                 let Ok(text) = std::fs::read_to_string(&path) else {
                     continue;
                 };
-                let module = (k.gen.text)(&text, public);
+                let module = gated((k.gen.text)(&text, public));
                 smol |= names(&module).contains("smol");
                 report.files.push(FileChange {
                     file,
@@ -455,6 +463,21 @@ impl GeneratedModules {
         }
         smol
     }
+}
+
+/// A generated module's text with `#[cfg(pred)]` before its `mod` line.
+fn gate_module(module: &str, pred: &str) -> String {
+    let mut out = String::with_capacity(module.len() + pred.len() + 10);
+    let mut done = false;
+    for line in module.split_inclusive('\n') {
+        let t = line.trim_start();
+        if !done && (t.starts_with("mod ") || t.starts_with("pub mod ")) {
+            out.push_str(&format!("#[cfg({pred})]\n"));
+            done = true;
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// Which crate of its package a file belongs to: `lib`, `main` (the src/main.rs binary) or its
