@@ -852,3 +852,15 @@ mod ref_io_tests {
         assert!(super::reads_through_refs("impl Display for &Name {").is_none());
     }
 }
+
+#[cfg(test)]
+mod gate_tests {
+    #[test]
+    fn a_module_is_gated_before_its_mod_line() {
+        let module = "\n/// Docs.\n#[doc(hidden)]\npub mod task_locals {\n    mod inner {}\n}\n";
+        assert_eq!(
+            super::gate_module(module, "not(target_family = \"wasm\")"),
+            "\n/// Docs.\n#[doc(hidden)]\n#[cfg(not(target_family = \"wasm\"))]\npub mod task_locals {\n    mod inner {}\n}\n"
+        );
+    }
+}
