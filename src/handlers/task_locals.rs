@@ -42,7 +42,7 @@
 //! /// async-std's tasks carried values of their own (`task_local!`), an id and a name
 //! /// (`task::current()`); smol's carry nothing. Every task the crate starts through this module
 //! /// carries them again, made current while it is polled (written by async-std-migrate).
-//! #[allow(unsafe_code, dead_code)]
+//! #[allow(unsafe_code, dead_code, unused_macros, unused_imports)]
 //! mod task_locals {
 //!     use std::any::Any;
 //!     use std::cell::{Cell, RefCell};
@@ -281,7 +281,7 @@ const MODULE: &str = "
 /// async-std's tasks carried values of their own (`task_local!`), an id and a name
 /// (`task::current()`); smol's carry nothing. Every task the crate starts through this module
 /// carries them again, made current while it is polled (written by async-std-migrate).
-{hidden}#[allow(unsafe_code, dead_code)]
+{hidden}#[allow(unsafe_code, dead_code, unused_macros, unused_imports)]
 {vis}mod task_locals {
     use std::any::Any;
     use std::cell::{Cell, RefCell};
