@@ -265,6 +265,19 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     // `dep:` entries of the optional component crates that replace an optional async-std.
     let mut optional_components: Vec<String> = Vec::new();
     let mut optional_to_components = false;
+    // Optional dependencies some feature names `dep:k` (they have no implicit feature).
+    let dep_named: Vec<String> = doc
+        .get("features")
+        .and_then(|f| f.as_table_like())
+        .map(|f| {
+            f.iter()
+                .filter_map(|(_, v)| v.as_array())
+                .flat_map(|a| a.iter().filter_map(|x| x.as_str()))
+                .filter_map(|x| x.strip_prefix("dep:"))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
 
     // A package that has smol already (smol 1 as a dev-dependency, sea-orm-cli) gets that same
     // version where smol is added: two majors of one crate name do not build together.
@@ -393,7 +406,19 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
                                                 == Some(true)
                                         }))
                             })
-                            .map(|(_, n)| format!("dep:{n}")),
+                            .map(|(_, n)| {
+                                // An optional dependency the features already enable by its
+                                // implicit feature keeps it: one `dep:` would remove it, and
+                                // those features would no longer parse (async_executors'
+                                // `async_global = ["async-global-executor"]`).
+                                let implicit =
+                                    t.get(n).is_some() && !dep_named.iter().any(|d| d == n);
+                                if implicit {
+                                    n.to_string()
+                                } else {
+                                    format!("dep:{n}")
+                                }
+                            }),
                     );
                 }
                 replace_entry(t, &key, items);
@@ -984,6 +1009,29 @@ mod tests {
         let after = migrate(before, needs).unwrap().unwrap().text;
         // [workspace.dependencies] serve the members (smol); the package's own tests get smol.
         assert_eq!(after, "[package]\nname = \"x\"\n\n[workspace.dependencies]\nsmol = \"2\"\n\n[dependencies]\nasync-io=\"2\"\nfutures-lite = \"2\"\nserde = \"1\"\n\n[dev-dependencies]\nsmol = \"2\"\n");
+    }
+
+    #[test]
+    fn a_component_already_enabled_by_its_implicit_feature_keeps_it() {
+        // async_executors: `async_global` enables the optional async-global-executor by its
+        // implicit feature; a `dep:async-global-executor` anywhere would remove that feature.
+        let before = "[package]\nname = \"x\"\n\n[features]\nasync_global = [\"async-global-executor\"]\nrt = [\"async-std\"]\n\n[dependencies]\nasync-global-executor = { version = \"3\", optional = true }\nasync-std = { version = \"1\", optional = true }\n";
+        let needs = Needs {
+            components: component_bits(&[
+                "async-global-executor".to_string(),
+                "async-io".to_string(),
+            ]),
+            ..Needs::default()
+        };
+        let after = migrate(before, needs).unwrap().unwrap().text;
+        assert!(
+            after.contains("smol = [\"async-global-executor\", \"dep:async-io\"]"),
+            "{after}"
+        );
+        assert!(
+            after.contains("async_global = [\"async-global-executor\"]"),
+            "{after}"
+        );
     }
 
     #[test]
