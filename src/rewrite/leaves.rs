@@ -624,8 +624,11 @@ fn plan_leaf_inner(leaf: &resolve::UseLeaf, ctx: &Ctx<'_>, acc: &mut Acc) -> Lea
                 if p == "smol::prelude" {
                     // Nothing of the prelude left to use (its one use, `.timeout(..)`, was
                     // rewritten in full): no import (an unused glob is a warning too).
+                    // A name through the glob counts, unless a generated module's item is
+                    // written in its place in full (async-std's prelude gave `task_local!`).
                     let named = ctx.sites.paths.iter().any(|s| {
                         matches!(s.origin, Origin::Glob { leaf: l, .. } if ctx.sites.leaves[l].tree == leaf.tree)
+                            && ctx.generated.item_for(&s.canon).is_none()
                     });
                     if !named && ctx.threads.is_none() && !prelude_methods_called(ctx) {
                         acc.dropped_preludes.push(at);
