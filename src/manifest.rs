@@ -308,6 +308,7 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
         }
         item
     };
+    let mut smol_to_dev: Option<Item> = None;
     let mut edit = |table_name: &str, t: &mut Item| {
         let Some(t) = t.as_table_mut() else { return };
         let keys: Vec<String> = t
@@ -429,6 +430,18 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
                 replaced.push(key);
                 continue;
             }
+            // Only the package's examples, tests or benches name smol (a library whose example
+            // used async-std): smol is theirs, in [dev-dependencies], not every dependent's.
+            let plain = old.get("optional").and_then(|o| o.as_bool()) != Some(true);
+            if new && needs.smol_dev_only && table_name == "dependencies" && plain {
+                replace_entry(t, &key, Vec::new());
+                smol_to_dev = Some(smol_item(&old));
+                notes.push(format!(
+                    "{key} -> smol in [dev-dependencies] (only the package's examples, tests or benches name it)"
+                ));
+                replaced.push(key);
+                continue;
+            }
             replace_entry(
                 t,
                 &key,
@@ -444,6 +457,18 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     };
 
     for_each_dependency_table_mut(&mut doc, &mut edit);
+    if let Some(item) = smol_to_dev {
+        if let Some(dev) = doc
+            .entry("dev-dependencies")
+            .or_insert_with(toml_edit::table)
+            .as_table_mut()
+        {
+            if !dev.contains_key("smol") {
+                // A dev-dependency async-std the same edit made smol already has it.
+                dev.insert("smol", item);
+            }
+        }
+    }
 
     if !kept_optional.is_empty() {
         enable_smol_beside(&mut doc, &kept_optional);
@@ -1032,6 +1057,19 @@ mod tests {
             after.contains("async_global = [\"async-global-executor\"]"),
             "{after}"
         );
+    }
+
+    #[test]
+    fn smol_that_only_dev_targets_name_is_a_dev_dependency() {
+        let before =
+            "[package]\nname = \"x\"\n\n[dependencies]\nasync-std = \"1\"\nserde = \"1\"\n";
+        let needs = Needs {
+            smol: true,
+            smol_dev_only: true,
+            ..Needs::default()
+        };
+        let after = migrate(before, needs).unwrap().unwrap().text;
+        assert_eq!(after, "[package]\nname = \"x\"\n\n[dependencies]\nserde = \"1\"\n\n[dev-dependencies]\nsmol = \"2\"\n");
     }
 
     #[test]
