@@ -351,12 +351,72 @@ fn token_paths(
         let mut names = Vec::new();
         let (mut j, mut end) = (i + 1, t.text_range().end());
         path_tail(&toks, &mut j, &mut names, &mut end);
+        // The token after `j`'s path separator, if one follows (`::{` of a group).
+        let group_at = |j: usize| -> Option<usize> {
+            match toks.get(j).map(|x| x.kind()) {
+                Some(SyntaxKind::COLON2) => Some(j + 1),
+                Some(SyntaxKind::COLON)
+                    if toks
+                        .get(j + 1)
+                        .is_some_and(|x| x.kind() == SyntaxKind::COLON) =>
+                {
+                    Some(j + 2)
+                }
+                _ => None,
+            }
+            .filter(|&g| toks.get(g).is_some_and(|x| x.kind() == SyntaxKind::L_CURLY))
+        };
         if names.is_empty() {
+            if group_at(j).is_some() {
+                // `smol::{a, b::c}` in a token tree: each name would need its own crate.
+                return Err("smol::{..}".into());
+            }
             continue; // a name, not a path
         }
         let Some((c, n)) = component_for(&names) else {
             return Err(format!("smol::{}", names.join("::")));
         };
+        // A module that is a crate's root (`smol::fs` -> `async_fs`) imported as a whole keeps
+        // its name: `use smol::fs;` -> `use async_fs as fs;`, `smol::fs::{self, File}` ->
+        // `async_fs::{self as fs, File}` (trillium-static's `cfg_if!`).
+        let mut alias = String::new();
+        if !c.path.contains("::") && n == names.len() {
+            let last = &names[n - 1];
+            if let Some(g) = group_at(j) {
+                let mut depth = 0;
+                for (k, tok) in toks.iter().enumerate().skip(g) {
+                    match tok.kind() {
+                        SyntaxKind::L_CURLY => depth += 1,
+                        SyntaxKind::R_CURLY => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        SyntaxKind::SELF_KW
+                            if depth == 1
+                                && toks
+                                    .get(k + 1)
+                                    .is_none_or(|x| x.kind() != SyntaxKind::AS_KW) =>
+                        {
+                            edits.push((
+                                tok.text_range().start().into(),
+                                tok.text_range().end().into(),
+                                format!("self as {last}"),
+                            ));
+                        }
+                        _ => {}
+                    }
+                }
+            } else if i > 0
+                && toks[i - 1].kind() == SyntaxKind::USE_KW
+                && toks
+                    .get(j)
+                    .is_some_and(|x| x.kind() == SyntaxKind::SEMICOLON)
+            {
+                alias = format!(" as {last}");
+            }
+        }
         // The end of the n-th segment: walk the tokens again up to it.
         let mut seen = 0;
         let mut end = t.text_range().end();
@@ -369,7 +429,11 @@ fn token_paths(
                 }
             }
         }
-        edits.push((t.text_range().start().into(), end.into(), c.path.clone()));
+        edits.push((
+            t.text_range().start().into(),
+            end.into(),
+            format!("{}{alias}", c.path),
+        ));
         crates.insert(c.krate.clone());
     }
     Ok(())
@@ -434,6 +498,23 @@ pub async fn fetch(addr: &str) -> std::io::Result<Vec<u8>> {
     use async_channel::{self as channel, Sender};
     use async_fs as fs;
 "
+        );
+    }
+
+    #[test]
+    fn a_crate_root_module_imported_in_a_macro_keeps_its_name() {
+        // trillium-static: the async-std branch of a `cfg_if!`.
+        let (text, crates) = components(
+            "cfg_if::cfg_if! {\n    if #[cfg(feature = \"a\")] {\n        pub(crate) use smol::fs::{self, File};\n        use smol::net;\n    }\n}\n",
+        );
+        assert_eq!(
+            text,
+            "cfg_if::cfg_if! {\n    if #[cfg(feature = \"a\")] {\n        pub(crate) use async_fs::{self as fs, File};\n        use async_net as net;\n    }\n}\n"
+        );
+        assert_eq!(crates, ["async-fs", "async-net"]);
+        assert_eq!(
+            to_components("m! { use smol::{fs, net}; }", "2021"),
+            Outcome::Keeps("smol::{..}".into())
         );
     }
 
