@@ -51,7 +51,7 @@ done
 # Files the apply run changed (the last copy was diffed: count against the tree).
 rm -rf "$work/copy" && cp -r "$tree" "$work/copy"
 "$tool" apply --syntax-only --to smol --allow-dirty --allow-no-vcs -j 2 "$work/copy" > /dev/null 2>&1 || true
-files=$(diff -rq "$tree" "$work/copy" | wc -l)
+files=$( (diff -rq "$tree" "$work/copy" || true) | wc -l)
 echo "| large ($files files written) | wall s | user s | sys s |"
 echo "| --- | ---: | ---: | ---: |"
 for what in ast-grep apply diff; do
