@@ -9,6 +9,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 tool=${1:-$here/target/release/async-std-migrate}
 [ -n "${1:-}" ] || (cd "$here" && cargo build --release -q)
 scratch=${2:-$(mktemp -d)}
+# A killed run leaves its scratch copy behind (the lockfile resolution): in $scratch, not /tmp.
+export TMPDIR="$scratch/tmp"; mkdir -p "$TMPDIR"
 gen=$here/../shared/bench/gen_monorepo.py
 run() { "$tool" apply --syntax-only --allow-no-vcs --allow-dirty "$1" >/dev/null 2>&1; }
 rm -rf "$scratch/orig" "$scratch/mig"

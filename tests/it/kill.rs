@@ -38,7 +38,12 @@ fn copy(from: &Path, to: &Path) {
 }
 
 fn apply(dir: &Path) -> std::process::Child {
+    // A killed run leaves its scratch copy (the lockfile resolution) behind: in the test's own
+    // directory, not in /tmp.
+    let scratch = dir.with_extension("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
     Command::new(env!("CARGO_BIN_EXE_async-std-migrate"))
+        .env("TMPDIR", &scratch)
         .args([
             "apply",
             "--to",
