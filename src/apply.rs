@@ -210,7 +210,7 @@ fn finish_root(report: &RootReport) -> Option<LockReport> {
 /// report names it and its fix all the same. `None` when cargo cannot resolve the copy (a path
 /// dependency outside the workspace, no registry).
 fn resolve_without_lockfile(dir: &Path) -> Option<LockReport> {
-    let scratch = tempfile::tempdir().ok()?;
+    let scratch = scratch_dir().ok()?;
     let copy = scratch.path().join("ws");
     crate::format::copy_sources(dir, &copy, |n| n == "Cargo.toml" || n.ends_with(".rs")).ok()?;
     let ok = crate::untrusted::cargo(&mut Command::new("cargo"))
@@ -231,6 +231,33 @@ fn resolve_without_lockfile(dir: &Path) -> Option<LockReport> {
     r.removed.clear();
     r.resolved_in_scratch = true;
     r.async_std_in_graph.then_some(r)
+}
+
+/// The prefix of the scratch directories the lockfile resolution makes in the system's temporary
+/// directory.
+const SCRATCH_PREFIX: &str = "async-std-migrate-lock-";
+
+/// A scratch directory for the lockfile resolution. Those a killed run left behind (directories
+/// of the prefix over an hour old: no run lasts that long) are removed first.
+fn scratch_dir() -> std::io::Result<tempfile::TempDir> {
+    if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+        for e in entries.flatten() {
+            let ours = e
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(SCRATCH_PREFIX));
+            // Not through a symbolic link: `file_type` does not follow one.
+            let dir = e.file_type().is_ok_and(|t| t.is_dir());
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|d| d.as_secs() > 3600));
+            if ours && dir && stale {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    tempfile::Builder::new().prefix(SCRATCH_PREFIX).tempdir()
 }
 
 /// Packages (`name version`) of a Cargo.lock text.

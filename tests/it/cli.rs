@@ -857,3 +857,52 @@ fn an_unreadable_directory_is_reported_and_the_run_goes_on() {
     assert!(stdout.contains("+++ b/a/src/main.rs"), "{stdout}");
     assert!(!stdout.contains("b/b/src/main.rs"), "{stdout}");
 }
+
+/// The lockfile resolution's scratch copy lives in the system's temporary directory under the
+/// tool's prefix and is removed after use; those a killed run left (over an hour old) are removed
+/// by the next run, and nothing else is touched.
+#[test]
+fn scratch_copies_a_killed_run_left_are_removed_by_the_next() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stale = tmp.path().join("async-std-migrate-lock-old");
+    let fresh = tmp.path().join("async-std-migrate-lock-new");
+    let other = tmp.path().join("someone-elses-old");
+    for d in [&stale, &fresh, &other] {
+        std::fs::create_dir_all(d.join("ws")).unwrap();
+    }
+    for d in [&stale, &other] {
+        assert!(Command::new("touch")
+            .args(["-d", "3 hours ago"])
+            .arg(d)
+            .status()
+            .unwrap()
+            .success());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(
+        dir.path(),
+        "fn main() {\n    async_std::task::block_on(async {});\n}\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_async-std-migrate"))
+        .args(["apply", "--to", "smol", "--syntax-only", "--allow-no-vcs"])
+        .arg(dir.path())
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!stale.exists(), "{left:?}");
+    assert!(fresh.exists() && other.exists(), "{left:?}");
+    assert_eq!(
+        left.len(),
+        2,
+        "the run's own scratch copy is gone: {left:?}"
+    );
+}
