@@ -265,19 +265,11 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     // `dep:` entries of the optional component crates that replace an optional async-std.
     let mut optional_components: Vec<String> = Vec::new();
     let mut optional_to_components = false;
-    // Optional dependencies some feature names `dep:k` (they have no implicit feature).
-    let dep_named: Vec<String> = doc
-        .get("features")
-        .and_then(|f| f.as_table_like())
-        .map(|f| {
-            f.iter()
-                .filter_map(|(_, v)| v.as_array())
-                .flat_map(|a| a.iter().filter_map(|x| x.as_str()))
-                .filter_map(|x| x.strip_prefix("dep:"))
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    // Component crates some feature names `dep:k` (they have no implicit feature).
+    let dep_named: Vec<&str> = component_crates()
+        .into_iter()
+        .filter(|k| names_dep(&doc, k))
+        .collect();
 
     // A package that has smol already (smol 1 as a dev-dependency, sea-orm-cli) gets that same
     // version where smol is added: two majors of one crate name do not build together.
@@ -412,8 +404,7 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
                                 // implicit feature keeps it: one `dep:` would remove it, and
                                 // those features would no longer parse (async_executors'
                                 // `async_global = ["async-global-executor"]`).
-                                let implicit =
-                                    t.get(n).is_some() && !dep_named.iter().any(|d| d == n);
+                                let implicit = t.get(n).is_some() && !dep_named.contains(&n);
                                 if implicit {
                                     n.to_string()
                                 } else {

@@ -85,6 +85,28 @@ pub struct FileOracle<'db> {
 }
 
 impl FileOracle<'_> {
+    /// A function's crate (`async_std`), container (a trait's or a type's name, empty for a free
+    /// function) and path `crate::Container::name`. Inside `attach_db`.
+    fn item_path(&self, f: ra_ap_hir::Function) -> (String, String, String) {
+        let krate = f
+            .krate(self.db)
+            .display_name(self.db)
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+            .replace('-', "_");
+        let container = match f.as_assoc_item(self.db).map(|a| a.container(self.db)) {
+            Some(AssocItemContainer::Trait(t)) => t.name(self.db).as_str().to_string(),
+            Some(AssocItemContainer::Impl(i)) => i
+                .self_ty(self.db)
+                .as_adt()
+                .map(|a| a.name(self.db).as_str().to_string())
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let item = format!("{krate}::{container}::{}", f.name(self.db).as_str());
+        (krate, container, item)
+    }
+
     /// Whether the call resolves into the standard library (an iterator adapter's own `count`)
     /// or to an inherent impl's method. Inside `attach_db`.
     fn resolves_to_std_or_inherent(&self, call: &ast::MethodCallExpr) -> bool {
@@ -144,22 +166,7 @@ impl Oracle for FileOracle<'_> {
             let Some(f) = self.sema.resolve_method_call(&call) else {
                 return MethodFact::Unknown;
             };
-            let krate = f
-                .krate(self.db)
-                .display_name(self.db)
-                .map(|d| d.to_string())
-                .unwrap_or_default()
-                .replace('-', "_");
-            let container = match f.as_assoc_item(self.db).map(|a| a.container(self.db)) {
-                Some(AssocItemContainer::Trait(t)) => t.name(self.db).as_str().to_string(),
-                Some(AssocItemContainer::Impl(i)) => i
-                    .self_ty(self.db)
-                    .as_adt()
-                    .map(|a| a.name(self.db).as_str().to_string())
-                    .unwrap_or_default(),
-                None => String::new(),
-            };
-            let item = format!("{krate}::{container}::{}", f.name(self.db).as_str());
+            let (krate, _, item) = self.item_path(f);
             // async-std's own stream methods on a receiver (`rx.merge(..)`) stay what they are.
             if krate == "async_std" && f.name(self.db).as_str() != "next" {
                 return MethodFact::AsyncStd(item);
@@ -194,26 +201,9 @@ impl Oracle for FileOracle<'_> {
     fn resolved_method(&self, call: &ast::MethodCallExpr) -> Option<String> {
         let call = self.same_node(call)?;
         ra_ap_hir::attach_db(self.db, || {
-            let f = self.sema.resolve_method_call(&call)?;
-            let krate = f
-                .krate(self.db)
-                .display_name(self.db)?
-                .to_string()
-                .replace('-', "_");
-            let container = match f.as_assoc_item(self.db).map(|a| a.container(self.db)) {
-                Some(AssocItemContainer::Trait(t)) => t.name(self.db).as_str().to_string(),
-                Some(AssocItemContainer::Impl(i)) => i
-                    .self_ty(self.db)
-                    .as_adt()?
-                    .name(self.db)
-                    .as_str()
-                    .to_string(),
-                None => return None,
-            };
-            Some(format!(
-                "{krate}::{container}::{}",
-                f.name(self.db).as_str()
-            ))
+            let (_, container, item) = self.item_path(self.sema.resolve_method_call(&call)?);
+            // A free function, or an impl on no named type: not known by a type.
+            (!container.is_empty()).then_some(item)
         })
     }
 
