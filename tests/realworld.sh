@@ -99,7 +99,8 @@ PY
         old=${pair%%=*}; new=${pair#*=}
         # `old/feat` named a feature of the async-std dependency, which is gone: dropped.
         cmd=$(echo "$cmd" | sed -E "s#,$old/[A-Za-z0-9_-]+##g")
-        cmd=$(echo "$cmd" | sed -E "s/(features[ =][^ ]*)\b$old\b/\1$new/")
+        # Whole feature names only: `use-async-std` is not `async-std` renamed.
+        cmd=$(echo "$cmd" | sed -E "s#(features[ =]([^ ]*[,/])?)$old(,| |\$)#\1$new\3#")
       done
     fi
     if (cd "$work" && CARGO_TARGET_DIR="$target" timeout 1800 bash -c "$cmd" > "$out/$name.$mode.check" 2>&1 < /dev/null); then
@@ -111,7 +112,7 @@ PY
     after_tests=""
     if [ "${TESTS:-0}" = 1 ]; then
       tc=$tcmd
-      for pair in ${renamed//,/ }; do [ "$renamed" = "-" ] && break; old=${pair%%=*}; new=${pair#*=}; tc=$(echo "$tc" | sed -E "s/(features[ =][^ ]*)\b$old\b/\1$new/"); done
+      for pair in ${renamed//,/ }; do [ "$renamed" = "-" ] && break; old=${pair%%=*}; new=${pair#*=}; tc=$(echo "$tc" | sed -E "s#(features[ =]([^ ]*[,/])?)$old(,| |\$)#\1$new\3#"); done
       after_tests=$(tests_of "$work" "$target" "$tc" "$scratch/$name.$mode.test-after")
     fi
     tests_col=""

@@ -66,7 +66,8 @@ pub(super) fn on_spawn(site: &PathSite, acc: &mut Acc) -> Flow {
 
 /// Calls of the crate's own functions that return an async-std `JoinHandle`.
 pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
-    if ctx.krate.handle_returning_fns.is_empty() {
+    // The crate's handles are `join_handle`'s, which detach on drop (`join_handle.rs`).
+    if ctx.krate.handle_returning_fns.is_empty() || ctx.generated.module("join_handle").is_some() {
         return;
     }
     for node in ctx.nodes().iter().cloned() {

@@ -33,6 +33,7 @@ pub(crate) struct Generated {
 /// Every kind, sorted by module name.
 pub(crate) const ALL: &[Generated] = &[
     super::condvar::GENERATED,
+    super::join_handle::GENERATED,
     super::local_executor::GENERATED,
     super::sync_future::GENERATED,
     super::task_locals::GENERATED,

@@ -22,6 +22,7 @@ mod future_combinators;
 pub(crate) mod generated;
 mod interval;
 mod into_incoming;
+pub(crate) mod join_handle;
 mod local_executor;
 mod net_ref;
 mod path_methods;
@@ -162,6 +163,7 @@ pub const ALL: &[Handler] = &[
         future_combinators::run,
     )
     .calls_only(),
+    row("join-handle", Smol, true, false, join_handle::run).call_value(),
     row(
         "listener-into-incoming",
         Smol,

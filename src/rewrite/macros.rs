@@ -557,6 +557,14 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
             let mut end = t.text_range().end();
             path_tail(&toks, &mut j, &mut segs, &mut end);
             let start: usize = t.text_range().start().into();
+            // A name bound again from another runtime under another cfg: the body is shared
+            // with that runtime and stays as written, the new import binds the name with
+            // async-std's behaviour (`shared.rs`).
+            if super::shared::cfg_shared(leaf, ctx) {
+                out.push((*li, true));
+                i = j.max(i + 1);
+                continue;
+            }
             let m = ctx.cat.lookup(&segs);
             let plain = m.as_ref().and_then(|m| match (&m.path, &m.rule.handler) {
                 (Some(p), None) if !p.is_empty() => Some(p.clone()),
@@ -575,10 +583,31 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
             });
             let names_item =
                 segs.len() > leaf.canon.len() || !crate::resolve::is_module(&leaf.canon);
+            // A spawn the crate's `join_handle` module stands for (a handle the macro hides,
+            // `handlers/join_handle.rs`): the import points at the module; a path through a
+            // module import becomes the module's item, `$crate::` in a `macro_rules!` body.
+            let module_item = ctx.generated.item_for(&segs).filter(|_| {
+                crate::handlers::generated::handler_for(ctx.generated, &segs)
+                    == Some(crate::handlers::join_handle::RULE)
+            });
             match (plain, names_item) {
+                // The bare name: its import is regenerated with the new path.
+                (Some(_), true) if segs.len() == leaf.canon.len() => out.push((*li, true)),
                 (Some(p), true) => {
                     let rule = m.map(|m| m.rule.id.clone()).unwrap_or_default();
                     acc.edits.replace(start..end.into(), p, &rule);
+                    out.push((*li, true));
+                }
+                _ if module_item.is_some() && names_item => {
+                    let p = module_item.unwrap();
+                    if segs.len() > leaf.canon.len() {
+                        let p = match (&rules, p.strip_prefix("crate::")) {
+                            (Some(_), Some(rest)) => format!("$crate::{rest}"),
+                            _ => p,
+                        };
+                        acc.edits
+                            .replace(start..end.into(), p, crate::handlers::join_handle::RULE);
+                    }
                     out.push((*li, true));
                 }
                 _ => {
@@ -609,7 +638,7 @@ fn significant_tokens(tt: &ast::TokenTree) -> Vec<ra_ap_syntax::SyntaxToken> {
 /// `toks[i]` follows `::` (one token, or two adjacent `:` in a token tree) or `$`: the tail of
 /// another path, or a macro variable. A single `:` (`static X: async_std::..`, a field's type)
 /// starts a path.
-pub(super) fn follows_separator(toks: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
+pub(crate) fn follows_separator(toks: &[ra_ap_syntax::SyntaxToken], i: usize) -> bool {
     let kind = |k: usize| toks.get(k).map(|t| t.kind());
     i >= 1
         && match kind(i - 1) {
@@ -717,7 +746,7 @@ fn timeout_call(
     Some((toks[close].text_range().end().into(), d, f))
 }
 
-pub(super) fn path_tail(
+pub(crate) fn path_tail(
     toks: &[ra_ap_syntax::SyntaxToken],
     j: &mut usize,
     segs: &mut Vec<String>,
@@ -749,13 +778,18 @@ pub(super) fn path_tail(
 /// Every invocation of the macro `name` in the file is awaited (`name!(..).await`). In the
 /// shadow tree an invocation with arguments reads as a call `name (..)`.
 fn macro_results_awaited(ctx: &super::Ctx<'_>, name: &str) -> bool {
+    macro_results_awaited_in(ctx.nodes(), name)
+}
+
+/// [`macro_results_awaited`] over a file's (shadow tree's) nodes.
+pub(crate) fn macro_results_awaited_in(nodes: &[ra_ap_syntax::SyntaxNode], name: &str) -> bool {
     let named = |p: Option<ast::Path>| {
         p.and_then(|p| p.segment())
             .and_then(|s| s.name_ref())
             .is_some_and(|n| n.text() == name)
     };
     let mut calls = Vec::new();
-    for n in ctx.nodes() {
+    for n in nodes {
         if let Some(m) = ast::MacroCall::cast(n.clone()) {
             if named(m.path()) {
                 calls.push(n.parent().filter(|p| p.kind() == SyntaxKind::MACRO_EXPR));
