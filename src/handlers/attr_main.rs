@@ -458,4 +458,35 @@ async fn connects() {}
 "#,
         );
     }
+
+    #[test]
+    fn a_cfg_if_branch_that_imports_the_attribute_beside_another_runtime() {
+        // http-client: the import goes from its branch; each `#[atest]` gets smol-macros'
+        // attribute under the branch's condition, the other runtime's under its negation.
+        check_rewrite(
+            "attr-test",
+            r#"cfg_if::cfg_if! {
+    if #[cfg(feature = "hyper")] {
+        use tokio::test as atest;
+    } else if #[cfg(not(feature = "wasm"))] {
+        use async_std::test as atest;
+    }
+}
+
+#[atest]
+async fn connects() {}
+"#,
+            r#"cfg_if::cfg_if! {
+    if #[cfg(feature = "hyper")] {
+        use tokio::test as atest;
+    } else if #[cfg(not(feature = "wasm"))] {
+    }
+}
+
+#[cfg_attr(all(not(feature = "hyper"), not(feature = "wasm")), macro_rules_attribute::apply(smol_macros::test!))]
+#[cfg_attr(not(all(not(feature = "hyper"), not(feature = "wasm"))), atest)]
+async fn connects() {}
+"#,
+        );
+    }
 }

@@ -440,6 +440,10 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
                         {
                             acc.edits.replace(start..end.into(), p.clone(), &m.rule.id)
                         }
+                        // `use async_std::test as atest;` in an item-level `cfg_if!` branch.
+                        (_, Some(h))
+                            if (h == "attr-test" || h == "attr-main")
+                                && super::shared::cfg_if_attr_import(ctx, &tt, &toks, (i, j), h, acc) => {}
                         // `#[test_log::test(async_std::test)] async fn`: a plain test that
                         // runs the async fn (as `#[async_std::test]` becomes).
                         (_, Some(h))

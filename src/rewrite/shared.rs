@@ -208,7 +208,22 @@ fn shared_attr(
     };
     // The attributes that name the shared binding: `#[atest]` in the use item's scope (the
     // name may resolve to the other runtime's import, written first: it is the same name).
-    let scope = leaf.use_item.syntax().parent();
+    shared_attr_uses(leaf.use_item.syntax().parent(), local, &pred, mac, rule, ctx, acc);
+    st.plan = LeafPlan::Fq;
+    st
+}
+
+/// Each `#[local]` under `scope` becomes smol-macros' attribute under `pred` and stays `local`
+/// (the other runtime's) under its negation.
+fn shared_attr_uses(
+    scope: Option<ra_ap_syntax::SyntaxNode>,
+    local: &str,
+    pred: &str,
+    mac: &str,
+    rule: &str,
+    ctx: &Ctx<'_>,
+    acc: &mut Acc,
+) {
     let attrs: Vec<ast::Attr> = ctx
         .nodes()
         .iter()
@@ -221,18 +236,157 @@ fn shared_attr(
                     .is_some_and(|s| a.syntax().ancestors().any(|x| x == *s))
         })
         .collect();
+    let other = negate(pred);
     for attr in attrs {
         let indent = crate::handlers::indent_of(ctx.src, attr.syntax());
         acc.edits.replace(
             super::range(attr.syntax()),
             format!(
-                "#[cfg_attr({pred}, macro_rules_attribute::apply(smol_macros::{mac}!))]\n{indent}#[cfg_attr(not({pred}), {local})]"
+                "#[cfg_attr({pred}, macro_rules_attribute::apply(smol_macros::{mac}!))]\n{indent}#[cfg_attr({other}, {local})]"
             ),
             rule,
         );
     }
-    st.plan = LeafPlan::Fq;
-    st
+}
+
+/// `not(p)`, or `q` for `p` = `not(q)`.
+fn negate(p: &str) -> String {
+    if let Some(inner) = p.strip_prefix("not(").and_then(|r| r.strip_suffix(')')) {
+        // The parenthesis closing `not(` is the last one.
+        let mut depth = 0i32;
+        let balanced = inner.chars().all(|c| {
+            depth += match c {
+                '(' => 1,
+                ')' => -1,
+                _ => 0,
+            };
+            depth >= 0
+        });
+        if balanced && depth == 0 {
+            return inner.to_string();
+        }
+    }
+    format!("not({p})")
+}
+
+/// `use async_std::test as atest;` in a branch of an item-level `cfg_if!` whose other branch
+/// imports another runtime's attribute under the same name:
+///
+/// ```text
+/// cfg_if! {
+///     if #[cfg(not(feature = "hyper"))] {
+///         use async_std::test as atest;
+///     } else {
+///         use tokio::test as atest;
+///     }
+/// }
+/// ```
+/// The import goes, and each `#[atest]` of the module becomes smol-macros' attribute under the
+/// branch's condition and stays the other runtime's under its negation, as [`shared_attr`]
+/// does for a `#[cfg]` import. `toks[i..j]` is the path (after `use`) in the outermost token
+/// tree `tt`. Returns whether it applied.
+pub(super) fn cfg_if_attr_import(
+    ctx: &Ctx<'_>,
+    tt: &ast::TokenTree,
+    toks: &[ra_ap_syntax::SyntaxToken],
+    (i, j): (usize, usize),
+    rule: &str,
+    acc: &mut Acc,
+) -> bool {
+    use ra_ap_syntax::{NodeOrToken, SyntaxKind as K};
+    let kind = |k: usize| toks.get(k).map(|t| t.kind());
+    if i == 0 || kind(i - 1) != Some(K::USE_KW) {
+        return false;
+    }
+    let (Some(K::AS_KW), Some(K::IDENT), Some(K::SEMICOLON)) = (kind(j), kind(j + 1), kind(j + 2))
+    else {
+        return false;
+    };
+    let local = toks[j + 1].text().to_string();
+    // An item-level `cfg_if!`, the `use` directly in one of its branches.
+    let Some(call) = tt.syntax().parent().and_then(ast::MacroCall::cast) else {
+        return false;
+    };
+    let is_cfg_if = call
+        .path()
+        .and_then(|p| p.segment())
+        .and_then(|s| s.name_ref())
+        .is_some_and(|n| n.text() == "cfg_if");
+    let scope = call
+        .syntax()
+        .ancestors()
+        .skip(1)
+        .find(|n| n.kind() != K::MACRO_ITEMS);
+    if !is_cfg_if
+        || !scope
+            .as_ref()
+            .is_some_and(|s| matches!(s.kind(), K::SOURCE_FILE | K::ITEM_LIST))
+    {
+        return false;
+    }
+    let Some(branch) = toks[i - 1].parent() else {
+        return false;
+    };
+    if branch.parent().as_ref() != Some(tt.syntax()) {
+        return false;
+    }
+    // The branches: `if #[cfg(p)] { .. } else if #[cfg(q)] { .. } else { .. }`.
+    let mut preds: Vec<String> = Vec::new();
+    let mut pending: Option<String> = None;
+    let mut ours: Option<(usize, Option<String>)> = None;
+    for el in tt.syntax().children_with_tokens() {
+        let NodeOrToken::Node(n) = el else { continue };
+        let Some(inner) = ast::TokenTree::cast(n.clone()) else {
+            continue;
+        };
+        if inner.l_brack_token().is_some() {
+            // `[cfg(p)]`: the text inside `cfg( .. )`.
+            let text = n.text().to_string();
+            let body = text.trim_start_matches('[').trim_end_matches(']').trim();
+            match body.strip_prefix("cfg").map(str::trim_start) {
+                Some(rest) if rest.starts_with('(') && rest.ends_with(')') => {
+                    pending = Some(rest[1..rest.len() - 1].trim().to_string());
+                }
+                _ => return false,
+            }
+        } else if inner.l_curly_token().is_some() {
+            let pred = pending.take();
+            if n == branch {
+                ours = Some((preds.len(), pred.clone()));
+            }
+            match pred {
+                Some(p) => preds.push(p),
+                // `else { .. }`: the last branch.
+                None => {
+                    if n != branch {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let Some((k, own)) = ours else {
+        return false;
+    };
+    let before: Vec<String> = preds[..k].iter().map(|p| format!("not({p})")).collect();
+    let pred = match (own, before.is_empty()) {
+        (Some(p), true) => p,
+        (Some(p), false) => format!("all({}, {p})", before.join(", ")),
+        (None, _) if preds.len() == 1 => negate(&preds[0]),
+        (None, _) => format!("not(any({}))", preds.join(", ")),
+    };
+    let mac = if rule == "attr-main" { "main" } else { "test" };
+    shared_attr_uses(scope, &local, &pred, mac, rule, ctx, acc);
+    // The import goes, with its line when it stands alone there.
+    let mut start: usize = toks[i - 1].text_range().start().into();
+    let mut end: usize = toks[j + 2].text_range().end().into();
+    let line_start = ctx.src[..start].rfind('\n').map_or(0, |n| n + 1);
+    let line_end = ctx.src[end..].find('\n').map_or(ctx.src.len(), |n| end + n + 1);
+    if ctx.src[line_start..start].trim().is_empty() && ctx.src[end..line_end].trim().is_empty() {
+        (start, end) = (line_start, line_end);
+    }
+    acc.edits.replace(start..end, String::new(), rule);
+    true
 }
 
 fn report(acc: &mut Acc, at: usize, local: &str, item: &str) {
