@@ -846,7 +846,27 @@ fn rename_features(
     let Some(features) = doc.get("features").and_then(|f| f.as_table_like()) else {
         return renames;
     };
+    // A new name must not be a feature, nor the key of a dependency the feature does not enable
+    // as `dep:key` (an optional dependency is a feature by that name: agnostik's
+    // `smol_crate = { package = "smol", optional = true }`).
     let taken: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
+    let mut deps: Vec<String> = Vec::new();
+    let dep_keys = |t: Option<&Item>| -> Vec<String> {
+        t.and_then(|t| t.as_table_like())
+            .map(|t| t.iter().map(|(k, _)| k.to_string()).collect())
+            .unwrap_or_default()
+    };
+    let dependency_tables = ["dependencies", "build-dependencies"];
+    for table in dependency_tables {
+        deps.extend(dep_keys(doc.get(table)));
+    }
+    if let Some(targets) = doc.get("target").and_then(|t| t.as_table_like()) {
+        for (_, target) in targets.iter() {
+            for table in dependency_tables {
+                deps.extend(dep_keys(target.get(table)));
+            }
+        }
+    }
     let list = |k: &str| -> Vec<String> {
         features
             .get(k)
@@ -877,9 +897,10 @@ fn rename_features(
             if !enables {
                 continue;
             }
-            if taken.contains(&new) || renames.iter().any(|(_, n)| n == &new) {
+            let other_dep = deps.contains(&new) && !list(k).contains(&format!("dep:{new}"));
+            if taken.contains(&new) || other_dep || renames.iter().any(|(_, n)| n == &new) {
                 notes.push(format!(
-                    "feature `{k}` keeps its name: a feature `{new}` exists already"
+                    "feature `{k}` keeps its name: a feature or dependency `{new}` exists already"
                 ));
                 renames.push((k.clone(), k.clone()));
                 continue;
@@ -1190,6 +1211,25 @@ mod tests {
             "{after}"
         );
         assert!(after.contains("async-std = [\"smol\"]"), "{after}");
+    }
+
+    #[test]
+    fn a_new_feature_name_never_takes_another_dependency_s_name() {
+        // agnostik: `async_std_crate` would become `smol_crate`, the key of its smol 1 dependency
+        // (an optional dependency is a feature by its key): the feature keeps its name, and
+        // `runtime_smol` still enables the smol 1 dependency.
+        let before = "[features]\nruntime_asyncstd = [\"async_std_crate\"]\nruntime_smol = [\"smol_crate\"]\n\n[dependencies]\nasync_std_crate = { version = \"1\", optional = true, package = \"async-std\" }\nsmol_crate = { version = \"1\", optional = true, package = \"smol\" }\n";
+        let after = migrate(before, smol()).unwrap().unwrap().text;
+        assert!(after.contains("runtime_smol = [\"smol_crate\"]"), "{after}");
+        assert!(
+            after.contains("runtime_asyncstd = [\"async_std_crate\"]"),
+            "{after}"
+        );
+        assert!(
+            after.contains("async_std_crate = [\"dep:smol\"]"),
+            "{after}"
+        );
+        assert!(!after.contains("smol_crate = ["), "{after}");
     }
 
     #[test]

@@ -584,8 +584,10 @@ fn shared_executors(
             .iter()
             .filter_map(index)
             .collect();
+        // A cycle through dev-dependencies (the library's proc-macro crate whose tests use
+        // the library) leads back to the owner, which drives its own executor.
         while let Some(d) = queue.pop() {
-            if closure.insert(d) {
+            if d != owner && closure.insert(d) {
                 queue.extend(packages[d].dependents.iter().filter_map(index));
             }
         }

@@ -43,7 +43,7 @@
 //!         }
 //!     }
 //!
-//!     /// A condition variable: tasks wait on it with a `smol::lock::Mutex` guard until another
+//!     /// A condition variable: tasks wait on it with a guard of smol's `lock::Mutex` until another
 //!     /// task notifies them.
 //!     #[derive(Default)]
 //!     pub struct Condvar {
@@ -205,7 +205,7 @@ pub(crate) const MODULE: &str = "
         }
     }
 
-    /// A condition variable: tasks wait on it with a `smol::lock::Mutex` guard until another
+    /// A condition variable: tasks wait on it with a guard of smol's `lock::Mutex` until another
     /// task notifies them.
     #[derive(Default)]
     pub struct Condvar {

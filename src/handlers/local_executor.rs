@@ -47,7 +47,7 @@
 //!         static DRIVEN: Cell<bool> = const { Cell::new(false) };
 //!     }
 //!
-//!     /// `smol::block_on` that also runs the tasks `spawn_local` gave this thread.
+//!     /// smol's `block_on` that also runs the tasks `spawn_local` gave this thread.
 //!     pub fn block_on<T>(future: impl Future<Output = T>) -> T {
 //!         struct Restore(bool);
 //!         impl Drop for Restore {
@@ -108,7 +108,7 @@ const MODULE: &str = "
         static DRIVEN: Cell<bool> = const { Cell::new(false) };
     }
 
-    /// `smol::block_on` that also runs the tasks `spawn_local` gave this thread.
+    /// smol's `block_on` that also runs the tasks `spawn_local` gave this thread.
     pub fn block_on<T>(future: impl Future<Output = T>) -> T {
         struct Restore(bool);
         impl Drop for Restore {

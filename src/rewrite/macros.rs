@@ -337,6 +337,20 @@ mod tests {
     }
 
     #[test]
+    fn a_root_name_before_a_single_colon_is_no_path() {
+        let names = |src: &str| {
+            let roots = ["async_std".to_string()].into_iter().collect();
+            super::token_trees_name_roots(&super::super::parse(src, "2021").tree(), &roots)
+        };
+        // build.rs of agnostik: a cfg alias named `async_std`.
+        assert!(!names(
+            "fn main() { cfg_aliases! { async_std: { feature = \"rt\" } } }"
+        ));
+        assert!(names("m! { async_std::task::spawn(f) }"));
+        assert!(!names("m! { async_std: :task }"));
+    }
+
+    #[test]
     fn expression_macros_become_calls_of_the_same_length() {
         assert_eq!(
             shadow("fn f() { println!(\"{}\", p.exists().await); let v = vec![g(1)]; }").unwrap(),
@@ -831,10 +845,19 @@ pub fn token_trees_name_roots(
                 .filter_map(NodeOrToken::into_token)
                 .filter(|t| !t.kind().is_trivia())
                 .collect();
-            toks.windows(2).any(|w| {
-                w[0].kind() == SyntaxKind::IDENT
-                    && roots.contains(w[0].text())
-                    && matches!(w[1].kind(), SyntaxKind::COLON | SyntaxKind::COLON2)
+            // `async_std::` (`::` is one token, or two adjacent `:`); `async_std: ..` (a key in
+            // `cfg_aliases! { async_std: { feature = ".." } }`) is not a path.
+            (0..toks.len()).any(|i| {
+                toks[i].kind() == SyntaxKind::IDENT
+                    && roots.contains(toks[i].text())
+                    && match toks.get(i + 1).map(|t| t.kind()) {
+                        Some(SyntaxKind::COLON2) => true,
+                        Some(SyntaxKind::COLON) => toks.get(i + 2).is_some_and(|t| {
+                            t.kind() == SyntaxKind::COLON
+                                && t.text_range().start() == toks[i + 1].text_range().end()
+                        }),
+                        _ => false,
+                    }
             })
         })
 }

@@ -208,7 +208,15 @@ fn shared_attr(
     };
     // The attributes that name the shared binding: `#[atest]` in the use item's scope (the
     // name may resolve to the other runtime's import, written first: it is the same name).
-    shared_attr_uses(leaf.use_item.syntax().parent(), local, &pred, mac, rule, ctx, acc);
+    shared_attr_uses(
+        leaf.use_item.syntax().parent(),
+        local,
+        &pred,
+        mac,
+        rule,
+        ctx,
+        acc,
+    );
     st.plan = LeafPlan::Fq;
     st
 }
@@ -381,7 +389,9 @@ pub(super) fn cfg_if_attr_import(
     let mut start: usize = toks[i - 1].text_range().start().into();
     let mut end: usize = toks[j + 2].text_range().end().into();
     let line_start = ctx.src[..start].rfind('\n').map_or(0, |n| n + 1);
-    let line_end = ctx.src[end..].find('\n').map_or(ctx.src.len(), |n| end + n + 1);
+    let line_end = ctx.src[end..]
+        .find('\n')
+        .map_or(ctx.src.len(), |n| end + n + 1);
     if ctx.src[line_start..start].trim().is_empty() && ctx.src[end..line_end].trim().is_empty() {
         (start, end) = (line_start, line_end);
     }
