@@ -242,6 +242,13 @@ pub const ALL: &[Handler] = &[
         false,
         crate::threads::entry::run,
     ),
+    row(
+        "threads-timeout",
+        Threads,
+        true,
+        false,
+        crate::threads::timeout::run,
+    ),
     row("timeout-error", Smol, true, false, timeout_error::run),
     row("timeout-to-or", Smol, true, false, timeout::run),
     row("unix-sync-bind", Smol, true, false, unix_bind::run).calls_only(),

@@ -274,7 +274,7 @@ fn item_row(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
                         "write the call as a method call, then run again",
                     ))
                 }
-                _ => check_handler_site(site, &canon, out),
+                _ => check_handler_site(site, &canon, f, out),
             },
         }
     }
@@ -773,10 +773,21 @@ fn is_runtime_arg(node: &SyntaxNode, sites: &FileSites) -> bool {
 }
 
 /// Sites whose rows have handlers: the shape they need.
-fn check_handler_site(site: &PathSite, canon: &str, out: &mut UnitFacts) {
+fn check_handler_site(site: &PathSite, canon: &str, f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     let keep = "kept on an async runtime (smol with --to auto)";
     let at = site.path.syntax();
     match canon {
+        // Only a channel receive whose timeout error is only matched (`timeout.rs`).
+        "async_std::future::timeout" => {
+            if !super::timeout::converts(&site.path, f.ctx, f.plan) {
+                out.blockers.push(blocker(
+                    at,
+                    "future-timeout",
+                    format!("uses `{canon}`: a timeout over a future needs a runtime (a thread cannot be cancelled); only `timeout(d, rx.recv())` on a channel, its error only matched, becomes `recv_timeout`"),
+                    KEEP,
+                ));
+            }
+        }
         "async_std::task::spawn" | "async_std::task::block_on" => {
             let Some(call) = call_of_path(&site.path) else {
                 out.blockers.push(RawFinding::not_migrated(

@@ -105,6 +105,9 @@ pub enum AwaitKind {
     /// A child process's `status()`/`output()`: std's `Child` has `wait()`/`wait_with_output()`
     /// (which close its stdin first, as async-process's did); `.await` goes.
     Renamed(&'static str),
+    /// `future::timeout(d, rx.recv()).await` on a channel receiver, its error only matched:
+    /// `rx.recv_timeout(d)` in the same shapes (`timeout.rs`).
+    RecvTimeout,
     /// No blocking form: why.
     Blocker(String),
 }
@@ -166,6 +169,9 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                 .find(|s| s.path.syntax() == path.syntax())
             {
                 let canon = site.canon.join("::");
+                if super::timeout::recv_timeout(aw, ctx, plan).is_some() {
+                    return AwaitKind::RecvTimeout;
+                }
                 return match canon.as_str() {
                     "async_std::task::spawn" => AwaitKind::Join,
                     "async_std::task::spawn_blocking" => AwaitKind::CallInline,
@@ -396,6 +402,22 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                         acc.edits
                             .replace(end(b.syntax())..end(aw.syntax()), tail, rule);
                     }
+                }
+            }
+            AwaitKind::RecvTimeout => {
+                if let Some((rx, d)) = super::timeout::recv_timeout(&aw, ctx, plan) {
+                    let indent = crate::handlers::indent_of(ctx.src, aw.syntax());
+                    let text = super::timeout::text(
+                        &crate::handlers::text_of(ctx, rx.syntax()),
+                        &crate::handlers::text_of(ctx, d.syntax()),
+                        plan,
+                        &indent,
+                    );
+                    acc.edits.replace(
+                        crate::handlers::range(aw.syntax()),
+                        text,
+                        super::timeout::RULE,
+                    );
                 }
             }
             AwaitKind::RecvOk => {

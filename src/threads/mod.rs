@@ -34,6 +34,7 @@ pub(crate) mod decide;
 pub(crate) mod entry;
 pub(crate) mod interval;
 pub(crate) mod spawn;
+pub(crate) mod timeout;
 
 pub use analyse::{analyse_file, collect_plan, package_blockers, unit_of, Unit, UnitFacts};
 pub use awaits::{classify, AwaitKind};
