@@ -575,7 +575,28 @@ fn migrate_threads_file(
     for x in out.findings {
         report.findings.push(x.locate(&f.file, &f.text));
     }
-    if let Some(new) = out.new_text {
+    let mut counts: std::collections::BTreeMap<String, usize> = out.counts.into_iter().collect();
+    let mut new_text = out.new_text;
+    // Doc examples: the blocking form of the code they document (the analysis let through only
+    // blocks that have one).
+    let current = new_text.clone().unwrap_or_else(|| f.text.clone());
+    let mut doc_findings = Vec::new();
+    if let Some(docs) = rewrite::doctests::migrate_doc_blocks_to(
+        &current,
+        Catalogue::threads(plan.mpsc),
+        ctx,
+        &pkg.edition,
+        Some(plan),
+        &mut doc_findings,
+    ) {
+        *counts.entry(rewrite::doctests::RULE.into()).or_default() += docs.blocks;
+        new_text = Some(docs.text);
+    }
+    for x in doc_findings {
+        needs.keep_async_std |= x.severity == crate::report::Severity::NotMigrated;
+        report.findings.push(x.locate(&f.file, &current));
+    }
+    if let Some(new) = new_text {
         // What the new text names counts too (a shared receiver's `crossbeam_channel::bounded`).
         let mut crates = crates_of(&out.crates, &f.text);
         crates.extend(crates_of(&out.crates, &new));
@@ -584,7 +605,7 @@ fn migrate_threads_file(
             file: f.file.clone(),
             before: f.text.clone(),
             after: new,
-            rules: out.counts.into_iter().collect(),
+            rules: counts,
             crates,
         });
     }

@@ -104,24 +104,72 @@ pub fn migrate_doc_blocks(
     edition: &str,
     findings: &mut Vec<RawFinding>,
 ) -> Option<DocOutcome> {
+    migrate_doc_blocks_to(text, cat, krate, edition, None, findings)
+}
+
+/// [`migrate_doc_blocks`] to a target: `threads` is the package's plan for `--to threads` (the
+/// blocks become the blocking form of the code they document).
+pub fn migrate_doc_blocks_to(
+    text: &str,
+    cat: &crate::rules::Catalogue,
+    krate: &crate::resolve::CrateContext,
+    edition: &str,
+    threads: Option<&crate::threads::Plan>,
+    findings: &mut Vec<RawFinding>,
+) -> Option<DocOutcome> {
     let fcx = FileCtx {
         cat,
         oracle: &crate::resolve::NoTypes,
         krate,
         edition,
         in_lib: false,
-        threads: None,
+        threads,
         generated: &crate::handlers::generated::Paths::NONE,
         nodes: None,
     };
+    let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut crates = std::collections::BTreeSet::new();
+    for block in rust_blocks(text) {
+        if let Some((new_lines, named)) = migrate_block(&block, fcx, findings) {
+            crates.extend(named);
+            let range = block[0].line.start..block.last().unwrap().line.end;
+            let nl = if text[block[0].line.end..].starts_with("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            replacements.push((range, new_lines.join(nl)));
+        }
+    }
+    if replacements.is_empty() {
+        return None;
+    }
+    let changed = replacements.len();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (r, t) in replacements {
+        out.push_str(&text[last..r.start]);
+        out.push_str(&t);
+        last = r.end;
+    }
+    out.push_str(&text[last..]);
+    Some(DocOutcome {
+        text: out,
+        blocks: changed,
+        crates,
+    })
+}
+
+/// The Rust code blocks of the text's doc comments, each non-empty (its lines, `# ` hidden
+/// lines marked).
+fn rust_blocks(text: &str) -> Vec<Vec<CodeLine>> {
     let mut lines: Vec<(usize, &str)> = Vec::new();
     let mut pos = 0;
     for l in text.split_inclusive('\n') {
         lines.push((pos, l.trim_end_matches(['\n', '\r'])));
         pos += l.len();
     }
-    let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    let mut crates = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let (_, line) = lines[i];
@@ -168,36 +216,65 @@ pub fn migrate_doc_blocks(
             j += 1;
         }
         if rust && !block.is_empty() {
-            if let Some((new_lines, named)) = migrate_block(&block, fcx, findings) {
-                crates.extend(named);
-                let range = block[0].line.start..block.last().unwrap().line.end;
-                let nl = if text[block[0].line.end..].starts_with("\r\n") {
-                    "\r\n"
-                } else {
-                    "\n"
-                };
-                replacements.push((range, new_lines.join(nl)));
-            }
+            out.push(block);
         }
         i = j + 1;
     }
-    if replacements.is_empty() {
-        return None;
+    out
+}
+
+/// Why the text's doc examples that use async-std cannot become blocking code (`--to threads`):
+/// one reason per block that cannot, from the same analysis as the package's files.
+pub fn threads_blockers(
+    text: &str,
+    plan: &crate::threads::Plan,
+    krate: &crate::resolve::CrateContext,
+    edition: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for block in rust_blocks(text) {
+        let code: String = block.iter().map(|l| format!("{}\n", l.code)).collect();
+        if !krate.roots.iter().any(|r| code.contains(r.as_str())) {
+            continue;
+        }
+        let src = if code.contains("fn main") {
+            code
+        } else {
+            format!("fn main() {{\n{code}}}\n")
+        };
+        let parse = super::parse(&src, edition);
+        if !parse.errors().is_empty() {
+            out.push("a doc example that does not parse as Rust".to_string());
+            continue;
+        }
+        let sf = super::macros::shadow_tree(&src, parse.tree(), None, edition);
+        let sites = resolve_file(
+            &sf,
+            &FilePlace {
+                in_lib: false,
+                module: vec![],
+            },
+            krate,
+        );
+        let ctx = super::Ctx {
+            src: &src,
+            sf: &sf,
+            sites: &sites,
+            cat: crate::rules::Catalogue::threads(plan.mpsc),
+            oracle: &crate::resolve::NoTypes,
+            krate,
+            edition,
+            in_lib: false,
+            threads: Some(plan),
+            generated: &crate::handlers::generated::Paths::NONE,
+            nodes: std::cell::OnceCell::new(),
+        };
+        let facts = crate::threads::analyse_file(&ctx, plan, None);
+        if let Some(b) = facts.blockers.first() {
+            out.push(b.message.clone());
+        }
     }
-    let changed = replacements.len();
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for (r, t) in replacements {
-        out.push_str(&text[last..r.start]);
-        out.push_str(&t);
-        last = r.end;
-    }
-    out.push_str(&text[last..]);
-    Some(DocOutcome {
-        text: out,
-        blocks: changed,
-        crates,
-    })
+    out
 }
 
 fn migrate_block(

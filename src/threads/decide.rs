@@ -86,16 +86,23 @@ pub(crate) fn decide_units(
         for b in std::mem::take(&mut facts.blockers) {
             entry.0.push(b.locate(&f.file, &f.text));
         }
+        // Doc examples become the blocking form of the code they document, unless one of them
+        // needs a runtime itself.
         if doc_mentions_async_std(sf, &krate.roots) {
-            entry.0.push(
-                RawFinding::not_migrated(
-                    0,
-                    FindingId::DocExamples,
-                    "doc comments show async-std code (doctests would lose their runtime)",
-                    "kept on an async runtime (smol with --to auto)",
-                )
-                .locate(&f.file, &f.text),
-            );
+            let why = rewrite::doctests::threads_blockers(&f.text, plan, krate, &pkg.edition);
+            if let Some(why) = why.first() {
+                entry.0.push(
+                    RawFinding::not_migrated(
+                        0,
+                        FindingId::DocExamples,
+                        format!(
+                            "a doc example needs an async runtime (doctests would lose it): {why}"
+                        ),
+                        "kept on an async runtime (smol with --to auto)",
+                    )
+                    .locate(&f.file, &f.text),
+                );
+            }
         }
         // Crates that use the package's library are decided with it: its async API (if it
         // keeps one) needs them async too.

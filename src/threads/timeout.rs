@@ -138,8 +138,7 @@ fn error_unobserved(aw: &ast::AwaitExpr) -> bool {
     };
     if let Some(m) = ast::MatchExpr::cast(parent.clone()) {
         return m.expr().is_some_and(|e| e.syntax() == &node)
-            && m
-                .match_arm_list()
+            && m.match_arm_list()
                 .is_some_and(|l| l.arms().all(|a| ignores_err(a.pat())));
     }
     if let Some(l) = ast::LetExpr::cast(parent.clone()) {
@@ -200,8 +199,7 @@ fn ignores_err(pat: Option<ast::Pat>) -> bool {
                 .and_then(|s| s.name_ref())
                 .is_some_and(|n| n.text() == "Err");
             !is_err
-                || t
-                    .fields()
+                || t.fields()
                     .all(|f| matches!(f, ast::Pat::WildcardPat(_) | ast::Pat::RestPat(_)))
         }
         _ => false,
@@ -226,6 +224,11 @@ async fn main() {
 }
 "#;
         let out = migrate(before, crate::handlers::HandlerTarget::Threads);
-        assert!(out.text.contains("recv_timeout"), "{}\n{:?}", out.text, out.findings);
+        assert!(
+            out.text.contains("recv_timeout"),
+            "{}\n{:?}",
+            out.text,
+            out.findings
+        );
     }
 }
