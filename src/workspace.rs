@@ -55,6 +55,9 @@ pub struct Workspace {
     /// Its packages (members, the root package, and the virtual manifest as a nameless package),
     /// sorted by directory.
     pub packages: Vec<Package>,
+    /// Files the walk reached below the workspace that do not end in `.rs`: a module file
+    /// `#[path]` names may be one of them (`#[path = "gen/impl.inc"] mod imp;`).
+    pub other_files: BTreeSet<PathBuf>,
 }
 
 impl Workspace {
@@ -108,6 +111,7 @@ pub fn discover_workspaces(
         });
     let mut manifests = Vec::new();
     let mut sources = Vec::new();
+    let mut others = Vec::new();
     // A directory the walk cannot read is reported and left out; the run goes on (the packages
     // whose module files it holds keep async-std: those files are not read).
     let mut unreadable: Broken = Vec::new();
@@ -131,6 +135,8 @@ pub fn discover_workspaces(
             manifests.push(p.to_path_buf());
         } else if p.extension().is_some_and(|x| x == "rs") {
             sources.push(p.to_path_buf());
+        } else {
+            others.push(p.to_path_buf());
         }
     }
 
@@ -245,10 +251,21 @@ pub fn discover_workspaces(
                 dir: dir.clone(),
                 is_virtual: doc.get("package").is_none(),
                 packages: vec![pkg],
+                other_files: BTreeSet::new(),
             });
         } else {
             let w = index_of_root[&r];
             out[w].packages.push(pkg);
+        }
+    }
+    // Each other file goes to the deepest workspace above it.
+    for f in others {
+        if let Some(w) = out
+            .iter_mut()
+            .filter(|w| f.starts_with(&w.dir))
+            .max_by_key(|w| w.dir.components().count())
+        {
+            w.other_files.insert(f);
         }
     }
     // Path dependencies between the packages found.

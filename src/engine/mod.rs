@@ -208,9 +208,17 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         // Module files the walk left out (`--exclude`, ignore files, a linked directory) that
         // name async-std: read only for that, not migrated.
         let mut left_out: Vec<&PathBuf> = Vec::new();
+        // Module files whose names do not end in `.rs` (`#[path = "x.inc"]`), which the walk
+        // reached: migrated as the others are.
+        let mut other_modules: Vec<PathBuf> = Vec::new();
         for t in tree.iter().flatten() {
             let real = canon(t);
-            if walked.contains(&real) {
+            let other = t.extension().is_none_or(|x| x != "rs")
+                && ws.other_files.contains(t)
+                && std::fs::symlink_metadata(t).is_ok_and(|m| m.file_type().is_file());
+            if other {
+                other_modules.push(t.clone());
+            } else if walked.contains(&real) {
                 if !walked_lexical.contains(t) {
                     via_link.entry(real).or_insert_with(|| t.clone());
                 }
@@ -251,7 +259,7 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
             incomplete.insert(pi);
         }
         let mut texts = Vec::new();
-        for f in &pkg.files {
+        for f in pkg.files.iter().chain(&other_modules) {
             let text = match std::fs::read_to_string(f) {
                 Ok(t) => t,
                 Err(e) => {

@@ -711,6 +711,32 @@ fn async_std_stays_unless_every_module_file_was_read() {
     let m = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     assert!(m.contains("async-std = \"1\""), "{m}");
     assert_eq!(std::fs::read_to_string(root.join("src/a.rs")).unwrap(), nap);
+    // A module file whose name does not end in `.rs` (`#[path = "gen/a.inc"]`) is migrated as
+    // the others are, and the dependency goes.
+    let root = dir.path().join("path-inc");
+    setup(&root);
+    std::fs::write(
+        root.join("src/lib.rs"),
+        "#[path = \"gen/a.inc\"]\npub mod a;\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("src/gen")).unwrap();
+    std::fs::write(root.join("src/gen/a.inc"), nap).unwrap();
+    let (code, out, err) = run(&[
+        "apply",
+        "--allow-no-vcs",
+        "--to",
+        "smol",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let a = std::fs::read_to_string(root.join("src/gen/a.inc")).unwrap();
+    assert!(
+        a.contains("Timer::after") && !a.contains("async_std"),
+        "{a}"
+    );
+    let m = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(!m.contains("async-std"), "{m}");
 }
 
 /// `.into_inner()` is a lock's where rust-analyzer says so: a channel error's keeps the program
