@@ -1,9 +1,10 @@
 //! A file that was rustfmt-clean before the migration is rustfmt-clean after: the rewrites write
 //! what reads well as an edit (one line where rustfmt breaks it in three), so a changed `.rs`
-//! file whose original text rustfmt leaves as it is gets formatted by rustfmt, with the
-//! repository's own configuration (`rustfmt.toml` found from the file's directory upwards, as
-//! `cargo fmt` finds it) and the package's edition. Files that were not formatted stay as the
-//! rewrites left them: formatting them would bury the migration in unrelated changes.
+//! file that rustfmt changes only where the migration edited it (its original was formatted
+//! everywhere else) gets formatted by rustfmt, with the repository's own configuration
+//! (`rustfmt.toml` found from the file's directory upwards, as `cargo fmt` finds it) and the
+//! package's edition. Files rustfmt would change elsewhere stay as the rewrites left them:
+//! formatting them would bury the migration in unrelated changes.
 //!
 //! rustfmt is the toolchain's binary, started outside the repository (rustup would otherwise read
 //! the repository's `rust-toolchain.toml`, which can name any binary): nothing of the repository
@@ -11,15 +12,18 @@
 //! Without rustfmt (or when it fails on a file), the file stays as the rewrites left it.
 
 use crate::report::FileChange;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Formats each changed `.rs` file of the package at `pkg_dir` (paths relative to `root`) that
-/// was rustfmt-clean, with two rustfmt processes in all rather than two per file (a process costs
-/// more than formatting a file): `rustfmt --check` over the files as they are on disk says which are clean;
-/// the new texts of those are formatted in a scratch copy of the package's `.rs` tree (so that
-/// `mod` declarations resolve), with the configuration found from the package upwards.
+/// was rustfmt-clean, with one rustfmt process in all rather than one per file (a process costs
+/// more than formatting a file): the new texts are formatted in a scratch copy of the package's
+/// `.rs` tree (so that `mod` declarations resolve), with the configuration found from the
+/// package upwards, and a file takes its formatted text when every line rustfmt changed is one
+/// the migration changed or touches one ([`only_near_edits`]): the original was formatted where
+/// the migration did not edit it. (A `rustfmt --check` of the originals said the same at the
+/// cost of formatting every file twice: three quarters of a `--syntax-only` run on the bench
+/// trees.)
 pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut FileChange>) {
     // Absolute paths: rustfmt names files by them in what it prints.
     let (Ok(root), Ok(pkg_dir)) = (std::fs::canonicalize(root), std::fs::canonicalize(pkg_dir))
@@ -38,18 +42,11 @@ pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut F
         .iter()
         .map(|&i| root.join(&changes[i].file))
         .collect();
-    let Some(unclean) = check(&paths, edition) else {
-        return;
-    };
     let clean: Vec<(usize, &Path)> = changed
         .iter()
         .zip(&paths)
-        .filter(|(_, p)| !unclean.contains(*p))
         .map(|(&i, p)| (i, p.as_path()))
         .collect();
-    if clean.is_empty() {
-        return;
-    }
     let Ok(scratch) = tempfile::tempdir() else {
         return;
     };
@@ -86,41 +83,46 @@ pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut F
             continue;
         }
         if let Ok(text) = std::fs::read_to_string(&copy) {
-            changes[i].after = text;
+            if only_near_edits(&changes[i].before, &changes[i].after, &text) {
+                changes[i].after = text;
+            }
         }
     }
 }
 
-/// The files among `paths` that rustfmt would change (or cannot format), from one `--check`; `None`
-/// when rustfmt cannot be run.
-fn check(paths: &[PathBuf], edition: &str) -> Option<BTreeSet<PathBuf>> {
-    let out = Command::new("rustfmt")
-        .args(["--check", "--edition", edition, "--color", "never"])
-        .args(paths)
-        // Not in the repository: rustup would take its toolchain file, which can name any binary.
-        .current_dir(std::env::temp_dir())
-        .stdin(Stdio::null())
-        .output()
-        .ok()?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let named = |line: &str| {
-        paths
-            .iter()
-            .find(|p| line.contains(&p.display().to_string()))
-            .cloned()
-    };
-    let mut unclean: BTreeSet<PathBuf> = stdout
-        .lines()
-        .filter(|l| l.starts_with("Diff in "))
-        .filter_map(named)
+/// Every line rustfmt changed in `after` (to `formatted`) is one the migration changed from
+/// `before`, or next to one: `before` was formatted away from the edits (rustfmt's changes to a
+/// formatted file that was edited stay within the statements and import groups it edited).
+fn only_near_edits(before: &str, after: &str, formatted: &str) -> bool {
+    use similar::{DiffTag, TextDiff};
+    let edited: Vec<std::ops::Range<usize>> = TextDiff::from_lines(before, after)
+        .ops()
+        .iter()
+        .filter(|op| op.tag() != DiffTag::Equal)
+        .map(|op| op.new_range())
         .collect();
-    unclean.extend(stderr.lines().filter_map(named));
-    if !out.status.success() && unclean.is_empty() {
-        // It failed without naming a file: trust none.
-        return Some(paths.iter().cloned().collect());
-    }
-    Some(unclean)
+    // Closed ranges: an insertion (empty range) next to an edit touches it.
+    let touch = |a: &std::ops::Range<usize>, b: &std::ops::Range<usize>| {
+        a.start <= b.end && b.start <= a.end
+    };
+    // Blank lines around a change count with it: where the migration removed an import group,
+    // the diff may place the removal on either side of the blank lines rustfmt then merges.
+    let lines: Vec<&str> = after.lines().collect();
+    let blank = |i: usize| lines.get(i).is_some_and(|l| l.trim().is_empty());
+    TextDiff::from_lines(after, formatted)
+        .ops()
+        .iter()
+        .filter(|op| op.tag() != DiffTag::Equal)
+        .all(|op| {
+            let mut r = op.old_range();
+            while r.start > 0 && blank(r.start - 1) {
+                r.start -= 1;
+            }
+            while blank(r.end) {
+                r.end += 1;
+            }
+            edited.iter().any(|e| touch(e, &r))
+        })
 }
 
 /// The `rustfmt.toml` (or `.rustfmt.toml`) that applies to files of `dir`, from `dir` upwards.
@@ -198,8 +200,10 @@ mod tests {
         let long = "fn f() -> u8 {\n    let value_with_a_long_name = some_function_name(first_argument, second_argument, third_argument);\n    1\n}\n";
         let out = formatted(dir.path(), clean, long);
         assert!(out.contains("=\n        some_function_name("), "{out}");
-        // Not formatted before: left as the rewrites wrote it.
-        assert_eq!(formatted(dir.path(), "fn f( ) {}\n", long), long);
+        // Not formatted before, away from the edits: left as the rewrites wrote it.
+        let messy = "fn g( ) {}\n\nfn f() -> u8 {\n    1\n}\n";
+        let edited = "fn g( ) {}\n\nfn f() -> u8 {\n    2\n}\n";
+        assert_eq!(formatted(dir.path(), messy, edited), edited);
         // The repository's configuration counts.
         std::fs::write(dir.path().join("rustfmt.toml"), "hard_tabs = true\n").unwrap();
         let tabs = "fn f() -> u8 {\n\t1\n}\n";
@@ -217,7 +221,7 @@ mod tests {
         std::fs::create_dir_all(pkg.join("src")).unwrap();
         let main = "mod a;\n\nfn main() {\n    a::f();\n}\n";
         let a = "pub fn f() {}\n";
-        let messy = "fn g( ) {}\n";
+        let messy = "fn g( ) {}\n\nfn k() -> u8 {\n    1\n}\n";
         std::fs::write(pkg.join("src/main.rs"), main).unwrap();
         std::fs::write(pkg.join("src/a.rs"), a).unwrap();
         std::fs::write(pkg.join("src/b.rs"), messy).unwrap();
@@ -233,14 +237,18 @@ mod tests {
                 main,
                 "mod a;\n\nfn main() {\n    a::f(); { let x = 1; drop(x) }\n}\n",
             ),
-            change("pkg/src/b.rs", messy, "fn g( ) { h( ) }\n"),
+            change(
+                "pkg/src/b.rs",
+                messy,
+                "fn g( ) {}\n\nfn k() -> u8 {\n    2\n}\n",
+            ),
         ];
         super::files(dir.path(), &pkg, "2021", changes.iter_mut().collect());
         assert_eq!(
             changes[0].after,
             "mod a;\n\nfn main() {\n    a::f();\n    {\n        let x = 1;\n        drop(x)\n    }\n}\n"
         );
-        // Not formatted before: left as the rewrites wrote it.
-        assert_eq!(changes[1].after, "fn g( ) { h( ) }\n");
+        // Not formatted before, away from the edit: left as the rewrites wrote it.
+        assert_eq!(changes[1].after, "fn g( ) {}\n\nfn k() -> u8 {\n    2\n}\n");
     }
 }
