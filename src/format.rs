@@ -64,7 +64,16 @@ pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut F
         }
     }
     let mut cmd = Command::new("rustfmt");
-    cmd.args(["--edition", edition, "--color", "never"]);
+    // Each file once: rustfmt would also format the module files each one declares (all of a
+    // crate's for its root), which are either passed themselves or not changed.
+    cmd.args([
+        "--edition",
+        edition,
+        "--color",
+        "never",
+        "--config",
+        "skip_children=true",
+    ]);
     if let Some(config) = config_of(pkg_dir) {
         cmd.arg("--config-path").arg(config);
     }
