@@ -110,27 +110,41 @@ fn only_near_edits(before: &str, after: &str, formatted: &str) -> bool {
         .filter(|op| op.tag() != DiffTag::Equal)
         .map(|op| op.new_range())
         .collect();
-    // Closed ranges: an insertion (empty range) next to an edit touches it.
-    let touch = |a: &std::ops::Range<usize>, b: &std::ops::Range<usize>| {
-        a.start <= b.end && b.start <= a.end
+    // Lines in common; an insertion or a deletion (an empty range) touches the lines around
+    // its place. A line that is only next to an edit is not the migration's.
+    let touch = |e: &std::ops::Range<usize>, r: &std::ops::Range<usize>| {
+        if e.is_empty() || r.is_empty() {
+            e.start <= r.end && r.start <= e.end
+        } else {
+            e.start < r.end && r.start < e.end
+        }
     };
     // Blank lines around a change count with it: where the migration removed an import group,
     // the diff may place the removal on either side of the blank lines rustfmt then merges.
     let lines: Vec<&str> = after.lines().collect();
     let blank = |i: usize| lines.get(i).is_some_and(|l| l.trim().is_empty());
+    let new_lines: Vec<&str> = formatted.lines().collect();
+    let new_blank = |i: usize| new_lines.get(i).is_some_and(|l| l.trim().is_empty());
     TextDiff::from_lines(after, formatted)
         .ops()
         .iter()
         .filter(|op| op.tag() != DiffTag::Equal)
         .all(|op| {
-            let mut r = op.old_range();
-            while r.start > 0 && blank(r.start - 1) {
-                r.start -= 1;
+            let r = op.old_range();
+            let mut wide = r.clone();
+            while wide.start > 0 && blank(wide.start - 1) {
+                wide.start -= 1;
             }
-            while blank(r.end) {
-                r.end += 1;
+            while blank(wide.end) {
+                wide.end += 1;
             }
-            edited.iter().any(|e| touch(e, &r))
+            // A change of blank lines only (two left where an import group went) may sit
+            // across blank lines from the edit.
+            let blank_only = r.clone().all(blank) && op.new_range().all(new_blank);
+            let next_to = |e: &std::ops::Range<usize>| {
+                blank_only && e.start <= wide.end && wide.start <= e.end
+            };
+            edited.iter().any(|e| touch(e, &r) || next_to(e))
         })
 }
 

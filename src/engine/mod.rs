@@ -64,6 +64,36 @@ pub fn plan_workspaces(
     let mut jobs: Vec<&workspace::Workspace> = workspaces.iter().collect();
     jobs.sort_by_key(|w| std::cmp::Reverse(w.packages.len()));
     let total = jobs.len();
+    // One rust-analyzer database for every workspace that names async-std (issue 15): the
+    // standard library and the dependencies they share are loaded and analysed once, and the
+    // workers query it through handles of their own. A workspace rust-analyzer cannot load falls
+    // back alone; a panic while loading falls back to one database per workspace.
+    let candidates: Vec<&Path> = jobs
+        .iter()
+        .filter(|w| w.uses_async_std())
+        .map(|w| w.dir.as_path())
+        .collect();
+    let shared: std::sync::Mutex<BTreeMap<PathBuf, Result<Semantic, String>>> =
+        std::sync::Mutex::new(if config.syntax_only || candidates.len() < 2 {
+            BTreeMap::new()
+        } else {
+            std::panic::catch_unwind(|| Semantic::load_all(&candidates))
+                .map(|(db, status)| {
+                    candidates
+                        .iter()
+                        .zip(status)
+                        .filter_map(|(dir, st)| {
+                            let st = match (st, &db) {
+                                (Ok(()), Some(db)) => Ok(db.clone()),
+                                (Err(why), _) => Err(why),
+                                (Ok(()), None) => return None,
+                            };
+                            Some((dir.to_path_buf(), st))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
     let first = out.len();
     out.extend(jobs.iter().map(|_| None));
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -85,7 +115,9 @@ pub fn plan_workspaces(
                 });
                 // A panic in one workspace is that workspace's error, not the run's.
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    plan_workspace(&root, ws, config)
+                    // Each workspace's handle moves to the thread that plans it.
+                    let handle = shared.lock().ok().and_then(|mut m| m.remove(&ws.dir));
+                    plan_workspace(&root, ws, config, handle)
                 }))
                 .unwrap_or_else(|p| {
                     let mut r = empty_report(&root, &ws.dir, config);
@@ -157,7 +189,12 @@ pub fn merge(root: &Path, parts: Vec<RootReport>) -> RootReport {
 }
 
 /// Migrates one workspace (every package of it) in memory.
-fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> RootReport {
+fn plan_workspace(
+    root: &Path,
+    ws: &workspace::Workspace,
+    config: &Config,
+    shared: Option<Result<Semantic, String>>,
+) -> RootReport {
     let root = root.to_path_buf();
     let packages = &ws.packages;
     let mut report = empty_report(&root, &ws.dir, config);
@@ -300,11 +337,16 @@ fn plan_workspace(root: &Path, ws: &workspace::Workspace, config: &Config) -> Ro
         }
     }
 
-    // The semantic layer is loaded once per workspace, and only when some file needs it.
+    // The semantic layer: the run's shared database, or one loaded for this workspace, and
+    // only when some file needs it.
     let semantic = if config.syntax_only || work.is_empty() {
         None
     } else {
-        match Semantic::load(&ws.dir) {
+        let loaded = match shared {
+            Some(s) => s,
+            None => Semantic::load(&ws.dir),
+        };
+        match loaded {
             Ok(s) => Some(s),
             Err(reason) => {
                 report.resolution = Resolution::Syntax;

@@ -16,29 +16,182 @@ use ra_ap_syntax::{ast, AstNode};
 use ra_ap_vfs::{AbsPathBuf, Vfs, VfsPath};
 use std::path::Path;
 
-/// A loaded workspace.
+/// A loaded workspace, or several in one database. Cloning is cheap: the clone is another
+/// handle on the same database (salsa's), for another thread.
+#[derive(Clone)]
 pub struct Semantic {
     db: RootDatabase,
-    vfs: Vfs,
+    vfs: std::sync::Arc<Vfs>,
+}
+
+/// How rust-analyzer runs cargo: the sysroot discovered, every target, `cfg(test)`, and nothing
+/// of the repository's (no rustc wrapper from its cargo config).
+fn cargo_config() -> CargoConfig {
+    CargoConfig {
+        sysroot: Some(RustLibSource::Discover),
+        all_targets: true,
+        // `cfg(test)` code (unit-test modules) is analysed too, as the migration edits it.
+        set_test: true,
+        // Nothing of the repository's runs: no rustc wrapper from its cargo config.
+        extra_env: crate::untrusted::ENV
+            .iter()
+            .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+            .collect(),
+        ..Default::default()
+    }
 }
 
 impl Semantic {
+    /// Loads the cargo workspaces at `roots` into ONE database, as rust-analyzer does for several
+    /// linked projects (`ws_to_crate_graph` in its server): each workspace's crate graph is
+    /// merged into the first (`CrateGraphBuilder::extend` shares the standard library and every
+    /// dependency they have in common), the files of all of them in one vfs. Per root: loaded,
+    /// or why not (that workspace falls back alone). `None` when none loaded.
+    pub fn load_all(roots: &[&Path]) -> (Option<Semantic>, Vec<Result<(), String>>) {
+        use ra_ap_hir::ChangeWithProcMacros;
+        use ra_ap_ide_db::base_db::ProcMacroLoadingError;
+        use ra_ap_load_cargo::ProjectFolders;
+        use ra_ap_project_model::{ProjectManifest, ProjectWorkspace};
+        use ra_ap_vfs::loader::Handle;
+        let cargo_config = cargo_config();
+        let load_one = |root: &Path| {
+            std::fs::canonicalize(root)
+                .map_err(|e| format!("cannot resolve {}: {e}", root.display()))
+                .and_then(|abs| {
+                    let abs = AbsPathBuf::assert_utf8(abs);
+                    ProjectManifest::discover_single(&abs)
+                        .and_then(|m| ProjectWorkspace::load(m, &cargo_config, &|_| {}))
+                        .map_err(|e| {
+                            format!(
+                                "rust-analyzer could not load the workspace: {}",
+                                first_line(&e.to_string())
+                            )
+                        })
+                })
+        };
+        // `cargo metadata` per workspace, on as many threads as there are cores.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(roots.len())
+            .max(1);
+        let mut each: Vec<Option<Result<ProjectWorkspace, String>>> =
+            (0..roots.len()).map(|_| None).collect();
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let load_one = &load_one;
+                    s.spawn(move || {
+                        (t..roots.len())
+                            .step_by(threads)
+                            .map(|i| (i, load_one(roots[i])))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for h in handles {
+                for (i, r) in h.join().unwrap_or_default() {
+                    each[i] = Some(r);
+                }
+            }
+        });
+        let mut loaded: Vec<ProjectWorkspace> = Vec::new();
+        let mut status = Vec::new();
+        for r in each {
+            let r = r.unwrap_or_else(|| Err("rust-analyzer's workspace load panicked".into()));
+            status.push(r.map(|ws| loaded.push(ws)));
+        }
+        if loaded.is_empty() {
+            return (None, status);
+        }
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        let mut vfs = Vfs::default();
+        let mut loader = ra_ap_vfs_notify::NotifyHandle::spawn(sender);
+        let mut graph: Option<ra_ap_ide_db::base_db::CrateGraphBuilder> = None;
+        let mut proc_macros: ra_ap_ide_db::base_db::ProcMacroPaths = Default::default();
+        for ws in &loaded {
+            let (g, mut pm) = ws.to_crate_graph(
+                &mut |path: &ra_ap_paths::AbsPath| {
+                    let contents = loader.load_sync(path);
+                    let path = VfsPath::from(path.to_path_buf());
+                    vfs.set_file_contents(path.clone(), contents);
+                    vfs.file_id(&path).and_then(|(id, excluded)| {
+                        (excluded == ra_ap_vfs::FileExcluded::No).then_some(id)
+                    })
+                },
+                &cargo_config.extra_env,
+            );
+            match &mut graph {
+                None => {
+                    graph = Some(g);
+                    proc_macros = pm;
+                }
+                Some(base) => {
+                    base.extend(g, &mut pm);
+                    proc_macros.extend(pm);
+                }
+            }
+        }
+        // No proc-macro server: every crate's macros are disabled, as the single load does.
+        let proc_macros: ra_ap_hir_expand::proc_macro::ProcMacrosBuilder = proc_macros
+            .into_keys()
+            .map(|id| (id, Err(ProcMacroLoadingError::Disabled)))
+            .collect();
+        let folders = ProjectFolders::new(&loaded, &[], None);
+        loader.set_config(ra_ap_vfs::loader::Config {
+            load: folders.load,
+            watch: vec![],
+            version: 0,
+        });
+        // ra_ap_load_cargo's private `load_crate_graph_into_db`, for the merged graph.
+        let mut db = RootDatabase::new(
+            std::env::var("RA_LRU_CAP")
+                .ok()
+                .and_then(|it| it.parse::<u16>().ok()),
+        );
+        let mut change = ChangeWithProcMacros::default();
+        db.enable_proc_attr_macros();
+        for task in receiver {
+            match task {
+                ra_ap_vfs::loader::Message::Progress { n_done, .. } => {
+                    if n_done == ra_ap_vfs::loader::LoadingProgress::Finished {
+                        break;
+                    }
+                }
+                ra_ap_vfs::loader::Message::Loaded { files }
+                | ra_ap_vfs::loader::Message::Changed { files } => {
+                    for (path, contents) in files {
+                        vfs.set_file_contents(path.into(), contents);
+                    }
+                }
+            }
+        }
+        for (_, file) in vfs.take_changes() {
+            if let ra_ap_vfs::Change::Create(v, _) | ra_ap_vfs::Change::Modify(v, _) = file.change {
+                if let Ok(text) = String::from_utf8(v) {
+                    change.change_file(file.file_id, Some(text));
+                }
+            }
+        }
+        change.set_roots(folders.source_root_config.partition(&vfs));
+        if let Some(g) = graph {
+            change.set_crate_graph(g);
+        }
+        change.set_proc_macros(proc_macros);
+        db.apply_change(change);
+        (
+            Some(Semantic {
+                db,
+                vfs: std::sync::Arc::new(vfs),
+            }),
+            status,
+        )
+    }
+
     /// Loads the cargo workspace at `root`. The error says why, for the report's fallback note.
     pub fn load(root: &Path) -> Result<Semantic, String> {
         let root = std::fs::canonicalize(root)
             .map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
-        let cargo_config = CargoConfig {
-            sysroot: Some(RustLibSource::Discover),
-            all_targets: true,
-            // `cfg(test)` code (unit-test modules) is analysed too, as the migration edits it.
-            set_test: true,
-            // Nothing of the repository's runs: no rustc wrapper from its cargo config.
-            extra_env: crate::untrusted::ENV
-                .iter()
-                .map(|(k, v)| (k.to_string(), Some(v.to_string())))
-                .collect(),
-            ..Default::default()
-        };
+        let cargo_config = cargo_config();
         let load = LoadCargoConfig {
             load_out_dirs_from_check: false,
             with_proc_macro_server: ProcMacroServerChoice::None,
@@ -53,7 +206,10 @@ impl Semantic {
                     first_line(&e.to_string())
                 )
             })?;
-        Ok(Semantic { db, vfs })
+        Ok(Semantic {
+            db,
+            vfs: std::sync::Arc::new(vfs),
+        })
     }
 
     /// The oracle for one file, if the workspace knows it.

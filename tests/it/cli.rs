@@ -357,6 +357,38 @@ fn an_unloadable_workspace_falls_back_to_syntax_and_says_so() {
     );
 }
 
+/// Several workspaces share one rust-analyzer database; one that rust-analyzer cannot load
+/// falls back to syntax alone, the others are still resolved with types.
+#[test]
+fn one_unloadable_workspace_of_several_falls_back_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a", "b", "c"] {
+        small_crate(&dir.path().join(name), SMALL);
+        let m = dir.path().join(name).join("Cargo.toml");
+        let text = std::fs::read_to_string(&m).unwrap();
+        let extra = if name == "b" {
+            "\n[lib]\ncrate-type = 7\n"
+        } else {
+            ""
+        };
+        std::fs::write(&m, format!("{text}{extra}\n[workspace]\n")).unwrap();
+    }
+    let (code, out, err) = run(&["diff", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let roots = json["roots"].as_array().unwrap();
+    assert_eq!(roots.len(), 3, "{out}");
+    for r in roots {
+        let (res, why) = (&r["resolution"], &r["fallback_reason"]);
+        if r["workspace"] == "b" {
+            assert_eq!(res, "syntax", "{r}");
+            assert!(why.as_str().unwrap().contains("could not load"), "{r}");
+        } else {
+            assert_eq!(res, "semantic", "{r}");
+        }
+    }
+}
+
 #[test]
 fn scan_explains_each_crate_and_gates_ci() {
     let dir = tempfile::tempdir().unwrap();
