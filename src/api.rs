@@ -128,7 +128,7 @@ pub fn changes(
             .std_reexports
             .contains(&canon);
         // The one change that still compiles for callers but behaves differently.
-        let note = if canon == "async_std::task::JoinHandle" {
+        let note = if canon == "async_std::task::JoinHandle" && !new.contains("join_handle") {
             " (code outside the crate that drops the handle now cancels the task (async-std's detached it): it needs .detach())"
         } else {
             ""

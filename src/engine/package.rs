@@ -178,7 +178,13 @@ pub(super) fn migrate_package(
             } else {
                 crate::rules::Catalogue::smol()
             };
-            let map = |canon: &[String]| cat.lookup(canon).and_then(|m| m.path);
+            // An item the crate has a generated module for is that module's.
+            let gen = (!threads).then(|| generated.paths_for(pkg, &f));
+            let map = |canon: &[String]| {
+                gen.as_ref()
+                    .and_then(|g| g.item_for(canon))
+                    .or_else(|| cat.lookup(canon).and_then(|m| m.path))
+            };
             report.api_changes.extend(crate::api::changes(
                 &f.file, &f.text, &f.nodes, &f.sites, &map, threads,
             ));

@@ -6,6 +6,7 @@
 
 use super::{range, Acc, At, Ctx, Flow};
 use crate::resolve::{FileSites, Origin};
+use ra_ap_syntax::ast::HasGenericArgs;
 use ra_ap_syntax::AstNode;
 
 /// One kind of generated module.
@@ -135,6 +136,14 @@ pub(super) fn point_at_module(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc, rule: &s
             return Flow::Done;
         }
     }
-    acc.edits.replace(range(site.path.syntax()), path, rule);
+    // The item's generic arguments stay (`task::JoinHandle<u32>`).
+    let generics = site
+        .path
+        .segment()
+        .and_then(|s| s.generic_arg_list())
+        .map(|g| g.syntax().text().to_string())
+        .unwrap_or_default();
+    acc.edits
+        .replace(range(site.path.syntax()), format!("{path}{generics}"), rule);
     Flow::Done
 }
