@@ -313,6 +313,37 @@ async fn run() -> u8 {
     }
 
     #[test]
+    fn a_shared_module_s_member_named_only_in_a_macro_body_is_reported() {
+        // The shim of a module shared with another runtime has the members the parsed code
+        // names; one only a macro body names would be missing from it.
+        let before = r#"#[cfg(not(windows))]
+use async_std::task;
+#[cfg(windows)]
+use other_runtime::task;
+
+macro_rules! start {
+    ($e:expr) => {
+        task::spawn($e)
+    };
+}
+
+fn run() {
+    start!(async {});
+    task::block_on(async {});
+}
+"#;
+        let out = migrate(before, crate::handlers::HandlerTarget::Smol);
+        assert!(
+            out.findings
+                .iter()
+                .any(|f| f.message.contains("cannot be rewritten safely")),
+            "{}\n{:?}",
+            out.text,
+            out.findings
+        );
+    }
+
+    #[test]
     fn a_module_import_in_a_macro_body_points_at_the_module() {
         let before = r#"use async_std::task;
 

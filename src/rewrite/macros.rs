@@ -578,7 +578,9 @@ pub fn bound_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) -> Vec<(usize, bo
             // A name bound again from another runtime under another cfg: the body is shared
             // with that runtime and stays as written, the new import binds the name with
             // async-std's behaviour (`shared.rs`).
-            if super::shared::cfg_shared(leaf, ctx) {
+            // (An item's name only: a module's shim has the members the parsed code names,
+            // not those only a macro body does.)
+            if !crate::resolve::is_module(&leaf.canon) && super::shared::cfg_shared(leaf, ctx) {
                 out.push((*li, true));
                 i = j.max(i + 1);
                 continue;
