@@ -434,14 +434,39 @@ fn plan_workspace(
             needs.keep_async_std |= all.keep_async_std;
         }
         if pkg.name.is_some() {
-            let src = {
-                let r = rel(&root, &pkg.dir.join("src"));
-                format!("{r}/")
+            // smol goes to [dev-dependencies] only when every file of the package that names it
+            // is in examples/, tests/ or benches/ (a binary at `client/main.rs` is no dev target).
+            let dev_dirs: Vec<String> = ["examples", "tests", "benches"]
+                .iter()
+                .map(|d| {
+                    let r = rel(&root, &pkg.dir.join(d));
+                    format!("{r}/")
+                })
+                .collect();
+            let pkg_dir = {
+                let r = rel(&root, &pkg.dir);
+                if r.is_empty() {
+                    r
+                } else {
+                    format!("{r}/")
+                }
             };
-            needs.smol_dev_only = !report
+            // A file is the package's when no member package below it holds it.
+            let nested: Vec<String> = packages
+                .iter()
+                .filter(|p| p.dir != pkg.dir && p.dir.starts_with(&pkg.dir))
+                .map(|p| format!("{}/", rel(&root, &p.dir)))
+                .collect();
+            let names_smol = |f: &&crate::report::FileChange| {
+                f.file.starts_with(&pkg_dir)
+                    && !nested.iter().any(|n| f.file.starts_with(n))
+                    && f.crates.contains("smol")
+            };
+            needs.smol_dev_only = report
                 .files
                 .iter()
-                .any(|f| f.file.starts_with(&src) && f.crates.contains("smol"));
+                .filter(names_smol)
+                .all(|f| dev_dirs.iter().any(|d| f.file.starts_with(d)));
             let renames = manifest(&root, pkg, needs, &mut report);
             rename_cfg_features(&root, pkg, &renames, &mut report);
             renamed.push((pi, renames));

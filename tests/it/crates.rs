@@ -113,6 +113,12 @@ fn crate_fixtures_migrate_build_and_pass_their_tests() {
             &cargo(work, &["test", "-q"]),
             &format!("testing the migrated crate {name}"),
         );
+        // Built as a user builds it: binaries get no dev-dependencies there (`cargo test` gives
+        // them theirs, so it alone would not see smol put in [dev-dependencies] by mistake).
+        assert_ok(
+            &cargo(work, &["build", "-q"]),
+            &format!("building the migrated crate {name}"),
+        );
         // A feature renamed after smol keeps its old name as an alias: users who enabled it
         // still build the same code (the features the original manifest declared).
         let original: toml_edit::DocumentMut = std::fs::read_to_string(before.join("Cargo.toml"))
