@@ -8,7 +8,7 @@
 #   - ast-grep's 23 peer rules, `scan --update-all` (2 threads);
 #   - `async-std-migrate apply --syntax-only --to smol` (the same target as the peer rules);
 #   - `async-std-migrate apply --syntax-only` (the default, --to auto);
-# and once, on medium, the semantic mode (`apply`, rust-analyzer loaded per workspace).
+# and once, on medium, the semantic mode (`apply`, one rust-analyzer database for the run).
 # Copy time is excluded (copies are made before the clock starts). Prints a markdown table and
 # the paired ratios; docs/performance.md holds the last results.
 # Without AST_GREP_BINARY, ast-grep 0.51.1 is installed from npm into a temporary directory.
@@ -64,4 +64,4 @@ done
 # Semantic mode, once, on medium.
 rm -rf "$work/copy" && cp -r "$work/tree-medium" "$work/copy"
 r=$(measure "$tool" apply --allow-dirty --allow-no-vcs -j 2 "$work/copy")
-echo "| medium | semantic (\`apply\`, rust-analyzer per workspace, -j 2) | ${r% *} | $(( ${r#* } / 1024 )) |"
+echo "| medium | semantic (\`apply\`, one rust-analyzer database, -j 2) | ${r% *} | $(( ${r#* } / 1024 )) |"
