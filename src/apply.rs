@@ -210,7 +210,7 @@ fn finish_root(report: &RootReport) -> Option<LockReport> {
 /// report names it and its fix all the same. `None` when cargo cannot resolve the copy (a path
 /// dependency outside the workspace, no registry).
 fn resolve_without_lockfile(dir: &Path) -> Option<LockReport> {
-    let scratch = scratch_dir().ok()?;
+    let scratch = scratch_dir(SCRATCH_PREFIX).ok()?;
     let copy = scratch.path().join("ws");
     crate::format::copy_sources(dir, &copy, |n| n == "Cargo.toml" || n.ends_with(".rs")).ok()?;
     let ok = crate::untrusted::cargo(&mut Command::new("cargo"))
@@ -237,15 +237,16 @@ fn resolve_without_lockfile(dir: &Path) -> Option<LockReport> {
 /// directory.
 const SCRATCH_PREFIX: &str = "async-std-migrate-lock-";
 
-/// A scratch directory for the lockfile resolution. Those a killed run left behind (directories
-/// of the prefix over an hour old: no run lasts that long) are removed first.
-fn scratch_dir() -> std::io::Result<tempfile::TempDir> {
+/// A scratch directory of the tool's (the lockfile resolution, the formatter). Those a killed run
+/// left behind (directories of the prefix over an hour old: no run lasts that long) are removed
+/// first.
+pub(crate) fn scratch_dir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
     if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
         for e in entries.flatten() {
             let ours = e
                 .file_name()
                 .to_str()
-                .is_some_and(|n| n.starts_with(SCRATCH_PREFIX));
+                .is_some_and(|n| n.starts_with(prefix));
             // Not through a symbolic link: `file_type` does not follow one.
             let dir = e.file_type().is_ok_and(|t| t.is_dir());
             let stale = e
@@ -257,7 +258,7 @@ fn scratch_dir() -> std::io::Result<tempfile::TempDir> {
             }
         }
     }
-    tempfile::Builder::new().prefix(SCRATCH_PREFIX).tempdir()
+    tempfile::Builder::new().prefix(prefix).tempdir()
 }
 
 /// Packages (`name version`) of a Cargo.lock text.

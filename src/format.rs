@@ -47,7 +47,8 @@ pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut F
         .zip(&paths)
         .map(|(&i, p)| (i, p.as_path()))
         .collect();
-    let Ok(scratch) = tempfile::tempdir() else {
+    // The tool's prefix: one a killed run left is removed by the next (as the lockfile's).
+    let Ok(scratch) = crate::apply::scratch_dir("async-std-migrate-fmt-") else {
         return;
     };
     if copy_sources(pkg_dir, scratch.path(), |n| n.ends_with(".rs")).is_err() {

@@ -916,19 +916,21 @@ fn an_unreadable_directory_is_reported_and_the_run_goes_on() {
     assert!(!stdout.contains("b/b/src/main.rs"), "{stdout}");
 }
 
-/// The lockfile resolution's scratch copy lives in the system's temporary directory under the
-/// tool's prefix and is removed after use; those a killed run left (over an hour old) are removed
-/// by the next run, and nothing else is touched.
+/// The lockfile resolution's and the formatter's scratch copies live in the system's temporary
+/// directory under the tool's prefixes and are removed after use; those a killed run left (over
+/// an hour old) are removed by the next run, and nothing else is touched.
 #[test]
 fn scratch_copies_a_killed_run_left_are_removed_by_the_next() {
     let tmp = tempfile::tempdir().unwrap();
     let stale = tmp.path().join("async-std-migrate-lock-old");
+    // The formatter's scratch copy too (a changed file is formatted).
+    let stale_fmt = tmp.path().join("async-std-migrate-fmt-old");
     let fresh = tmp.path().join("async-std-migrate-lock-new");
     let other = tmp.path().join("someone-elses-old");
-    for d in [&stale, &fresh, &other] {
+    for d in [&stale, &stale_fmt, &fresh, &other] {
         std::fs::create_dir_all(d.join("ws")).unwrap();
     }
-    for d in [&stale, &other] {
+    for d in [&stale, &stale_fmt, &other] {
         assert!(Command::new("touch")
             .args(["-d", "3 hours ago"])
             .arg(d)
@@ -956,7 +958,7 @@ fn scratch_copies_a_killed_run_left_are_removed_by_the_next() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!stale.exists(), "{left:?}");
+    assert!(!stale.exists() && !stale_fmt.exists(), "{left:?}");
     assert!(fresh.exists() && other.exists(), "{left:?}");
     assert_eq!(
         left.len(),
