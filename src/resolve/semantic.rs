@@ -10,7 +10,6 @@
 use super::{MethodFact, Oracle};
 use ra_ap_hir::{AsAssocItem, AssocItemContainer, HasCrate, Semantics};
 use ra_ap_ide_db::RootDatabase;
-use ra_ap_load_cargo::{load_workspace_at, LoadCargoConfig, ProcMacroServerChoice};
 use ra_ap_project_model::{CargoConfig, RustLibSource};
 use ra_ap_syntax::{ast, AstNode};
 use ra_ap_vfs::{AbsPathBuf, Vfs, VfsPath};
@@ -187,29 +186,12 @@ impl Semantic {
         )
     }
 
-    /// Loads the cargo workspace at `root`. The error says why, for the report's fallback note.
+    /// Loads the cargo workspace at `root` ([`Semantic::load_all`] of one). The error says
+    /// why, for the report's fallback note.
     pub fn load(root: &Path) -> Result<Semantic, String> {
-        let root = std::fs::canonicalize(root)
-            .map_err(|e| format!("cannot resolve {}: {e}", root.display()))?;
-        let cargo_config = cargo_config();
-        let load = LoadCargoConfig {
-            load_out_dirs_from_check: false,
-            with_proc_macro_server: ProcMacroServerChoice::None,
-            prefill_caches: false,
-            num_worker_threads: 1,
-            proc_macro_processes: 1,
-        };
-        let (db, vfs, _proc_macro) = load_workspace_at(&root, &cargo_config, &load, &|_| {})
-            .map_err(|e| {
-                format!(
-                    "rust-analyzer could not load the workspace: {}",
-                    first_line(&e.to_string())
-                )
-            })?;
-        Ok(Semantic {
-            db,
-            vfs: std::sync::Arc::new(vfs),
-        })
+        let (db, mut status) = Semantic::load_all(&[root]);
+        status.pop().unwrap_or(Ok(()))?;
+        db.ok_or_else(|| "rust-analyzer loaded nothing".to_string())
     }
 
     /// The oracle for one file, if the workspace knows it.

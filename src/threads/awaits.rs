@@ -533,7 +533,8 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
     }
 }
 
-fn strip(e: &ast::Expr) -> ast::Expr {
+/// The expression inside any parentheses.
+pub(crate) fn strip(e: &ast::Expr) -> ast::Expr {
     let mut e = e.clone();
     while let ast::Expr::ParenExpr(p) = &e {
         match p.expr() {

@@ -42,6 +42,7 @@
 //! ```
 
 use super::analyse::last_name;
+use super::awaits::strip;
 use super::Plan;
 use crate::handlers::{At, Ctx, Flow};
 use ra_ap_syntax::ast::{self, HasArgList, HasName};
@@ -118,13 +119,6 @@ pub(crate) fn text(rx: &str, d: &str, plan: &Plan, indent: &str) -> String {
     format!(
         "match {rx}.recv_timeout({d}) {{\n{indent}    Ok(v) => Ok(Ok(v)),\n{indent}    Err({m}::RecvTimeoutError::Timeout) => Err(()),\n{indent}    Err({m}::RecvTimeoutError::Disconnected) => Ok(Err({m}::RecvError)),\n{indent}}}"
     )
-}
-
-fn strip(e: &ast::Expr) -> ast::Expr {
-    match e {
-        ast::Expr::ParenExpr(p) => p.expr().map(|x| strip(&x)).unwrap_or_else(|| e.clone()),
-        _ => e.clone(),
-    }
 }
 
 /// The await's value is only matched with its error ignored, or asked `is_ok`/`is_err`/`ok`.
