@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Migrates everything below `root` in memory, as one report (the workspaces' reports merged).
+mod joint;
 pub(crate) mod load;
 pub(crate) mod package;
 
@@ -203,11 +204,33 @@ fn plan_workspace(
     let mut work: Vec<(usize, Vec<(PathBuf, String)>)> = Vec::new();
     // Packages with a module-tree file that was not read: they keep async-std.
     let mut incomplete: BTreeSet<usize> = BTreeSet::new();
+    // Packages with async-std in reach: their own dependency, or a workspace package they depend
+    // on that has it (its async API may become blocking with them: `joint.rs`).
+    let mut in_reach: BTreeSet<usize> = (0..packages.len())
+        .filter(|pi| !packages[*pi].roots.is_empty())
+        .collect();
+    loop {
+        let reached: Vec<usize> = (0..packages.len())
+            .filter(|pi| !in_reach.contains(pi))
+            .filter(|pi| {
+                in_reach.iter().any(|r| {
+                    packages[*r]
+                        .name
+                        .as_ref()
+                        .is_some_and(|n| packages[*pi].deps.contains(n))
+                })
+            })
+            .collect();
+        if reached.is_empty() {
+            break;
+        }
+        in_reach.extend(reached);
+    }
     for (pi, pkg) in packages.iter().enumerate() {
         let mut names: BTreeSet<String> = pkg.roots.clone();
         names.insert("async_std".into());
         let async_std_names = names.clone();
-        if config.target != Target::Smol && !pkg.roots.is_empty() {
+        if config.target != Target::Smol && in_reach.contains(&pi) {
             // Converting to threads touches every async fn, async-std or not.
             names.insert("async".into());
         }
@@ -377,6 +400,10 @@ fn plan_workspace(
         local_spawn(packages, *pi, &shared, config, ctx, files);
     }
     let held = runtime_holds(packages, &loaded);
+    // Which units become blocking std, workspace libraries decided with the packages that await
+    // them.
+    let mut decisions =
+        joint::decide_all(&root, packages, &loaded, &held, config, semantic.as_ref());
     for (pi, package) in loaded {
         let pkg = &packages[pi];
         let quoted = |r: &RootReport| {
@@ -392,6 +419,7 @@ fn plan_workspace(
             pkg,
             package,
             held_by,
+            decisions.remove(&pi).unwrap_or_default(),
             config,
             semantic.as_ref(),
             &mut report,

@@ -16,8 +16,9 @@ use ra_ap_syntax::AstNode;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Migrates one package's files into `report`; returns what its manifest needs, and each
-/// migrated file's crate key (`lib`, `main`, `tests/x`: see [`library_components`]).
+/// Migrates one package's files into `report` as [`decide`] chose; returns what its manifest
+/// needs, and each migrated file's crate key (`lib`, `main`, `tests/x`: see
+/// [`library_components`]).
 ///
 /// `held`: the package runs code that needs async-std's runtime (its own library, or a workspace
 /// package it depends on, calls `spawn_local` or reads task-locals): what and where. Such a
@@ -29,6 +30,7 @@ pub(super) fn migrate_package(
     pkg: &Package,
     (ctx, files): (CrateContext, Vec<Parsed>),
     held: Option<&str>,
+    decision: Decision,
     config: &Config,
     semantic: Option<&Semantic>,
     report: &mut RootReport,
@@ -36,17 +38,15 @@ pub(super) fn migrate_package(
     crate::manifest::Needs,
     std::collections::BTreeMap<String, String>,
 ) {
-    // A package whose tasks carry a generated module's state (its library's task-locals or local
-    // executor, package-wide, or a workspace dependency's) stays on smol: a thread is no task of
-    // the module, and the library's code would panic there.
-    let module_bound = ctx.local_executor_of.is_some()
-        || files.iter().any(|f| {
-            f.place.in_lib
-                && crate::handlers::generated::ALL
-                    .iter()
-                    .any(|g| g.package_wide && (g.names_it)(&f.sites))
-        });
-    let threads_wanted = config.target != Target::Smol && held.is_none() && !module_bound;
+    let Decision {
+        threads_wanted,
+        threads_units,
+        plans,
+        crates,
+        findings,
+    } = decision;
+    report.crates.extend(crates);
+    report.findings.extend(findings);
     // Units (a crate of their own) that use runtime-bound items outside the library: every file
     // of such a unit stays on async-std, its entry point too.
     let mut bound_units: std::collections::BTreeMap<crate::threads::Unit, String> =
@@ -57,80 +57,6 @@ pub(super) fn migrate_package(
         }
     }
     let mut needs = crate::manifest::Needs::default();
-    let package = {
-        let r = rel(root, &pkg.dir);
-        if r.is_empty() {
-            ".".to_string()
-        } else {
-            r
-        }
-    };
-    // Which units go to threads.
-    let mut threads_units: BTreeSet<String> = BTreeSet::new();
-    let mut plans: std::collections::BTreeMap<String, crate::threads::Plan> = Default::default();
-    if threads_wanted {
-        // Facts per unit (a crate of its own), async fns known package-wide.
-        let mut all_async = BTreeSet::new();
-        let mut all_methods = BTreeSet::new();
-        let mut unit_names: BTreeSet<String> = files.iter().map(|f| f.unit.clone()).collect();
-        for u in std::mem::take(&mut unit_names) {
-            let pairs: Vec<_> = files
-                .iter()
-                .filter(|f| f.unit == u)
-                .filter(|f| f.sf.is_some())
-                .map(|f| (f.nodes.as_slice(), &f.sites))
-                .collect();
-            let p = crate::threads::collect_plan(&pairs);
-            all_async.extend(p.async_fns.iter().cloned());
-            all_methods.extend(p.async_methods.iter().cloned());
-            plans.insert(u, p);
-        }
-        for p in plans.values_mut() {
-            p.async_fns = all_async.clone();
-            p.async_methods = all_methods.clone();
-        }
-        let (decided, groups) =
-            crate::threads::decide::decide_units(pkg, &files, &plans, &ctx, config, semantic);
-        // Units decided together share one channel flavour.
-        let flavours: Vec<(String, bool)> = plans
-            .keys()
-            .map(|u| {
-                let g = groups.get(u);
-                let mpsc = plans
-                    .iter()
-                    .filter(|(v, _)| groups.get(*v) == g)
-                    .all(|(_, p)| p.mpsc);
-                (u.clone(), mpsc)
-            })
-            .collect();
-        for (u, mpsc) in flavours {
-            if let Some(p) = plans.get_mut(&u) {
-                p.mpsc = mpsc;
-            }
-        }
-        for (unit, (blockers, uses)) in decided {
-            let target = if blockers.is_empty() {
-                threads_units.insert(unit.clone());
-                "threads"
-            } else if config.target == Target::Threads {
-                "unchanged"
-            } else {
-                "smol"
-            };
-            if config.target == Target::Threads {
-                for b in &blockers {
-                    report.findings.push(b.clone());
-                }
-            }
-            report.crates.push(crate::report::CrateDecision {
-                package: package.clone(),
-                unit,
-                target: target.into(),
-                blockers,
-                uses,
-            });
-        }
-    }
 
     let mut generated = GeneratedModules::of(pkg, &files, ctx.local_executor_of.as_deref());
     // Each file's crate key (`lib`, `main`, `tests/x`), for the library's components.
@@ -233,6 +159,155 @@ pub(super) fn migrate_package(
     }
     needs.smol |= generated.write_modules(root, pkg, report);
     (needs, units)
+}
+
+/// `--to auto`/`--to threads`: which units (a crate of their own) of a package become blocking
+/// std, with each unit's decision for the report.
+#[derive(Debug, Default)]
+pub(super) struct Decision {
+    /// The target asks for threads and nothing holds the package to a runtime.
+    pub threads_wanted: bool,
+    /// The units converted to threads.
+    pub threads_units: BTreeSet<String>,
+    /// Each unit's plan (its async fns, channel flavour, ...).
+    pub plans: std::collections::BTreeMap<String, crate::threads::Plan>,
+    /// The report's crate decisions, and (`--to threads`) the blockers as findings.
+    pub crates: Vec<crate::report::CrateDecision>,
+    pub findings: Vec<crate::report::Finding>,
+}
+
+/// What the workspace's other packages mean for one package's decision (see
+/// `engine::joint_threads`).
+#[derive(Debug, Default, Clone)]
+pub(super) struct Neighbours {
+    /// The package's library is converted together with the workspace packages that use it:
+    /// their use is no blocker. `None`: why they are one (they would stop compiling).
+    pub dependents_blocker: Option<String>,
+    /// Async fns and methods of workspace libraries this package uses that become blocking
+    /// with it: their awaits go as the package's own do.
+    pub async_fns: BTreeSet<String>,
+    pub async_methods: BTreeSet<String>,
+}
+
+/// Decides which units of a package go to threads (see [`Decision`]).
+pub(super) fn decide(
+    root: &Path,
+    pkg: &Package,
+    (ctx, files): (&CrateContext, &[Parsed]),
+    held: Option<&str>,
+    neighbours: &Neighbours,
+    config: &Config,
+    semantic: Option<&Semantic>,
+) -> Decision {
+    // A package whose tasks carry a generated module's state (its library's task-locals or local
+    // executor, package-wide, or a workspace dependency's) stays on smol: a thread is no task of
+    // the module, and the library's code would panic there.
+    let module_bound = ctx.local_executor_of.is_some()
+        || files.iter().any(|f| {
+            f.place.in_lib
+                && crate::handlers::generated::ALL
+                    .iter()
+                    .any(|g| g.package_wide && (g.names_it)(&f.sites))
+        });
+    let threads_wanted = config.target != Target::Smol && held.is_none() && !module_bound;
+    let package = {
+        let r = rel(root, &pkg.dir);
+        if r.is_empty() {
+            ".".to_string()
+        } else {
+            r
+        }
+    };
+    // Which units go to threads.
+    let mut threads_units: BTreeSet<String> = BTreeSet::new();
+    let mut plans: std::collections::BTreeMap<String, crate::threads::Plan> = Default::default();
+    let mut crates = Vec::new();
+    let mut findings = Vec::new();
+    if threads_wanted {
+        // Facts per unit (a crate of its own), async fns known package-wide.
+        let mut all_async = BTreeSet::new();
+        let mut all_methods = BTreeSet::new();
+        let mut unit_names: BTreeSet<String> = files.iter().map(|f| f.unit.clone()).collect();
+        for u in std::mem::take(&mut unit_names) {
+            let pairs: Vec<_> = files
+                .iter()
+                .filter(|f| f.unit == u)
+                .filter(|f| f.sf.is_some())
+                .map(|f| (f.nodes.as_slice(), &f.sites))
+                .collect();
+            let p = crate::threads::collect_plan(&pairs);
+            all_async.extend(p.async_fns.iter().cloned());
+            all_methods.extend(p.async_methods.iter().cloned());
+            plans.insert(u, p);
+        }
+        // The workspace libraries converted with this package: their calls lose `.await` too.
+        all_async.extend(neighbours.async_fns.iter().cloned());
+        all_methods.extend(neighbours.async_methods.iter().cloned());
+        for p in plans.values_mut() {
+            p.async_fns = all_async.clone();
+            p.async_methods = all_methods.clone();
+        }
+        let (decided, groups) = crate::threads::decide::decide_units(
+            pkg,
+            files,
+            &plans,
+            ctx,
+            config,
+            semantic,
+            (
+                neighbours.dependents_blocker.as_deref(),
+                &neighbours
+                    .async_fns
+                    .union(&neighbours.async_methods)
+                    .cloned()
+                    .collect(),
+            ),
+        );
+        // Units decided together share one channel flavour.
+        let flavours: Vec<(String, bool)> = plans
+            .keys()
+            .map(|u| {
+                let g = groups.get(u);
+                let mpsc = plans
+                    .iter()
+                    .filter(|(v, _)| groups.get(*v) == g)
+                    .all(|(_, p)| p.mpsc);
+                (u.clone(), mpsc)
+            })
+            .collect();
+        for (u, mpsc) in flavours {
+            if let Some(p) = plans.get_mut(&u) {
+                p.mpsc = mpsc;
+            }
+        }
+        for (unit, (blockers, uses)) in decided {
+            let target = if blockers.is_empty() {
+                threads_units.insert(unit.clone());
+                "threads"
+            } else if config.target == Target::Threads {
+                "unchanged"
+            } else {
+                "smol"
+            };
+            if config.target == Target::Threads {
+                findings.extend(blockers.iter().cloned());
+            }
+            crates.push(crate::report::CrateDecision {
+                package: package.clone(),
+                unit,
+                target: target.into(),
+                blockers,
+                uses,
+            });
+        }
+    }
+    Decision {
+        threads_wanted,
+        threads_units,
+        plans,
+        crates,
+        findings,
+    }
 }
 
 /// A library's smol paths become the component crates' (`rewrite/components.rs`), and its

@@ -21,7 +21,12 @@ pub(crate) type Decisions = std::collections::BTreeMap<
     ),
 >;
 
-/// The blockers of every unit, units that share async fns decided together.
+/// The blockers of every unit, units that share async fns decided together. `dependents_blocker`:
+/// why the workspace packages that use the library keep its async API (`None` when they are
+/// converted with it, or there are none); `foreign`: the async fns and methods of workspace
+/// libraries converted with this package (a unit that awaits them is decided, as one that uses
+/// async-std is: see `engine/joint.rs`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn decide_units(
     pkg: &Package,
     files: &[Parsed],
@@ -29,11 +34,14 @@ pub(crate) fn decide_units(
     krate: &CrateContext,
     config: &Config,
     semantic: Option<&Semantic>,
+    (dependents_blocker, foreign): (Option<&str>, &BTreeSet<String>),
 ) -> (Decisions, std::collections::BTreeMap<String, usize>) {
     use crate::report::RawFinding;
     let mut out: Decisions = Default::default();
     let mut defines: Vec<(String, BTreeSet<String>)> = Vec::new();
     let mut uses: Vec<(String, BTreeSet<String>)> = Vec::new();
+    // Units that await a converted workspace library's async fns.
+    let mut reach_foreign: BTreeSet<String> = BTreeSet::new();
     let pkg_blockers = crate::threads::package_blockers(&pkg.deps);
     for f in files {
         let entry = out.entry(f.unit.clone()).or_default();
@@ -72,11 +80,8 @@ pub(crate) fn decide_units(
         };
         let is_main = f.file.ends_with("src/main.rs");
         let lib_file = f.unit == "src" && pkg.has_lib && !is_main;
-        let public_api = if lib_file && !pkg.dependents.is_empty() {
-            Some(format!(
-                "is used by other packages here ({}), which would stop compiling",
-                pkg.dependents.join(", ")
-            ))
+        let public_api = if let Some(why) = dependents_blocker.filter(|_| lib_file) {
+            Some(why.to_string())
         } else if lib_file && pkg.publish && !config.allow_api_change {
             Some("is the library's public API: making it blocking breaks its users".to_string())
         } else {
@@ -114,12 +119,18 @@ pub(crate) fn decide_units(
                 facts.uses.insert("<library>".into());
             }
         }
+        if facts.uses.iter().any(|n| foreign.contains(n)) {
+            reach_foreign.insert(f.unit.clone());
+        }
         defines.push((f.unit.clone(), facts.defines));
         uses.push((f.unit.clone(), facts.uses));
     }
     // Units that touch neither async-std nor async fns are not decided at all.
     out.retain(|unit, (b, u)| {
-        !b.is_empty() || !u.is_empty() || defines.iter().any(|(un, d)| un == unit && !d.is_empty())
+        !b.is_empty()
+            || !u.is_empty()
+            || reach_foreign.contains(unit)
+            || defines.iter().any(|(un, d)| un == unit && !d.is_empty())
     });
     // An async dependency blocks the crates that name it.
     for (name, why) in &pkg_blockers {
@@ -177,11 +188,12 @@ pub(crate) fn decide_units(
             break;
         }
     }
-    // Only groups that use async-std are decided: async code with no async-std in reach is
-    // driven by someone else's runtime (a library's users), and is left alone.
+    // Only groups that use async-std (or a workspace library converted with them) are decided:
+    // async code with neither in reach is driven by someone else's runtime (a library's users),
+    // and is left alone.
     let with_uses: BTreeSet<usize> = out
         .iter()
-        .filter(|(_, (_, u))| !u.is_empty())
+        .filter(|(un, (_, u))| !u.is_empty() || reach_foreign.contains(*un))
         .filter_map(|(u, _)| group.get(u).copied())
         .collect();
     out.retain(|u, _| group.get(u).is_some_and(|g| with_uses.contains(g)));

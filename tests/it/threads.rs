@@ -355,8 +355,10 @@ fn an_async_fn_under_another_runtimes_attribute_stays_async() {
     assert_eq!(c.blockers[0].rule, "foreign-attribute");
 }
 
+/// A published library's async API is a contract: the packages here that await it keep it async
+/// with it (with `publish = false` they are converted together: the `threads_workspaces` fixtures).
 #[test]
-fn a_library_other_packages_await_keeps_its_async_api() {
+fn a_published_library_other_packages_await_keeps_its_async_api() {
     let dir = work_dir("threads-workspace");
     std::fs::write(
         dir.join("Cargo.toml"),
@@ -380,7 +382,10 @@ fn a_library_other_packages_await_keeps_its_async_api() {
         std::fs::create_dir_all(dir.join(name).join("src")).unwrap();
         std::fs::write(
             dir.join(name).join("Cargo.toml"),
-            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{deps}\n"),
+            format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{}\n[dependencies]\n{deps}\n",
+                if name == "lib" { "" } else { "publish = false\n" }
+            ),
         )
         .unwrap();
         std::fs::write(dir.join(name).join(file), text).unwrap();
@@ -390,7 +395,6 @@ fn a_library_other_packages_await_keeps_its_async_api() {
         &Config {
             target: Target::Auto,
             syntax_only: true,
-            allow_api_change: true,
             ..Default::default()
         },
     )
@@ -444,4 +448,94 @@ fn an_async_std_future_kept_in_a_value_keeps_a_runtime() {
         "{:?}",
         c.blockers
     );
+}
+
+/// The workspaces of `fixtures/threads_workspaces/<case>/before`: a library and the packages that
+/// await it are decided together (`engine/joint.rs`). Migrated with `--to auto` in both
+/// resolution modes, compared file by file with `after/` (`decision.txt`: each crate's target and
+/// blockers), then `app` must print what it printed before, and the tests pass.
+#[test]
+fn workspace_libraries_and_the_packages_awaiting_them_are_converted_together() {
+    let root = repo().join("fixtures/threads_workspaces");
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 2);
+    for name in names {
+        let before = root.join(&name).join("before");
+        let expected = root.join(&name).join("after");
+        let orig = work_dir(&format!("threads-ws-{name}-orig"));
+        copy_tree(&before, &orig);
+        let ran = cargo(&orig, &["run", "-q", "-p", "app"]);
+        assert_ok(&ran, &format!("{name}: running the original"));
+        let mut outputs = Vec::new();
+        for syntax_only in [true, false] {
+            let work = work_dir(&format!("threads-ws-{name}-{syntax_only}"));
+            copy_tree(&before, &work);
+            let r = async_std_migrate::engine::plan(
+                &work,
+                &Config {
+                    target: Target::Auto,
+                    syntax_only,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert!(r.errors.is_empty(), "{name}: {:?}", r.errors);
+            async_std_migrate::apply::write(&r, true).unwrap();
+            let decisions: String = r
+                .crates
+                .iter()
+                .map(|c| {
+                    let mut s = format!("{}/{}: {}\n", c.package, c.unit, c.target);
+                    for b in &c.blockers {
+                        s.push_str(&format!(
+                            "  {}:{} {}: {}\n",
+                            b.file, b.line, b.rule, b.message
+                        ));
+                    }
+                    s
+                })
+                .collect();
+            outputs.push((work, decisions));
+        }
+        let (work, decisions) = &outputs[1];
+        assert_eq!(
+            &outputs[0].1, decisions,
+            "{name}: the two resolution modes decide differently"
+        );
+        if std::env::var_os("UPDATE_FIXTURES").is_some() {
+            let _ = std::fs::remove_dir_all(&expected);
+        }
+        std::fs::create_dir_all(&expected).unwrap();
+        check_file(&expected.join("decision.txt"), decisions);
+        for e in walkdir::WalkDir::new(work).into_iter().flatten() {
+            let rel = e.path().strip_prefix(work).unwrap();
+            let f = rel.to_string_lossy();
+            if !e.file_type().is_file() || f.starts_with("target") || f == "Cargo.lock" {
+                continue;
+            }
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            if std::env::var_os("UPDATE_FIXTURES").is_some() {
+                std::fs::create_dir_all(expected.join(rel).parent().unwrap()).unwrap();
+            }
+            check_file(&expected.join(rel), &text);
+            assert_eq!(
+                std::fs::read_to_string(outputs[0].0.join(rel)).unwrap(),
+                text,
+                "{name}/{f}: the two resolution modes disagree"
+            );
+        }
+        let after = cargo(work, &["run", "-q", "-p", "app"]);
+        assert_ok(&after, &format!("{name}: running the migrated workspace"));
+        assert_eq!(
+            String::from_utf8_lossy(&ran.stdout),
+            String::from_utf8_lossy(&after.stdout),
+            "{name}: the migrated app prints something else"
+        );
+        assert_ok(&cargo(work, &["test", "-q"]), &format!("{name}: its tests"));
+    }
 }
