@@ -161,6 +161,14 @@ struct RawThreadsAwaits {
     same_name: Vec<String>,
     concurrent: Vec<String>,
     io_trait: Vec<RawIoTrait>,
+    socket_timeout: RawSocketTimeout,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSocketTimeout {
+    read: Vec<String>,
+    write: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,6 +188,10 @@ pub struct ThreadsAwaits {
     pub same_name: BTreeSet<String>,
     /// Future combinators: awaiting one is a blocker.
     pub concurrent: BTreeSet<String>,
+    /// Socket methods that make one system call, under `io::timeout`: those bounded by the
+    /// socket's read timeout, and by its write timeout (`threads/timeout.rs`).
+    pub timeout_reads: BTreeSet<String>,
+    pub timeout_writes: BTreeSet<String>,
 }
 
 impl ThreadsAwaits {
@@ -192,6 +204,14 @@ impl ThreadsAwaits {
         let c = Check { file };
         let same_name = c.set("same_name", raw.same_name, Kind::Name)?;
         let concurrent = c.set("concurrent", raw.concurrent, Kind::Name)?;
+        let timeout_reads = c.set("socket_timeout.read", raw.socket_timeout.read, Kind::Name)?;
+        let timeout_writes =
+            c.set("socket_timeout.write", raw.socket_timeout.write, Kind::Name)?;
+        if let Some(m) = timeout_reads.intersection(&timeout_writes).next() {
+            return Err(c.err(format!(
+                "`{m}` is in both socket_timeout.read and socket_timeout.write: keep it under the timeout that bounds it"
+            )));
+        }
         let mut io_traits: BTreeMap<String, String> = BTreeMap::new();
         let mut traits = BTreeSet::new();
         for t in raw.io_trait {
@@ -229,6 +249,8 @@ impl ThreadsAwaits {
             io_traits,
             same_name,
             concurrent,
+            timeout_reads,
+            timeout_writes,
         })
     }
 }
@@ -1289,7 +1311,8 @@ mod tests {
     }
 
     const AWAITS_OK: &str = "same_name = [\"a\", \"b\"]\nconcurrent = [\"c\"]\n\
-        [[io_trait]]\ntrait = \"std::io::Read\"\nmethods = [\"read\"]\n";
+        [[io_trait]]\ntrait = \"std::io::Read\"\nmethods = [\"read\"]\n\
+        [socket_timeout]\nread = [\"recv\"]\nwrite = [\"send\"]\n";
 
     #[test]
     fn bad_rows_are_explained() {
@@ -1315,6 +1338,10 @@ mod tests {
         assert_eq!(
             err(parse_threads_awaits(&AWAITS_OK.replace("\"std::io::Read\"", "\"Read\""))),
             "invalid table transforms/threads_awaits.toml: `io_trait.trait`: `Read` is not a path like `std::io::Read`: fix the entry"
+        );
+        assert_eq!(
+            err(parse_threads_awaits(&AWAITS_OK.replace("[\"send\"]", "[\"recv\"]"))),
+            "invalid table transforms/threads_awaits.toml: `recv` is in both socket_timeout.read and socket_timeout.write: keep it under the timeout that bounds it"
         );
         assert_eq!(
             err(parse_threads_awaits(&format!(

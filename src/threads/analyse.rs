@@ -788,6 +788,17 @@ fn check_handler_site(site: &PathSite, canon: &str, f: &FileInput<'_, '_>, out: 
                 ));
             }
         }
+        // Only one socket call (`timeout.rs`).
+        "async_std::io::timeout" => {
+            if !super::timeout::converts(&site.path, f.ctx, f.plan) {
+                out.blockers.push(blocker(
+                    at,
+                    "io-timeout",
+                    format!("uses `{canon}`: a timeout over I/O needs a runtime (a thread cannot be cancelled); only `io::timeout(d, s.read(..))` and the other single calls of a socket (read, recv, recv_from, peek, peek_from, write, send, send_to) become the socket's own timeout"),
+                    KEEP,
+                ));
+            }
+        }
         "async_std::task::spawn" | "async_std::task::block_on" => {
             let Some(call) = call_of_path(&site.path) else {
                 out.blockers.push(RawFinding::not_migrated(
@@ -896,7 +907,7 @@ fn in_unbounded_loop(node: &SyntaxNode) -> bool {
 
 /// Names bound to async-std sockets, by syntax: `let s = TcpStream::connect(..)`,
 /// `let (s, _) = listener.accept()`, `s: TcpStream` (parameters, fields, lets).
-fn socket_names(nodes: &[SyntaxNode]) -> BTreeSet<String> {
+pub(super) fn socket_names(nodes: &[SyntaxNode]) -> BTreeSet<String> {
     let types = &crate::tables::threads_blockers().sockets_bound_by_syntax;
     let mut out = BTreeSet::new();
     let ident = |p: Option<ast::Pat>| match p {

@@ -108,6 +108,9 @@ pub enum AwaitKind {
     /// `future::timeout(d, rx.recv()).await` on a channel receiver, its error only matched:
     /// `rx.recv_timeout(d)` in the same shapes (`timeout.rs`).
     RecvTimeout,
+    /// `io::timeout(d, s.read(..)).await` on a socket: the call under the socket's own read or
+    /// write timeout (`timeout.rs`).
+    SocketTimeout,
     /// No blocking form: why.
     Blocker(String),
 }
@@ -171,6 +174,9 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                 let canon = site.canon.join("::");
                 if super::timeout::recv_timeout(aw, ctx, plan).is_some() {
                     return AwaitKind::RecvTimeout;
+                }
+                if super::timeout::socket_timeout(aw, ctx).is_some() {
+                    return AwaitKind::SocketTimeout;
                 }
                 return match canon.as_str() {
                     "async_std::task::spawn" => AwaitKind::Join,
@@ -416,6 +422,21 @@ pub fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                     acc.edits.replace(
                         crate::handlers::range(aw.syntax()),
                         text,
+                        super::timeout::RULE,
+                    );
+                }
+            }
+            AwaitKind::SocketTimeout => {
+                if let Some(sc) = super::timeout::socket_timeout(&aw, ctx) {
+                    let indent = crate::handlers::indent_of(ctx.src, aw.syntax());
+                    let name = sc.call.name_ref().map(|n| n.text().to_string());
+                    if let Some(t) = name.and_then(|n| crate::tables::threads_awaits().io_trait(&n))
+                    {
+                        acc.traits.insert(t.to_string());
+                    }
+                    acc.edits.replace(
+                        crate::handlers::range(aw.syntax()),
+                        super::timeout::socket_text(ctx, &sc, &indent),
                         super::timeout::RULE,
                     );
                 }

@@ -1,9 +1,39 @@
-//! `future::timeout` around a channel receive. std's receivers (and crossbeam-channel's) have a
-//! timeout of their own, `recv_timeout`: where the timeout's error is only matched, never used as
+//! Timeouts around one blocking operation that std can bound itself; a timeout around anything
+//! else (arbitrary work, a loop of reads) needs a runtime: it stays a blocker.
+//!
+//! `future::timeout` around a channel receive: std's receivers (and crossbeam-channel's) have a
+//! timeout of their own, `recv_timeout`. Where the timeout's error is only matched, never used as
 //! a value (`Err(_)`, `is_err()`, `.ok()`, a `let` whose every use is one of those), the await
 //! becomes a `match` on it with async-std's `Result` shapes: `Ok(Ok(v))` for a message,
-//! `Ok(Err(RecvError))` for a closed channel, `Err(())` when the time was up. A timeout around
-//! anything else (arbitrary work, a socket read) needs a runtime: it stays a blocker.
+//! `Ok(Err(RecvError))` for a closed channel, `Err(())` when the time was up.
+//!
+//! `io::timeout` around one socket call (`s.read(&mut buf)`, `s.recv_from(..)`, `s.send(..)`:
+//! the methods of `[socket_timeout]` in `transforms/threads_awaits.toml`, each one system
+//! call): the std socket's read or write timeout is set for that call and cleared after it, and
+//! std's timeout error (`WouldBlock` on Unix, `TimedOut` on Windows) becomes async-std's
+//! (`TimedOut`, "future timed out"). A zero duration, which std refuses, becomes the shortest
+//! one it takes, unless the duration is a literal one.
+//!
+//! ```text
+//! io::timeout(Duration::from_secs(1), socket.recv_from(&mut buf)).await
+//! ```
+//! becomes
+//! ```text
+//! socket
+//!     .set_read_timeout(Some(Duration::from_secs(1)))
+//!     .and_then(|()| {
+//!         let r = socket.recv_from(&mut buf);
+//!         socket.set_read_timeout(None).and(r)
+//!     })
+//!     .map_err(|e| match e.kind() {
+//!         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+//!             std::io::Error::new(std::io::ErrorKind::TimedOut, "future timed out")
+//!         }
+//!         _ => e,
+//!     })
+//! ```
+//!
+//! The channel form in full:
 //!
 //! Before:
 //! ```text
@@ -52,6 +82,7 @@ use ra_ap_syntax::{AstNode, SyntaxKind};
 pub(crate) const RULE: &str = "threads-timeout";
 
 const TIMEOUT: &str = "async_std::future::timeout";
+const IO_TIMEOUT: &str = "async_std::io::timeout";
 
 /// Entry: the `timeout` path, whose await the file pass of `threads-await` rewrites whole.
 pub(crate) fn run(at: At<'_>, _ctx: &Ctx<'_>, _acc: &mut crate::handlers::Acc) -> Flow {
@@ -102,11 +133,125 @@ pub(crate) fn recv_timeout(
     (known && error_unobserved(aw)).then(|| (rx, d.clone()))
 }
 
-/// Whether a `timeout` path is one [`recv_timeout`] rewrites (its call awaited at once).
+/// `io::timeout(d, s.m(..)).await`: one socket call under the socket's own timeout.
+pub(crate) struct SocketCall {
+    pub socket: ast::Expr,
+    pub call: ast::MethodCallExpr,
+    pub duration: ast::Expr,
+    /// Bounded by the write timeout (else the read timeout).
+    pub write: bool,
+}
+
+/// `io::timeout(d, s.m(..)).await` where `s` is a socket (by its binding, or rust-analyzer's
+/// type), named plainly (`s`, `self.s`: it is written three times), and `m` one system call.
+pub(crate) fn socket_timeout(aw: &ast::AwaitExpr, ctx: &Ctx<'_>) -> Option<SocketCall> {
+    let ast::Expr::CallExpr(call) = strip(&aw.expr()?) else {
+        return None;
+    };
+    let Some(ast::Expr::PathExpr(pe)) = call.expr() else {
+        return None;
+    };
+    let path = pe.path()?;
+    let site = ctx
+        .sites
+        .paths
+        .iter()
+        .find(|s| s.path.syntax() == path.syntax())?;
+    if site.canon.join("::") != IO_TIMEOUT {
+        return None;
+    }
+    let args: Vec<ast::Expr> = call.arg_list()?.args().collect();
+    let [d, f] = args.as_slice() else {
+        return None;
+    };
+    let ast::Expr::MethodCallExpr(mc) = strip(f) else {
+        return None;
+    };
+    let name = mc.name_ref()?.text().to_string();
+    let table = crate::tables::threads_awaits();
+    let write = table.timeout_writes.contains(&name);
+    if !write && !table.timeout_reads.contains(&name) {
+        return None;
+    }
+    let socket = mc.receiver()?;
+    // A plain place: a name or a field of one.
+    let plain = socket.syntax().descendants().all(|n| {
+        matches!(
+            n.kind(),
+            SyntaxKind::PATH_EXPR
+                | SyntaxKind::PATH
+                | SyntaxKind::PATH_SEGMENT
+                | SyntaxKind::NAME_REF
+                | SyntaxKind::FIELD_EXPR
+        )
+    });
+    let typed = &crate::tables::threads_blockers().sockets_typed;
+    let known = super::analyse::socket_names(ctx.nodes()).contains(&last_name(socket.syntax()))
+        || ctx
+            .oracle
+            .type_of(&socket)
+            .is_some_and(|t| typed.iter().any(|s| t.ends_with(s.as_str())));
+    let awaits_inside = mc
+        .syntax()
+        .descendants()
+        .any(|n| n.kind() == SyntaxKind::AWAIT_EXPR);
+    (plain && known && !awaits_inside).then(|| SocketCall {
+        socket,
+        call: mc,
+        duration: d.clone(),
+        write,
+    })
+}
+
+/// Whether a `timeout` path is one [`recv_timeout`] or [`socket_timeout`] rewrites (its call
+/// awaited at once).
 pub(crate) fn converts(path: &ast::Path, ctx: &Ctx<'_>, plan: &Plan) -> bool {
     crate::handlers::call_of_path(path)
         .and_then(|c| crate::handlers::awaited(c.syntax()))
-        .is_some_and(|aw| recv_timeout(&aw, ctx, plan).is_some())
+        .is_some_and(|aw| {
+            recv_timeout(&aw, ctx, plan).is_some() || socket_timeout(&aw, ctx).is_some()
+        })
+}
+
+/// The text a socket call's await becomes (see the module's docs).
+pub(crate) fn socket_text(ctx: &Ctx<'_>, sc: &SocketCall, indent: &str) -> String {
+    let s = crate::handlers::text_of(ctx, sc.socket.syntax());
+    let call = crate::handlers::text_of(ctx, sc.call.syntax());
+    let d = crate::handlers::text_of(ctx, sc.duration.syntax());
+    let setter = if sc.write {
+        "set_write_timeout"
+    } else {
+        "set_read_timeout"
+    };
+    // std refuses a zero timeout: the shortest it takes, unless the literal says it is not zero.
+    let literal_nonzero = {
+        let t: String = d.split_whitespace().collect();
+        ["Duration::from_secs(", "Duration::from_millis(", "Duration::from_micros("]
+            .iter()
+            .any(|p| {
+                t.strip_suffix(')')
+                    .and_then(|t| t.rsplit_once(p))
+                    .is_some_and(|(_, n)| {
+                        n.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                            .replace('_', "")
+                            .parse::<u64>()
+                            .is_ok_and(|n| n > 0)
+                    })
+            })
+    };
+    let simple = matches!(
+        strip(&sc.duration),
+        ast::Expr::PathExpr(_) | ast::Expr::CallExpr(_) | ast::Expr::MethodCallExpr(_)
+    );
+    let d = match (literal_nonzero, simple) {
+        (true, _) => d,
+        (false, true) => format!("{d}.max(std::time::Duration::from_nanos(1))"),
+        (false, false) => format!("({d}).max(std::time::Duration::from_nanos(1))"),
+    };
+    let i = indent;
+    format!(
+        "{s}\n{i}    .{setter}(Some({d}))\n{i}    .and_then(|()| {{\n{i}        let r = {call};\n{i}        {s}.{setter}(None).and(r)\n{i}    }})\n{i}    .map_err(|e| match e.kind() {{\n{i}        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {{\n{i}            std::io::Error::new(std::io::ErrorKind::TimedOut, \"future timed out\")\n{i}        }}\n{i}        _ => e,\n{i}    }})"
+    )
 }
 
 /// The text the await becomes: a `match` on `recv_timeout` with async-std's shapes.
