@@ -205,8 +205,7 @@ impl ThreadsAwaits {
         let same_name = c.set("same_name", raw.same_name, Kind::Name)?;
         let concurrent = c.set("concurrent", raw.concurrent, Kind::Name)?;
         let timeout_reads = c.set("socket_timeout.read", raw.socket_timeout.read, Kind::Name)?;
-        let timeout_writes =
-            c.set("socket_timeout.write", raw.socket_timeout.write, Kind::Name)?;
+        let timeout_writes = c.set("socket_timeout.write", raw.socket_timeout.write, Kind::Name)?;
         if let Some(m) = timeout_reads.intersection(&timeout_writes).next() {
             return Err(c.err(format!(
                 "`{m}` is in both socket_timeout.read and socket_timeout.write: keep it under the timeout that bounds it"

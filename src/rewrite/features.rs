@@ -7,7 +7,9 @@
 //!
 //! Every `feature = "old"` of the package's code is rewritten (`cfg`, `cfg_attr`, `cfg!`,
 //! `doc(cfg(..))`), read by the lexer: a gate can sit in any file of the package, async-std or
-//! not, and in attributes of any item. Comments and other strings are left alone.
+//! not, and in attributes of any item. Doc comments too: their examples are doctests, compiled
+//! with the package's features (`/// #[cfg(feature = "runtime-async-std")] use ..;`). Other
+//! comments and strings are left alone.
 
 use ra_ap_syntax::{Edition, SyntaxKind};
 
@@ -43,6 +45,22 @@ pub fn rename_cfg_features(
         };
         edits.push((lexed.text_range(s), format!("\"{new}\"")));
     }
+    for i in (0..lexed.len()).filter(|&i| lexed.kind(i) == SyntaxKind::COMMENT) {
+        let c = lexed.text(i);
+        if !["///", "//!", "/**", "/*!"]
+            .iter()
+            .any(|p| c.starts_with(p))
+        {
+            continue;
+        }
+        let base = lexed.text_range(i).start;
+        edits.extend(
+            doc_gates(c, renames)
+                .into_iter()
+                .map(|(r, t)| (base + r.start..base + r.end, t)),
+        );
+    }
+    edits.sort_by_key(|(r, _)| r.start);
     if edits.is_empty() {
         return None;
     }
@@ -55,6 +73,31 @@ pub fn rename_cfg_features(
     }
     out.push_str(&text[pos..]);
     Some((out, edits.len()))
+}
+
+/// `feature = "old"` in a doc comment's text (spaces around `=` allowed): the quoted names'
+/// ranges and their new texts.
+fn doc_gates(text: &str, renames: &[(String, String)]) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("feature") {
+        let before_ok = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let rest = &text[at + "feature".len()..];
+        let Some(after_eq) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let quoted = after_eq.trim_start();
+        let start = text.len() - quoted.len();
+        for (old, new) in renames {
+            let lit = format!("\"{old}\"");
+            if before_ok && quoted.starts_with(&lit) {
+                out.push((start..start + lit.len(), format!("\"{new}\"")));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -74,6 +117,14 @@ mod tests {
             "#[cfg(feature = \"smol\")]\nmod rt; // feature = \"async-std\"\n\
              #[cfg_attr(all(test, feature=\"smol\"), smol::test)]\nfn f() { \
              if cfg!(feature = \"smol\") { println!(\"async-std\"); } }\n"
+        );
+        // A doc example is a doctest, built with the package's features.
+        let doc = "/// ```\n/// #[cfg(feature = \"async-std\")]\n/// use async_std::net::TcpStream;\n/// ```\n//! features = [\"async-std\"], a_feature=\"async-std\"\n// feature = \"async-std\"\nfn h() {}\n";
+        let (out, n) = rename_cfg_features(doc, &renames, Edition::Edition2021).unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(
+            out,
+            "/// ```\n/// #[cfg(feature = \"smol\")]\n/// use async_std::net::TcpStream;\n/// ```\n//! features = [\"async-std\"], a_feature=\"async-std\"\n// feature = \"async-std\"\nfn h() {}\n"
         );
         assert_eq!(
             rename_cfg_features(

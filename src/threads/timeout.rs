@@ -226,18 +226,22 @@ pub(crate) fn socket_text(ctx: &Ctx<'_>, sc: &SocketCall, indent: &str) -> Strin
     // std refuses a zero timeout: the shortest it takes, unless the literal says it is not zero.
     let literal_nonzero = {
         let t: String = d.split_whitespace().collect();
-        ["Duration::from_secs(", "Duration::from_millis(", "Duration::from_micros("]
-            .iter()
-            .any(|p| {
-                t.strip_suffix(')')
-                    .and_then(|t| t.rsplit_once(p))
-                    .is_some_and(|(_, n)| {
-                        n.trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                            .replace('_', "")
-                            .parse::<u64>()
-                            .is_ok_and(|n| n > 0)
-                    })
-            })
+        [
+            "Duration::from_secs(",
+            "Duration::from_millis(",
+            "Duration::from_micros(",
+        ]
+        .iter()
+        .any(|p| {
+            t.strip_suffix(')')
+                .and_then(|t| t.rsplit_once(p))
+                .is_some_and(|(_, n)| {
+                    n.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                        .replace('_', "")
+                        .parse::<u64>()
+                        .is_ok_and(|n| n > 0)
+                })
+        })
     };
     let simple = matches!(
         strip(&sc.duration),
