@@ -168,7 +168,7 @@ pub fn is_async_std(key: &str, item: &Item) -> bool {
 }
 
 /// What the migrated code of a package needs from its manifest.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Needs {
     /// The rewritten code names `smol`.
     pub smol: bool,
@@ -192,6 +192,10 @@ pub struct Needs {
     /// crates; smol, when the package's tests, examples or doc examples name it, is a
     /// dev-dependency.
     pub components: u32,
+    /// Dependencies no file of the package names after the migration because of it (`futures`,
+    /// whose joins became scoped threads: `threads/join.rs`): removed from [dependencies] and
+    /// [dev-dependencies] where they are plain entries no feature names.
+    pub unused: std::collections::BTreeSet<String>,
 }
 
 /// The crates smol is made of that a library may depend on instead (`transforms/smol_api.toml`
@@ -526,6 +530,41 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             notes.push(format!(
                 "added smol-macros and macro_rules_attribute to [{table}] (async-std's attributes under cfg_attr beside another runtime's)"
             ));
+        }
+    }
+    for k in &needs.unused {
+        let named_by_feature = doc
+            .get("features")
+            .and_then(|f| f.as_table_like())
+            .is_some_and(|f| {
+                f.iter().any(|(_, v)| {
+                    v.as_array().is_some_and(|a| {
+                        a.iter().filter_map(|x| x.as_str()).any(|x| {
+                            x == k
+                                || x.strip_prefix("dep:") == Some(k.as_str())
+                                || x.split(['/', '?']).next() == Some(k.as_str())
+                        })
+                    })
+                })
+            });
+        if named_by_feature {
+            continue;
+        }
+        for table in ["dependencies", "dev-dependencies"] {
+            let Some(deps) = doc.get_mut(table).and_then(|t| t.as_table_like_mut()) else {
+                continue;
+            };
+            let optional = deps
+                .get(k)
+                .and_then(|v| v.get("optional"))
+                .and_then(|o| o.as_bool())
+                .unwrap_or(false);
+            if deps.contains_key(k) && !optional {
+                deps.remove(k);
+                notes.push(format!(
+                    "removed {k} from [{table}] (the migrated code no longer names it)"
+                ));
+            }
         }
     }
     if needs.crossbeam {

@@ -158,6 +158,28 @@ pub(super) fn migrate_package(
         }
     }
     needs.smol |= generated.write_modules(root, pkg, report);
+    // futures' joins became scoped threads: the dependency goes when no file names it now.
+    let futures = ctx
+        .futures_crate
+        .clone()
+        .unwrap_or_else(|| "futures".into());
+    let file_of = |p: &PathBuf| report.files.iter().find(|fc| fc.file == rel(root, p));
+    let joined = pkg
+        .files
+        .iter()
+        .any(|p| file_of(p).is_some_and(|fc| fc.rules.contains_key(crate::threads::join::RULE)));
+    if joined {
+        let names: BTreeSet<String> = [futures].into();
+        let still = pkg.files.iter().any(|p| match file_of(p) {
+            Some(fc) => workspace::mentions_any(&fc.after, &names),
+            None => {
+                std::fs::read_to_string(p).map_or(true, |t| workspace::mentions_any(&t, &names))
+            }
+        });
+        if !still {
+            needs.unused.insert("futures".into());
+        }
+    }
     (needs, units)
 }
 

@@ -215,6 +215,13 @@ pub const ALL: &[Handler] = &[
         crate::threads::interval::run,
     ),
     row(
+        "threads-join",
+        Threads,
+        false,
+        true,
+        crate::threads::join::run,
+    ),
+    row(
         "threads-main",
         Threads,
         true,

@@ -378,6 +378,7 @@ fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
             if crate::handlers::awaited(call.syntax()).is_none()
                 && !is_runtime_arg(call.syntax(), ctx.sites)
                 && !joined_on_threads(call.syntax(), f)
+                && !super::join::is_operand(call.syntax(), f.ctx, f.plan)
             {
                 out.blockers.push(blocker(
                     call.syntax(),
@@ -608,6 +609,8 @@ fn future_type(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
 /// `select!`, `join!` and other macros that drive futures concurrently or by hand.
 fn async_macro(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     let macros = &crate::tables::threads_blockers().async_macros;
+    // futures' `join!`/`try_join!` over the package's async fns become scoped threads.
+    let joins = super::join::joins(f.ctx, f.plan);
     for m in f
         .ctx
         .nodes()
@@ -621,7 +624,7 @@ fn async_macro(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
             .and_then(|s| s.name_ref())
             .map(|n| n.text().to_string())
             .unwrap_or_default();
-        if macros.contains(&name) {
+        if macros.contains(&name) && !joins.iter().any(|j| &j.node == m.syntax()) {
             out.blockers.push(blocker(
                 m.syntax(),
                 FindingId::AsyncMacro,

@@ -198,7 +198,7 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                 .and_then(|s| s.name_ref())
                 .map(|n| n.text().to_string())
                 .unwrap_or_default();
-            if plan.async_fns.contains(&name) {
+            if plan.async_fns.contains(&name) || super::join::awaits_join(call, ctx, plan) {
                 AwaitKind::Drop
             } else {
                 AwaitKind::Blocker(format!(

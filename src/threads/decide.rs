@@ -40,6 +40,8 @@ pub(crate) fn decide_units(
     let mut out: Decisions = Default::default();
     let mut defines: Vec<(String, BTreeSet<String>)> = Vec::new();
     let mut uses: Vec<(String, BTreeSet<String>)> = Vec::new();
+    // Files whose only use of futures is joins that become scoped threads (`join.rs`).
+    let mut futures_joins_only: BTreeSet<String> = BTreeSet::new();
     // Units that await a converted workspace library's async fns.
     let mut reach_foreign: BTreeSet<String> = BTreeSet::new();
     let pkg_blockers = crate::threads::package_blockers(&pkg.deps);
@@ -88,6 +90,9 @@ pub(crate) fn decide_units(
             None
         };
         let mut facts = crate::threads::analyse_file(&ctx, plan, public_api.as_deref());
+        if crate::threads::join::only_joins(&ctx, plan) {
+            futures_joins_only.insert(f.file.clone());
+        }
         for b in std::mem::take(&mut facts.blockers) {
             entry.0.push(b.locate(&f.file, &f.text));
         }
@@ -136,7 +141,9 @@ pub(crate) fn decide_units(
     for (name, why) in &pkg_blockers {
         let names: BTreeSet<String> = [name.clone()].into();
         for f in files {
-            if !workspace::mentions_any(&f.text, &names) {
+            if !workspace::mentions_any(&f.text, &names)
+                || (name == "futures" && futures_joins_only.contains(&f.file))
+            {
                 continue;
             }
             if let Some((b, _)) = out.get_mut(&f.unit) {

@@ -33,6 +33,7 @@ pub(crate) mod awaits;
 pub(crate) mod decide;
 pub(crate) mod entry;
 pub(crate) mod interval;
+pub(crate) mod join;
 pub(crate) mod spawn;
 pub(crate) mod timeout;
 
