@@ -546,3 +546,46 @@ fn workspace_libraries_and_the_packages_awaiting_them_are_converted_together() {
         assert_ok(&cargo(work, &["test", "-q"]), &format!("{name}: its tests"));
     }
 }
+
+/// futures used only for joins that become scoped threads: the dependency goes; used for more,
+/// the crate keeps its runtime and futures.
+#[test]
+fn futures_used_only_for_joins_is_removed_with_them() {
+    for (name, extra, converted) in [
+        ("threads-futures-joins", "", true),
+        (
+            "threads-futures-more",
+            "\nfn ready() -> impl futures::Future<Output = u32> {\n    futures::future::ready(1)\n}\n",
+            false,
+        ),
+    ] {
+        let dir = work_dir(name);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{}\n\n[workspace]\n", before_deps()),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("src/main.rs"),
+            format!("use futures::join;\n\nasync fn one() -> u32 {{\n    1\n}}\n\nasync fn two() -> u32 {{\n    2\n}}\n\n#[async_std::main]\nasync fn main() {{\n    let (a, b) = join!(one(), two());\n    println!(\"{{}}\", a + b);\n}}\n{extra}"),
+        )
+        .unwrap();
+        let r = async_std_migrate::engine::plan(
+            &dir,
+            &Config {
+                target: Target::Auto,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        async_std_migrate::apply::write(&r, true).unwrap();
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        let main = std::fs::read_to_string(dir.join("src/main.rs")).unwrap();
+        assert_eq!(!manifest.contains("futures = "), converted, "{name}:\n{manifest}");
+        assert_eq!(main.contains("std::thread::scope"), converted, "{name}:\n{main}");
+        let ran = cargo(&dir, &["run", "-q"]);
+        assert_ok(&ran, name);
+        assert_eq!(String::from_utf8_lossy(&ran.stdout), "3\n");
+    }
+}
