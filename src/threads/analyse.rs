@@ -797,7 +797,7 @@ fn check_handler_site(site: &PathSite, canon: &str, f: &FileInput<'_, '_>, out: 
                 out.blockers.push(blocker(
                     at,
                     "io-timeout",
-                    format!("uses `{canon}`: a timeout over I/O needs a runtime (a thread cannot be cancelled); only `io::timeout(d, s.read(..))` and the other single calls of a socket (read, recv, recv_from, peek, peek_from, write, send, send_to) become the socket's own timeout"),
+                    format!("uses `{canon}`: a timeout over I/O needs a runtime (a thread cannot be cancelled); only `io::timeout(d, s.read(..))` and the other single calls of a socket (read, recv, recv_from, peek, peek_from, write, send, send_to) become the socket's own timeout, and `io::timeout(d, child.status())` a deadline polled with `try_wait`"),
                     KEEP,
                 ));
             }

@@ -12,7 +12,9 @@
 //! call): the std socket's read or write timeout is set for that call and cleared after it, and
 //! std's timeout error (`WouldBlock` on Unix, `TimedOut` on Windows) becomes async-std's
 //! (`TimedOut`, "future timed out"). A zero duration, which std refuses, becomes the shortest
-//! one it takes, unless the duration is a literal one.
+//! one it takes, unless the duration is a literal one. `io::timeout(d, child.status())` on a
+//! child process closes its stdin (as `status()` did) and polls `try_wait` every 10 ms until
+//! the deadline, with the same error when the time is up.
 //!
 //! ```text
 //! io::timeout(Duration::from_secs(1), socket.recv_from(&mut buf)).await
@@ -133,17 +135,27 @@ pub(crate) fn recv_timeout(
     (known && error_unobserved(aw)).then(|| (rx, d.clone()))
 }
 
-/// `io::timeout(d, s.m(..)).await`: one socket call under the socket's own timeout.
+/// `io::timeout(d, s.m(..)).await`: one socket call under the socket's own timeout, or a
+/// child's `status()` polled against a deadline.
 pub(crate) struct SocketCall {
     pub socket: ast::Expr,
     pub call: ast::MethodCallExpr,
     pub duration: ast::Expr,
-    /// Bounded by the write timeout (else the read timeout).
-    pub write: bool,
+    pub kind: Bound,
+}
+
+/// What bounds the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bound {
+    ReadTimeout,
+    WriteTimeout,
+    /// `child.status()`: `try_wait` until a deadline.
+    ChildDeadline,
 }
 
 /// `io::timeout(d, s.m(..)).await` where `s` is a socket (by its binding, or rust-analyzer's
-/// type), named plainly (`s`, `self.s`: it is written three times), and `m` one system call.
+/// type), named plainly (`s`, `self.s`: it is written three times), and `m` one system call; or
+/// `s` is a child process and `m` is `status()`.
 pub(crate) fn socket_timeout(aw: &ast::AwaitExpr, ctx: &Ctx<'_>) -> Option<SocketCall> {
     let ast::Expr::CallExpr(call) = strip(&aw.expr()?) else {
         return None;
@@ -168,12 +180,32 @@ pub(crate) fn socket_timeout(aw: &ast::AwaitExpr, ctx: &Ctx<'_>) -> Option<Socke
         return None;
     };
     let name = mc.name_ref()?.text().to_string();
+    let nargs = mc.arg_list()?.args().count();
     let table = crate::tables::threads_awaits();
-    let write = table.timeout_writes.contains(&name);
-    if !write && !table.timeout_reads.contains(&name) {
-        return None;
-    }
     let socket = mc.receiver()?;
+    let typed = |want: &[&str]| {
+        ctx.oracle
+            .type_of(&socket)
+            .is_some_and(|t| want.iter().any(|s| t.ends_with(s)))
+    };
+    let kind = if name == "status" && nargs == 0 {
+        let known = child_names(ctx.nodes()).contains(&last_name(socket.syntax()))
+            || typed(&["process::Child"]);
+        known.then_some(Bound::ChildDeadline)?
+    } else {
+        let kind = if table.timeout_writes.contains(&name) {
+            Bound::WriteTimeout
+        } else if table.timeout_reads.contains(&name) {
+            Bound::ReadTimeout
+        } else {
+            return None;
+        };
+        let sockets = &crate::tables::threads_blockers().sockets_typed;
+        let sockets: Vec<&str> = sockets.iter().map(String::as_str).collect();
+        let known = super::analyse::socket_names(ctx.nodes()).contains(&last_name(socket.syntax()))
+            || typed(&sockets);
+        known.then_some(kind)?
+    };
     // A plain place: a name or a field of one.
     let plain = socket.syntax().descendants().all(|n| {
         matches!(
@@ -185,22 +217,66 @@ pub(crate) fn socket_timeout(aw: &ast::AwaitExpr, ctx: &Ctx<'_>) -> Option<Socke
                 | SyntaxKind::FIELD_EXPR
         )
     });
-    let typed = &crate::tables::threads_blockers().sockets_typed;
-    let known = super::analyse::socket_names(ctx.nodes()).contains(&last_name(socket.syntax()))
-        || ctx
-            .oracle
-            .type_of(&socket)
-            .is_some_and(|t| typed.iter().any(|s| t.ends_with(s.as_str())));
     let awaits_inside = mc
         .syntax()
         .descendants()
         .any(|n| n.kind() == SyntaxKind::AWAIT_EXPR);
-    (plain && known && !awaits_inside).then(|| SocketCall {
+    (plain && !awaits_inside).then(|| SocketCall {
         socket,
         call: mc,
         duration: d.clone(),
-        write,
+        kind,
     })
+}
+
+/// Names bound to child processes by syntax: `let child = Command::new(..)..spawn()?`, and
+/// parameters or fields typed `Child`.
+fn child_names(nodes: &[ra_ap_syntax::SyntaxNode]) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let ident = |p: Option<ast::Pat>| match p {
+        Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
+        _ => None,
+    };
+    let is_child = |t: Option<ast::Type>| {
+        t.is_some_and(|t| {
+            let t = t.syntax().text().to_string();
+            t == "Child" || t.ends_with("::Child") || t == "&mut Child"
+        })
+    };
+    for n in nodes.iter().cloned() {
+        if let Some(l) = ast::LetStmt::cast(n.clone()) {
+            let init = l
+                .initializer()
+                .map(|i| i.syntax().text().to_string())
+                .unwrap_or_default();
+            if (init.contains("Command") && init.contains(".spawn()")) || is_child(l.ty()) {
+                out.extend(ident(l.pat()));
+            }
+        } else if let Some(p) = ast::Param::cast(n.clone()) {
+            if is_child(p.ty()) {
+                out.extend(ident(p.pat()));
+            }
+        } else if let Some(f) = ast::RecordField::cast(n) {
+            if is_child(f.ty()) {
+                out.extend(f.name().map(|n| n.text().to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// `child.status()` under a timeout: its stdin closed first (as async-process's `status` does),
+/// then `try_wait` until the deadline, every 10 ms.
+fn child_text(child: &str, d: &str, indent: &str) -> String {
+    let i = indent;
+    // The deadline's name is not the child's.
+    let mut deadline = "deadline".to_string();
+    while crate::workspace::mentions_any(child, &[deadline.clone()].into()) {
+        deadline.insert_str(0, "wait_");
+    }
+    format!(
+        "{{\n{i}    drop({child}.stdin.take());\n{i}    let {deadline} = std::time::Instant::now() + {d};\n{i}    loop {{\n{i}        match {child}.try_wait() {{\n{i}            Ok(Some(status)) => break Ok(status),\n{i}            Ok(None) if std::time::Instant::now() >= {deadline} => {{\n{i}                break Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future timed out\"))\n{i}            }}\n{i}            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(10)),\n{i}            Err(e) => break Err(e),\n{i}        }}\n{i}    }}\n{i}}}"
+    )
 }
 
 /// Whether a `timeout` path is one [`recv_timeout`] or [`socket_timeout`] rewrites (its call
@@ -218,10 +294,10 @@ pub(crate) fn socket_text(ctx: &Ctx<'_>, sc: &SocketCall, indent: &str) -> Strin
     let s = crate::handlers::text_of(ctx, sc.socket.syntax());
     let call = crate::handlers::text_of(ctx, sc.call.syntax());
     let d = crate::handlers::text_of(ctx, sc.duration.syntax());
-    let setter = if sc.write {
-        "set_write_timeout"
-    } else {
-        "set_read_timeout"
+    let setter = match sc.kind {
+        Bound::WriteTimeout => "set_write_timeout",
+        Bound::ReadTimeout => "set_read_timeout",
+        Bound::ChildDeadline => return child_text(&s, &d, indent),
     };
     // std refuses a zero timeout: the shortest it takes, unless the literal says it is not zero.
     let literal_nonzero = {
