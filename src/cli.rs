@@ -221,6 +221,9 @@ where
             };
             walk.apply(&mut config);
             let report = crate::plan_with_progress(&paths, &config, &progress_display());
+            if let Some(p) = crate::resolve::profile::report() {
+                let _ = write!(err, "{p}");
+            }
             clear_progress();
             let _ = match format {
                 Format::Json => writeln!(out, "{}", output::json(&report)),
@@ -256,6 +259,9 @@ where
     let paths = common.paths;
     common.walk.apply(&mut config);
     let mut report = crate::plan_with_progress(&paths, &config, &progress_display());
+    if let Some(p) = crate::resolve::profile::report() {
+        let _ = write!(err, "{p}");
+    }
     clear_progress();
 
     let mut code = 0;

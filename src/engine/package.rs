@@ -115,12 +115,12 @@ pub(super) fn migrate_package(
                 &f.file, &f.text, &f.nodes, &f.sites, &map, threads,
             ));
         }
+        // The file's oracle, once for every question below (each builds the file's tree in the
+        // database).
+        let owned = semantic.and_then(|s| s.oracle_for(&f.path));
         // Which of its cfg-gated code rust-analyzer saw (the rest is judged by syntax).
-        if let Some(o) = semantic
-            .filter(|_| f.text.contains("cfg"))
-            .and_then(|s| s.oracle_for(&f.path))
-        {
-            for r in crate::resolve::cfg_regions::regions(sf, &f.sites, &o) {
+        if let Some(o) = owned.as_ref().filter(|_| f.text.contains("cfg")) {
+            for r in crate::resolve::cfg_regions::regions(sf, &f.sites, o) {
                 let Some(active) = r.active else { continue };
                 report.cfg_regions.push(crate::report::CfgRegion {
                     file: f.file.clone(),
@@ -136,7 +136,16 @@ pub(super) fn migrate_package(
         }
         if threads {
             let plan = &plans[&f.unit];
-            migrate_threads_file(&f, sf, &ctx, plan, pkg, semantic, report, &mut needs);
+            migrate_threads_file(
+                &f,
+                sf,
+                &ctx,
+                plan,
+                pkg,
+                oracle_of(&owned),
+                report,
+                &mut needs,
+            );
         } else {
             let held_here = held.or(bound_units.get(&f.unit).map(String::as_str));
             let gen = generated.paths_for(pkg, &f);
@@ -148,7 +157,7 @@ pub(super) fn migrate_package(
                 (held_here, ref_io.get(&crate_key(pkg, &f))),
                 &gen,
                 pkg,
-                semantic,
+                oracle_of(&owned),
                 report,
                 &mut needs,
             );
@@ -653,12 +662,10 @@ fn migrate_threads_file(
     ctx: &CrateContext,
     plan: &crate::threads::Plan,
     pkg: &Package,
-    semantic: Option<&Semantic>,
+    oracle: &dyn Oracle,
     report: &mut RootReport,
     needs: &mut crate::manifest::Needs,
 ) {
-    let owned = semantic.and_then(|s| s.oracle_for(&f.path));
-    let oracle = oracle_of(&owned);
     let out = rewrite::migrate_file(
         &f.text,
         sf,
@@ -722,7 +729,7 @@ fn migrate_smol_file(
     (held, ref_io_bound): (Option<&str>, Option<&(String, RefIo)>),
     generated: &crate::handlers::generated::Paths,
     pkg: &Package,
-    semantic: Option<&Semantic>,
+    oracle: &dyn Oracle,
     report: &mut RootReport,
     needs: &mut crate::manifest::Needs,
 ) {
@@ -794,8 +801,6 @@ fn migrate_smol_file(
         needs.keep_async_std = true;
         return;
     }
-    let owned = semantic.and_then(|s| s.oracle_for(&f.path));
-    let oracle = oracle_of(&owned);
     let out = rewrite::migrate_file(
         text,
         sf,

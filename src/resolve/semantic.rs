@@ -7,7 +7,7 @@
 //!
 //! Every query runs inside `ra_ap_hir::attach_db`, which type inference requires.
 
-use super::{MethodFact, Oracle};
+use super::{profile, MethodFact, Oracle};
 use ra_ap_hir::{AsAssocItem, AssocItemContainer, HasCrate, Semantics};
 use ra_ap_ide_db::RootDatabase;
 use ra_ap_project_model::{CargoConfig, RustLibSource};
@@ -53,13 +53,31 @@ impl Semantic {
         use ra_ap_project_model::{ProjectManifest, ProjectWorkspace};
         use ra_ap_vfs::loader::Handle;
         let cargo_config = cargo_config();
-        let load_one = |root: &Path| {
+        // The standard library is found and read (`cargo metadata` of its sources) once, for
+        // the first workspace that has no toolchain file of its own; the others that have none
+        // load without one and get that one (a workspace with a `rust-toolchain` file may use
+        // another toolchain: it finds its own).
+        let own_toolchain = |root: &Path| {
+            std::fs::canonicalize(root).is_ok_and(|abs| {
+                abs.ancestors().any(|d| {
+                    d.join("rust-toolchain").exists() || d.join("rust-toolchain.toml").exists()
+                })
+            })
+        };
+        let shared_at = roots.iter().position(|r| !own_toolchain(r));
+        let no_sysroot = CargoConfig {
+            sysroot: None,
+            ..cargo_config.clone()
+        };
+        let borrows = |i: usize| shared_at.is_some_and(|s| s != i) && !own_toolchain(roots[i]);
+        let load_one = |i: usize, config: &CargoConfig| {
+            let root = roots[i];
             std::fs::canonicalize(root)
                 .map_err(|e| format!("cannot resolve {}: {e}", root.display()))
                 .and_then(|abs| {
                     let abs = AbsPathBuf::assert_utf8(abs);
                     ProjectManifest::discover_single(&abs)
-                        .and_then(|m| ProjectWorkspace::load(m, &cargo_config, &|_| {}))
+                        .and_then(|m| ProjectWorkspace::load(m, config, &|_| {}))
                         .map_err(|e| {
                             format!(
                                 "rust-analyzer could not load the workspace: {}",
@@ -75,14 +93,19 @@ impl Semantic {
             .max(1);
         let mut each: Vec<Option<Result<ProjectWorkspace, String>>> =
             (0..roots.len()).map(|_| None).collect();
+        let started = std::time::Instant::now();
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     let load_one = &load_one;
+                    let (cargo_config, no_sysroot) = (&cargo_config, &no_sysroot);
                     s.spawn(move || {
                         (t..roots.len())
                             .step_by(threads)
-                            .map(|i| (i, load_one(roots[i])))
+                            .map(|i| {
+                                let config = if borrows(i) { no_sysroot } else { cargo_config };
+                                (i, load_one(i, config))
+                            })
                             .collect::<Vec<_>>()
                     })
                 })
@@ -93,6 +116,23 @@ impl Semantic {
                 }
             }
         });
+        // The shared standard library into the workspaces that borrow it (loaded alone, with
+        // their own, when the shared one did not load).
+        let shared = shared_at.and_then(|s| match &each[s] {
+            Some(Ok(ws)) if ws.sysroot.error().is_none() => Some(ws.sysroot.clone()),
+            _ => None,
+        });
+        for (i, slot) in each.iter_mut().enumerate() {
+            if !borrows(i) {
+                continue;
+            }
+            match (&shared, slot.as_mut()) {
+                (Some(sysroot), Some(Ok(ws))) => ws.sysroot = sysroot.clone(),
+                _ => *slot = Some(load_one(i, &cargo_config)),
+            }
+        }
+        profile::record(profile::Kind::LoadWorkspaces, started);
+        let started = std::time::Instant::now();
         let mut loaded: Vec<ProjectWorkspace> = Vec::new();
         let mut status = Vec::new();
         for r in each {
@@ -177,6 +217,7 @@ impl Semantic {
         }
         change.set_proc_macros(proc_macros);
         db.apply_change(change);
+        profile::record(profile::Kind::LoadDatabase, started);
         (
             Some(Semantic {
                 db,
@@ -200,7 +241,9 @@ impl Semantic {
         let vp = VfsPath::from(AbsPathBuf::assert_utf8(abs));
         let (file_id, _) = self.vfs.file_id(&vp)?;
         let sema = Semantics::new(&self.db);
-        let tree = sema.parse_guess_edition(file_id);
+        let tree = profile::time(profile::Kind::FileOracle, || {
+            sema.parse_guess_edition(file_id)
+        });
         Some(FileOracle {
             db: &self.db,
             sema,
@@ -297,105 +340,115 @@ impl FileOracle<'_> {
 
 impl Oracle for FileOracle<'_> {
     fn method(&self, call: &ast::MethodCallExpr) -> MethodFact {
-        let Some(call) = self.same_node(call) else {
-            return MethodFact::Unknown;
-        };
-        ra_ap_hir::attach_db(self.db, || {
-            let Some(f) = self.sema.resolve_method_call(&call) else {
+        profile::time(profile::Kind::Method, || {
+            let Some(call) = self.same_node(call) else {
                 return MethodFact::Unknown;
             };
-            let (krate, _, item) = self.item_path(f);
-            // async-std's own stream methods on a receiver (`rx.merge(..)`) stay what they are.
-            if krate == "async_std" && f.name(self.db).as_str() != "next" {
-                return MethodFact::AsyncStd(item);
-            }
-            // The channel receiver's `next` is StreamExt's, on async-channel's type.
-            let recv_ty = call.receiver().and_then(|r| {
-                let ty = self.sema.type_of_expr(&r)?.original.strip_references();
-                let adt = ty.as_adt()?;
-                let k = adt
-                    .module(self.db)
-                    .krate(self.db)
-                    .display_name(self.db)?
-                    .to_string()
-                    .replace('-', "_");
-                Some(format!("{k}::{}", adt.name(self.db).as_str()))
-            });
-            // A channel receiver's `next` (StreamExt's, from async-std or the futures crate) is on
-            // async-channel 1.9's type, which async-std re-exports.
-            if recv_ty.as_deref() == Some("async_channel::Receiver") {
-                return MethodFact::AsyncStd(format!(
-                    "async_channel::Receiver::{}",
-                    f.name(self.db).as_str()
-                ));
-            }
-            if krate == "async_std" {
-                return MethodFact::AsyncStd(item);
-            }
-            MethodFact::Other
+            ra_ap_hir::attach_db(self.db, || {
+                let Some(f) = self.sema.resolve_method_call(&call) else {
+                    return MethodFact::Unknown;
+                };
+                let (krate, _, item) = self.item_path(f);
+                // async-std's own stream methods on a receiver (`rx.merge(..)`) stay what they are.
+                if krate == "async_std" && f.name(self.db).as_str() != "next" {
+                    return MethodFact::AsyncStd(item);
+                }
+                // The channel receiver's `next` is StreamExt's, on async-channel's type.
+                let recv_ty = call.receiver().and_then(|r| {
+                    let ty = self.sema.type_of_expr(&r)?.original.strip_references();
+                    let adt = ty.as_adt()?;
+                    let k = adt
+                        .module(self.db)
+                        .krate(self.db)
+                        .display_name(self.db)?
+                        .to_string()
+                        .replace('-', "_");
+                    Some(format!("{k}::{}", adt.name(self.db).as_str()))
+                });
+                // A channel receiver's `next` (StreamExt's, from async-std or the futures crate) is on
+                // async-channel 1.9's type, which async-std re-exports.
+                if recv_ty.as_deref() == Some("async_channel::Receiver") {
+                    return MethodFact::AsyncStd(format!(
+                        "async_channel::Receiver::{}",
+                        f.name(self.db).as_str()
+                    ));
+                }
+                if krate == "async_std" {
+                    return MethodFact::AsyncStd(item);
+                }
+                MethodFact::Other
+            })
         })
     }
 
     fn resolved_method(&self, call: &ast::MethodCallExpr) -> Option<String> {
-        let call = self.same_node(call)?;
-        ra_ap_hir::attach_db(self.db, || {
-            let (_, container, item) = self.item_path(self.sema.resolve_method_call(&call)?);
-            // A free function, or an impl on no named type: not known by a type.
-            (!container.is_empty()).then_some(item)
+        profile::time(profile::Kind::ResolvedMethod, || {
+            let call = self.same_node(call)?;
+            ra_ap_hir::attach_db(self.db, || {
+                let (_, container, item) = self.item_path(self.sema.resolve_method_call(&call)?);
+                // A free function, or an impl on no named type: not known by a type.
+                (!container.is_empty()).then_some(item)
+            })
         })
     }
 
     fn call_is_async(&self, call: &ast::Expr) -> Option<bool> {
-        let call = self.same_node(call)?;
-        ra_ap_hir::attach_db(self.db, || {
-            let f = match &call {
-                ast::Expr::MethodCallExpr(mc) => self.sema.resolve_method_call(mc)?,
-                ast::Expr::CallExpr(c) => {
-                    let ast::Expr::PathExpr(pe) = c.expr()? else {
-                        return None;
-                    };
-                    match self.sema.resolve_path(&pe.path()?)? {
-                        ra_ap_hir::PathResolution::Def(ra_ap_hir::ModuleDef::Function(f)) => f,
-                        _ => return None,
+        profile::time(profile::Kind::CallIsAsync, || {
+            let call = self.same_node(call)?;
+            ra_ap_hir::attach_db(self.db, || {
+                let f = match &call {
+                    ast::Expr::MethodCallExpr(mc) => self.sema.resolve_method_call(mc)?,
+                    ast::Expr::CallExpr(c) => {
+                        let ast::Expr::PathExpr(pe) = c.expr()? else {
+                            return None;
+                        };
+                        match self.sema.resolve_path(&pe.path()?)? {
+                            ra_ap_hir::PathResolution::Def(ra_ap_hir::ModuleDef::Function(f)) => f,
+                            _ => return None,
+                        }
                     }
-                }
-                _ => return None,
-            };
-            Some(f.is_async(self.db))
+                    _ => return None,
+                };
+                Some(f.is_async(self.db))
+            })
         })
     }
 
     fn std_or_inherent_method(&self, call: &ast::MethodCallExpr) -> bool {
-        let Some(call) = self.same_node(call) else {
-            return false;
-        };
-        ra_ap_hir::attach_db(self.db, || self.resolves_to_std_or_inherent(&call))
+        profile::time(profile::Kind::StdOrInherentMethod, || {
+            let Some(call) = self.same_node(call) else {
+                return false;
+            };
+            ra_ap_hir::attach_db(self.db, || self.resolves_to_std_or_inherent(&call))
+        })
     }
 
     fn std_or_inherent_method_in_macro(&self, name: ra_ap_syntax::TextRange) -> bool {
-        let Some(token) = self.tree.syntax().covering_element(name).into_token() else {
-            return false;
-        };
-        if token.text_range() != name {
-            return false;
-        }
-        ra_ap_hir::attach_db(self.db, || {
-            // Every expansion the token lands in (a macro may use an argument twice).
-            let calls: Vec<ast::MethodCallExpr> = self
-                .sema
-                .descend_into_macros_exact(token)
-                .into_iter()
-                .filter_map(|t| {
-                    let name_ref = t.parent().and_then(ast::NameRef::cast)?;
-                    ast::MethodCallExpr::cast(name_ref.syntax().parent()?)
-                })
-                .collect();
-            !calls.is_empty() && calls.iter().all(|c| self.resolves_to_std_or_inherent(c))
+        profile::time(profile::Kind::StdOrInherentInMacro, || {
+            let Some(token) = self.tree.syntax().covering_element(name).into_token() else {
+                return false;
+            };
+            if token.text_range() != name {
+                return false;
+            }
+            ra_ap_hir::attach_db(self.db, || {
+                // Every expansion the token lands in (a macro may use an argument twice).
+                let calls: Vec<ast::MethodCallExpr> = self
+                    .sema
+                    .descend_into_macros_exact(token)
+                    .into_iter()
+                    .filter_map(|t| {
+                        let name_ref = t.parent().and_then(ast::NameRef::cast)?;
+                        ast::MethodCallExpr::cast(name_ref.syntax().parent()?)
+                    })
+                    .collect();
+                !calls.is_empty() && calls.iter().all(|c| self.resolves_to_std_or_inherent(c))
+            })
         })
     }
 
     fn type_of(&self, expr: &ast::Expr) -> Option<String> {
-        self.type_name(expr)
+        profile::time(profile::Kind::TypeOf, || self.type_name(expr))
     }
 
     fn is_semantic(&self) -> bool {
@@ -403,14 +456,16 @@ impl Oracle for FileOracle<'_> {
     }
 
     fn cfg_active(&self, pred: &ast::CfgPredicate) -> Option<bool> {
-        ra_ap_hir::attach_db(self.db, || {
-            let krate = self
-                .sema
-                .file_to_module_defs(self.file_id)
-                .next()?
-                .krate(self.db);
-            let expr = ra_ap_cfg::CfgExpr::parse_from_ast(pred.clone());
-            krate.cfg(self.db).check(&expr)
+        profile::time(profile::Kind::CfgActive, || {
+            ra_ap_hir::attach_db(self.db, || {
+                let krate = self
+                    .sema
+                    .file_to_module_defs(self.file_id)
+                    .next()?
+                    .krate(self.db);
+                let expr = ra_ap_cfg::CfgExpr::parse_from_ast(pred.clone());
+                krate.cfg(self.db).check(&expr)
+            })
         })
     }
 }

@@ -403,24 +403,35 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
     } else {
         Vec::new()
     };
-    let not_the_trait = ctx
+    let mut not_the_trait = 0;
+    for call in ctx
         .nodes()
         .iter()
         .filter_map(|n| ast::MethodCallExpr::cast(n.clone()))
-        .filter(|call| {
-            let Some(n) = call.name_ref().filter(|n| n.text() == name) else {
-                return false;
-            };
-            // Only calls the text count saw (`.name` with the dot right before the name).
-            let at: usize = n.syntax().text_range().start().into();
-            if at == 0 || ctx.src.as_bytes().get(at - 1) != Some(&b'.') {
-                return false;
-            }
-            let other_arity =
-                arguments.is_some_and(|a| call.arg_list().is_some_and(|l| l.args().count() != a));
-            other_arity || recv.contains(call) || ctx.oracle.std_or_inherent_method(call)
-        })
-        .count();
+    {
+        let Some(n) = call.name_ref().filter(|n| n.text() == name) else {
+            continue;
+        };
+        // Only calls the text count saw (`.name` with the dot right before the name).
+        let at: usize = n.syntax().text_range().start().into();
+        if at == 0 || ctx.src.as_bytes().get(at - 1) != Some(&b'.') {
+            continue;
+        }
+        let other_arity =
+            arguments.is_some_and(|a| call.arg_list().is_some_and(|l| l.args().count() != a));
+        let on_iterator = call.receiver().is_some_and(|r| std_iterator_chain(&r));
+        if other_arity
+            || recv.contains(&call)
+            || on_iterator
+            || ctx.oracle.std_or_inherent_method(&call)
+        {
+            not_the_trait += 1;
+        } else {
+            // One call the text counted is the trait's: the import is needed (rust-analyzer is
+            // not asked about the others; each question infers a function body).
+            return true;
+        }
+    }
     // Calls in a macro's arguments are tokens here: rust-analyzer sees them expanded.
     let in_macros_not_the_trait = ctx
         .nodes()
@@ -441,6 +452,61 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
         })
         .count();
     written > not_the_trait + in_macros_not_the_trait
+}
+
+/// An expression that is a standard library iterator by its syntax alone: a range, or a chain of
+/// iterator adapters over a method only std's collections and strings have (`xs.iter()`,
+/// `s.chars()`, `m.keys()`): its `.map(..)` is `Iterator::map`, no stream's, and rust-analyzer
+/// need not be asked (each question infers the function's body). Sources async-std's traits
+/// also have (`bytes`, `lines`, `split`) are not among them.
+fn std_iterator_chain(e: &ast::Expr) -> bool {
+    const SOURCES: &[&str] = &[
+        "char_indices",
+        "chars",
+        "chunks",
+        "drain",
+        "into_iter",
+        "iter",
+        "iter_mut",
+        "keys",
+        "split_whitespace",
+        "values",
+        "values_mut",
+        "windows",
+    ];
+    const ADAPTERS: &[&str] = &[
+        "chain",
+        "cloned",
+        "copied",
+        "enumerate",
+        "filter",
+        "filter_map",
+        "flat_map",
+        "flatten",
+        "inspect",
+        "map",
+        "peekable",
+        "rev",
+        "skip",
+        "skip_while",
+        "step_by",
+        "take",
+        "take_while",
+        "zip",
+    ];
+    match e {
+        ast::Expr::RangeExpr(_) => true,
+        ast::Expr::ParenExpr(p) => p.expr().is_some_and(|e| std_iterator_chain(&e)),
+        ast::Expr::MethodCallExpr(mc) => {
+            let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
+                return false;
+            };
+            SOURCES.contains(&name.as_str())
+                || (ADAPTERS.contains(&name.as_str())
+                    && mc.receiver().is_some_and(|r| std_iterator_chain(&r)))
+        }
+        _ => false,
+    }
 }
 
 /// Whether the file calls a method of one of smol's prelude traits (`FutureExt`, `StreamExt`,

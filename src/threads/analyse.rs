@@ -371,9 +371,11 @@ fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
         else {
             continue;
         };
-        // rust-analyzer says it is another function of the name (another example's own).
-        let not_async = ctx.oracle.call_is_async(&ast::Expr::CallExpr(call.clone())) == Some(false);
-        if f.plan.async_fns.contains(&name) && !not_async {
+        // rust-analyzer says it is another function of the name (another example's own); asked
+        // only for the names of async fns (the query infers the body around the call).
+        let not_async =
+            || ctx.oracle.call_is_async(&ast::Expr::CallExpr(call.clone())) == Some(false);
+        if f.plan.async_fns.contains(&name) && !not_async() {
             out.uses.insert(name.clone());
             if crate::handlers::awaited(call.syntax()).is_none()
                 && !is_runtime_arg(call.syntax(), ctx.sites)
@@ -409,12 +411,14 @@ fn joined_on_threads(call: &SyntaxNode, f: &FileInput<'_, '_>) -> bool {
 fn async_method_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     let ctx = f.ctx;
     for (mc, name) in method_calls(ctx) {
-        // rust-analyzer says it is another method of the name (a `Vec::push`).
-        let not_async = ctx
-            .oracle
-            .call_is_async(&ast::Expr::MethodCallExpr(mc.clone()))
-            == Some(false);
-        if f.plan.async_methods.contains(&name) && !not_async {
+        // rust-analyzer says it is another method of the name (a `Vec::push`); asked only for
+        // the names of async methods.
+        let not_async = || {
+            ctx.oracle
+                .call_is_async(&ast::Expr::MethodCallExpr(mc.clone()))
+                == Some(false)
+        };
+        if f.plan.async_methods.contains(&name) && !not_async() {
             out.uses.insert(name.clone());
             if crate::handlers::awaited(mc.syntax()).is_none()
                 && !is_runtime_arg(mc.syntax(), ctx.sites)
@@ -457,12 +461,15 @@ fn lock_api(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     }
     let methods = &crate::tables::threads_blockers().lock_methods;
     for (mc, name) in method_calls(ctx) {
+        if !methods.contains(&name) {
+            continue;
+        }
         // rust-analyzer says it is another type's method (a channel error's `into_inner`).
         let not_a_lock = ctx.oracle.resolved_method(&mc).is_some_and(|m| {
             let ty = m.rsplit("::").nth(1).unwrap_or("");
             !matches!(ty, "Mutex" | "RwLock")
         });
-        if methods.contains(&name) && !not_a_lock && lock_shape(ctx, &mc).is_none() {
+        if !not_a_lock && lock_shape(ctx, &mc).is_none() {
             out.blockers.push(blocker(
                 mc.syntax(),
                 FindingId::LockApi,
