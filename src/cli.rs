@@ -220,7 +220,8 @@ where
                 ..Default::default()
             };
             walk.apply(&mut config);
-            let report = crate::plan_with_progress(&paths, &config, &progress_display());
+            let mut report = crate::plan_with_progress(&paths, &config, &progress_display());
+            report.run = crate::report::RunStats::now();
             if let Some(p) = crate::resolve::profile::report() {
                 let _ = write!(err, "{p}");
             }
@@ -341,7 +342,10 @@ where
         }
     }
     let result = match common.format {
-        Format::Json => writeln!(out, "{}", output::json(&report)),
+        Format::Json => {
+            report.run = crate::report::RunStats::now();
+            writeln!(out, "{}", output::json(&report))
+        }
         Format::Text => {
             let mut text = String::new();
             if !apply {

@@ -146,5 +146,6 @@ pub fn plan_with_progress(
         version: 2,
         target: config.target.as_str().into(),
         roots,
+        run: Default::default(),
     }
 }

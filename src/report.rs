@@ -264,6 +264,39 @@ pub struct Report {
     pub version: u32,
     pub target: String,
     pub roots: Vec<RootReport>,
+    /// What the run cost (filled in by the command line, after the run).
+    #[serde(skip_serializing_if = "RunStats::is_empty")]
+    pub run: RunStats,
+}
+
+/// What a run cost: the process's peak memory (the semantic layer's database is most of it).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunStats {
+    /// Peak resident set size in bytes (Linux: `VmHWM` of /proc/self/status; absent elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+}
+
+impl RunStats {
+    /// This process's figures now. Read from /proc by hand: one line of one file, no crate
+    /// needed (and no figure where there is no /proc).
+    pub fn now() -> RunStats {
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            })
+            .map(|kb| kb * 1024);
+        RunStats {
+            peak_rss_bytes: peak,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.peak_rss_bytes.is_none()
+    }
 }
 
 impl Report {
