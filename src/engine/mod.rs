@@ -36,10 +36,16 @@ pub struct Progress {
     pub current: String,
 }
 
+/// How many `.rs` files of workspaces one rust-analyzer database holds at most (a workspace
+/// larger than this has one of its own). Measured on the generated trees of `tests/bench.sh`:
+/// 2,000 files (medium, 25 workspaces) peak at about 1.9 GiB in one database; 10,000 (large, 96
+/// workspaces) at 5.1 GiB.
+const FILES_PER_DATABASE: usize = 2_000;
+
 /// Migrates every workspace below `root` in memory: one report per workspace (and one per
 /// manifest that could not be read), in directory order whatever the scheduling. Workspaces run
-/// on `config.jobs` threads; each loads rust-analyzer once, for its own packages, and drops it
-/// when done, so at most `jobs` databases are alive at a time.
+/// on `config.jobs` threads, in batches of about [`FILES_PER_DATABASE`] files: the workspaces of
+/// a batch share one rust-analyzer database, dropped before the next batch loads its own.
 pub fn plan_workspaces(
     root: &Path,
     config: &Config,
@@ -65,82 +71,129 @@ pub fn plan_workspaces(
     let mut jobs: Vec<&workspace::Workspace> = workspaces.iter().collect();
     jobs.sort_by_key(|w| std::cmp::Reverse(w.packages.len()));
     let total = jobs.len();
-    // One rust-analyzer database for every workspace that names async-std (issue 15): the
-    // standard library and the dependencies they share are loaded and analysed once, and the
-    // workers query it through handles of their own. A workspace rust-analyzer cannot load falls
-    // back alone; a panic while loading falls back to one database per workspace.
-    let candidates: Vec<&Path> = jobs
-        .iter()
-        .filter(|w| w.uses_async_std())
-        .map(|w| w.dir.as_path())
-        .collect();
-    let shared: std::sync::Mutex<BTreeMap<PathBuf, Result<Semantic, String>>> =
-        std::sync::Mutex::new(if config.syntax_only || candidates.len() < 2 {
-            BTreeMap::new()
-        } else {
-            std::panic::catch_unwind(|| Semantic::load_all(&candidates))
-                .map(|(db, status)| {
-                    candidates
-                        .iter()
-                        .zip(status)
-                        .filter_map(|(dir, st)| {
-                            let st = match (st, &db) {
-                                (Ok(()), Some(db)) => Ok(db.clone()),
-                                (Err(why), _) => Err(why),
-                                (Ok(()), None) => return None,
-                            };
-                            Some((dir.to_path_buf(), st))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        });
     let first = out.len();
     out.extend(jobs.iter().map(|_| None));
-    let next = std::sync::atomic::AtomicUsize::new(0);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let slots = std::sync::Mutex::new(&mut out);
-    let threads = config.jobs.max(1).min(total.max(1));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                if i >= total {
-                    break;
-                }
-                let ws = jobs[i];
-                progress(Progress {
-                    done: done.load(std::sync::atomic::Ordering::SeqCst),
-                    total,
-                    current: display_rel(&root, &ws.dir),
-                });
-                // A panic in one workspace is that workspace's error, not the run's.
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    // Each workspace's handle moves to the thread that plans it.
-                    let handle = shared.lock().ok().and_then(|mut m| m.remove(&ws.dir));
-                    plan_workspace(&root, ws, config, handle)
-                }))
-                .unwrap_or_else(|p| {
-                    let mut r = empty_report(&root, &ws.dir, config);
-                    let msg = p
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_default();
-                    r.errors.push(format!(
-                        "{}: internal error ({msg}); this workspace was left unchanged",
-                        display_rel(&root, &ws.dir)
-                    ));
-                    r
-                });
-                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                slots.lock().unwrap()[first + i] = Some(r);
+    // The workspaces in batches of about FILES_PER_DATABASE files, one after the other: each
+    // batch's database is dropped before the next is loaded, so peak memory follows the batch,
+    // not the tree (a database holds every body it inferred until it is dropped).
+    // Only workspaces that name async-std are loaded.
+    let sizes: Vec<usize> = jobs
+        .iter()
+        .map(|ws| {
+            if ws.uses_async_std() {
+                ws.packages.iter().map(|p| p.files.len()).sum()
+            } else {
+                0
+            }
+        })
+        .collect();
+    for batch in batches(&sizes, FILES_PER_DATABASE) {
+        // One rust-analyzer database for every workspace of the batch that names async-std
+        // (issue 15): the standard library and the dependencies they share are loaded and
+        // analysed once, and the workers query it through handles of their own. A workspace
+        // rust-analyzer cannot load falls back alone; a panic while loading falls back to one
+        // database per workspace.
+        let candidates: Vec<&Path> = batch
+            .iter()
+            .map(|&i| jobs[i])
+            .filter(|w| w.uses_async_std())
+            .map(|w| w.dir.as_path())
+            .collect();
+        let shared: std::sync::Mutex<BTreeMap<PathBuf, Result<Semantic, String>>> =
+            std::sync::Mutex::new(if config.syntax_only || candidates.len() < 2 {
+                BTreeMap::new()
+            } else {
+                std::panic::catch_unwind(|| Semantic::load_all(&candidates))
+                    .map(|(db, status)| {
+                        candidates
+                            .iter()
+                            .zip(status)
+                            .filter_map(|(dir, st)| {
+                                let st = match (st, &db) {
+                                    (Ok(()), Some(db)) => Ok(db.clone()),
+                                    (Err(why), _) => Err(why),
+                                    (Ok(()), None) => return None,
+                                };
+                                Some((dir.to_path_buf(), st))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
             });
-        }
-    });
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let threads = config.jobs.max(1).min(batch.len().max(1));
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(&i) = batch.get(k) else {
+                        break;
+                    };
+                    let ws = jobs[i];
+                    progress(Progress {
+                        done: done.load(std::sync::atomic::Ordering::SeqCst),
+                        total,
+                        current: display_rel(&root, &ws.dir),
+                    });
+                    // A panic in one workspace is that workspace's error, not the run's.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        // Each workspace's handle moves to the thread that plans it.
+                        let handle = shared.lock().ok().and_then(|mut m| m.remove(&ws.dir));
+                        plan_workspace(&root, ws, config, handle)
+                    }))
+                    .unwrap_or_else(|p| {
+                        let mut r = empty_report(&root, &ws.dir, config);
+                        let msg = p
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        r.errors.push(format!(
+                            "{}: internal error ({msg}); this workspace was left unchanged",
+                            display_rel(&root, &ws.dir)
+                        ));
+                        r
+                    });
+                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    slots.lock().unwrap()[first + i] = Some(r);
+                });
+            }
+        });
+    }
     let mut reports: Vec<RootReport> = out.into_iter().flatten().collect();
     reports.sort_by(|a, b| a.workspace.cmp(&b.workspace));
     Ok(reports)
+}
+
+/// The jobs (their sizes in files, in order) in consecutive batches of at most `budget` files
+/// each; a job larger than the budget is a batch of its own.
+fn batches(sizes: &[usize], budget: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut in_batch = 0;
+    for (i, &n) in sizes.iter().enumerate() {
+        if out.is_empty() || (in_batch > 0 && in_batch + n > budget) {
+            out.push(Vec::new());
+            in_batch = 0;
+        }
+        in_batch += n;
+        out.last_mut().expect("a batch").push(i);
+    }
+    out
+}
+
+#[cfg(test)]
+mod batch_tests {
+    #[test]
+    fn workspaces_share_a_database_up_to_the_budget() {
+        assert_eq!(super::batches(&[], 10), Vec::<Vec<usize>>::new());
+        assert_eq!(
+            super::batches(&[4, 4, 4, 0, 12, 1], 10),
+            vec![vec![0, 1], vec![2, 3], vec![4], vec![5]]
+        );
+        assert_eq!(super::batches(&[10, 0, 0], 10), vec![vec![0, 1, 2]]);
+    }
 }
 
 fn display_rel(root: &Path, dir: &Path) -> String {
