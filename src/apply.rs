@@ -213,15 +213,19 @@ fn resolve_without_lockfile(dir: &Path) -> Option<LockReport> {
     let scratch = scratch_dir(SCRATCH_PREFIX).ok()?;
     let copy = scratch.path().join("ws");
     crate::format::copy_sources(dir, &copy, |n| n == "Cargo.toml" || n.ends_with(".rs")).ok()?;
-    let ok = crate::untrusted::cargo(&mut Command::new("cargo"))
-        .args(["generate-lockfile", "--quiet"])
-        .current_dir(&copy)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .ok()?
-        .success();
-    if !ok {
+    // Offline first (the registry index cargo has: whether async-std is in the graph does not
+    // depend on the newest versions), online where that cannot resolve it.
+    let generate = |offline: bool| {
+        crate::untrusted::cargo(&mut Command::new("cargo"))
+            .args(["generate-lockfile", "--quiet"])
+            .args(offline.then_some("--offline"))
+            .current_dir(&copy)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !generate(true) && !generate(false) {
         return None;
     }
     let after = std::fs::read_to_string(copy.join("Cargo.lock")).ok()?;
