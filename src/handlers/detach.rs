@@ -152,6 +152,14 @@ pub(super) fn handle_value(call: &SyntaxNode, acc: &mut Acc) {
             }
         }
         SyntaxKind::ARG_LIST => {
+            // Pushed into a list whose every handle is awaited: nothing is dropped early.
+            if parent
+                .parent()
+                .and_then(ast::MethodCallExpr::cast)
+                .is_some_and(|m| pushed_then_awaited(&m))
+            {
+                return;
+            }
             let Some(outer) = parent.parent().and_then(ast::CallExpr::cast) else {
                 return stored(call, acc);
             };
@@ -171,6 +179,110 @@ pub(super) fn handle_value(call: &SyntaxNode, acc: &mut Acc) {
         | SyntaxKind::METHOD_CALL_EXPR => {}
         _ => stored(call, acc),
     }
+}
+
+/// Whether the handle `call` produces goes where the migration cannot follow it: kept and used
+/// other than by `.await` (`h.race(..)`, `vec.push(h)`), or stored and passed on
+/// (`Wrapper::new(h)`). Those are [`handle_value`]'s review cases; a crate with one gets the
+/// `join_handle` module (`join_handle.rs`), whose handle detaches when dropped, as async-std's.
+pub(super) fn untracked(call: &SyntaxNode) -> bool {
+    let e = skip_parens_up(call);
+    let Some(parent) = e.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        SyntaxKind::EXPR_STMT
+        | SyntaxKind::AWAIT_EXPR
+        | SyntaxKind::RETURN_EXPR
+        | SyntaxKind::STMT_LIST => false,
+        // `spawn(a).race(b)`: the combinator drops the handle that loses.
+        SyntaxKind::METHOD_CALL_EXPR => !ast::MethodCallExpr::cast(parent)
+            .and_then(|m| m.name_ref())
+            .is_some_and(|n| matches!(&*n.text(), "cancel" | "is_finished" | "task")),
+        SyntaxKind::LET_STMT => {
+            let Some(let_stmt) = ast::LetStmt::cast(parent) else {
+                return false;
+            };
+            if let_stmt.initializer().is_none_or(|i| i.syntax() != &e) {
+                return false;
+            }
+            match let_stmt.pat() {
+                Some(ast::Pat::IdentPat(ip)) => ip.name().is_some_and(|n| {
+                    let uses = later_uses(let_stmt.syntax(), n.text().as_ref());
+                    !uses.is_empty() && !uses.iter().all(only_awaited)
+                }),
+                _ => false,
+            }
+        }
+        SyntaxKind::ARG_LIST => {
+            let dropped = parent.parent().and_then(ast::CallExpr::cast).is_some_and(|outer| {
+                matches!(outer.expr(), Some(ast::Expr::PathExpr(pe)) if pe.syntax().text() == "drop")
+                    && args(&outer).len() == 1
+            });
+            let collected = parent
+                .parent()
+                .and_then(ast::MethodCallExpr::cast)
+                .is_some_and(|m| pushed_then_awaited(&m));
+            !dropped && !collected
+        }
+        _ => true,
+    }
+}
+
+/// `handles.push(spawn(..))` into a local whose every other use is a `for h in handles` loop
+/// that only awaits `h` (or asks its length): each handle is awaited, none dropped before.
+fn pushed_then_awaited(push: &ast::MethodCallExpr) -> bool {
+    use ast::HasLoopBody;
+    if push.name_ref().is_none_or(|n| n.text() != "push") {
+        return false;
+    }
+    let Some(ast::Expr::PathExpr(recv)) = push.receiver() else {
+        return false;
+    };
+    let name = recv.syntax().text().to_string();
+    let Some(body) = push
+        .syntax()
+        .ancestors()
+        .find(|a| a.kind() == SyntaxKind::FN || a.kind() == SyntaxKind::CLOSURE_EXPR)
+    else {
+        return false;
+    };
+    body.descendants()
+        .filter_map(ast::NameRef::cast)
+        .filter(|n| n.text() == name)
+        .all(|n| {
+            let Some(pe) = n.syntax().ancestors().find_map(ast::PathExpr::cast) else {
+                return false;
+            };
+            let Some(parent) = pe.syntax().parent() else {
+                return false;
+            };
+            if let Some(m) = ast::MethodCallExpr::cast(parent.clone()) {
+                return m.receiver().is_some_and(|r| r.syntax() == pe.syntax())
+                    && m.name_ref()
+                        .is_some_and(|n| matches!(&*n.text(), "push" | "len" | "is_empty"));
+            }
+            let Some(for_expr) = ast::ForExpr::cast(parent) else {
+                return false;
+            };
+            let Some(ast::Pat::IdentPat(ip)) = for_expr.pat() else {
+                return false;
+            };
+            let (Some(var), Some(loop_body)) = (ip.name(), for_expr.loop_body()) else {
+                return false;
+            };
+            let uses: Vec<ast::NameRef> = loop_body
+                .syntax()
+                .descendants()
+                .filter_map(ast::NameRef::cast)
+                .filter(|u| u.text() == var.text())
+                .collect();
+            for_expr
+                .iterable()
+                .is_some_and(|i| i.syntax() == pe.syntax())
+                && !uses.is_empty()
+                && uses.iter().all(only_awaited)
+        })
 }
 
 fn stored(call: &SyntaxNode, acc: &mut Acc) {

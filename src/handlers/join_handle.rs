@@ -5,7 +5,10 @@
 //! handle to follow: a crate with one gets a small module, `join_handle` (see [`MODULE`]), whose
 //! `spawn`, `spawn_blocking` and `JoinHandle` are smol's with async-std's handle: dropped, it
 //! detaches; awaited, it gives the output; `cancel().await` gives `Option<T>`. Every name of
-//! those items in the crate then points at the module, the macro's body stays as written.
+//! those items in the crate then points at the module, the macro's body stays as written. So does
+//! a crate with a handle the migration cannot follow outside a macro: kept and used other than by
+//! `.await` (`server.race(client)`), or stored and passed on (`Wrapper::new(task::spawn(..))`),
+//! unless its file spawns local tasks (whose handles are the local executor's).
 //!
 //! Before:
 //! ```text
@@ -121,7 +124,7 @@ pub(crate) const GENERATED: Generated = Generated {
     rule: RULE,
     module: "join_handle",
     items: ITEMS,
-    names_it: spawns_in_unawaited_macro,
+    names_it: |sites| spawns_in_unawaited_macro(sites) || handles_untracked(sites),
     crate_wants: None,
     shared: true,
     package_wide: false,
@@ -201,6 +204,22 @@ const SPAWNERS: &[&str] = &["async_std::task::spawn", "async_std::task::spawn_bl
 
 /// A file whose top-level import binds a spawn (`spawn`, or the `task` module) that a
 /// `macro_rules!` body calls, where not every invocation of the macro awaits its result.
+/// A spawn whose handle goes where the migration cannot follow it (`detach::untracked`: kept and
+/// used other than by `.await`, or stored and passed on), in a file that spawns no local task
+/// (`spawn_local`'s handles are the local executor's, of another type).
+fn handles_untracked(sites: &FileSites) -> bool {
+    let canon = |s: &&crate::resolve::PathSite| s.canon.join("::");
+    !sites
+        .paths
+        .iter()
+        .any(|s| canon(&s) == "async_std::task::spawn_local")
+        && sites.paths.iter().any(|s| {
+            SPAWNERS.contains(&canon(&s).as_str())
+                && super::call_of_path(&s.path)
+                    .is_some_and(|c| super::detach::untracked(c.syntax()))
+        })
+}
+
 fn spawns_in_unawaited_macro(sites: &FileSites) -> bool {
     // A name shared with another runtime under another cfg is bound with async-std's
     // behaviour where it is imported (`rewrite/shared.rs`).
