@@ -162,7 +162,12 @@ pub(super) fn migrate_package(
                 &mut needs,
             );
             if !gen.is_empty() && report.files.len() > changed {
-                generated.used(pkg, &f);
+                let text = report
+                    .files
+                    .last()
+                    .map(|fc| fc.after.clone())
+                    .unwrap_or_default();
+                generated.used(pkg, &f, &text);
             }
         }
     }
@@ -510,10 +515,13 @@ impl GeneratedModules {
     }
 
     /// A migrated file of `f`'s crate uses the modules: the crates that define them get them.
-    fn used(&mut self, pkg: &Package, f: &Parsed) {
+    fn used(&mut self, pkg: &Package, f: &Parsed, text: &str) {
         let key = crate_key(pkg, f);
         for k in self.kinds.iter_mut().filter(|k| k.external.is_none()) {
-            if k.naming.contains(&key) || (k.gen.package_wide && k.lib_path.is_some()) {
+            // A module the migrated text does not name is not needed for it.
+            let named = k.gen.package_wide
+                || workspace::mentions_any(text, &[k.gen.module.to_string()].into());
+            if named && (k.naming.contains(&key) || (k.gen.package_wide && k.lib_path.is_some())) {
                 k.used.insert(if k.lib_path.is_some() {
                     "lib".into()
                 } else {
