@@ -138,7 +138,10 @@ for mode in sorted({r[1] for r in rows}):
     clean = [r for r in rs if r[2] == "pass"]
     full = [r for r in clean if r[3] == "0"]
     pct = lambda k: f"{k}/{len(rs)} ({100 * k / len(rs):.0f}%)"
-    print(f"\n**{mode}**: check clean {pct(len(clean))}, fully migrated {pct(len(full))}")
+    if all(r[2] == "skipped" for r in rs):
+        print(f"\n**{mode}**: check skipped (CHECK=0), {len(rs)} rows")
+    else:
+        print(f"\n**{mode}**: check clean {pct(len(clean))}, fully migrated {pct(len(full))}")
     by_rule = collections.Counter()
     for r in rs:
         try:
