@@ -79,6 +79,9 @@ finding_ids! {
     FutureValue = "future-value", Blocker;
     /// `impl Future/Stream/AsyncRead.. for`, `Pin<..>`, `impl Future`, `dyn Future`
     HandWrittenFuture = "hand-written-future", Blocker;
+    /// a file the crate includes as its docs (`#![doc = include_str!("../README.md")]`) shows
+    /// async-std code: its doctests keep async-std
+    IncludedDocs = "included-docs", Finding;
     /// `try_lock`, `lock_arc`, `upgradable_read`, ... (different shapes in std)
     LockApi = "lock-api", Blocker;
     /// a Cargo.toml edit (counts)

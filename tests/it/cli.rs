@@ -971,3 +971,39 @@ fn scratch_copies_a_killed_run_left_are_removed_by_the_next() {
         "the run's own scratch copy is gone: {left:?}"
     );
 }
+
+/// A README included as the crate's docs is doctests: its async-std examples keep async-std,
+/// reported where it is included (ws_stream_tungstenite's README doctest lost its async-std).
+#[test]
+fn a_readme_included_as_docs_with_async_std_examples_keeps_async_std() {
+    for (readme, kept) in [
+        (
+            "# small\n\n```rust\nasync_std::task::block_on(async {});\n```\n",
+            true,
+        ),
+        ("# small\n\nWorks with async-std.\n", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        small_crate(dir.path(), SMALL);
+        std::fs::write(
+            dir.path().join("src/lib.rs"),
+            "#![doc = include_str!(\"../README.md\")]\n\npub fn f() {}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("README.md"), readme).unwrap();
+        let (_, out, _) = run(&[
+            "diff",
+            "--syntax-only",
+            "--to",
+            "smol",
+            dir.path().to_str().unwrap(),
+        ]);
+        assert_eq!(
+            out.contains("[included-docs] `../README.md`"),
+            kept,
+            "{out}"
+        );
+        assert_eq!(out.contains("smol beside async-std"), kept, "{out}");
+        assert!(out.contains("src/lib.rs:1:") == kept, "{out}");
+    }
+}
