@@ -255,7 +255,8 @@ fn plan_workspace(
 
     // Which packages have candidate files at all (the text pre-filter).
     let mut work: Vec<(usize, Vec<(PathBuf, String)>)> = Vec::new();
-    // Packages with a module-tree file that was not read: they keep async-std.
+    // Packages with a module-tree file that was not read, or docs included from a file with
+    // async-std examples: they keep async-std.
     let mut incomplete: BTreeSet<usize> = BTreeSet::new();
     // Packages with async-std in reach: their own dependency, or a workspace package they depend
     // on that has it (its async API may become blocking with them: `joint.rs`).
@@ -402,6 +403,14 @@ fn plan_workspace(
                     )
                     .locate(&file, &text),
                 );
+            }
+        }
+        // Docs a crate includes from another file, with async-std examples: async-std stays.
+        if pkg.uses_async_std {
+            for (path, text) in &texts {
+                if package::included_docs(&root, path, text, &async_std_names, &mut report) {
+                    incomplete.insert(pi);
+                }
             }
         }
         if texts

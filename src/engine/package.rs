@@ -172,7 +172,6 @@ pub(super) fn migrate_package(
         }
     }
     needs.smol |= generated.write_modules(root, pkg, report);
-    included_docs(root, pkg, &ctx, report, &mut needs);
     // futures' joins became scoped threads: the dependency goes when no file names it now.
     let futures = ctx
         .futures_crate
@@ -347,60 +346,53 @@ pub(super) fn decide(
     }
 }
 
-/// Files the package's crates include as their docs (`#![doc = include_str!("../README.md")]`):
-/// their code blocks are doctests, which the migration does not rewrite (they are no Rust file);
-/// one that shows async-std code keeps async-std for them (its doctests would lose it), reported
-/// where it is included.
-fn included_docs(
+/// Files a crate includes as its docs (`#![doc = include_str!("../README.md")]`, in `text`, the
+/// file at `path`): their code blocks are doctests, which the migration does not rewrite (they
+/// are no Rust file). One that shows async-std code (`names`) is reported where it is included;
+/// whether there is one: its package keeps async-std for it (its doctests would lose it).
+pub(super) fn included_docs(
     root: &Path,
-    pkg: &Package,
-    ctx: &CrateContext,
+    path: &Path,
+    text: &str,
+    names: &BTreeSet<String>,
     report: &mut RootReport,
-    needs: &mut crate::manifest::Needs,
-) {
-    let mut names = ctx.roots.clone();
-    names.insert("async_std".into());
-    for path in &pkg.files {
-        let Ok(text) = std::fs::read_to_string(path) else {
+) -> bool {
+    let mut found = false;
+    for (at, _) in text.match_indices("include_str!") {
+        // In a `doc` attribute: `#![doc = include_str!(..)]`, `#[doc = include_str!(..)]`.
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let head: String = text[line_start..at].split_whitespace().collect();
+        if !(head.ends_with("doc=") && head.starts_with('#')) {
+            continue;
+        }
+        let Some(lit) = text[at + "include_str!".len()..]
+            .trim_start()
+            .strip_prefix('(')
+            .and_then(|r| r.trim_start().strip_prefix('"'))
+            .and_then(|r| r.split('"').next())
+        else {
             continue;
         };
-        for (at, _) in text.match_indices("include_str!") {
-            // In a `doc` attribute: `#![doc = include_str!(..)]`, `#[doc = include_str!(..)]`.
-            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            let head: String = text[line_start..at].split_whitespace().collect();
-            if !(head.ends_with("doc=") && head.starts_with('#')) {
-                continue;
-            }
-            let rest = &text[at + "include_str!".len()..];
-            let Some(lit) = rest
-                .trim_start()
-                .strip_prefix('(')
-                .and_then(|r| r.trim_start().strip_prefix('"'))
-                .and_then(|r| r.split('"').next())
-            else {
-                continue;
-            };
-            let included = path.parent().unwrap_or(Path::new(".")).join(lit);
-            let Ok(doc) = std::fs::read_to_string(&included) else {
-                continue;
-            };
-            if workspace::mentions_any(&doc, &names) {
-                let file = rel(root, path);
-                report.findings.push(
-                    crate::report::RawFinding::not_migrated(
-                        at,
-                        FindingId::IncludedDocs,
-                        format!(
-                            "`{lit}` is included as this crate's docs and shows async-std code: its examples are doctests, so async-std stays for them"
-                        ),
-                        "migrate the examples of that file by hand (as the doc comments were), then drop async-std",
-                    )
-                    .locate(&file, &text),
-                );
-                needs.keep_async_std = true;
-            }
+        let included = path.parent().unwrap_or(Path::new(".")).join(lit);
+        let Ok(doc) = std::fs::read_to_string(&included) else {
+            continue;
+        };
+        if workspace::mentions_any(&doc, names) {
+            report.findings.push(
+                crate::report::RawFinding::not_migrated(
+                    at,
+                    FindingId::IncludedDocs,
+                    format!(
+                        "`{lit}` is included as this crate's docs and shows async-std code: its examples are doctests, so async-std stays for them"
+                    ),
+                    "migrate the examples of that file by hand (as the doc comments were), then drop async-std",
+                )
+                .locate(&rel(root, path), text),
+            );
+            found = true;
         }
     }
+    found
 }
 
 /// A library's smol paths become the component crates' (`rewrite/components.rs`), and its

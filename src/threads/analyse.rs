@@ -787,26 +787,17 @@ fn check_handler_site(site: &PathSite, canon: &str, f: &FileInput<'_, '_>, out: 
     let keep = "kept on an async runtime (smol with --to auto)";
     let at = site.path.syntax();
     match canon {
-        // Only a channel receive whose timeout error is only matched (`timeout.rs`).
-        "async_std::future::timeout" => {
+        // Only a channel receive whose timeout error is only matched, one socket call, a
+        // child's status (`timeout.rs`).
+        "async_std::future::timeout" | "async_std::io::timeout" => {
             if !super::timeout::converts(&site.path, f.ctx, f.plan) {
-                out.blockers.push(blocker(
-                    at,
-                    "future-timeout",
-                    format!("uses `{canon}`: a timeout over a future needs a runtime (a thread cannot be cancelled); only `timeout(d, rx.recv())` on a channel, its error only matched, becomes `recv_timeout`"),
-                    KEEP,
-                ));
-            }
-        }
-        // Only one socket call (`timeout.rs`).
-        "async_std::io::timeout" => {
-            if !super::timeout::converts(&site.path, f.ctx, f.plan) {
-                out.blockers.push(blocker(
-                    at,
-                    "io-timeout",
-                    format!("uses `{canon}`: a timeout over I/O needs a runtime (a thread cannot be cancelled); only `io::timeout(d, s.read(..))` and the other single calls of a socket (read, recv, recv_from, peek, peek_from, write, send, send_to) become the socket's own timeout, and `io::timeout(d, child.status())` a deadline polled with `try_wait`"),
-                    KEEP,
-                ));
+                let (row, why) = if canon == "async_std::future::timeout" {
+                    ("future-timeout", "a timeout over a future needs a runtime (a thread cannot be cancelled); only `timeout(d, rx.recv())` on a channel, its error only matched, becomes `recv_timeout`")
+                } else {
+                    ("io-timeout", "a timeout over I/O needs a runtime (a thread cannot be cancelled); only `io::timeout(d, s.read(..))` and the other single calls of a socket (read, recv, recv_from, peek, peek_from, write, send, send_to) become the socket's own timeout, and `io::timeout(d, child.status())` a deadline polled with `try_wait`")
+                };
+                out.blockers
+                    .push(blocker(at, row, format!("uses `{canon}`: {why}"), KEEP));
             }
         }
         "async_std::task::spawn" | "async_std::task::block_on" => {
@@ -915,54 +906,85 @@ fn in_unbounded_loop(node: &SyntaxNode) -> bool {
     false
 }
 
+/// What a `let`, a parameter or a struct field binds: its pattern (a field's name), and the texts
+/// of its initializer and type (empty when it has none).
+pub(super) struct Binding {
+    pat: Option<ast::Pat>,
+    field: Option<String>,
+    pub init: String,
+    pub ty: String,
+}
+
+impl Binding {
+    /// The one name it binds (`s` of `let s`, `mut s`, a field `s`).
+    pub fn name(&self) -> Option<String> {
+        self.field.clone().or_else(|| ident_of(self.pat.clone()))
+    }
+
+    /// The first name a tuple pattern binds (`s` of `let (s, _)`).
+    fn tuple_first(&self) -> Option<String> {
+        match &self.pat {
+            Some(ast::Pat::TuplePat(tp)) => ident_of(tp.fields().next()),
+            _ => None,
+        }
+    }
+}
+
+fn ident_of(p: Option<ast::Pat>) -> Option<String> {
+    match p {
+        Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
+        _ => None,
+    }
+}
+
+/// Every `let`, parameter and struct field of the file.
+pub(super) fn bindings(nodes: &[SyntaxNode]) -> Vec<Binding> {
+    let text = |n: Option<&SyntaxNode>| n.map(|n| n.text().to_string()).unwrap_or_default();
+    nodes
+        .iter()
+        .filter_map(|n| {
+            if let Some(l) = ast::LetStmt::cast(n.clone()) {
+                Some(Binding {
+                    pat: l.pat(),
+                    field: None,
+                    init: text(l.initializer().as_ref().map(|i| i.syntax())),
+                    ty: text(l.ty().as_ref().map(|t| t.syntax())),
+                })
+            } else if let Some(p) = ast::Param::cast(n.clone()) {
+                Some(Binding {
+                    pat: p.pat(),
+                    field: None,
+                    init: String::new(),
+                    ty: text(p.ty().as_ref().map(|t| t.syntax())),
+                })
+            } else {
+                ast::RecordField::cast(n.clone()).map(|f| Binding {
+                    pat: None,
+                    field: f.name().map(|n| n.text().to_string()),
+                    init: String::new(),
+                    ty: text(f.ty().as_ref().map(|t| t.syntax())),
+                })
+            }
+        })
+        .collect()
+}
+
 /// Names bound to async-std sockets, by syntax: `let s = TcpStream::connect(..)`,
 /// `let (s, _) = listener.accept()`, `s: TcpStream` (parameters, fields, lets).
 pub(super) fn socket_names(nodes: &[SyntaxNode]) -> BTreeSet<String> {
     let types = &crate::tables::threads_blockers().sockets_bound_by_syntax;
     let mut out = BTreeSet::new();
-    let ident = |p: Option<ast::Pat>| match p {
-        Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
-        _ => None,
-    };
-    for n in nodes.iter().cloned() {
-        if let Some(l) = ast::LetStmt::cast(n.clone()) {
-            let init = l
-                .initializer()
-                .map(|i| i.syntax().text().to_string())
-                .unwrap_or_default();
-            let ty = l
-                .ty()
-                .map(|t| t.syntax().text().to_string())
-                .unwrap_or_default();
-            let built = types.iter().any(|t| {
-                init.contains(&format!("{t}::connect"))
-                    || init.contains(&format!("{t}::bind"))
-                    || ty.contains(t.as_str())
-            });
-            if built {
-                out.extend(ident(l.pat()));
-            }
-            if init.contains(".accept()") {
-                if let Some(ast::Pat::TuplePat(tp)) = l.pat() {
-                    out.extend(ident(tp.fields().next()));
-                }
-            }
-        } else if let Some(p) = ast::Param::cast(n.clone()) {
-            let ty = p
-                .ty()
-                .map(|t| t.syntax().text().to_string())
-                .unwrap_or_default();
-            if types.iter().any(|t| ty.contains(t.as_str())) {
-                out.extend(ident(p.pat()));
-            }
-        } else if let Some(f) = ast::RecordField::cast(n) {
-            let ty = f
-                .ty()
-                .map(|t| t.syntax().text().to_string())
-                .unwrap_or_default();
-            if types.iter().any(|t| ty.contains(t.as_str())) {
-                out.extend(f.name().map(|n| n.text().to_string()));
-            }
+    for b in bindings(nodes) {
+        let built = types.iter().any(|t| {
+            b.init.contains(&format!("{t}::connect"))
+                || b.init.contains(&format!("{t}::bind"))
+                || b.ty.contains(t.as_str())
+        });
+        if built {
+            out.extend(b.name());
+        }
+        if b.init.contains(".accept()") {
+            out.extend(b.tuple_first());
         }
     }
     out

@@ -173,6 +173,10 @@ const FNS: &[&str] = &[
 
 /// The joins of the file that become scoped threads.
 pub(crate) fn joins(ctx: &Ctx<'_>, plan: &Plan) -> Vec<Join> {
+    // Asked per file and per await: most files have no join at all.
+    if !ctx.src.contains("join") {
+        return Vec::new();
+    }
     let root = ctx.krate.futures_crate.as_deref().unwrap_or("futures");
     let (imports, _) = futures_imports(ctx);
     let not_sync = ["Rc<", "Rc::", "RefCell", "Cell<", "Cell::"]
@@ -365,13 +369,7 @@ fn pass(ctx: &Ctx<'_>, plan: &Plan, acc: &mut Acc) {
 /// The scope a join becomes.
 fn text(j: &Join, indent: &str) -> String {
     let all = j.operands.join(" ");
-    let free = |base: &str| -> String {
-        let mut name = base.to_string();
-        while crate::workspace::mentions_any(&all, &[name.clone()].into()) {
-            name.push('_');
-        }
-        name
-    };
+    let free = |base: &str| super::fresh_name(&all, base);
     let s = free("s");
     let e = free("e");
     let n = j.operands.len();

@@ -56,3 +56,13 @@ pub struct Plan {
     /// Some file spawns tasks whose handles may be awaited.
     pub spawns: bool,
 }
+
+/// `base`, or `base_`, `base__`, .. : the first that `taken` (code the new name's scope holds)
+/// does not mention as a word.
+pub(crate) fn fresh_name(taken: &str, base: &str) -> String {
+    let mut name = base.to_string();
+    while crate::workspace::mentions_any(taken, &[name.clone()].into()) {
+        name.push('_');
+    }
+    name
+}

@@ -94,13 +94,13 @@ pub(crate) fn run(at: At<'_>, _ctx: &Ctx<'_>, _acc: &mut crate::handlers::Acc) -
     }
 }
 
-/// `future::timeout(d, rx.recv()).await` on one of the package's channel receivers, whose
-/// timeout error is only matched: (receiver, duration).
-pub(crate) fn recv_timeout(
+/// `timeout(d, x.m(..)).await` where `timeout` is the async-std item `canon`: the duration and
+/// the method call it bounds.
+fn timed_method_call(
     aw: &ast::AwaitExpr,
     ctx: &Ctx<'_>,
-    plan: &Plan,
-) -> Option<(ast::Expr, ast::Expr)> {
+    canon: &str,
+) -> Option<(ast::Expr, ast::MethodCallExpr)> {
     let ast::Expr::CallExpr(call) = strip(&aw.expr()?) else {
         return None;
     };
@@ -113,7 +113,7 @@ pub(crate) fn recv_timeout(
         .paths
         .iter()
         .find(|s| s.path.syntax() == path.syntax())?;
-    if site.canon.join("::") != TIMEOUT {
+    if site.canon.join("::") != canon {
         return None;
     }
     let args: Vec<ast::Expr> = call.arg_list()?.args().collect();
@@ -123,6 +123,17 @@ pub(crate) fn recv_timeout(
     let ast::Expr::MethodCallExpr(mc) = strip(f) else {
         return None;
     };
+    Some((d.clone(), mc))
+}
+
+/// `future::timeout(d, rx.recv()).await` on one of the package's channel receivers, whose
+/// timeout error is only matched: (receiver, duration).
+pub(crate) fn recv_timeout(
+    aw: &ast::AwaitExpr,
+    ctx: &Ctx<'_>,
+    plan: &Plan,
+) -> Option<(ast::Expr, ast::Expr)> {
+    let (d, mc) = timed_method_call(aw, ctx, TIMEOUT)?;
     if mc.name_ref()?.text() != "recv" || mc.arg_list()?.args().count() != 0 {
         return None;
     }
@@ -157,28 +168,7 @@ pub(crate) enum Bound {
 /// type), named plainly (`s`, `self.s`: it is written three times), and `m` one system call; or
 /// `s` is a child process and `m` is `status()`.
 pub(crate) fn socket_timeout(aw: &ast::AwaitExpr, ctx: &Ctx<'_>) -> Option<SocketCall> {
-    let ast::Expr::CallExpr(call) = strip(&aw.expr()?) else {
-        return None;
-    };
-    let Some(ast::Expr::PathExpr(pe)) = call.expr() else {
-        return None;
-    };
-    let path = pe.path()?;
-    let site = ctx
-        .sites
-        .paths
-        .iter()
-        .find(|s| s.path.syntax() == path.syntax())?;
-    if site.canon.join("::") != IO_TIMEOUT {
-        return None;
-    }
-    let args: Vec<ast::Expr> = call.arg_list()?.args().collect();
-    let [d, f] = args.as_slice() else {
-        return None;
-    };
-    let ast::Expr::MethodCallExpr(mc) = strip(f) else {
-        return None;
-    };
+    let (d, mc) = timed_method_call(aw, ctx, IO_TIMEOUT)?;
     let name = mc.name_ref()?.text().to_string();
     let nargs = mc.arg_list()?.args().count();
     let table = crate::tables::threads_awaits();
@@ -232,37 +222,12 @@ pub(crate) fn socket_timeout(aw: &ast::AwaitExpr, ctx: &Ctx<'_>) -> Option<Socke
 /// Names bound to child processes by syntax: `let child = Command::new(..)..spawn()?`, and
 /// parameters or fields typed `Child`.
 fn child_names(nodes: &[ra_ap_syntax::SyntaxNode]) -> std::collections::BTreeSet<String> {
-    let mut out = std::collections::BTreeSet::new();
-    let ident = |p: Option<ast::Pat>| match p {
-        Some(ast::Pat::IdentPat(ip)) => ip.name().map(|n| n.text().to_string()),
-        _ => None,
-    };
-    let is_child = |t: Option<ast::Type>| {
-        t.is_some_and(|t| {
-            let t = t.syntax().text().to_string();
-            t == "Child" || t.ends_with("::Child") || t == "&mut Child"
-        })
-    };
-    for n in nodes.iter().cloned() {
-        if let Some(l) = ast::LetStmt::cast(n.clone()) {
-            let init = l
-                .initializer()
-                .map(|i| i.syntax().text().to_string())
-                .unwrap_or_default();
-            if (init.contains("Command") && init.contains(".spawn()")) || is_child(l.ty()) {
-                out.extend(ident(l.pat()));
-            }
-        } else if let Some(p) = ast::Param::cast(n.clone()) {
-            if is_child(p.ty()) {
-                out.extend(ident(p.pat()));
-            }
-        } else if let Some(f) = ast::RecordField::cast(n) {
-            if is_child(f.ty()) {
-                out.extend(f.name().map(|n| n.text().to_string()));
-            }
-        }
-    }
-    out
+    let is_child = |t: &str| t == "Child" || t.ends_with("::Child") || t == "&mut Child";
+    super::analyse::bindings(nodes)
+        .into_iter()
+        .filter(|b| (b.init.contains("Command") && b.init.contains(".spawn()")) || is_child(&b.ty))
+        .filter_map(|b| b.name())
+        .collect()
 }
 
 /// `child.status()` under a timeout: its stdin closed first (as async-process's `status` does),
@@ -270,10 +235,7 @@ fn child_names(nodes: &[ra_ap_syntax::SyntaxNode]) -> std::collections::BTreeSet
 fn child_text(child: &str, d: &str, indent: &str) -> String {
     let i = indent;
     // The deadline's name is not the child's.
-    let mut deadline = "deadline".to_string();
-    while crate::workspace::mentions_any(child, &[deadline.clone()].into()) {
-        deadline.insert_str(0, "wait_");
-    }
+    let deadline = super::fresh_name(child, "deadline");
     format!(
         "{{\n{i}    drop({child}.stdin.take());\n{i}    let {deadline} = std::time::Instant::now() + {d};\n{i}    loop {{\n{i}        match {child}.try_wait() {{\n{i}            Ok(Some(status)) => break Ok(status),\n{i}            Ok(None) if std::time::Instant::now() >= {deadline} => {{\n{i}                break Err(std::io::Error::new(std::io::ErrorKind::TimedOut, \"future timed out\"))\n{i}            }}\n{i}            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(10)),\n{i}            Err(e) => break Err(e),\n{i}        }}\n{i}    }}\n{i}}}"
     )

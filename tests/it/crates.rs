@@ -7,24 +7,6 @@ use super::util::*;
 use async_std_migrate::{Config, Target};
 use std::path::Path;
 
-fn files(dir: &Path) -> Vec<String> {
-    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            e.path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .filter(|p| !p.starts_with("target") && p != "Cargo.lock")
-        .collect();
-    out.sort();
-    out
-}
-
 fn copy_tree(from: &Path, to: &Path) {
     for f in files(from) {
         let dst = to.join(&f);

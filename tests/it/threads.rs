@@ -519,13 +519,9 @@ fn workspace_libraries_and_the_packages_awaiting_them_are_converted_together() {
         }
         std::fs::create_dir_all(&expected).unwrap();
         check_file(&expected.join("decision.txt"), decisions);
-        for e in walkdir::WalkDir::new(work).into_iter().flatten() {
-            let rel = e.path().strip_prefix(work).unwrap();
-            let f = rel.to_string_lossy();
-            if !e.file_type().is_file() || f.starts_with("target") || f == "Cargo.lock" {
-                continue;
-            }
-            let text = std::fs::read_to_string(e.path()).unwrap();
+        for f in files(work) {
+            let rel = std::path::Path::new(&f);
+            let text = std::fs::read_to_string(work.join(rel)).unwrap();
             if std::env::var_os("UPDATE_FIXTURES").is_some() {
                 std::fs::create_dir_all(expected.join(rel).parent().unwrap()).unwrap();
             }

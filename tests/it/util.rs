@@ -135,3 +135,23 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The files of a package tree (relative, `/`-separated, sorted), without `target/` and
+/// `Cargo.lock` (what a build adds).
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|p| !p.starts_with("target") && p != "Cargo.lock")
+        .collect();
+    out.sort();
+    out
+}
