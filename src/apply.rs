@@ -212,7 +212,7 @@ fn finish_root(report: &RootReport) -> Option<LockReport> {
 fn resolve_without_lockfile(dir: &Path) -> Option<LockReport> {
     let scratch = scratch_dir(SCRATCH_PREFIX).ok()?;
     let copy = scratch.path().join("ws");
-    crate::format::copy_sources(dir, &copy, |n| n == "Cargo.toml" || n.ends_with(".rs")).ok()?;
+    copy_sources(dir, &copy, |n| n == "Cargo.toml" || n.ends_with(".rs")).ok()?;
     // Offline first (the registry index cargo has: whether async-std is in the graph does not
     // depend on the newest versions), online where that cannot resolve it.
     let generate = |offline: bool| {
@@ -392,6 +392,34 @@ pub struct LockReport {
     /// The workspace has no Cargo.lock: the graph was resolved in a scratch copy (and nothing
     /// was added to or removed from a lockfile).
     pub resolved_in_scratch: bool,
+}
+
+/// Copies the files below `from` whose name `keep` accepts to `to`, under the same relative
+/// paths; `target/` and hidden directories are left out (the sources and manifests of a package
+/// or workspace, for a scratch copy that runs nothing of the repository).
+fn copy_sources(from: &Path, to: &Path, keep: fn(&str) -> bool) -> std::io::Result<()> {
+    for e in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && (e.file_name() == "target"
+                        || e.file_name().to_string_lossy().starts_with('.')))
+        })
+        .flatten()
+    {
+        if e.file_type().is_file() && keep(&e.file_name().to_string_lossy()) {
+            let Ok(rel) = e.path().strip_prefix(from) else {
+                continue;
+            };
+            let dst = to.join(rel);
+            if let Some(parent) = dst.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::copy(e.path(), dst)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

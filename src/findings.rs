@@ -118,6 +118,11 @@ finding_ids! {
     StreamRefIo = "stream-ref-io", Finding;
     /// a file of the crate could not be parsed
     SyntaxError = "syntax-error", Both;
+    /// the package enables async-std's `tokio1` feature: futures smol's `block_on` and `spawn`
+    /// drive are wrapped in `async_compat::Compat` (counts); with `tokio02`/`tokio03`, on an
+    /// optional async-std, or for a library (outside [dev-dependencies]), its files are left on
+    /// async-std
+    TokioContext = "tokio-context", Finding;
     /// the crate implements an async-std trait whose smol counterpart is sealed: the impl keeps
     /// async-std's trait
     TraitSealed = "trait-sealed", Finding;

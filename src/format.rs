@@ -17,8 +17,8 @@ use std::process::{Command, Stdio};
 
 /// Formats each changed `.rs` file of the package at `pkg_dir` (paths relative to `root`) that
 /// was rustfmt-clean, with one rustfmt process in all rather than one per file (a process costs
-/// more than formatting a file): the new texts are formatted in a scratch copy of the package's
-/// `.rs` tree (so that `mod` declarations resolve), with the configuration found from the
+/// more than formatting a file): the new texts are formatted in a scratch directory, under their
+/// paths in the package (rustfmt is told to skip the module files they declare), with the configuration found from the
 /// package upwards, and a file takes its formatted text when every line rustfmt changed is one
 /// the migration changed or touches one ([`only_near_edits`]): the original was formatted where
 /// the migration did not edit it. (A `rustfmt --check` of the originals said the same at the
@@ -51,16 +51,18 @@ pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut F
     let Ok(scratch) = crate::apply::scratch_dir("async-std-migrate-fmt-") else {
         return;
     };
-    if copy_sources(pkg_dir, scratch.path(), |n| n.ends_with(".rs")).is_err() {
-        return;
-    }
+    // Only the changed files: with `skip_children` rustfmt reads no module file a file declares
+    // (copying the package's whole `.rs` tree was a tenth of a `--syntax-only` run).
     let mut targets = Vec::new();
     for (i, p) in &clean {
         let Ok(rel) = p.strip_prefix(pkg_dir) else {
             continue;
         };
         let copy = scratch.path().join(rel);
-        if std::fs::write(&copy, &changes[*i].after).is_ok() {
+        let made = copy
+            .parent()
+            .is_none_or(|d| std::fs::create_dir_all(d).is_ok());
+        if made && std::fs::write(&copy, &changes[*i].after).is_ok() {
             targets.push((*i, copy));
         }
     }
@@ -154,34 +156,6 @@ fn config_of(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .flat_map(|d| [d.join("rustfmt.toml"), d.join(".rustfmt.toml")])
         .find(|p| p.is_file())
-}
-
-/// Copies the files below `from` whose name `keep` accepts to `to`, under the same relative
-/// paths; `target/` and hidden directories are left out (the sources and manifests of a package
-/// or workspace, for a scratch copy that runs nothing of the repository).
-pub(crate) fn copy_sources(from: &Path, to: &Path, keep: fn(&str) -> bool) -> std::io::Result<()> {
-    for e in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir()
-                    && (e.file_name() == "target"
-                        || e.file_name().to_string_lossy().starts_with('.')))
-        })
-        .flatten()
-    {
-        if e.file_type().is_file() && keep(&e.file_name().to_string_lossy()) {
-            let Ok(rel) = e.path().strip_prefix(from) else {
-                continue;
-            };
-            let dst = to.join(rel);
-            if let Some(parent) = dst.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::copy(e.path(), dst)?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

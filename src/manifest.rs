@@ -167,6 +167,102 @@ pub fn is_async_std(key: &str, item: &Item) -> bool {
     }
 }
 
+/// async-std's `tokio1` (`tokio03`, `tokio02`) feature, as a package enables it: async-global-
+/// executor then enters a Tokio runtime's context in every `block_on` and on its worker threads,
+/// so Tokio-based crates work inside async-std's tasks. smol enters none: the same code compiles
+/// and panics when it first uses a Tokio type ("there is no reactor running").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokioContext {
+    /// The feature's name.
+    pub feature: String,
+    /// The async-std entry that enables it is optional (a runtime feature of the package).
+    pub optional: bool,
+    /// How the package gets it, when not from its own async-std entry: "its feature `hyper`"
+    /// (`hyper = ["async-std/tokio02"]`), "the workspace dependency `core`".
+    pub through: Option<String>,
+    /// Only [dev-dependencies] entries enable it: only tests, examples and doc examples ran in
+    /// the context.
+    pub dev_only: bool,
+}
+
+/// The [`TokioContext`] a manifest enables: in an async-std entry's `features` (any dependency
+/// table; `workspace = true` entries also by the root's `[workspace.dependencies]`, `root`), or
+/// in a feature list (`"async-std/tokio1"`).
+pub fn tokio_context(doc: &DocumentMut, root: &DocumentMut) -> Option<TokioContext> {
+    const FEATURES: [&str; 3] = ["tokio1", "tokio03", "tokio02"];
+    let tokio_of = |item: &Item| -> Option<String> {
+        item.get("features")?
+            .as_array()?
+            .iter()
+            .filter_map(|f| f.as_str())
+            .find(|f| FEATURES.contains(f))
+            .map(str::to_string)
+    };
+    let mut ws_feature = None;
+    if let Some(deps) = root
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(|d| d.as_table_like())
+    {
+        for (k, v) in deps.iter() {
+            if is_async_std(k, v) {
+                ws_feature = ws_feature.or_else(|| tokio_of(v));
+            }
+        }
+    }
+    let mut found: Option<TokioContext> = None;
+    let mut keys = Vec::new();
+    visit_dependency_tables(doc, |table, key, item| {
+        if !is_async_std(key, item) || table == "workspace.dependencies" {
+            return;
+        }
+        let optional = item.get("optional").and_then(|o| o.as_bool()) == Some(true);
+        keys.push((key.to_string(), optional));
+        let inherited = item.get("workspace").and_then(|w| w.as_bool()) == Some(true);
+        let feature = tokio_of(item).or(if inherited { ws_feature.clone() } else { None });
+        if let Some(feature) = feature {
+            let dev = table.ends_with("dev-dependencies");
+            let t = found.get_or_insert(TokioContext {
+                feature,
+                optional,
+                through: None,
+                dev_only: dev,
+            });
+            t.dev_only &= dev;
+            t.optional |= optional;
+        }
+    });
+    if found.is_some() {
+        return found;
+    }
+    // `[features] rt = ["async-std/tokio1"]` (`async-std?/tokio1`).
+    let lists = doc.get("features").and_then(|f| f.as_table_like())?;
+    for (name, v) in lists.iter() {
+        for f in v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str())
+        {
+            let Some((dep, feature)) = f.split_once('/') else {
+                continue;
+            };
+            let dep = dep.trim_end_matches('?');
+            if let Some((_, optional)) = keys.iter().find(|(k, _)| k == dep) {
+                if FEATURES.contains(&feature) {
+                    return Some(TokioContext {
+                        feature: feature.to_string(),
+                        optional: *optional,
+                        through: Some(format!("its feature `{name}`")),
+                        dev_only: false,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
 /// What the migrated code of a package needs from its manifest.
 #[derive(Debug, Clone, Default)]
 pub struct Needs {
@@ -196,6 +292,11 @@ pub struct Needs {
     /// whose joins became scoped threads: `threads/join.rs`): removed from [dependencies] and
     /// [dev-dependencies] where they are plain entries no feature names.
     pub unused: std::collections::BTreeSet<String>,
+    /// The code wraps futures in `async_compat::Compat` (async-std's `tokio1` feature,
+    /// `rewrite/tokio_context.rs`): `Some(true)` when only tests, examples, benches and doc
+    /// examples do (async-compat goes to [dev-dependencies]), `Some(false)` when the package's
+    /// own code does ([dependencies]).
+    pub async_compat: Option<bool>,
 }
 
 /// The crates smol is made of that a library may depend on instead (`transforms/smol_api.toml`
@@ -530,6 +631,25 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             notes.push(format!(
                 "added smol-macros and macro_rules_attribute to [{table}] (async-std's attributes under cfg_attr beside another runtime's)"
             ));
+        }
+    }
+    if let Some(dev_only) = needs.async_compat {
+        let table = if dev_only {
+            "dev-dependencies"
+        } else {
+            "dependencies"
+        };
+        if let Some(deps) = doc
+            .entry(table)
+            .or_insert_with(toml_edit::table)
+            .as_table_mut()
+        {
+            if !deps.contains_key("async-compat") {
+                deps.insert("async-compat", toml_edit::value(version("async-compat")));
+                notes.push(format!(
+                    "added async-compat to [{table}] (async-std's tokio1 feature ran every task in a Tokio context; smol's block_on and spawn get it from async_compat::Compat)"
+                ));
+            }
         }
     }
     for k in &needs.unused {
@@ -1403,6 +1523,39 @@ mod tests {
             change.text.contains("async-std = [\"dep:smol\"]"),
             "{}",
             change.text
+        );
+    }
+
+    #[test]
+    fn tokio_context_is_read_from_entries_features_and_the_workspace() {
+        let ctx = |member: &str, root: &str| {
+            let m: DocumentMut = member.parse().unwrap();
+            let r: DocumentMut = root.parse().unwrap();
+            tokio_context(&m, &r).map(|t| (t.feature, t.optional, t.dev_only))
+        };
+        let none = "";
+        assert_eq!(
+            ctx("[dev-dependencies]\nasync-std = { version = \"1\", features = [\"attributes\", \"tokio1\"] }\n", none),
+            Some(("tokio1".into(), false, true))
+        );
+        assert_eq!(
+            ctx("[target.'cfg(unix)'.dependencies.rt]\npackage = \"async-std\"\nversion = \"1\"\nfeatures = [\"tokio03\"]\n", none),
+            Some(("tokio03".into(), false, false))
+        );
+        assert_eq!(
+            ctx(
+                "[dependencies]\nasync-std = { workspace = true }\n",
+                "[workspace.dependencies]\nasync-std = { version = \"1\", features = [\"tokio1\"] }\n"
+            ),
+            Some(("tokio1".into(), false, false))
+        );
+        assert_eq!(
+            ctx("[dependencies]\nasync-std = { version = \"1\", optional = true }\n[features]\nrt = [\"async-std?/tokio1\"]\n", none),
+            Some(("tokio1".into(), true, false))
+        );
+        assert_eq!(
+            ctx("[dependencies]\nasync-std = \"1\"\ntokio = { version = \"1\", features = [\"tokio1\"] }\n", none),
+            None
         );
     }
 }

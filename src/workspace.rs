@@ -33,6 +33,9 @@ pub struct Package {
     pub has_lib: bool,
     /// Other packages below the same PATH that depend on this one.
     pub dependents: Vec<String>,
+    /// async-std's feature that runs every task in a Tokio context (`tokio1`, `tokio03`,
+    /// `tokio02`), when the package enables it (`manifest::tokio_context`).
+    pub tokio_context: Option<crate::manifest::TokioContext>,
 }
 
 /// What discovery skips besides `target/`, `.git/` and hidden directories.
@@ -238,13 +241,14 @@ pub fn discover_workspaces(
             .and_then(|p| p.get("edition"))
             .and_then(|e| e.as_str())
             .map(str::to_string);
-        let pkg = package(
+        let mut pkg = package(
             dir,
             manifest_path,
             doc,
             ws_edition,
             std::mem::take(&mut files[i]),
         );
+        pkg.tokio_context = crate::manifest::tokio_context(doc, &docs[r].2);
         if r == i {
             index_of_root.insert(i, out.len());
             out.push(Workspace {
@@ -286,8 +290,40 @@ pub fn discover_workspaces(
         }
         w.packages.sort_by(|a, b| a.dir.cmp(&b.dir));
     }
+    inherit_tokio_context(&mut out);
     out.sort_by(|a, b| a.dir.cmp(&b.dir));
     Ok((out, broken))
+}
+
+/// async-std's features are unified across a build: a package whose (non-dev) async-std enables
+/// the Tokio context gave it to every package that depends on it, directly or not, whose
+/// runtime ran the package's futures. Those dependents get the context as their own
+/// (`through` names the package), unless they enable it themselves.
+fn inherit_tokio_context(out: &mut [Workspace]) {
+    use crate::manifest::TokioContext;
+    let mut given: Vec<(String, TokioContext)> = out
+        .iter()
+        .flat_map(|w| w.packages.iter())
+        .filter_map(|p| {
+            let t = p.tokio_context.as_ref().filter(|t| !t.dev_only)?;
+            Some((p.name.clone()?, t.clone()))
+        })
+        .collect();
+    while let Some((name, t)) = given.pop() {
+        for p in out.iter_mut().flat_map(|w| w.packages.iter_mut()) {
+            let Some(own) = p.name.clone() else { continue };
+            if p.tokio_context.is_some() || !p.deps.contains(&name) || own == name {
+                continue;
+            }
+            let inherited = TokioContext {
+                through: Some(format!("the workspace dependency `{name}`")),
+                dev_only: false,
+                ..t.clone()
+            };
+            p.tokio_context = Some(inherited.clone());
+            given.push((own, inherited));
+        }
+    }
 }
 
 fn globs(patterns: &[String]) -> Result<globset::GlobSet, globset::Error> {
@@ -436,6 +472,7 @@ fn package(
         publish,
         has_lib,
         dependents: Vec::new(),
+        tokio_context: None,
     }
 }
 

@@ -507,6 +507,7 @@ fn plan_workspace(
                         .as_ref()
                         .is_some_and(|n| generating.iter().any(|g| g.dependents.contains(n)));
                 if config.target != Target::Threads {
+                    package::enter_tokio_context(&root, pkg, &units, &mut report, &mut needs);
                     package::library_components(&root, pkg, &units, &mut report, &mut needs);
                 }
                 all.keep_async_std |= needs.keep_async_std;

@@ -245,7 +245,12 @@ pub(super) fn decide(
                     .iter()
                     .any(|g| g.package_wide && (g.names_it)(&f.sites))
         });
-    let threads_wanted = config.target != Target::Smol && held.is_none() && !module_bound;
+    // A package that enabled async-std's Tokio context uses Tokio-based futures: they need a
+    // runtime, not threads.
+    let threads_wanted = config.target != Target::Smol
+        && held.is_none()
+        && !module_bound
+        && pkg.tokio_context.is_none();
     let package = {
         let r = rel(root, &pkg.dir);
         if r.is_empty() {
@@ -393,6 +398,59 @@ pub(super) fn included_docs(
         }
     }
     found
+}
+
+/// Whether async-std's Tokio context keeps the package on async-std: Tokio before 1 (no
+/// async-compat serves it), an optional async-std (a runtime feature), or a published library
+/// that enables it outside [dev-dependencies] (async-std's features are unified: its users'
+/// runtimes entered the context for its futures, and no wrapper inside the library gives it to
+/// them; the workspace's own dependents inherit the context and wrap what they drive).
+fn holds(pkg: &Package, t: &crate::manifest::TokioContext) -> bool {
+    t.feature != "tokio1" || t.optional || (pkg.has_lib && pkg.publish && !t.dev_only)
+}
+
+/// A package that enabled async-std's `tokio1` feature: the futures its migrated code (and its
+/// doc examples) drives with smol's `block_on` and `spawn` enter a Tokio context, as they did
+/// under async-std (`rewrite/tokio_context.rs`), and the manifest gets async-compat. Runs before
+/// [`library_components`] (which keeps the wrappers).
+pub(super) fn enter_tokio_context(
+    root: &Path,
+    pkg: &Package,
+    units: &std::collections::BTreeMap<String, String>,
+    report: &mut RootReport,
+    needs: &mut crate::manifest::Needs,
+) {
+    if !pkg.tokio_context.as_ref().is_some_and(|t| !holds(pkg, t)) {
+        return;
+    }
+    // The package's files, and the modules the migration generated in its `src/`.
+    let src = rel(root, &pkg.dir.join("src"));
+    let mut dev_only = true;
+    let mut any = false;
+    for fc in report.files.iter_mut() {
+        let unit = units.get(&fc.file).map(String::as_str);
+        let generated = fc.before.is_empty() && fc.file.starts_with(&format!("{src}/"));
+        if unit.is_none() && !generated {
+            continue;
+        }
+        let Some(e) = rewrite::tokio_context::enter(&fc.after, &pkg.edition) else {
+            continue;
+        };
+        let dev = unit.is_some_and(|u| {
+            ["tests", "examples", "benches"]
+                .iter()
+                .any(|d| u == *d || u.starts_with(&format!("{d}/")))
+        });
+        dev_only &= dev || e.in_code == 0;
+        any = true;
+        fc.after = e.text;
+        *fc.rules
+            .entry(FindingId::TokioContext.as_str().to_string())
+            .or_default() += e.in_code + e.in_docs;
+    }
+    if any {
+        needs.async_compat = Some(dev_only);
+    }
 }
 
 /// A library's smol paths become the component crates' (`rewrite/components.rs`), and its
@@ -815,6 +873,37 @@ fn migrate_smol_file(
             needs.keep_async_std = true;
             return;
         }
+    }
+    // async-std's Tokio context in a form async-compat does not give (Tokio 0.2 or 0.3), or on
+    // an optional async-std (a runtime feature): the package stays on async-std.
+    if let Some(tc) = pkg.tokio_context.as_ref().filter(|t| holds(pkg, t)) {
+        if !sites.paths.is_empty() || !sites.leaves.is_empty() {
+            let why = if tc.feature != "tokio1" {
+                "for a Tokio older than 1, which async-compat does not serve"
+            } else if tc.optional {
+                "on its optional async-std (a runtime feature of the package)"
+            } else {
+                "for its published library: async-std's features are unified, so its users' runtimes ran the library's futures in that context, and no wrapper inside the library gives it to them"
+            };
+            report.findings.push(
+                crate::report::RawFinding::not_migrated(
+                    0,
+                    FindingId::TokioContext,
+                    format!(
+                        "file not migrated: the package enables async-std's `{}` feature{} {why}: every task ran in a Tokio context, which smol does not enter",
+                        tc.feature,
+                        tc.through
+                            .as_ref()
+                            .map(|f| format!(" (through {f})"))
+                            .unwrap_or_default()
+                    ),
+                    "wrap the futures smol's block_on and spawn run in async_compat::Compat (tokio 1) by hand, or keep async-std",
+                )
+                .locate(file, text),
+            );
+        }
+        needs.keep_async_std = true;
+        return;
     }
     // Task-locals and task::current need async-std's runtime around them: such a crate (the
     // lib, or this one target), and whatever runs it, is left on async-std whole, never

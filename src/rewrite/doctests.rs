@@ -160,6 +160,41 @@ pub fn migrate_doc_blocks_to(
     })
 }
 
+/// Insertions into the code of the text's doc examples (`insert` is given each block's code,
+/// its lines joined), as offsets of `text`. An insertion that falls in the `# ` of a hidden line
+/// goes after it.
+pub(crate) fn code_block_insertions<T>(
+    text: &str,
+    insert: impl Fn(&str) -> Vec<(usize, T)>,
+) -> Vec<(usize, T)> {
+    let mut out = Vec::new();
+    for block in rust_blocks(text) {
+        let mut code = String::new();
+        // Where each line's code starts in the joined code.
+        let mut starts = Vec::new();
+        for l in &block {
+            starts.push(code.len());
+            code.push_str(&l.code);
+            code.push('\n');
+        }
+        for (at, t) in insert(&code) {
+            let i = starts.partition_point(|&s| s <= at).saturating_sub(1);
+            let l = &block[i];
+            let k = (at - starts[i]).min(l.code.len());
+            // The line's code begins after its prefix; a hidden line's `# ` sits after its
+            // indentation.
+            let mut pos = l.line.start + l.prefix.len() + k;
+            if l.hidden && k >= l.hidden_indent.len() {
+                let original = &text[l.line.clone()];
+                let marker = &original[l.prefix.len() + l.hidden_indent.len()..];
+                pos += if marker.starts_with("# ") { 2 } else { 1 };
+            }
+            out.push((pos.min(l.line.end), t));
+        }
+    }
+    out
+}
+
 /// The Rust code blocks of the text's doc comments, each non-empty (its lines, `# ` hidden
 /// lines marked).
 fn rust_blocks(text: &str) -> Vec<Vec<CodeLine>> {

@@ -15,6 +15,7 @@ mod parse;
 pub mod reparse;
 mod shared;
 mod sites;
+pub mod tokio_context;
 
 pub use crate::handlers::{range, Acc, Ctx, FileCtx};
 pub use leaves::LeafPlan;

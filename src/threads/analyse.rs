@@ -517,12 +517,16 @@ pub(crate) fn lock_shape(
 fn socket_clone(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     let ctx = f.ctx;
     let typed = &crate::tables::threads_blockers().sockets_typed;
-    let socket_names = socket_names(ctx.nodes());
+    // The file's sockets are looked for once, at its first `.clone()`.
+    let mut socket_names: Option<BTreeSet<String>> = None;
     for (mc, name) in method_calls(ctx) {
-        if name == "clone"
-            && mc
-                .receiver()
-                .is_some_and(|r| socket_names.contains(&last_name(r.syntax())))
+        if name != "clone" {
+            continue;
+        }
+        let sockets = socket_names.get_or_insert_with(|| self::socket_names(ctx.nodes()));
+        if mc
+            .receiver()
+            .is_some_and(|r| sockets.contains(&last_name(r.syntax())))
         {
             out.blockers.push(blocker(
                 mc.syntax(),
@@ -535,7 +539,7 @@ fn socket_clone(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
                 ),
                 "use try_clone()? by hand, or keep a runtime",
             ));
-        } else if name == "clone" && ctx.oracle.is_semantic() {
+        } else if ctx.oracle.is_semantic() {
             if let Some(t) = mc.receiver().and_then(|r| ctx.oracle.type_of(&r)) {
                 if typed.iter().any(|s| t.ends_with(s.as_str())) {
                     out.blockers.push(blocker(
@@ -974,10 +978,14 @@ pub(super) fn bindings(nodes: &[SyntaxNode]) -> Vec<Binding> {
 pub(super) fn socket_names(nodes: &[SyntaxNode]) -> BTreeSet<String> {
     let types = &crate::tables::threads_blockers().sockets_bound_by_syntax;
     let mut out = BTreeSet::new();
+    let built_by: Vec<(String, String)> = types
+        .iter()
+        .map(|t| (format!("{t}::connect"), format!("{t}::bind")))
+        .collect();
     for b in bindings(nodes) {
-        let built = types.iter().any(|t| {
-            b.init.contains(&format!("{t}::connect"))
-                || b.init.contains(&format!("{t}::bind"))
+        let built = types.iter().zip(&built_by).any(|(t, (connect, bind))| {
+            b.init.contains(connect.as_str())
+                || b.init.contains(bind.as_str())
                 || b.ty.contains(t.as_str())
         });
         if built {

@@ -290,6 +290,10 @@ fn own_call(e: &ast::Expr, plan: &Plan) -> bool {
 /// bind) is a join this pass converts, or an import of one: then the file needs no futures.
 pub(crate) fn only_joins(ctx: &Ctx<'_>, plan: &Plan) -> bool {
     let root = ctx.krate.futures_crate.as_deref().unwrap_or("futures");
+    // A file that never names the crate uses none of it (the walk below would find no name).
+    if !ctx.src.contains(root) {
+        return true;
+    }
     let (imports, items) = futures_imports(ctx);
     let joins = joins(ctx, plan);
     let converted: Vec<std::ops::Range<usize>> = joins.iter().map(|j| range(&j.node)).collect();

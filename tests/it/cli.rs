@@ -1007,3 +1007,118 @@ fn a_readme_included_as_docs_with_async_std_examples_keeps_async_std() {
         assert!(out.contains("src/lib.rs:1:") == kept, "{out}");
     }
 }
+
+/// async-std's Tokio context (`tokio1`): the futures smol's `block_on` and `spawn` drive get
+/// `async_compat::Compat` (the crate fixture `tokio_context` runs Tokio's timer and reactor
+/// after the migration). The forms async-compat does not serve (Tokio 0.2 or 0.3), an
+/// optional async-std that enables it, and a library's (outside [dev-dependencies]) are left on
+/// async-std, reported at each file.
+#[test]
+fn async_std_s_tokio_context_is_kept_or_the_package_is_left_whole() {
+    for (entry, wrapped, kept) in [
+        (
+            "async-std = { version = \"1\", features = [\"tokio1\"] }",
+            true,
+            false,
+        ),
+        // A library: its futures had the context wherever its users polled them.
+        (
+            "async-std = { version = \"1\", features = [\"tokio1\"] }\n\n[lib]\npath = \"src/main.rs\"",
+            false,
+            true,
+        ),
+        (
+            "async-std = { version = \"1\", features = [\"tokio02\"] }",
+            false,
+            true,
+        ),
+        (
+            "async-std = { version = \"1\", optional = true }\n\n[features]\nrt = [\"async-std/tokio1\"]",
+            false,
+            true,
+        ),
+        ("async-std = \"1\"", false, false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        small_crate(dir.path(), SMALL);
+        let m = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            m.replace("async-std = \"1\"", entry),
+        )
+        .unwrap();
+        let (code, out, err) = run(&[
+            "diff",
+            "--syntax-only",
+            "--to",
+            "smol",
+            dir.path().to_str().unwrap(),
+        ]);
+        assert_ne!(code, 2, "{err}");
+        assert_eq!(
+            out.contains("smol::block_on(async_compat::Compat::new(async {")
+                && out.contains("smol::spawn(async_compat::Compat::new(async {}))")
+                && out.contains("+async-compat = \"0.2\""),
+            wrapped,
+            "{entry}: {out}"
+        );
+        assert_eq!(
+            out.contains("src/main.rs:1:1: not migrated [tokio-context]"),
+            kept,
+            "{entry}: {out}"
+        );
+        assert_eq!(out.contains("-async-std"), !kept, "{entry}: {out}");
+    }
+}
+
+/// async-std's features are unified across a build: a workspace library that enables `tokio1`
+/// gave the context to the packages that run it, which then wrap what they drive too.
+#[test]
+fn a_workspace_dependency_s_tokio_context_is_inherited() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"core\", \"app\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("core/src")).unwrap();
+    std::fs::write(
+        root.join("core/Cargo.toml"),
+        "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nasync-std = { version = \"1\", features = [\"tokio1\"] }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("core/src/lib.rs"),
+        "pub async fn run() {\n    async_std::task::spawn(async {}).await;\n}\n",
+    )
+    .unwrap();
+    small_crate(&root.join("app"), SMALL);
+    let m = std::fs::read_to_string(root.join("app/Cargo.toml")).unwrap();
+    std::fs::write(
+        root.join("app/Cargo.toml"),
+        m.replace("name = \"small\"", "name = \"app\"").replace(
+            "[dependencies]\n",
+            "[dependencies]\ncore = { path = \"../core\" }\n",
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "diff",
+        "--syntax-only",
+        "--to",
+        "smol",
+        root.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 2, "{err}");
+    assert!(
+        out.contains("::spawn(async_compat::Compat::new(async {})).await"),
+        "{out}"
+    );
+    assert!(
+        out.contains("smol::block_on(async_compat::Compat::new(async {")
+            && out.contains("+++ b/app/src/main.rs"),
+        "{out}"
+    );
+    assert!(out.contains("findings: 0 not migrated"), "{out}");
+}

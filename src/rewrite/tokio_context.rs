@@ -1,0 +1,318 @@
+//! A package that enables async-std's `tokio1` feature ran every task inside a Tokio runtime's
+//! context: async-global-executor enters one in each `block_on` and on its worker threads, so
+//! Tokio-based crates (an HTTP server built on tokio, `tokio::time::sleep`) worked under
+//! async-std. smol enters none: the migrated code compiles and then panics at its first Tokio type
+//! ("there is no reactor running"). So, in such a package, once its files are migrated, every
+//! future that smol's `block_on` drives or `spawn` runs is wrapped in `async_compat::Compat`,
+//! which enters a Tokio context whenever it is polled (the one running, or a runtime of its own
+//! on a thread of its own, as async-global-executor's was), and the package depends on
+//! async-compat. Doc examples get the same (they are doctests). `unblock` is left alone: the
+//! blocking threads of async-std had no Tokio context either.
+//!
+//! Before (the migrated file):
+//! ```text
+//! fn main() {
+//!     smol::block_on(async {
+//!         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+//!     })
+//! }
+//! ```
+//! After:
+//! ```text
+//! fn main() {
+//!     smol::block_on(async_compat::Compat::new(async {
+//!         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+//!     }))
+//! }
+//! ```
+//! The calls are found by tokens: `smol::block_on(..)` and `smol::spawn(..)`, and the names a
+//! `use smol::..` item binds to them (`use smol::{block_on as run, spawn};`).
+
+use ra_ap_parser::LexedStr;
+use ra_ap_syntax::SyntaxKind;
+use std::collections::BTreeSet;
+
+/// What wraps a future: it enters a Tokio context whenever it is polled.
+pub const WRAP: &str = "async_compat::Compat::new(";
+
+/// The functions of smol whose future is wrapped.
+const DRIVERS: [&str; 2] = ["block_on", "spawn"];
+
+/// What became of one file's text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Entered {
+    pub text: String,
+    /// Calls wrapped in code (not in doc examples).
+    pub in_code: usize,
+    /// Calls wrapped in doc examples.
+    pub in_docs: usize,
+}
+
+/// Wraps the futures of `text`'s smol `block_on` and `spawn` calls (code and doc examples);
+/// `None` when there is none.
+pub fn enter(text: &str, edition: &str) -> Option<Entered> {
+    if !text.contains("smol") {
+        return None;
+    }
+    let edition = super::edition_of(edition);
+    let mut inserts = insertions(text, edition);
+    let in_code = inserts.len() / 2;
+    let docs = super::doctests::code_block_insertions(text, |code| insertions(code, edition));
+    let in_docs = docs.len() / 2;
+    inserts.extend(docs);
+    if inserts.is_empty() {
+        return None;
+    }
+    // Stable: two insertions at one offset keep the order they were made in (a call's `)` before
+    // the `)` of the call around it).
+    inserts.sort_by_key(|(at, _)| *at);
+    let mut out = String::with_capacity(text.len() + inserts.len() * WRAP.len());
+    let mut last = 0;
+    for (at, t) in inserts {
+        out.push_str(&text[last..at]);
+        out.push_str(t);
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    Some(Entered {
+        text: out,
+        in_code,
+        in_docs,
+    })
+}
+
+/// Where the wrapper's two halves go in `code`: after each driving call's `(` and before its
+/// `)`. A call already wrapped is left.
+fn insertions(code: &str, edition: ra_ap_syntax::Edition) -> Vec<(usize, &'static str)> {
+    let lexed = LexedStr::new(edition, code);
+    let toks: Vec<usize> = (0..lexed.len())
+        .filter(|&i| !matches!(lexed.kind(i), SyntaxKind::WHITESPACE | SyntaxKind::COMMENT))
+        .collect();
+    let kind = |j: usize| toks.get(j).map(|&i| lexed.kind(i));
+    let text = |j: usize| toks.get(j).map_or("", |&i| lexed.text(i));
+    let is = |j: usize, k: SyntaxKind| kind(j) == Some(k);
+    let ident = |j: usize, t: &str| is(j, SyntaxKind::IDENT) && text(j) == t;
+    // `::` is two COLON tokens for the lexer.
+    let path_sep = |j: usize| is(j, SyntaxKind::COLON) && is(j + 1, SyntaxKind::COLON);
+    let bound = bound_names(&toks, &lexed);
+    let mut out = Vec::new();
+    for j in 0..toks.len() {
+        // `smol::block_on(`, not `x::smol::block_on(`.
+        let qualified = ident(j, "smol")
+            && !(j >= 2 && path_sep(j - 2))
+            && path_sep(j + 1)
+            && DRIVERS.iter().any(|d| ident(j + 3, d));
+        // A bare name a `use smol::..` binds, called: not a method (`.spawn(`), not a path's
+        // tail (`ex::spawn(`), not its definition (`fn spawn(`).
+        let bare = is(j, SyntaxKind::IDENT)
+            && bound.contains(text(j))
+            && !(j >= 1
+                && (is(j - 1, SyntaxKind::DOT)
+                    || is(j - 1, SyntaxKind::FN_KW)
+                    || (j >= 2 && path_sep(j - 2))));
+        let name_at = if qualified {
+            j + 3
+        } else if bare {
+            j
+        } else {
+            continue;
+        };
+        let mut open = name_at + 1;
+        // A turbofish: `spawn::<T>(`.
+        if path_sep(open) && is(open + 2, SyntaxKind::L_ANGLE) {
+            let mut depth = 0i32;
+            let mut k = open + 2;
+            while k < toks.len() {
+                match kind(k) {
+                    Some(SyntaxKind::L_ANGLE) => depth += 1,
+                    Some(SyntaxKind::R_ANGLE) => depth -= 1,
+                    _ => {}
+                }
+                k += 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            open = k;
+        }
+        if !is(open, SyntaxKind::L_PAREN) {
+            continue;
+        }
+        let Some(close) = matching(&toks, &lexed, open) else {
+            continue;
+        };
+        if close == open + 1 {
+            continue; // no argument
+        }
+        // Already wrapped (a second run).
+        if text(open + 1) == "async_compat" || text(open + 1) == "Compat" {
+            continue;
+        }
+        let after_open = usize::from(lexed.text_range(toks[open]).end);
+        let before_close = usize::from(lexed.text_range(toks[close]).start);
+        // A trailing comma stays outside the wrapper: `block_on(f,)`.
+        let end = if is(close - 1, SyntaxKind::COMMA) {
+            usize::from(lexed.text_range(toks[close - 1]).start)
+        } else {
+            before_close
+        };
+        out.push((after_open, WRAP));
+        out.push((end, ")"));
+    }
+    out
+}
+
+/// The index in `toks` of the bracket that closes the one at `open`.
+fn matching(toks: &[usize], lexed: &LexedStr<'_>, open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (j, &i) in toks.iter().enumerate().skip(open) {
+        match lexed.kind(i) {
+            SyntaxKind::L_PAREN | SyntaxKind::L_BRACK | SyntaxKind::L_CURLY => depth += 1,
+            SyntaxKind::R_PAREN | SyntaxKind::R_BRACK | SyntaxKind::R_CURLY => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The names `use smol::..` items bind to smol's driving functions (a glob binds them all).
+fn bound_names(toks: &[usize], lexed: &LexedStr<'_>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut j = 0;
+    while j < toks.len() {
+        if lexed.kind(toks[j]) != SyntaxKind::USE_KW {
+            j += 1;
+            continue;
+        }
+        let end = (j..toks.len())
+            .find(|&k| lexed.kind(toks[k]) == SyntaxKind::SEMICOLON)
+            .unwrap_or(toks.len());
+        let words: Vec<&str> = toks[j + 1..end].iter().map(|&i| lexed.text(i)).collect();
+        let mut leaves = Vec::new();
+        use_leaves(&words, &mut 0, Vec::new(), &mut leaves);
+        for (path, name) in leaves {
+            let p: Vec<&str> = path.iter().map(String::as_str).collect();
+            match p.as_slice() {
+                ["smol", d] if DRIVERS.contains(d) => {
+                    out.insert(name);
+                }
+                ["smol", "*"] => out.extend(DRIVERS.iter().map(|d| d.to_string())),
+                _ => {}
+            }
+        }
+        j = end + 1;
+    }
+    out
+}
+
+/// The leaves of a use tree given as its tokens (`::` as two `:`): (path, the name it binds).
+fn use_leaves(
+    w: &[&str],
+    i: &mut usize,
+    prefix: Vec<String>,
+    out: &mut Vec<(Vec<String>, String)>,
+) {
+    let mut path = prefix;
+    // A leading `::`.
+    while w.get(*i) == Some(&":") {
+        *i += 1;
+    }
+    loop {
+        match w.get(*i).copied() {
+            Some("{") => {
+                *i += 1;
+                loop {
+                    use_leaves(w, i, path.clone(), out);
+                    match w.get(*i).copied() {
+                        Some(",") => {
+                            *i += 1;
+                            if w.get(*i) == Some(&"}") {
+                                *i += 1;
+                                return;
+                            }
+                        }
+                        Some("}") => {
+                            *i += 1;
+                            return;
+                        }
+                        _ => return,
+                    }
+                }
+            }
+            Some("*") => {
+                *i += 1;
+                path.push("*".into());
+                out.push((path, "*".into()));
+                return;
+            }
+            Some(seg) if seg != "," && seg != "}" && seg != ":" => {
+                *i += 1;
+                path.push(seg.to_string());
+                if w.get(*i) == Some(&":") && w.get(*i + 1) == Some(&":") {
+                    *i += 2;
+                    continue;
+                }
+                let name = if w.get(*i) == Some(&"as") {
+                    *i += 2;
+                    w.get(*i - 1).map(|s| s.to_string()).unwrap_or_default()
+                } else {
+                    seg.to_string()
+                };
+                out.push((path, name));
+                return;
+            }
+            _ => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::enter;
+
+    fn check(before: &str, after: &str) {
+        let got = enter(before, "2021").map(|e| e.text);
+        assert_eq!(got.as_deref().unwrap_or(before), after);
+    }
+
+    #[test]
+    fn block_on_and_spawn_are_wrapped() {
+        check(
+            "fn main() {\n    smol::block_on(async {\n        smol::spawn(work()).detach();\n    })\n}\n",
+            "fn main() {\n    smol::block_on(async_compat::Compat::new(async {\n        smol::spawn(async_compat::Compat::new(work())).detach();\n    }))\n}\n",
+        );
+    }
+
+    #[test]
+    fn names_a_use_binds_are_wrapped_and_others_are_not() {
+        check(
+            "use smol::{block_on as run, spawn};\nfn f() { run(g()); spawn(h()).detach(); ex.spawn(k()); other::spawn(l()); }\nfn spawn(x: u8) {}\n",
+            "use smol::{block_on as run, spawn};\nfn f() { run(async_compat::Compat::new(g())); spawn(async_compat::Compat::new(h())).detach(); ex.spawn(k()); other::spawn(l()); }\nfn spawn(x: u8) {}\n",
+        );
+    }
+
+    #[test]
+    fn a_second_run_changes_nothing_and_a_trailing_comma_stays_outside() {
+        let once = enter("fn f() { smol::block_on(g(),); }", "2021")
+            .unwrap()
+            .text;
+        assert_eq!(
+            once,
+            "fn f() { smol::block_on(async_compat::Compat::new(g()),); }"
+        );
+        assert_eq!(enter(&once, "2021"), None);
+    }
+
+    #[test]
+    fn doc_examples_are_wrapped_too() {
+        check(
+            "/// ```\n/// smol::block_on(async {\n/// # let x = 1;\n/// })\n/// ```\npub fn f() {}\n",
+            "/// ```\n/// smol::block_on(async_compat::Compat::new(async {\n/// # let x = 1;\n/// }))\n/// ```\npub fn f() {}\n",
+        );
+    }
+}
