@@ -433,6 +433,19 @@ pub(super) fn enter_tokio_context(
         if unit.is_none() && !generated {
             continue;
         }
+        // smol-macros' `main!`/`test!` (async-std's attributes under a cfg_attr beside another
+        // runtime's) run their own executor: nothing to wrap there.
+        for (at, _) in fc.after.match_indices("apply(smol_macros::") {
+            report.findings.push(
+                crate::report::RawFinding::review(
+                    at,
+                    FindingId::TokioContext,
+                    "smol-macros' attribute runs the function on an executor of its own, outside the Tokio context async-std's tokio1 feature gave it",
+                    "wrap the function's body in async_compat::Compat::new(async move { .. }).await",
+                )
+                .locate(&fc.file, &fc.after),
+            );
+        }
         let Some(e) = rewrite::tokio_context::enter(&fc.after, &pkg.edition) else {
             continue;
         };

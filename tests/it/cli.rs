@@ -1122,3 +1122,36 @@ fn a_workspace_dependency_s_tokio_context_is_inherited() {
     );
     assert!(out.contains("findings: 0 not migrated"), "{out}");
 }
+
+/// smol-macros' attributes (async-std's beside another runtime's) run their own executor: in a
+/// package with async-std's Tokio context, each is listed for review with what to do.
+#[test]
+fn smol_macros_attributes_under_a_tokio_context_are_listed_for_review() {
+    let dir = tempfile::tempdir().unwrap();
+    small_crate(
+        dir.path(),
+        "fn main() {}\n\n#[cfg(feature = \"use_tokio\")]\nuse tokio::test as atest;\n#[cfg(feature = \"use_async-std\")]\nuse async_std::test as atest;\n\n#[atest]\nasync fn connects() {}\n",
+    );
+    let m = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        m.replace(
+            "async-std = \"1\"",
+            "async-std = { version = \"1\", features = [\"tokio1\", \"attributes\"] }",
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "diff",
+        "--syntax-only",
+        "--to",
+        "smol",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_ne!(code, 2, "{err}");
+    assert!(out.contains("apply(smol_macros::test!)"), "{out}");
+    assert!(
+        out.contains("review [tokio-context] smol-macros' attribute runs the function on an executor of its own"),
+        "{out}"
+    );
+}
