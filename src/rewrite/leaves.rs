@@ -404,11 +404,39 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
         Vec::new()
     };
     let mut not_the_trait = 0;
-    for call in ctx
+    // The calls most likely the trait's first (awaited where they stand, then in an awaited
+    // chain): the answer is the same in any order, and the first call that is the trait's ends
+    // the questions (each of which infers a function body).
+    let mut calls: Vec<ast::MethodCallExpr> = ctx
         .nodes()
         .iter()
         .filter_map(|n| ast::MethodCallExpr::cast(n.clone()))
-    {
+        .filter(|c| c.name_ref().is_some_and(|n| n.text() == name))
+        .collect();
+    calls.sort_by_key(|c| {
+        let awaited = |e: &ra_ap_syntax::SyntaxNode| {
+            e.parent()
+                .is_some_and(|p| p.kind() == SyntaxKind::AWAIT_EXPR)
+        };
+        if awaited(c.syntax()) {
+            0
+        } else if c
+            .syntax()
+            .ancestors()
+            .take_while(|a| {
+                matches!(
+                    a.kind(),
+                    SyntaxKind::METHOD_CALL_EXPR | SyntaxKind::AWAIT_EXPR | SyntaxKind::TRY_EXPR
+                )
+            })
+            .any(|a| a.kind() == SyntaxKind::AWAIT_EXPR)
+        {
+            1
+        } else {
+            2
+        }
+    });
+    for call in calls {
         let Some(n) = call.name_ref().filter(|n| n.text() == name) else {
             continue;
         };
