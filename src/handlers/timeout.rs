@@ -109,8 +109,6 @@ pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
         }
         _ => start(f.syntax()),
     };
-    acc.edits
-        .replace(end(d.syntax())..fut_start, "; let fut = ", rule);
     let tail = if io {
         io_race_tail().to_string()
     } else {
@@ -121,9 +119,69 @@ pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
     } else {
         &tail[..tail.len() - 1]
     };
+    if fut_start == start(f.syntax()) && borrows_a_temporary(f) && !leaves_its_block(f) {
+        // `reqwest::get(&server.uri())`: the future borrows a temporary of the call's
+        // statement, which `let fut = ..` would drop at the end of its own (E0716). The race's
+        // first arm evaluates it instead, where it is polled (creating a future runs none of
+        // it; the timer starts at the same first poll), and keeps the temporary for as long.
+        let (head, rest) = tail.split_once("(fut").expect("the race names `fut`");
+        let head = format!("{head}(");
+        let (head, rest) = if io {
+            (format!("{head}async {{ "), format!(".await }}{rest}"))
+        } else {
+            (
+                head.replacen("async move {", "async {", 1),
+                rest.to_string(),
+            )
+        };
+        acc.edits.replace(end(d.syntax())..fut_start, head, rule);
+        acc.edits
+            .replace(end(f.syntax())..end(call.syntax()), rest, rule);
+        return Flow::Done;
+    }
+    acc.edits
+        .replace(end(d.syntax())..fut_start, "; let fut = ", rule);
     acc.edits
         .replace(end(f.syntax())..end(call.syntax()), tail, rule);
     Flow::Done
+}
+
+/// Whether the expression borrows a temporary (`&x.uri()`, `&format!(..)`) outside a closure or
+/// an async block of its own.
+fn borrows_a_temporary(e: &ast::Expr) -> bool {
+    e.syntax()
+        .descendants()
+        .filter_map(ast::RefExpr::cast)
+        .filter(|r| {
+            !r.syntax()
+                .ancestors()
+                .take_while(|a| a != e.syntax())
+                .any(|a| {
+                    ast::ClosureExpr::can_cast(a.kind())
+                        || ast::BlockExpr::cast(a).is_some_and(|b| b.async_token().is_some())
+                })
+        })
+        .any(|r| r.expr().is_some_and(|x| temporary(&x)))
+}
+
+/// Whether evaluating the expression can leave the enclosing function or loop (`?`, `return`,
+/// `break`, `continue`), or hides tokens that might (a macro): inside an async block it would
+/// leave the block instead.
+fn leaves_its_block(e: &ast::Expr) -> bool {
+    use ra_ap_syntax::SyntaxKind as K;
+    // The standard library's value macros leave nothing.
+    const PLAIN: [&str; 4] = ["format", "vec", "concat", "stringify"];
+    e.syntax()
+        .descendants_with_tokens()
+        .any(|t| match t.kind() {
+            K::QUESTION | K::RETURN_KW | K::BREAK_KW | K::CONTINUE_KW => true,
+            K::MACRO_CALL => !t
+                .as_node()
+                .and_then(|n| ast::MacroCall::cast(n.clone()))
+                .and_then(|m| m.path()?.segment()?.name_ref())
+                .is_some_and(|n| PLAIN.iter().any(|p| n.text() == *p)),
+            _ => false,
+        })
 }
 
 /// A value expression that is not a place: a call's result lives only in its statement.
@@ -154,6 +212,44 @@ use std::time::Duration;
 
 async fn bounded() -> io::Result<u8> {
     ({ let dur = Duration::from_secs(1); let fut = async { Ok(1) }; smol::future::FutureExt::or(fut, async move { let _ = smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future timed out")) }) }).await
+}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_future_that_borrows_a_temporary_is_evaluated_in_the_race() {
+        // wiremock-rs' doc example: `let fut = get(&server.uri());` would drop the `String`
+        // at the end of its statement (E0716).
+        check_rewrite(
+            "timeout-to-or",
+            r#"use async_std::future;
+use std::time::Duration;
+
+async fn get(url: &str) -> usize {
+    url.len()
+}
+
+async fn fetch(host: String) -> bool {
+    future::timeout(Duration::from_secs(1), get(&format!("http://{host}"))).await.is_ok()
+}
+
+async fn fetch_or_fail(host: Result<String, std::io::Error>) -> std::io::Result<bool> {
+    Ok(future::timeout(Duration::from_secs(1), get(&host?.to_string())).await.is_ok())
+}
+"#,
+            r#"use std::time::Duration;
+
+async fn get(url: &str) -> usize {
+    url.len()
+}
+
+async fn fetch(host: String) -> bool {
+    ({ let dur = Duration::from_secs(1); smol::future::FutureExt::or(async { Ok::<_, std::io::Error>(get(&format!("http://{host}")).await) }, async move { let _ = smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await.is_ok()
+}
+
+async fn fetch_or_fail(host: Result<String, std::io::Error>) -> std::io::Result<bool> {
+    Ok(({ let dur = Duration::from_secs(1); let fut = get(&host?.to_string()); smol::future::FutureExt::or(async move { Ok::<_, std::io::Error>(fut.await) }, async move { let _ = smol::Timer::after(dur).await; Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "future has timed out")) }) }).await.is_ok())
 }
 "#,
         );
