@@ -149,6 +149,25 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                 acc.edits
                     .replace(end(recv.syntax())..start(arg.syntax()), ", ", RULE);
             }
+            _ if super::timeout::evaluated_in_the_race(&recv)
+                && super::timeout::plain_duration(arg) =>
+            {
+                // The future borrows a temporary (see timeout.rs): the duration first (no
+                // effect to reorder), the future where the race polls it.
+                let tail = super::timeout::future_race_tail(ctx);
+                let (head, rest) = tail.split_once("(fut").expect("the race names `fut`");
+                acc.edits.insert(
+                    start(recv.syntax()),
+                    format!("({{ let dur = {}{head}(", arg.syntax().text()).replacen(
+                        "async move {",
+                        "async {",
+                        1,
+                    ),
+                    RULE,
+                );
+                acc.edits
+                    .replace(end(recv.syntax())..end(mc.syntax()), rest.to_string(), RULE);
+            }
             _ => {
                 acc.edits
                     .insert(start(recv.syntax()), "({ let fut = ", RULE);
@@ -209,6 +228,29 @@ async fn bounded() -> u8 {
         assert!(
             !out.text.contains("use smol::future::FutureExt")
                 && out.text.contains("smol::future::FutureExt::or("),
+            "{}",
+            out.text
+        );
+    }
+
+    #[test]
+    fn a_timeout_method_on_a_future_that_borrows_a_temporary() {
+        let out = migrate(
+            r#"use async_std::prelude::FutureExt;
+use std::time::Duration;
+
+async fn get(url: &str) -> usize {
+    url.len()
+}
+
+async fn bounded(host: &str) -> usize {
+    get(&format!("http://{host}")).timeout(Duration::from_secs(1)).await.unwrap_or(0)
+}
+"#,
+            crate::handlers::HandlerTarget::Smol,
+        );
+        assert!(
+            out.text.contains("({ let dur = Duration::from_secs(1); smol::future::FutureExt::or(async { Ok::<_, std::io::Error>(get(&format!(\"http://{host}\")).await) }, async move {"),
             "{}",
             out.text
         );

@@ -119,7 +119,7 @@ pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
     } else {
         &tail[..tail.len() - 1]
     };
-    if fut_start == start(f.syntax()) && borrows_a_temporary(f) && !leaves_its_block(f) {
+    if fut_start == start(f.syntax()) && evaluated_in_the_race(f) {
         // `reqwest::get(&server.uri())`: the future borrows a temporary of the call's
         // statement, which `let fut = ..` would drop at the end of its own (E0716). The race's
         // first arm evaluates it instead, where it is polled (creating a future runs none of
@@ -144,6 +144,26 @@ pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
     acc.edits
         .replace(end(f.syntax())..end(call.syntax()), tail, rule);
     Flow::Done
+}
+
+/// Whether a timeout's future is written inside the race (evaluated where it is polled), not
+/// bound by `let fut = ..`: it borrows a temporary, which that statement would drop, and
+/// evaluating it inside an async block changes nothing else.
+pub(super) fn evaluated_in_the_race(f: &ast::Expr) -> bool {
+    borrows_a_temporary(f) && !leaves_its_block(f)
+}
+
+/// A duration written without effects (a literal, a name, `Duration::from_secs(..)` of those):
+/// evaluating it before the future's expression instead of after changes nothing.
+pub(super) fn plain_duration(d: &ast::Expr) -> bool {
+    !leaves_its_block(d)
+        && d.syntax().descendants().all(|n| {
+            !ast::MethodCallExpr::can_cast(n.kind())
+                && ast::CallExpr::cast(n).is_none_or(|c| {
+                    c.expr()
+                        .is_some_and(|p| p.syntax().text().to_string().contains("Duration::"))
+                })
+        })
 }
 
 /// Whether the expression borrows a temporary (`&x.uri()`, `&format!(..)`) outside a closure or
