@@ -23,6 +23,20 @@ pub fn files_in_trees(
     manifest: &toml_edit::DocumentMut,
     edition: &str,
 ) -> Option<BTreeSet<PathBuf>> {
+    files_in_trees_keeping(dir, manifest, edition, &mut Parses::new())
+}
+
+/// The texts and trees the walk parsed (files that declare modules), by path: the migration
+/// reads them again and need not parse them again.
+pub type Parses = std::collections::BTreeMap<PathBuf, (String, crate::rewrite::FileParse)>;
+
+/// [`files_in_trees`], keeping what it parsed in `parses`.
+pub fn files_in_trees_keeping(
+    dir: &Path,
+    manifest: &toml_edit::DocumentMut,
+    edition: &str,
+    parses: &mut Parses,
+) -> Option<BTreeSet<PathBuf>> {
     let roots = roots(dir, manifest);
     if roots.is_empty() {
         return None;
@@ -73,6 +87,7 @@ pub fn files_in_trees(
                 todo.push((here.join(lit), true));
             }
         }
+        parses.insert(file, (text, parse));
     }
     Some(seen)
 }

@@ -34,6 +34,7 @@ pub(super) fn load_package(
     root: &Path,
     pkg: &Package,
     texts: Vec<(PathBuf, String)>,
+    mut parses: BTreeMap<PathBuf, rewrite::FileParse>,
     config: &Config,
     report: &mut RootReport,
 ) -> (CrateContext, Vec<Parsed>) {
@@ -93,7 +94,9 @@ pub(super) fn load_package(
         let candidate = workspace::mentions_any(&text, &ctx.roots)
             || (threads_wanted && workspace::mentions_any(&text, &async_words));
         if candidate {
-            let parse = rewrite::parse(&text, &pkg.edition);
+            let parse = parses
+                .remove(&path)
+                .unwrap_or_else(|| rewrite::parse(&text, &pkg.edition));
             let place = place_of(&path, &pkg.dir);
             let original = parse.tree();
             let nodes: Vec<ra_ap_syntax::SyntaxNode> = original.syntax().descendants().collect();

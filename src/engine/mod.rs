@@ -254,7 +254,13 @@ fn plan_workspace(
     let mut report = empty_report(&root, &ws.dir, config);
 
     // Which packages have candidate files at all (the text pre-filter).
-    let mut work: Vec<(usize, Vec<(PathBuf, String)>)> = Vec::new();
+    // Per package: its files' texts, and the trees the module walk parsed (by the same paths).
+    #[allow(clippy::type_complexity)]
+    let mut work: Vec<(
+        usize,
+        Vec<(PathBuf, String)>,
+        BTreeMap<PathBuf, crate::rewrite::FileParse>,
+    )> = Vec::new();
     // Packages with a module-tree file that was not read, or docs included from a file with
     // async-std examples: they keep async-std.
     let mut incomplete: BTreeSet<usize> = BTreeSet::new();
@@ -288,10 +294,19 @@ fn plan_workspace(
             // Converting to threads touches every async fn, async-std or not.
             names.insert("async".into());
         }
+        let mut walk_parses = crate::module_tree::Parses::new();
         let tree = std::fs::read_to_string(&pkg.manifest_path)
             .ok()
             .and_then(|m| m.parse::<toml_edit::DocumentMut>().ok())
-            .and_then(|doc| crate::module_tree::files_in_trees(&pkg.dir, &doc, &pkg.edition));
+            .and_then(|doc| {
+                crate::module_tree::files_in_trees_keeping(
+                    &pkg.dir,
+                    &doc,
+                    &pkg.edition,
+                    &mut walk_parses,
+                )
+            });
+        let mut parses = BTreeMap::new();
         // By their real paths: a module reached through a symbolic link is the file it names,
         // migrated once, where the walk found it.
         let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -391,7 +406,14 @@ fn plan_workspace(
             };
             let outside = tree_real.as_ref().is_some_and(|t| !t.contains(&canon(f)));
             if !outside {
-                texts.push((via_link.get(&canon(f)).unwrap_or(f).clone(), text));
+                let path = via_link.get(&canon(f)).unwrap_or(f).clone();
+                // The module walk's tree, when it parsed this same text.
+                if let Some((walked, parse)) = walk_parses.remove(f) {
+                    if walked == text {
+                        parses.insert(path.clone(), parse);
+                    }
+                }
+                texts.push((path, text));
             } else if workspace::mentions_any(&text, &names) {
                 let file = rel(&root, f);
                 report.findings.push(
@@ -418,7 +440,7 @@ fn plan_workspace(
             .any(|(_, t)| workspace::mentions_any(t, &names))
             || pkg.uses_async_std
         {
-            work.push((pi, texts));
+            work.push((pi, texts, parses));
         }
     }
 
@@ -449,10 +471,10 @@ fn plan_workspace(
     // workspace-wide fact.
     let loaded: Vec<(usize, (CrateContext, Vec<Parsed>))> = work
         .into_iter()
-        .map(|(pi, texts)| {
+        .map(|(pi, texts, parses)| {
             (
                 pi,
-                load_package(&root, &packages[pi], texts, config, &mut report),
+                load_package(&root, &packages[pi], texts, parses, config, &mut report),
             )
         })
         .collect();

@@ -157,26 +157,6 @@ fn name_still_written(
     if ctx.src.contains("include!") {
         return true;
     }
-    // `use` items, comments and string literals name nothing the import binds.
-    let mut uses: Vec<std::ops::Range<usize>> = ctx
-        .nodes()
-        .iter()
-        .filter(|n| ast::Use::can_cast(n.kind()))
-        .map(|n| n.text_range().start().into()..n.text_range().end().into())
-        .collect();
-    uses.extend(
-        ctx.sf
-            .syntax()
-            .descendants_with_tokens()
-            .filter_map(|e| e.into_token())
-            .filter(|t| {
-                matches!(
-                    t.kind(),
-                    ra_ap_syntax::SyntaxKind::COMMENT | ra_ap_syntax::SyntaxKind::STRING
-                )
-            })
-            .map(|t| t.text_range().start().into()..t.text_range().end().into()),
-    );
     let written_at = |text: &str, i: usize| {
         let before = text[..i].trim_end_matches([' ', '\t']);
         let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
@@ -185,11 +165,38 @@ fn name_still_written(
             && !before.ends_with("::")
             && !before.ends_with('.')
     };
-    let in_source = ctx.src.match_indices(name).any(|(i, _)| {
-        written_at(ctx.src, i)
-            && !uses.iter().any(|u| u.contains(&i))
-            && !edits.touches(i..i + name.len())
-    });
+    let candidates: Vec<usize> = ctx
+        .src
+        .match_indices(name)
+        .map(|(i, _)| i)
+        .filter(|&i| written_at(ctx.src, i) && !edits.touches(i..i + name.len()))
+        .collect();
+    // `use` items, comments and string literals name nothing the import binds (walked only
+    // where the name is written at all).
+    let in_source = !candidates.is_empty() && {
+        let mut uses: Vec<std::ops::Range<usize>> = ctx
+            .nodes()
+            .iter()
+            .filter(|n| ast::Use::can_cast(n.kind()))
+            .map(|n| n.text_range().start().into()..n.text_range().end().into())
+            .collect();
+        uses.extend(
+            ctx.sf
+                .syntax()
+                .descendants_with_tokens()
+                .filter_map(|e| e.into_token())
+                .filter(|t| {
+                    matches!(
+                        t.kind(),
+                        ra_ap_syntax::SyntaxKind::COMMENT | ra_ap_syntax::SyntaxKind::STRING
+                    )
+                })
+                .map(|t| t.text_range().start().into()..t.text_range().end().into()),
+        );
+        candidates
+            .iter()
+            .any(|&i| !uses.iter().any(|u| u.contains(&i)))
+    };
     in_source
         || edits.edits().iter().filter(|e| !e.soft).any(|e| {
             e.text

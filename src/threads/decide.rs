@@ -98,7 +98,7 @@ pub(crate) fn decide_units(
         }
         // Doc examples become the blocking form of the code they document, unless one of them
         // needs a runtime itself.
-        if doc_mentions_async_std(sf, &krate.roots) {
+        if doc_mentions_async_std(sf, &f.text, &krate.roots) {
             let why = rewrite::doctests::threads_blockers(&f.text, plan, krate, &pkg.edition);
             if let Some(why) = why.first() {
                 entry.0.push(
@@ -243,7 +243,23 @@ pub(crate) fn decide_units(
 }
 
 /// Whether a doc comment of the file shows async-std code.
-fn doc_mentions_async_std(sf: &ra_ap_syntax::ast::SourceFile, roots: &BTreeSet<String>) -> bool {
+fn doc_mentions_async_std(
+    sf: &ra_ap_syntax::ast::SourceFile,
+    text: &str,
+    roots: &BTreeSet<String>,
+) -> bool {
+    // By lines first: a line doc comment runs to the end of its line, so a mention must follow
+    // a `///` or `//!` on it; without one (and without block doc comments) no token is walked.
+    let candidate = text.lines().any(|l| {
+        ["///", "//!"]
+            .iter()
+            .filter_map(|m| l.find(m))
+            .min()
+            .is_some_and(|at| workspace::mentions_any(&l[at..], roots))
+    });
+    if !candidate && !text.contains("/**") && !text.contains("/*!") {
+        return false;
+    }
     sf.syntax()
         .descendants_with_tokens()
         .filter_map(|t| t.into_token())
