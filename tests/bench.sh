@@ -8,7 +8,8 @@
 #   - ast-grep's 23 peer rules, `scan --update-all` (2 threads);
 #   - `async-std-migrate apply --syntax-only --to smol` (the same target as the peer rules);
 #   - `async-std-migrate apply --syntax-only` (the default, --to auto);
-# and once, on medium, the semantic mode (`apply`, one rust-analyzer database for the run).
+# then the default semantic mode (`diff -j 2`) on medium and large, SEMANTIC_RUNS times each
+# (default 1), with its peak and its ratio to ast-grep.
 # Copy time is excluded (copies are made before the clock starts). Prints a markdown table and
 # the paired ratios; docs/performance.md holds the last results.
 # Without AST_GREP_BINARY, ast-grep 0.51.1 is installed from npm into a temporary directory.
@@ -25,6 +26,7 @@ fi
 [ -n "${TOOL:-}" ] || (cd "$here" && cargo build --release -q)
 tool=${TOOL:-$here/target/release/async-std-migrate}
 runs=${RUNS:-3}
+declare -A sg_wall=()
 
 # Prints "wall_s peak_kb" of one command.
 measure() {
@@ -60,8 +62,18 @@ for size in medium large; do
   done
   echo "| $size | ratio smol / ast-grep | $(echo "$w_smol / $w_ast_grep" | bc -l | cut -c1-4) | |"
   echo "| $size | ratio auto / ast-grep | $(echo "$w_auto / $w_ast_grep" | bc -l | cut -c1-4) | |"
+  sg_wall[$size]=$w_ast_grep
 done
-# Semantic mode, once, on medium.
-rm -rf "$work/copy" && cp -r "$work/tree-medium" "$work/copy"
-r=$(measure "$tool" apply --allow-dirty --allow-no-vcs -j 2 "$work/copy")
-echo "| medium | semantic (\`apply\`, one rust-analyzer database, -j 2) | ${r% *} | $(( ${r#* } / 1024 )) |"
+# The default mode (semantic), `diff -j 2` as issue 15 measures it, SEMANTIC_RUNS times per tree
+# (minutes each on large), with its peak and the ratio to the peer's median above.
+for size in medium large; do
+  s_walls=""; s_peaks=""
+  for i in $(seq "${SEMANTIC_RUNS:-1}"); do
+    r=$(measure "$tool" diff -j 2 "$work/tree-$size")
+    s_walls+="${r% *} "; s_peaks+="${r#* } "
+  done
+  w=$(echo $s_walls | tr ' ' '\n' | median)
+  p=$(echo $s_peaks | tr ' ' '\n' | median)
+  echo "| $size | semantic \`diff -j 2\` | $w | $((p / 1024)) |"
+  echo "| $size | ratio semantic / ast-grep | $(echo "$w / ${sg_wall[$size]}" | bc -l | cut -c1-4) | |"
+done
