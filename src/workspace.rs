@@ -33,6 +33,8 @@ pub struct Package {
     pub has_lib: bool,
     /// Other packages below the same PATH that depend on this one.
     pub dependents: Vec<String>,
+    /// Crate names of the dependencies only [dev-dependencies] tables name.
+    pub dev_only_deps: BTreeSet<String>,
     /// async-std's feature that runs every task in a Tokio context (`tokio1`, `tokio03`,
     /// `tokio02`), when the package enables it (`manifest::tokio_context`).
     pub tokio_context: Option<crate::manifest::TokioContext>,
@@ -315,13 +317,16 @@ fn inherit_tokio_context(out: &mut [Workspace]) {
             if p.tokio_context.is_some() || !p.deps.contains(&name) || own == name {
                 continue;
             }
+            // Through a dev-dependency only its tests, examples and doc examples ran them.
             let inherited = TokioContext {
                 through: Some(format!("the workspace dependency `{name}`")),
-                dev_only: false,
+                dev_only: p.dev_only_deps.contains(&name),
                 ..t.clone()
             };
             p.tokio_context = Some(inherited.clone());
-            given.push((own, inherited));
+            if !inherited.dev_only {
+                given.push((own, inherited));
+            }
         }
     }
 }
@@ -425,6 +430,7 @@ fn package(
     let mut uses = false;
     let mut deps = BTreeSet::new();
     let mut dep_idents = BTreeMap::new();
+    let (mut dev_deps, mut other_deps) = (BTreeSet::new(), BTreeSet::new());
     crate::manifest::visit_dependency_tables(doc, |table, key, item| {
         if crate::manifest::is_async_std(key, item) {
             uses = true;
@@ -432,6 +438,11 @@ fn package(
         }
         let real = item.get("package").and_then(|p| p.as_str()).unwrap_or(key);
         deps.insert(real.to_string());
+        if table.ends_with("dev-dependencies") {
+            dev_deps.insert(real.to_string());
+        } else if table != "workspace.dependencies" {
+            other_deps.insert(real.to_string());
+        }
         if !table.ends_with("build-dependencies") && table != "workspace.dependencies" {
             dep_idents.insert(real.to_string(), key.replace('-', "_"));
         }
@@ -472,6 +483,7 @@ fn package(
         publish,
         has_lib,
         dependents: Vec::new(),
+        dev_only_deps: dev_deps.difference(&other_deps).cloned().collect(),
         tokio_context: None,
     }
 }

@@ -420,9 +420,9 @@ pub(super) fn enter_tokio_context(
     report: &mut RootReport,
     needs: &mut crate::manifest::Needs,
 ) {
-    if !pkg.tokio_context.as_ref().is_some_and(|t| !holds(pkg, t)) {
+    let Some(context) = pkg.tokio_context.as_ref().filter(|t| !holds(pkg, t)) else {
         return;
-    }
+    };
     // The package's files, and the modules the migration generated in its `src/`.
     let src = rel(root, &pkg.dir.join("src"));
     let mut dev_only = true;
@@ -446,14 +446,17 @@ pub(super) fn enter_tokio_context(
                 .locate(&fc.file, &fc.after),
             );
         }
-        let Some(e) = rewrite::tokio_context::enter(&fc.after, &pkg.edition) else {
-            continue;
-        };
         let dev = unit.is_some_and(|u| {
             ["tests", "examples", "benches"]
                 .iter()
                 .any(|d| u == *d || u.starts_with(&format!("{d}/")))
         });
+        // A context only [dev-dependencies] gave: only tests, examples, benches and doc
+        // examples ran in it.
+        let code = dev || !context.dev_only;
+        let Some(e) = rewrite::tokio_context::enter(&fc.after, &pkg.edition, code) else {
+            continue;
+        };
         dev_only &= dev || e.in_code == 0;
         any = true;
         fc.after = e.text;

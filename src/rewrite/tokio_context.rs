@@ -48,14 +48,18 @@ pub struct Entered {
     pub in_docs: usize,
 }
 
-/// Wraps the futures of `text`'s smol `block_on` and `spawn` calls (code and doc examples);
-/// `None` when there is none.
-pub fn enter(text: &str, edition: &str) -> Option<Entered> {
+/// Wraps the futures of `text`'s smol `block_on` and `spawn` calls (in its code when `code`, and
+/// in its doc examples); `None` when there is none.
+pub fn enter(text: &str, edition: &str, code: bool) -> Option<Entered> {
     if !text.contains("smol") {
         return None;
     }
     let edition = super::edition_of(edition);
-    let mut inserts = insertions(text, edition);
+    let mut inserts = if code {
+        insertions(text, edition)
+    } else {
+        Vec::new()
+    };
     let in_code = inserts.len() / 2;
     let docs = super::doctests::code_block_insertions(text, |code| insertions(code, edition));
     let in_docs = docs.len() / 2;
@@ -276,7 +280,7 @@ mod tests {
     use super::enter;
 
     fn check(before: &str, after: &str) {
-        let got = enter(before, "2021").map(|e| e.text);
+        let got = enter(before, "2021", true).map(|e| e.text);
         assert_eq!(got.as_deref().unwrap_or(before), after);
     }
 
@@ -298,14 +302,14 @@ mod tests {
 
     #[test]
     fn a_second_run_changes_nothing_and_a_trailing_comma_stays_outside() {
-        let once = enter("fn f() { smol::block_on(g(),); }", "2021")
+        let once = enter("fn f() { smol::block_on(g(),); }", "2021", true)
             .unwrap()
             .text;
         assert_eq!(
             once,
             "fn f() { smol::block_on(async_compat::Compat::new(g()),); }"
         );
-        assert_eq!(enter(&once, "2021"), None);
+        assert_eq!(enter(&once, "2021", true), None);
     }
 
     #[test]

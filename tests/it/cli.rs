@@ -1155,3 +1155,58 @@ fn smol_macros_attributes_under_a_tokio_context_are_listed_for_review() {
         "{out}"
     );
 }
+
+/// A context a package has only through a dev-dependency reached only its tests, examples and
+/// doc examples: those are wrapped, its library is migrated as any other, and async-compat is a
+/// dev-dependency.
+#[test]
+fn a_context_through_a_dev_dependency_reaches_only_the_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |p: &str, t: &str| {
+        std::fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
+        std::fs::write(root.join(p), t).unwrap();
+    };
+    write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"core\", \"app\"]\nresolver = \"2\"\n",
+    );
+    write(
+        "core/Cargo.toml",
+        "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nasync-std = { version = \"1\", features = [\"tokio1\"] }\n",
+    );
+    write(
+        "core/src/lib.rs",
+        "pub async fn run() {\n    async_std::task::spawn(async {}).await;\n}\n",
+    );
+    write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nasync-std = \"1\"\n\n[dev-dependencies]\ncore = { path = \"../core\" }\n",
+    );
+    write(
+        "app/src/lib.rs",
+        "pub async fn work() -> u8 {\n    async_std::task::spawn(async { 1 }).await\n}\n",
+    );
+    write(
+        "app/tests/t.rs",
+        "#[test]\nfn runs() {\n    async_std::task::block_on(core::run());\n}\n",
+    );
+    let (code, out, err) = run(&[
+        "diff",
+        "--syntax-only",
+        "--to",
+        "smol",
+        root.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 2, "{err}");
+    assert!(
+        out.contains("+    smol::block_on(async_compat::Compat::new(core::run()));"),
+        "{out}"
+    );
+    assert!(out.contains("::spawn(async { 1 }).await"), "{out}");
+    assert!(
+        out.contains("manifest: app/Cargo.toml: added async-compat to [dev-dependencies]"),
+        "{out}"
+    );
+    assert!(out.contains("findings: 0 not migrated"), "{out}");
+}
