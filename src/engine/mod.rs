@@ -264,6 +264,8 @@ fn plan_workspace(
     // Packages with a module-tree file that was not read, or docs included from a file with
     // async-std examples: they keep async-std.
     let mut incomplete: BTreeSet<usize> = BTreeSet::new();
+    // Per package: the doc files its crates include that show async-std code.
+    let mut included: BTreeMap<usize, Vec<package::IncludedDoc>> = BTreeMap::new();
     // Packages with async-std in reach: their own dependency, or a workspace package they depend
     // on that has it (its async API may become blocking with them: `joint.rs`).
     let mut in_reach: BTreeSet<usize> = (0..packages.len())
@@ -427,11 +429,17 @@ fn plan_workspace(
                 );
             }
         }
-        // Docs a crate includes from another file, with async-std examples: async-std stays.
+        // Docs a crate includes from another file, with async-std examples: migrated with the
+        // package's library when it goes to smol (after the decisions), else async-std stays.
         if pkg.uses_async_std {
             for (path, text) in &texts {
-                if package::included_docs(&root, path, text, &async_std_names, &mut report) {
-                    incomplete.insert(pi);
+                for d in package::included_docs(&root, path, text, &async_std_names) {
+                    if config.target == Target::Threads {
+                        package::included_doc_kept(&d, &mut report);
+                        incomplete.insert(pi);
+                    } else {
+                        included.entry(pi).or_insert_with(Vec::new).push(d);
+                    }
                 }
             }
         }
@@ -530,7 +538,13 @@ fn plan_workspace(
                         .is_some_and(|n| generating.iter().any(|g| g.dependents.contains(n)));
                 if config.target != Target::Threads {
                     package::enter_tokio_context(&root, pkg, &units, &mut report, &mut needs);
+                    // (Before the components: a doc file that keeps async-std keeps smol too.)
+                    let docs_on_smol = included.get(&pi).is_some_and(|docs| {
+                        package::migrate_included_docs(&root, pkg, docs, &mut report, &mut needs)
+                    });
                     package::library_components(&root, pkg, &units, &mut report, &mut needs);
+                    // Their doctests build with the package's dev-dependencies.
+                    needs.smol |= docs_on_smol;
                 }
                 all.keep_async_std |= needs.keep_async_std;
                 all.smol |= needs.smol;

@@ -351,18 +351,29 @@ pub(super) fn decide(
     }
 }
 
-/// Files a crate includes as its docs (`#![doc = include_str!("../README.md")]`, in `text`, the
-/// file at `path`): their code blocks are doctests, which the migration does not rewrite (they
-/// are no Rust file). One that shows async-std code (`names`) is reported where it is included;
-/// whether there is one: its package keeps async-std for it (its doctests would lose it).
+/// A file a crate includes as its docs (`#![doc = include_str!("../README.md")]`) whose code
+/// blocks show async-std code: they are doctests of the crate.
+#[derive(Debug, Clone)]
+pub(super) struct IncludedDoc {
+    /// The including file (relative to the PATH), its text, and where `include_str!` is in it.
+    pub file: String,
+    pub text: String,
+    pub at: usize,
+    /// The string `include_str!` names, the included file and its text.
+    pub lit: String,
+    pub path: PathBuf,
+    pub doc: String,
+}
+
+/// The files `text` (the file at `path`) includes as its docs that show async-std code
+/// (`names`).
 pub(super) fn included_docs(
     root: &Path,
     path: &Path,
     text: &str,
     names: &BTreeSet<String>,
-    report: &mut RootReport,
-) -> bool {
-    let mut found = false;
+) -> Vec<IncludedDoc> {
+    let mut found = Vec::new();
     for (at, _) in text.match_indices("include_str!") {
         // In a `doc` attribute: `#![doc = include_str!(..)]`, `#[doc = include_str!(..)]`.
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -378,26 +389,94 @@ pub(super) fn included_docs(
         else {
             continue;
         };
-        let included = path.parent().unwrap_or(Path::new(".")).join(lit);
+        let included =
+            crate::module_tree::normalise(&path.parent().unwrap_or(Path::new(".")).join(lit));
         let Ok(doc) = std::fs::read_to_string(&included) else {
             continue;
         };
         if workspace::mentions_any(&doc, names) {
-            report.findings.push(
-                crate::report::RawFinding::not_migrated(
-                    at,
-                    FindingId::IncludedDocs,
-                    format!(
-                        "`{lit}` is included as this crate's docs and shows async-std code: its examples are doctests, so async-std stays for them"
-                    ),
-                    "migrate the examples of that file by hand (as the doc comments were), then drop async-std",
-                )
-                .locate(&rel(root, path), text),
-            );
-            found = true;
+            found.push(IncludedDoc {
+                file: rel(root, path),
+                text: text.to_string(),
+                at,
+                lit: lit.to_string(),
+                path: included,
+                doc,
+            });
         }
     }
     found
+}
+
+/// Reports an included doc file whose examples stay on async-std: its package keeps async-std.
+pub(super) fn included_doc_kept(d: &IncludedDoc, report: &mut RootReport) {
+    report.findings.push(
+        crate::report::RawFinding::not_migrated(
+            d.at,
+            FindingId::IncludedDocs,
+            format!(
+                "`{}` is included as this crate's docs and shows async-std code: its examples are doctests, so async-std stays for them",
+                d.lit
+            ),
+            "migrate the examples of that file by hand (as the doc comments were), then drop async-std",
+        )
+        .locate(&d.file, &d.text),
+    );
+}
+
+/// The included doc files of a package whose library went to smol: their code blocks are
+/// migrated as doc comments' are (`rewrite::doctests::migrate_markdown`), and the file is written
+/// with the package's; one whose examples keep async-std code is reported, and async-std stays.
+pub(super) fn migrate_included_docs(
+    root: &Path,
+    pkg: &Package,
+    docs: &[IncludedDoc],
+    report: &mut RootReport,
+    needs: &mut crate::manifest::Needs,
+) -> bool {
+    let on_smol = needs.smol && !needs.keep_async_std;
+    let mut any = false;
+    let mut krate = CrateContext {
+        roots: pkg.roots.clone(),
+        lib_name: pkg.lib_name.clone(),
+        ..Default::default()
+    };
+    krate.roots.insert("async_std".into());
+    for d in docs {
+        let file = rel(root, &d.path);
+        if report.files.iter().any(|f| f.file == file) {
+            continue; // included by two crates of the package: written once
+        }
+        let mut findings = Vec::new();
+        let migrated = on_smol
+            .then(|| {
+                rewrite::doctests::migrate_markdown(
+                    &d.doc,
+                    &Catalogue::smol(),
+                    &krate,
+                    &pkg.edition,
+                    &mut findings,
+                )
+            })
+            .flatten();
+        match migrated {
+            Some((after, blocks)) => {
+                any = true;
+                report.files.push(FileChange {
+                    file,
+                    before: d.doc.clone(),
+                    after,
+                    rules: [(rewrite::doctests::RULE.to_string(), blocks)].into(),
+                    crates: ["smol".to_string()].into(),
+                });
+            }
+            _ => {
+                included_doc_kept(d, report);
+                needs.keep_async_std = true;
+            }
+        }
+    }
+    any && !needs.keep_async_std
 }
 
 /// Whether async-std's Tokio context keeps the package on async-std: Tokio before 1 (no

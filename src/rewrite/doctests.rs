@@ -107,6 +107,42 @@ pub fn migrate_doc_blocks(
     migrate_doc_blocks_to(text, cat, krate, edition, None, findings)
 }
 
+/// Migrates the Rust code blocks of a Markdown file a crate includes as its docs (its README):
+/// each line read as a line of a doc comment, the blocks migrated as doc comments' are. Returns
+/// the new text and how many blocks changed, or `None` when none did or a block keeps async-std
+/// code (a finding in `findings` says where).
+pub fn migrate_markdown(
+    text: &str,
+    cat: &crate::rules::Catalogue,
+    krate: &crate::resolve::CrateContext,
+    edition: &str,
+    findings: &mut Vec<RawFinding>,
+) -> Option<(String, usize)> {
+    let prefixed: String = text
+        .split_inclusive('\n')
+        .map(|l| format!("/// {l}"))
+        .collect();
+    let out = migrate_doc_blocks(&prefixed, cat, krate, edition, findings)?;
+    let back: String = out
+        .text
+        .split_inclusive('\n')
+        .map(|l| {
+            l.strip_prefix("/// ")
+                .or_else(|| l.strip_prefix("///"))
+                .unwrap_or(l)
+        })
+        .collect();
+    // What a block still says of async-std: the file is not migrated.
+    let left = rust_blocks(&out.text).iter().any(|b| {
+        b.iter()
+            .any(|l| crate::workspace::mentions_any(&l.code, &krate.roots))
+    });
+    let kept = findings
+        .iter()
+        .any(|f| f.severity == crate::report::Severity::NotMigrated);
+    (!left && !kept).then_some((back, out.blocks))
+}
+
 /// [`migrate_doc_blocks`] to a target: `threads` is the package's plan for `--to threads` (the
 /// blocks become the blocking form of the code they document).
 pub fn migrate_doc_blocks_to(
