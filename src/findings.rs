@@ -80,7 +80,8 @@ finding_ids! {
     /// `impl Future/Stream/AsyncRead.. for`, `Pin<..>`, `impl Future`, `dyn Future`
     HandWrittenFuture = "hand-written-future", Blocker;
     /// a file the crate includes as its docs (`#![doc = include_str!("../README.md")]`) shows
-    /// async-std code: its doctests keep async-std
+    /// async-std code that was not migrated with the crate (an example the catalogue cannot
+    /// rewrite, a package that keeps async-std, `--to threads`): its doctests keep async-std
     IncludedDocs = "included-docs", Finding;
     /// `try_lock`, `lock_arc`, `upgradable_read`, ... (different shapes in std)
     LockApi = "lock-api", Blocker;
