@@ -52,7 +52,7 @@ tail -n +2 "$corpus" | while IFS=$'\t' read -r name repo commit check test notes
   target="$cache/target-$name"
   # Every test binary runs (`--no-fail-fast`), so before and after count the same binaries even
   # when one fails (async-std's io_timeout under a closed stdin).
-  tcmd=$(echo "$test" | sed 's/ (.*//; s/;.*//; s/^cargo test/cargo test --no-fail-fast/')
+  tcmd=$(echo "$test" | sed -E 's/ \(.*//; s/;.*//; s/(^|[[:space:]])cargo test/\1cargo test --no-fail-fast/')
   before_tests=""
   before_warnings=""
   # WARNINGS=1: the check on the original first (same target directory: the after check then
