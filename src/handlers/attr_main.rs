@@ -260,7 +260,8 @@ fn sync_wrapper(
             kept.push_str(&format!("{ind}{t}\n"));
         }
     }
-    if !is_main && ctx.in_lib && !under_cfg_test(func) {
+    // (In a doc example too: rustdoc compiles no test, so the async fn of one is never built.)
+    if !is_main && (ctx.in_lib || ctx.doc) && !under_cfg_test(func) {
         kept.push_str(&format!("{ind}#[cfg(test)]\n"));
     }
     let first = func
@@ -269,11 +270,44 @@ fn sync_wrapper(
         .unwrap_or_else(|| async_kw.clone().into());
     let first: ra_ap_syntax::SyntaxElement = first;
     let at: usize = first.text_range().start().into();
-    let params = super::text_of(ctx, params.syntax());
+    // Parameters (a test framework's: rstest's `#[case] x: u32`) are the wrapper's, with their
+    // attributes, and passed on to the async fn, which keeps their patterns (`mut x`) without
+    // the attributes.
+    let mut names = Vec::new();
+    let mut wrapper_params = Vec::new();
+    for p in params.params() {
+        let Some(ast::Pat::IdentPat(ip)) = p.pat() else {
+            acc.findings.push(RawFinding::not_migrated(
+                start(p.syntax()),
+                handler,
+                "a parameter of the test is a pattern, which the synchronous fn cannot pass on",
+                "bind it to a name and destructure it in the body, then run again",
+            ));
+            return;
+        };
+        let Some(n) = ip.name() else { return };
+        let ty = p
+            .ty()
+            .map(|t| super::text_of(ctx, t.syntax()).to_string())
+            .unwrap_or_default();
+        let attrs: String = ast::HasAttrs::attrs(&p)
+            .map(|a| format!("{} ", super::text_of(ctx, a.syntax())))
+            .collect();
+        for a in ast::HasAttrs::attrs(&p) {
+            let r = super::range(a.syntax());
+            let rest = &ctx.src[r.end..];
+            let end = r.end + (rest.len() - rest.trim_start().len());
+            acc.edits.replace(r.start..end, "", handler);
+        }
+        wrapper_params.push(format!("{attrs}{}: {ty}", n.text()));
+        names.push(n.text().to_string());
+    }
+    let params = format!("({})", wrapper_params.join(", "));
+    let args = names.join(", ");
     acc.edits.insert(
         at,
         format!(
-            "{vis}fn {name}{params}{ret} {{\n{prologue}{ind}    {block_on}({helper}())\n{ind}}}\n\n{kept}{ind}"
+            "{vis}fn {name}{params}{ret} {{\n{prologue}{ind}    {block_on}({helper}({args}))\n{ind}}}\n\n{kept}{ind}"
         ),
         handler,
     );
@@ -455,6 +489,40 @@ use tokio::test as atest;
 #[cfg_attr(feature = "use_async-std", macro_rules_attribute::apply(smol_macros::test!))]
 #[cfg_attr(not(feature = "use_async-std"), atest)]
 async fn connects() {}
+"#,
+        );
+    }
+
+    #[test]
+    fn a_test_s_parameters_are_passed_on() {
+        // rstest's cases: the attributes stay on the test's parameters, the async fn gets the
+        // values.
+        check_rewrite(
+            "attr-test",
+            r#"use rstest::rstest;
+
+#[rstest]
+#[case(1)]
+#[async_std::test]
+async fn counts(#[case] mut n: u32, #[values(2, 3)] m: u32) {
+    n += m;
+    assert!(n > 2);
+}
+"#,
+            r#"use rstest::rstest;
+
+#[rstest]
+#[case(1)]
+#[test]
+fn counts(#[case] n: u32, #[values(2, 3)] m: u32) {
+    smol::block_on(async_counts(n, m))
+}
+
+#[cfg(test)]
+async fn async_counts(mut n: u32, m: u32) {
+    n += m;
+    assert!(n > 2);
+}
 "#,
         );
     }

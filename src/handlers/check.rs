@@ -84,6 +84,7 @@ pub(crate) fn migrate_in(src: &str, target: HandlerTarget, edition: &str) -> Out
             krate: &krate,
             edition,
             in_lib: place.in_lib,
+            doc: false,
             threads: plan.as_ref(),
             generated: &generated,
             nodes: Some(&nodes),

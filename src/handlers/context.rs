@@ -41,6 +41,8 @@ pub struct Ctx<'a> {
     pub edition: &'a str,
     /// The file belongs to the package's `src/` tree (library and main binary).
     pub in_lib: bool,
+    /// The text is a doc example's code (a doctest), not a file of the package.
+    pub doc: bool,
     /// `--to threads`: the crate facts the conversion needs (`None` when migrating to smol).
     pub threads: Option<&'a crate::threads::Plan>,
     /// The modules the tool writes for the file's crate (`TimeoutError`, `Condvar`: see
@@ -91,6 +93,8 @@ pub struct FileCtx<'a> {
     pub krate: &'a CrateContext,
     pub edition: &'a str,
     pub in_lib: bool,
+    /// See [`Ctx::doc`].
+    pub doc: bool,
     pub threads: Option<&'a crate::threads::Plan>,
     /// See [`Ctx::generated`].
     pub generated: &'a super::generated::Paths,

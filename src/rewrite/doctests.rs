@@ -159,6 +159,7 @@ pub fn migrate_doc_blocks_to(
         krate,
         edition,
         in_lib: false,
+        doc: true,
         threads,
         generated: &crate::handlers::generated::Paths::NONE,
         nodes: None,
@@ -336,6 +337,7 @@ pub fn threads_blockers(
             krate,
             edition,
             in_lib: false,
+            doc: true,
             threads: Some(plan),
             generated: &crate::handlers::generated::Paths::NONE,
             nodes: std::cell::OnceCell::new(),
@@ -476,6 +478,17 @@ mod tests {
 #[cfg(test)]
 mod check_tests {
     use crate::handlers::check::*;
+
+    #[test]
+    fn a_test_in_a_doc_example_stays_out_of_the_doctest() {
+        // rustdoc builds no `#[test]` fn (rstest's docs call items they never define there):
+        // the async fn the test runs is built for tests only too.
+        check_rewrite(
+            super::RULE,
+            "/// ```\n/// #[async_std::test]\n/// async fn single() {\n///     undefined().await;\n/// }\n/// ```\npub fn documented() {}\n",
+            "/// ```\n/// #[test]\n/// fn single() {\n///     smol::block_on(async_single())\n/// }\n///\n/// #[cfg(test)]\n/// async fn async_single() {\n///     undefined().await;\n/// }\n/// ```\npub fn documented() {}\n",
+        );
+    }
 
     #[test]
     fn a_text_block_is_not_rust() {

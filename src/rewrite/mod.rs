@@ -58,6 +58,7 @@ pub fn migrate_file(
         krate: ctx_in.krate,
         edition: ctx_in.edition,
         in_lib: ctx_in.in_lib,
+        doc: ctx_in.doc,
         threads: ctx_in.threads,
         generated: ctx_in.generated,
         nodes: ctx_in

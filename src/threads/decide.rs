@@ -76,6 +76,7 @@ pub(crate) fn decide_units(
             krate,
             edition: &pkg.edition,
             in_lib: f.place.in_lib,
+            doc: false,
             threads: Some(plan),
             generated: &crate::handlers::generated::Paths::NONE,
             nodes: std::cell::OnceCell::from(f.nodes.clone()),
