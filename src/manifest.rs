@@ -783,8 +783,7 @@ fn names_dep(doc: &DocumentMut, k: &str) -> bool {
 /// Features that enable a kept optional async-std enable the optional smol added beside it.
 fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
     // smol's implicit feature exists unless something names it `dep:smol` (or a feature is
-    // called smol): enabling it by that name keeps it for `required-features = ["smol"]` and
-    // users' `--features smol`, which one `dep:smol` would remove.
+    // called smol).
     let smol_implicit = !names_dep(doc, "smol");
     // A kept optional async-std enabled only through its implicit feature (`--features
     // async-std`, twitchchat): that feature becomes explicit, enabling smol too.
@@ -811,11 +810,20 @@ fn enable_smol_beside(doc: &mut DocumentMut, keys: &[String]) {
         return;
     };
     let explicit: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
-    let name = if smol_implicit && !explicit.iter().any(|k| k == "smol") {
-        "smol"
-    } else {
-        "dep:smol"
-    };
+    // The dependency, not a feature named smol: a crate whose own code is gated on
+    // `feature = "smol"` (twitchchat's smol connector) must not get that code whenever async-std's
+    // feature is on. Its implicit feature, which `dep:smol` removes, becomes an explicit one of
+    // the same meaning (`smol = ["dep:smol"]`), so `--features smol` and `required-features`
+    // keep working.
+    let name = "dep:smol";
+    let mut explicit = explicit;
+    if smol_implicit && !explicit.iter().any(|k| k == "smol") {
+        features.insert(
+            "smol",
+            Item::Value(Value::Array(toml_edit::Array::from_iter(["dep:smol"]))),
+        );
+        explicit.push("smol".into());
+    }
     for k in implicit_async_std {
         features.insert(
             &k,
@@ -1294,10 +1302,13 @@ mod tests {
             ..smol()
         };
         let after = migrate(before, needs).unwrap().unwrap().text;
+        // The dependency, not the crate's own `smol` feature (which gates its smol connector):
+        // that one stays what it was, explicit now that `dep:smol` is written.
         assert!(
-            after.contains("async-std = [\"dep:async-std\", \"smol\"]"),
+            after.contains("async-std = [\"dep:async-std\", \"dep:smol\"]"),
             "{after}"
         );
+        assert!(after.contains("smol = [\"dep:smol\"]"), "{after}");
     }
 
     #[test]
@@ -1322,10 +1333,11 @@ mod tests {
         };
         let after = migrate(before, needs).unwrap().unwrap().text;
         assert!(
-            after.contains("use-async-std = [\"async-std\", \"smol\"]"),
+            after.contains("use-async-std = [\"async-std\", \"dep:smol\"]"),
             "{after}"
         );
         assert!(after.contains("use-smol = [\"smol\"]"), "{after}");
+        assert!(after.contains("\nsmol = [\"dep:smol\"]"), "{after}");
         assert!(
             after.contains("smol = { version = \"1.2.5\", optional = true }"),
             "{after}"
