@@ -32,6 +32,33 @@ pub fn dependency_features() -> Vec<(String, String, String)> {
         .unwrap_or_default()
 }
 
+/// The entries of the manifest's feature lists that enable a dependency's feature
+/// (`x = ["surf/h1-client", "async-std?/tokio1"]`): (the list's feature, the dependency key, its
+/// feature).
+fn dependency_feature_entries(doc: &DocumentMut) -> Vec<(String, String, String)> {
+    let Some(features) = doc.get("features").and_then(|f| f.as_table_like()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, v) in features.iter() {
+        for e in v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.as_str())
+        {
+            if let Some((dep, f)) = e.split_once('/') {
+                out.push((
+                    name.to_string(),
+                    dep.trim_end_matches('?').to_string(),
+                    f.to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Notes for the dependency features of `doc` that pull async-std in.
 fn dependency_feature_notes(doc: &DocumentMut) -> Vec<String> {
     let rows = dependency_features();
@@ -42,29 +69,14 @@ fn dependency_feature_notes(doc: &DocumentMut) -> Vec<String> {
         crate_of.push((key.to_string(), krate.to_string()));
     });
     // `[features] x = ["surf/h1-client"]` enables it too.
-    if let Some(features) = doc.get("features").and_then(|f| f.as_table_like()) {
-        for (name, v) in features.iter() {
-            for e in v
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.as_str())
-            {
-                let Some((dep, f)) = e.split_once('/') else {
-                    continue;
-                };
-                let dep = dep.trim_end_matches('?');
-                let Some((_, krate)) = crate_of.iter().find(|(k, _)| k == dep) else {
-                    continue;
-                };
-                if let Some((_, _, switch)) =
-                    rows.iter().find(|(c, feat, _)| c == krate && feat == f)
-                {
-                    notes.push(format!(
-                        "feature `{name}` enables `{dep}/{f}`, which pulls async-std in: switch to {switch}"
-                    ));
-                }
-            }
+    for (name, dep, f) in dependency_feature_entries(doc) {
+        let Some((_, krate)) = crate_of.iter().find(|(k, _)| *k == dep) else {
+            continue;
+        };
+        if let Some((_, _, switch)) = rows.iter().find(|(c, feat, _)| c == krate && *feat == f) {
+            notes.push(format!(
+                "feature `{name}` enables `{dep}/{f}`, which pulls async-std in: switch to {switch}"
+            ));
         }
     }
     visit_dependency_tables(doc, |table, key, item| {
@@ -189,13 +201,13 @@ pub struct TokioContext {
 /// table; `workspace = true` entries also by the root's `[workspace.dependencies]`, `root`), or
 /// in a feature list (`"async-std/tokio1"`).
 pub fn tokio_context(doc: &DocumentMut, root: &DocumentMut) -> Option<TokioContext> {
-    const FEATURES: [&str; 3] = ["tokio1", "tokio03", "tokio02"];
+    let features = &crate::tables::smol_api().tokio_context_features;
     let tokio_of = |item: &Item| -> Option<String> {
         item.get("features")?
             .as_array()?
             .iter()
             .filter_map(|f| f.as_str())
-            .find(|f| FEATURES.contains(f))
+            .find(|f| features.contains(*f))
             .map(str::to_string)
     };
     let mut ws_feature = None;
@@ -236,31 +248,17 @@ pub fn tokio_context(doc: &DocumentMut, root: &DocumentMut) -> Option<TokioConte
         return found;
     }
     // `[features] rt = ["async-std/tokio1"]` (`async-std?/tokio1`).
-    let lists = doc.get("features").and_then(|f| f.as_table_like())?;
-    for (name, v) in lists.iter() {
-        for f in v
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f.as_str())
-        {
-            let Some((dep, feature)) = f.split_once('/') else {
-                continue;
-            };
-            let dep = dep.trim_end_matches('?');
-            if let Some((_, optional)) = keys.iter().find(|(k, _)| k == dep) {
-                if FEATURES.contains(&feature) {
-                    return Some(TokioContext {
-                        feature: feature.to_string(),
-                        optional: *optional,
-                        through: Some(format!("its feature `{name}`")),
-                        dev_only: false,
-                    });
-                }
-            }
-        }
-    }
-    None
+    dependency_feature_entries(doc)
+        .into_iter()
+        .find_map(|(name, dep, feature)| {
+            let (_, optional) = keys.iter().find(|(k, _)| *k == dep)?;
+            features.contains(&feature).then(|| TokioContext {
+                feature,
+                optional: *optional,
+                through: Some(format!("its feature `{name}`")),
+                dev_only: false,
+            })
+        })
 }
 
 /// What the migrated code of a package needs from its manifest.

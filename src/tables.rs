@@ -703,6 +703,9 @@ struct RawSmolApi {
     sync_in_async_net: Vec<String>,
     #[serde(default)]
     sealed_in_smol: Vec<String>,
+    tokio_context_features: Vec<String>,
+    tokio_context_served: Vec<String>,
+    tokio_context_drivers: Vec<String>,
     file_flush: RawFileFlush,
     #[serde(default)]
     component: Vec<RawComponent>,
@@ -799,6 +802,11 @@ pub struct SmolApi {
     pub sync_in_async_net: BTreeSet<String>,
     /// async-std traits whose smol counterpart is sealed: the crate's own impls of them cannot move.
     pub sealed_in_smol: BTreeSet<String>,
+    /// async-std's features that run its tasks in a Tokio context, those async-compat serves,
+    /// and smol's functions whose future gets `async_compat::Compat` (`rewrite/tokio_context.rs`).
+    pub tokio_context_features: BTreeSet<String>,
+    pub tokio_context_served: BTreeSet<String>,
+    pub tokio_context_drivers: BTreeSet<String>,
     pub file_writes: BTreeSet<String>,
     pub file_flushes: BTreeSet<String>,
     /// smol's re-exports and the crates that define them (`rewrite/components.rs`).
@@ -888,6 +896,26 @@ impl SmolApi {
             Kind::AsyncStdPath,
         )?;
         let sealed_in_smol = c.set("sealed_in_smol", raw.sealed_in_smol, Kind::AsyncStdPath)?;
+        let tokio_context_features = c.set(
+            "tokio_context_features",
+            raw.tokio_context_features,
+            Kind::Name,
+        )?;
+        let tokio_context_served =
+            c.set("tokio_context_served", raw.tokio_context_served, Kind::Name)?;
+        if let Some(f) = tokio_context_served
+            .iter()
+            .find(|f| !tokio_context_features.contains(*f))
+        {
+            return Err(c.err(format!(
+                "`tokio_context_served` lists `{f}`, which `tokio_context_features` does not: add it there"
+            )));
+        }
+        let tokio_context_drivers = c.set(
+            "tokio_context_drivers",
+            raw.tokio_context_drivers,
+            Kind::Name,
+        )?;
         let file_writes = c.set("file_flush.writes", raw.file_flush.writes, Kind::Name)?;
         let file_flushes = c.set("file_flush.flushes", raw.file_flush.flushes, Kind::Name)?;
         let mut components: Vec<Component> = Vec::new();
@@ -937,6 +965,9 @@ impl SmolApi {
             sockets_from_std,
             sync_in_async_net,
             sealed_in_smol,
+            tokio_context_features,
+            tokio_context_served,
+            tokio_context_drivers,
             file_writes,
             file_flushes,
             components,
@@ -1204,6 +1235,24 @@ pub fn tables_markdown() -> String {
         "Sealed in smol (trait-sealed)",
         "The crate's own impls of these traits stay on async-std's trait, reported.",
         &api.sealed_in_smol,
+    );
+    section(
+        &mut out,
+        "async-std's Tokio context (tokio-context)",
+        "async-std's features that ran every task in a Tokio context.",
+        &api.tokio_context_features,
+    );
+    section(
+        &mut out,
+        "Tokio contexts async-compat serves (tokio-context)",
+        "A package with another of the features above stays on async-std.",
+        &api.tokio_context_served,
+    );
+    section(
+        &mut out,
+        "smol functions whose future enters the context (tokio-context)",
+        "Their future argument is wrapped in `async_compat::Compat`.",
+        &api.tokio_context_drivers,
     );
     section(
         &mut out,

@@ -485,7 +485,8 @@ pub(super) fn migrate_included_docs(
 /// runtimes entered the context for its futures, and no wrapper inside the library gives it to
 /// them; the workspace's own dependents inherit the context and wrap what they drive).
 fn holds(pkg: &Package, t: &crate::manifest::TokioContext) -> bool {
-    t.feature != "tokio1" || t.optional || (pkg.has_lib && pkg.publish && !t.dev_only)
+    let served = &crate::tables::smol_api().tokio_context_served;
+    !served.contains(&t.feature) || t.optional || (pkg.has_lib && pkg.publish && !t.dev_only)
 }
 
 /// A package that enabled async-std's `tokio1` feature: the futures its migrated code (and its
@@ -974,7 +975,10 @@ fn migrate_smol_file(
     // an optional async-std (a runtime feature): the package stays on async-std.
     if let Some(tc) = pkg.tokio_context.as_ref().filter(|t| holds(pkg, t)) {
         if !sites.paths.is_empty() || !sites.leaves.is_empty() {
-            let why = if tc.feature != "tokio1" {
+            let why = if !crate::tables::smol_api()
+                .tokio_context_served
+                .contains(&tc.feature)
+            {
                 "for a Tokio older than 1, which async-compat does not serve"
             } else if tc.optional {
                 "on its optional async-std (a runtime feature of the package)"

@@ -155,18 +155,14 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
                 // The future borrows a temporary (see timeout.rs): the duration first (no
                 // effect to reorder), the future where the race polls it.
                 let tail = super::timeout::future_race_tail(ctx);
-                let (head, rest) = tail.split_once("(fut").expect("the race names `fut`");
+                let (head, rest) = super::timeout::race_around(&tail, false);
                 acc.edits.insert(
                     start(recv.syntax()),
-                    format!("({{ let dur = {}{head}(", arg.syntax().text()).replacen(
-                        "async move {",
-                        "async {",
-                        1,
-                    ),
+                    format!("({{ let dur = {}{head}", arg.syntax().text()),
                     RULE,
                 );
                 acc.edits
-                    .replace(end(recv.syntax())..end(mc.syntax()), rest.to_string(), RULE);
+                    .replace(end(recv.syntax())..end(mc.syntax()), rest, RULE);
             }
             _ => {
                 acc.edits

@@ -124,16 +124,7 @@ pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
         // statement, which `let fut = ..` would drop at the end of its own (E0716). The race's
         // first arm evaluates it instead, where it is polled (creating a future runs none of
         // it; the timer starts at the same first poll), and keeps the temporary for as long.
-        let (head, rest) = tail.split_once("(fut").expect("the race names `fut`");
-        let head = format!("{head}(");
-        let (head, rest) = if io {
-            (format!("{head}async {{ "), format!(".await }}{rest}"))
-        } else {
-            (
-                head.replacen("async move {", "async {", 1),
-                rest.to_string(),
-            )
-        };
+        let (head, rest) = race_around(tail, io);
         acc.edits.replace(end(d.syntax())..fut_start, head, rule);
         acc.edits
             .replace(end(f.syntax())..end(call.syntax()), rest, rule);
@@ -144,6 +135,21 @@ pub(super) fn on_timeout(site: &PathSite, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow 
     acc.edits
         .replace(end(f.syntax())..end(call.syntax()), tail, rule);
     Flow::Done
+}
+
+/// The race's `tail` (see [`tail`]) split where the future's own expression goes when it is
+/// written inside the race ([`evaluated_in_the_race`]): what comes before it (from `; ` on) and
+/// after it.
+pub(super) fn race_around(tail: &str, io: bool) -> (String, String) {
+    let (head, rest) = tail.split_once("(fut").expect("the race names `fut`");
+    if io {
+        (format!("{head}(async {{ "), format!(".await }}{rest}"))
+    } else {
+        (
+            format!("{head}(").replacen("async move {", "async {", 1),
+            rest.to_string(),
+        )
+    }
 }
 
 /// Whether a timeout's future is written inside the race (evaluated where it is polled), not

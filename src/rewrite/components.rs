@@ -71,15 +71,17 @@ pub fn to_components(text: &str, edition: &str) -> Outcome {
     let mut crates = BTreeSet::new();
     // Test code (`#[cfg(test)]` modules and fns) builds with the dev-dependencies: it keeps smol.
     // (Looked for only where the text says `test` at all.)
-    let test_code: Vec<ra_ap_syntax::TextRange> = root
-        .descendants()
-        .take(if text.contains("test") { usize::MAX } else { 0 })
-        .filter(|n| {
-            let cfg = crate::resolve::syntax::cfg_text(n);
-            cfg.contains("#[cfg(test)]") || cfg.contains("#[cfg(all(test,")
-        })
-        .map(|n| n.text_range())
-        .collect();
+    let test_code: Vec<ra_ap_syntax::TextRange> = if text.contains("test") {
+        root.descendants()
+            .filter(|n| {
+                let cfg = crate::resolve::syntax::cfg_text(n);
+                cfg.contains("#[cfg(test)]") || cfg.contains("#[cfg(all(test,")
+            })
+            .map(|n| n.text_range())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let in_tests = |n: &SyntaxNode| test_code.iter().any(|r| r.contains_range(n.text_range()));
     for node in root.descendants().filter(|n| !in_tests(n)) {
         if let Some(u) = ast::Use::cast(node.clone()) {

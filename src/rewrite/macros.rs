@@ -716,13 +716,23 @@ fn awaited_statement(toks: &[ra_ap_syntax::SyntaxToken], j: usize) -> bool {
 /// When `toks[j]` opens a call's parentheses: the index of the closing one, and of the commas
 /// between the arguments.
 fn call_parens(toks: &[ra_ap_syntax::SyntaxToken], j: usize) -> Option<(usize, Vec<usize>)> {
-    if toks.get(j)?.kind() != SyntaxKind::L_PAREN {
+    call_parens_by(toks.len(), |k| toks[k].kind(), j)
+}
+
+/// [`call_parens`] over any token sequence: `len` tokens, the kind of each by `kind` (the
+/// lexer's tokens, `rewrite/tokio_context.rs`).
+pub(crate) fn call_parens_by(
+    len: usize,
+    kind: impl Fn(usize) -> SyntaxKind,
+    j: usize,
+) -> Option<(usize, Vec<usize>)> {
+    if j >= len || kind(j) != SyntaxKind::L_PAREN {
         return None;
     }
     let mut depth = 0usize;
     let mut commas = Vec::new();
-    for (k, t) in toks.iter().enumerate().skip(j) {
-        match t.kind() {
+    for k in j..len {
+        match kind(k) {
             SyntaxKind::L_PAREN | SyntaxKind::L_BRACK | SyntaxKind::L_CURLY => depth += 1,
             SyntaxKind::R_PAREN | SyntaxKind::R_BRACK | SyntaxKind::R_CURLY => {
                 depth -= 1;

@@ -35,9 +35,6 @@ use std::collections::BTreeSet;
 /// What wraps a future: it enters a Tokio context whenever it is polled.
 pub const WRAP: &str = "async_compat::Compat::new(";
 
-/// The functions of smol whose future is wrapped.
-const DRIVERS: [&str; 2] = ["block_on", "spawn"];
-
 /// What became of one file's text.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Entered {
@@ -98,14 +95,16 @@ fn insertions(code: &str, edition: ra_ap_syntax::Edition) -> Vec<(usize, &'stati
     let ident = |j: usize, t: &str| is(j, SyntaxKind::IDENT) && text(j) == t;
     // `::` is two COLON tokens for the lexer.
     let path_sep = |j: usize| is(j, SyntaxKind::COLON) && is(j + 1, SyntaxKind::COLON);
-    let bound = bound_names(&toks, &lexed);
+    // smol's functions whose future is wrapped (`transforms/smol_api.toml`).
+    let drivers = &crate::tables::smol_api().tokio_context_drivers;
+    let bound = bound_names(&toks, &lexed, drivers);
     let mut out = Vec::new();
     for j in 0..toks.len() {
         // `smol::block_on(`, not `x::smol::block_on(`.
         let qualified = ident(j, "smol")
             && !(j >= 2 && path_sep(j - 2))
             && path_sep(j + 1)
-            && DRIVERS.iter().any(|d| ident(j + 3, d));
+            && drivers.iter().any(|d| ident(j + 3, d));
         // A bare name a `use smol::..` binds, called: not a method (`.spawn(`), not a path's
         // tail (`ex::spawn(`), not its definition (`fn spawn(`).
         let bare = is(j, SyntaxKind::IDENT)
@@ -142,7 +141,9 @@ fn insertions(code: &str, edition: ra_ap_syntax::Edition) -> Vec<(usize, &'stati
         if !is(open, SyntaxKind::L_PAREN) {
             continue;
         }
-        let Some(close) = matching(&toks, &lexed, open) else {
+        let Some((close, _)) =
+            super::macros::call_parens_by(toks.len(), |k| lexed.kind(toks[k]), open)
+        else {
             continue;
         };
         if close == open + 1 {
@@ -166,26 +167,12 @@ fn insertions(code: &str, edition: ra_ap_syntax::Edition) -> Vec<(usize, &'stati
     out
 }
 
-/// The index in `toks` of the bracket that closes the one at `open`.
-fn matching(toks: &[usize], lexed: &LexedStr<'_>, open: usize) -> Option<usize> {
-    let mut depth = 0i32;
-    for (j, &i) in toks.iter().enumerate().skip(open) {
-        match lexed.kind(i) {
-            SyntaxKind::L_PAREN | SyntaxKind::L_BRACK | SyntaxKind::L_CURLY => depth += 1,
-            SyntaxKind::R_PAREN | SyntaxKind::R_BRACK | SyntaxKind::R_CURLY => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(j);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// The names `use smol::..` items bind to smol's driving functions (a glob binds them all).
-fn bound_names(toks: &[usize], lexed: &LexedStr<'_>) -> BTreeSet<String> {
+fn bound_names(
+    toks: &[usize],
+    lexed: &LexedStr<'_>,
+    drivers: &BTreeSet<String>,
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut j = 0;
     while j < toks.len() {
@@ -202,10 +189,10 @@ fn bound_names(toks: &[usize], lexed: &LexedStr<'_>) -> BTreeSet<String> {
         for (path, name) in leaves {
             let p: Vec<&str> = path.iter().map(String::as_str).collect();
             match p.as_slice() {
-                ["smol", d] if DRIVERS.contains(d) => {
+                ["smol", d] if drivers.contains(*d) => {
                     out.insert(name);
                 }
-                ["smol", "*"] => out.extend(DRIVERS.iter().map(|d| d.to_string())),
+                ["smol", "*"] => out.extend(drivers.iter().cloned()),
                 _ => {}
             }
         }

@@ -518,12 +518,12 @@ fn socket_clone(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     let ctx = f.ctx;
     let typed = &crate::tables::threads_blockers().sockets_typed;
     // The file's sockets are looked for once, at its first `.clone()`.
-    let mut socket_names: Option<BTreeSet<String>> = None;
+    let mut known: Option<BTreeSet<String>> = None;
     for (mc, name) in method_calls(ctx) {
         if name != "clone" {
             continue;
         }
-        let sockets = socket_names.get_or_insert_with(|| self::socket_names(ctx.nodes()));
+        let sockets = known.get_or_insert_with(|| socket_names(ctx.nodes()));
         if mc
             .receiver()
             .is_some_and(|r| sockets.contains(&last_name(r.syntax())))
