@@ -295,6 +295,9 @@ pub struct Needs {
     /// examples do (async-compat goes to [dev-dependencies]), `Some(false)` when the package's
     /// own code does ([dependencies]).
     pub async_compat: Option<bool>,
+    /// async-std's Tokio context keeps the package's files on async-std (`engine::package`'s
+    /// `holds`): nothing is wrapped, the files are reported.
+    pub tokio_context_held: bool,
 }
 
 /// The crates smol is made of that a library may depend on instead (`transforms/smol_api.toml`
@@ -610,12 +613,16 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
             );
         }
     }
+    // Optional dependencies the features that enable the (optional) runtime enable too.
+    let mut beside_runtime: Vec<&str> = Vec::new();
     if needs.smol_macros {
         let table = if needs.smol_macros_main {
             "dependencies"
         } else {
             "dev-dependencies"
         };
+        // The attributes apply only under their cfg_attr's condition, which enables the runtime.
+        let optional = table == "dependencies" && !optional_runtime(&doc).is_empty();
         if let Some(deps) = doc
             .entry(table)
             .or_insert_with(toml_edit::table)
@@ -623,29 +630,43 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
         {
             for k in ["smol-macros", "macro_rules_attribute"] {
                 if !deps.contains_key(k) {
-                    deps.insert(k, toml_edit::value(version(k)));
+                    deps.insert(k, dependency_item(k, optional));
+                    if optional {
+                        beside_runtime.push(k);
+                    }
                 }
             }
             notes.push(format!(
-                "added smol-macros and macro_rules_attribute to [{table}] (async-std's attributes under cfg_attr beside another runtime's)"
+                "added {}smol-macros and macro_rules_attribute to [{table}] (async-std's attributes under cfg_attr beside another runtime's)",
+                if optional { "an optional " } else { "" }
             ));
         }
     }
+    // The runtime the migrated code names is optional (async-std was, with `tokio1` in its own
+    // entry): async-compat is too, and the features that enable the runtime enable it.
     if let Some(dev_only) = needs.async_compat {
         let table = if dev_only {
             "dev-dependencies"
         } else {
             "dependencies"
         };
+        let runtime_optional = !dev_only && !optional_runtime(&doc).is_empty();
         if let Some(deps) = doc
             .entry(table)
             .or_insert_with(toml_edit::table)
             .as_table_mut()
         {
             if !deps.contains_key("async-compat") {
-                deps.insert("async-compat", toml_edit::value(version("async-compat")));
+                deps.insert(
+                    "async-compat",
+                    dependency_item("async-compat", runtime_optional),
+                );
+                if runtime_optional {
+                    beside_runtime.push("async-compat");
+                }
                 notes.push(format!(
-                    "added async-compat to [{table}] (async-std's tokio1 feature ran every task in a Tokio context; smol's block_on and spawn get it from async_compat::Compat)"
+                    "added {}async-compat to [{table}] (async-std's tokio1 feature ran every task in a Tokio context; smol's block_on and spawn get it from async_compat::Compat)",
+                    if runtime_optional { "an optional " } else { "" }
                 ));
             }
         }
@@ -716,6 +737,15 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     } else {
         rename_features(&mut doc, needs.rename_features, &enables, &mut notes)
     };
+    for k in &beside_runtime {
+        enable_beside_runtime(&mut doc, k);
+    }
+    if !beside_runtime.is_empty() {
+        notes.push(format!(
+            "the features that enable smol enable {} too",
+            beside_runtime.join(", ")
+        ));
+    }
     let mut new = doc.to_string();
     // A CRLF manifest stays CRLF (toml_edit writes the lines it makes with LF).
     if text.contains("\r\n") && !text.replace("\r\n", "").contains('\n') {
@@ -754,6 +784,58 @@ fn replace_entry(t: &mut Table, old_key: &str, new: Vec<(&str, Item)>) {
                 *nk.leaf_decor_mut() = key.leaf_decor().clone();
             }
             t.insert_formatted(&nk, new.clone());
+        }
+    }
+}
+
+/// A new entry: `"v"`, or `{ version = "v", optional = true }`.
+fn dependency_item(k: &str, optional: bool) -> Item {
+    if !optional {
+        return toml_edit::value(version(k));
+    }
+    let mut t = toml_edit::InlineTable::new();
+    t.insert("version", version(k).into());
+    t.insert("optional", true.into());
+    toml_edit::value(t)
+}
+
+/// The optional entries of [dependencies] that are smol or its component crates.
+fn optional_runtime(doc: &DocumentMut) -> Vec<String> {
+    let runtime = component_crates();
+    doc.get("dependencies")
+        .and_then(|d| d.as_table_like())
+        .map(|deps| {
+            deps.iter()
+                .filter(|(k, v)| {
+                    (*k == "smol" || runtime.contains(k))
+                        && v.get("optional").and_then(|o| o.as_bool()) == Some(true)
+                })
+                .map(|(k, _)| k.to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every feature that enables one of the optional runtime entries ([`optional_runtime`]:
+/// `"dep:smol"`, the implicit `"smol"`, `"smol/x"`) enables optional dependency `dep` too.
+fn enable_beside_runtime(doc: &mut DocumentMut, dep: &str) {
+    let runtime = optional_runtime(doc);
+    let Some(features) = doc.get_mut("features").and_then(|f| f.as_table_like_mut()) else {
+        return;
+    };
+    let explicit: Vec<String> = features.iter().map(|(k, _)| k.to_string()).collect();
+    let entry = format!("dep:{dep}");
+    for (_, v) in features.iter_mut() {
+        let Some(arr) = v.as_array_mut() else {
+            continue;
+        };
+        let enables = arr.iter().filter_map(|x| x.as_str()).any(|s| {
+            runtime.iter().any(|k| {
+                names_dependency(s, k, &explicit) || s.split_once('/').is_some_and(|(d, _)| d == k)
+            })
+        });
+        if enables && !arr.iter().any(|x| x.as_str() == Some(entry.as_str())) {
+            arr.push(entry.as_str());
         }
     }
 }

@@ -56,7 +56,13 @@ pub(super) fn migrate_package(
             bound_units.entry(f.unit.clone()).or_insert(why);
         }
     }
-    let mut needs = crate::manifest::Needs::default();
+    let mut needs = crate::manifest::Needs {
+        tokio_context_held: pkg
+            .tokio_context
+            .as_ref()
+            .is_some_and(|t| holds(pkg, t, library_names_async_std(pkg, &files))),
+        ..Default::default()
+    };
 
     let mut generated = GeneratedModules::of(pkg, &files, ctx.local_executor_of.as_deref());
     // Each file's crate key (`lib`, `main`, `tests/x`), for the library's components.
@@ -480,13 +486,28 @@ pub(super) fn migrate_included_docs(
 }
 
 /// Whether async-std's Tokio context keeps the package on async-std: Tokio before 1 (no
-/// async-compat serves it), an optional async-std (a runtime feature), or a published library
-/// that enables it outside [dev-dependencies] (async-std's features are unified: its users'
+/// async-compat serves it), a context only some of the package's features give (an optional
+/// async-std whose `tokio1` a feature list enables, `rt = ["async-std?/tokio1"]`: the wrapper
+/// would have to follow that feature), or a published library whose own code names async-std
+/// and that enables it outside [dev-dependencies] (async-std's features are unified: its users'
 /// runtimes entered the context for its futures, and no wrapper inside the library gives it to
-/// them; the workspace's own dependents inherit the context and wrap what they drive).
-fn holds(pkg: &Package, t: &crate::manifest::TokioContext) -> bool {
+/// them; the workspace's own dependents inherit the context and wrap what they drive). An
+/// optional async-std with `tokio1` in its own entry gives the context wherever it is enabled:
+/// an optional async-compat follows it (`manifest::migrate`). `lib_names_async_std`: see
+/// [`library_names_async_std`].
+fn holds(pkg: &Package, t: &crate::manifest::TokioContext, lib_names_async_std: bool) -> bool {
     let served = &crate::tables::smol_api().tokio_context_served;
-    !served.contains(&t.feature) || t.optional || (pkg.has_lib && pkg.publish && !t.dev_only)
+    !served.contains(&t.feature)
+        || (t.optional && t.through.is_some())
+        || (pkg.has_lib && pkg.publish && !t.dev_only && lib_names_async_std)
+}
+
+/// Whether the package's library names async-std (its binaries, examples or tests only: the
+/// Tokio context served the futures they drive, which the migration wraps).
+fn library_names_async_std(pkg: &Package, files: &[Parsed]) -> bool {
+    files.iter().any(|f| {
+        crate_key(pkg, f) == "lib" && (!f.sites.paths.is_empty() || !f.sites.leaves.is_empty())
+    })
 }
 
 /// A package that enabled async-std's `tokio1` feature: the futures its migrated code (and its
@@ -500,7 +521,11 @@ pub(super) fn enter_tokio_context(
     report: &mut RootReport,
     needs: &mut crate::manifest::Needs,
 ) {
-    let Some(context) = pkg.tokio_context.as_ref().filter(|t| !holds(pkg, t)) else {
+    let Some(context) = pkg
+        .tokio_context
+        .as_ref()
+        .filter(|_| !needs.tokio_context_held)
+    else {
         return;
     };
     // The package's files, and the modules the migration generated in its `src/`.
@@ -512,19 +537,6 @@ pub(super) fn enter_tokio_context(
         let generated = fc.before.is_empty() && fc.file.starts_with(&format!("{src}/"));
         if unit.is_none() && !generated {
             continue;
-        }
-        // smol-macros' `main!`/`test!` (async-std's attributes under a cfg_attr beside another
-        // runtime's) run their own executor: nothing to wrap there.
-        for (at, _) in fc.after.match_indices("apply(smol_macros::") {
-            report.findings.push(
-                crate::report::RawFinding::review(
-                    at,
-                    FindingId::TokioContext,
-                    "smol-macros' attribute runs the function on an executor of its own, outside the Tokio context async-std's tokio1 feature gave it",
-                    "wrap the function's body in async_compat::Compat::new(async move { .. }).await",
-                )
-                .locate(&fc.file, &fc.after),
-            );
         }
         let dev = unit.is_some_and(|u| {
             ["tests", "examples", "benches"]
@@ -973,15 +985,19 @@ fn migrate_smol_file(
     }
     // async-std's Tokio context in a form async-compat does not give (Tokio 0.2 or 0.3), or on
     // an optional async-std (a runtime feature): the package stays on async-std.
-    if let Some(tc) = pkg.tokio_context.as_ref().filter(|t| holds(pkg, t)) {
+    if let Some(tc) = pkg
+        .tokio_context
+        .as_ref()
+        .filter(|_| needs.tokio_context_held)
+    {
         if !sites.paths.is_empty() || !sites.leaves.is_empty() {
             let why = if !crate::tables::smol_api()
                 .tokio_context_served
                 .contains(&tc.feature)
             {
                 "for a Tokio older than 1, which async-compat does not serve"
-            } else if tc.optional {
-                "on its optional async-std (a runtime feature of the package)"
+            } else if tc.optional && tc.through.is_some() {
+                "on its optional async-std, only under that feature"
             } else {
                 "for its published library: async-std's features are unified, so its users' runtimes ran the library's futures in that context, and no wrapper inside the library gives it to them"
             };

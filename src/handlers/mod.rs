@@ -33,7 +33,7 @@ mod sleep;
 pub(crate) mod socket_from;
 mod stdio;
 mod sync_future;
-mod syntax;
+pub(crate) mod syntax;
 mod task_builder;
 pub(crate) mod task_locals;
 mod timeout;

@@ -46,23 +46,33 @@ pub struct Entered {
 }
 
 /// Wraps the futures of `text`'s smol `block_on` and `spawn` calls (in its code when `code`, and
-/// in its doc examples); `None` when there is none.
+/// in its doc examples), and the bodies of the functions smol-macros' attributes run; `None`
+/// when there is none.
 pub fn enter(text: &str, edition: &str, code: bool) -> Option<Entered> {
     if !text.contains("smol") {
         return None;
     }
+    let (owned, macro_fns) = match code.then(|| macro_fn_bodies(text, edition)).flatten() {
+        Some((t, n)) => (Some(t), n),
+        None => (None, 0),
+    };
+    let text = owned.as_deref().unwrap_or(text);
     let edition = super::edition_of(edition);
     let mut inserts = if code {
         insertions(text, edition)
     } else {
         Vec::new()
     };
-    let in_code = inserts.len() / 2;
+    let in_code = inserts.len() / 2 + macro_fns;
     let docs = super::doctests::code_block_insertions(text, |code| insertions(code, edition));
     let in_docs = docs.len() / 2;
     inserts.extend(docs);
     if inserts.is_empty() {
-        return None;
+        return owned.map(|text| Entered {
+            text,
+            in_code,
+            in_docs,
+        });
     }
     // Stable: two insertions at one offset keep the order they were made in (a call's `)` before
     // the `)` of the call around it).
@@ -80,6 +90,118 @@ pub fn enter(text: &str, edition: &str, code: bool) -> Option<Entered> {
         in_code,
         in_docs,
     })
+}
+
+/// The functions that smol-macros' `main!`/`test!` run (async-std's attributes under a
+/// `cfg_attr` beside another runtime's): that executor enters no Tokio context, so the body runs
+/// in `async_compat::Compat`, under the attribute's own condition (the other runtime's build may
+/// lack async-compat, and needs no wrapper):
+/// ```text
+/// #[cfg_attr(feature = "rt-smol", macro_rules_attribute::apply(smol_macros::main!))]
+/// #[cfg_attr(feature = "rt-tokio", tokio::main)]
+/// async fn main() {
+///     let body = async move { serve().await };
+///     #[cfg(feature = "rt-smol")]
+///     let body = async_compat::Compat::new(body);
+///     body.await
+/// }
+/// ```
+/// The new text and how many bodies, or `None`.
+fn macro_fn_bodies(text: &str, edition: &str) -> Option<(String, usize)> {
+    use ra_ap_syntax::ast::{self, HasAttrs};
+    use ra_ap_syntax::AstNode;
+    if !text.contains("smol_macros::") {
+        return None;
+    }
+    let file = ra_ap_syntax::SourceFile::parse(text, super::edition_of(edition)).tree();
+    let mut edits: Vec<(ra_ap_syntax::TextRange, String)> = Vec::new();
+    for f in file.syntax().descendants().filter_map(ast::Fn::cast) {
+        let (Some(body), Some(_)) = (f.body(), f.async_token()) else {
+            continue;
+        };
+        let Some(pred) = f.attrs().find_map(|a| {
+            let t = a.syntax().text().to_string();
+            let at = ["smol_macros::main!", "smol_macros::test!"]
+                .iter()
+                .find_map(|m| t.find(m))?;
+            Some(condition_around(&t, at))
+        }) else {
+            continue;
+        };
+        let inner = body.syntax().text().to_string();
+        if inner.contains("async_compat::Compat::new(") && inner.contains("async move") {
+            continue; // a second run
+        }
+        let indent = crate::handlers::syntax::indent_of(text, f.syntax());
+        let new = match pred {
+            Some(pred) => format!(
+                "{{
+{indent}    let body = async move {inner};
+{indent}    #[cfg({pred})]
+{indent}    let body = async_compat::Compat::new(body);
+{indent}    body.await
+{indent}}}"
+            ),
+            None => format!(
+                "{{
+{indent}    async_compat::Compat::new(async move {inner}).await
+{indent}}}"
+            ),
+        };
+        edits.push((body.syntax().text_range(), new));
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let n = edits.len();
+    let mut out = text.to_string();
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start()));
+    for (r, new) in edits {
+        out.replace_range(usize::from(r.start())..usize::from(r.end()), &new);
+    }
+    Some((out, n))
+}
+
+/// The condition of the group around `at` in an attribute's text: `P` of `cfg_attr(P, ..)` or
+/// of maybe-async's `async(P, ..)`; `None` for an unconditional attribute. Nested groups are
+/// skipped by their parentheses.
+fn condition_around(t: &str, at: usize) -> Option<String> {
+    let b = t.as_bytes();
+    let mut depth = 0i32;
+    let mut open = None;
+    for i in (0..at).rev() {
+        match b[i] {
+            b')' => depth += 1,
+            b'(' if depth == 0 => {
+                let head = t[..i].trim_end();
+                let name = head
+                    .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("");
+                if name == "cfg_attr" || name == "async" {
+                    open = Some(i);
+                    break;
+                }
+                if name == "apply" {
+                    continue;
+                }
+                return None;
+            }
+            b'(' => depth -= 1,
+            _ => {}
+        }
+    }
+    let open = open?;
+    let mut depth = 0i32;
+    for (i, c) in t[open + 1..].char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' if depth == 0 => return Some(t[open + 1..open + 1 + i].trim().to_string()),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Where the wrapper's two halves go in `code`: after each driving call's `(` and before its
@@ -297,6 +419,30 @@ mod tests {
             "fn f() { smol::block_on(async_compat::Compat::new(g()),); }"
         );
         assert_eq!(enter(&once, "2021", true), None);
+    }
+
+    #[test]
+    fn a_function_smol_macros_runs_gets_its_body_wrapped_under_the_attribute_s_condition() {
+        check(
+            "#[cfg_attr(feature = \"rt-smol\", macro_rules_attribute::apply(smol_macros::main!))]\n#[cfg_attr(feature = \"rt-tokio\", tokio::main)]\nasync fn main() {\n    serve().await\n}\n",
+            "#[cfg_attr(feature = \"rt-smol\", macro_rules_attribute::apply(smol_macros::main!))]\n#[cfg_attr(feature = \"rt-tokio\", tokio::main)]\nasync fn main() {\n    let body = async move {\n    serve().await\n};\n    #[cfg(feature = \"rt-smol\")]\n    let body = async_compat::Compat::new(body);\n    body.await\n}\n",
+        );
+        // maybe-async's `async(P, ..)`, and a second run.
+        let once = enter(
+            "#[maybe_async::test(feature = \"sync\", async(not(feature = \"sync\"), macro_rules_attribute::apply(smol_macros::test!)))]\nasync fn t() { f().await; }\n",
+            "2021",
+            true,
+        )
+        .unwrap();
+        assert!(
+            once.text.contains(
+                "#[cfg(not(feature = \"sync\"))]\n    let body = async_compat::Compat::new(body);"
+            ),
+            "{}",
+            once.text
+        );
+        assert_eq!(once.in_code, 1);
+        assert_eq!(enter(&once.text, "2021", true), None);
     }
 
     #[test]

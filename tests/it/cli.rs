@@ -1023,10 +1023,12 @@ fn a_readme_included_as_docs_is_migrated_with_its_crate_or_keeps_async_std() {
 }
 
 /// async-std's Tokio context (`tokio1`): the futures smol's `block_on` and `spawn` drive get
-/// `async_compat::Compat` (the crate fixture `tokio_context` runs Tokio's timer and reactor
-/// after the migration). The forms async-compat does not serve (Tokio 0.2 or 0.3), an
-/// optional async-std that enables it, and a library's (outside [dev-dependencies]) are left on
-/// async-std, reported at each file.
+/// `async_compat::Compat` (the crate fixtures `tokio_context` and `tokio_context_optional` run
+/// Tokio's timer and reactor after the migration). An optional async-std with `tokio1` in its
+/// own entry gives the context wherever it is enabled: async-compat is optional too. The forms
+/// async-compat does not serve (Tokio 0.2 or 0.3), a context only a feature gives
+/// (`rt = ["async-std/tokio1"]` on an optional async-std), and a library's that names
+/// async-std (outside [dev-dependencies]) are left on async-std, reported at each file.
 #[test]
 fn async_std_s_tokio_context_is_kept_or_the_package_is_left_whole() {
     for (entry, wrapped, kept) in [
@@ -1035,9 +1037,10 @@ fn async_std_s_tokio_context_is_kept_or_the_package_is_left_whole() {
             true,
             false,
         ),
-        // A library: its futures had the context wherever its users polled them.
+        // A library that names async-std: its futures had the context wherever its users
+        // polled them.
         (
-            "async-std = { version = \"1\", features = [\"tokio1\"] }\n\n[lib]\npath = \"src/main.rs\"",
+            "async-std = { version = \"1\", features = [\"tokio1\"] }\n\n[lib]\npath = \"src/lib.rs\"",
             false,
             true,
         ),
@@ -1051,10 +1054,29 @@ fn async_std_s_tokio_context_is_kept_or_the_package_is_left_whole() {
             false,
             true,
         ),
+        (
+            "async-std = { version = \"1\", optional = true, features = [\"tokio1\"] }",
+            true,
+            false,
+        ),
+        // A library that names no async-std: the context served the binary's futures.
+        (
+            "async-std = { version = \"1\", features = [\"tokio1\"] }\n\n[lib]\npath = \"src/lib.rs\"",
+            true,
+            false,
+        ),
         ("async-std = \"1\"", false, false),
     ] {
         let dir = tempfile::tempdir().unwrap();
         small_crate(dir.path(), SMALL);
+        if entry.contains("src/lib.rs") {
+            let lib = if kept {
+                "pub async fn f() {\n    async_std::task::yield_now().await;\n}\n"
+            } else {
+                "pub fn f() {}\n"
+            };
+            std::fs::write(dir.path().join("src/lib.rs"), lib).unwrap();
+        }
         let m = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
         std::fs::write(
             dir.path().join("Cargo.toml"),
@@ -1072,7 +1094,7 @@ fn async_std_s_tokio_context_is_kept_or_the_package_is_left_whole() {
         assert_eq!(
             out.contains("smol::block_on(async_compat::Compat::new(async {")
                 && out.contains("smol::spawn(async_compat::Compat::new(async {}))")
-                && out.contains("+async-compat = \"0.2\""),
+                && out.contains("+async-compat = "),
             wrapped,
             "{entry}: {out}"
         );
@@ -1138,9 +1160,10 @@ fn a_workspace_dependency_s_tokio_context_is_inherited() {
 }
 
 /// smol-macros' attributes (async-std's beside another runtime's) run their own executor: in a
-/// package with async-std's Tokio context, each is listed for review with what to do.
+/// package with async-std's Tokio context, the function's body runs in `async_compat::Compat`
+/// under the attribute's own condition (the other runtime's build needs none).
 #[test]
-fn smol_macros_attributes_under_a_tokio_context_are_listed_for_review() {
+fn smol_macros_attributes_under_a_tokio_context_run_their_body_in_it() {
     let dir = tempfile::tempdir().unwrap();
     small_crate(
         dir.path(),
@@ -1165,7 +1188,11 @@ fn smol_macros_attributes_under_a_tokio_context_are_listed_for_review() {
     assert_ne!(code, 2, "{err}");
     assert!(out.contains("apply(smol_macros::test!)"), "{out}");
     assert!(
-        out.contains("review [tokio-context] smol-macros' attribute runs the function on an executor of its own"),
+        out.contains("+    let body = async move {};\n+    #[cfg(feature = \"use_async-std\")]\n+    let body = async_compat::Compat::new(body);\n+    body.await\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("findings: 0 not migrated, 0 to review"),
         "{out}"
     );
 }
