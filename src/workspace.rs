@@ -38,6 +38,11 @@ pub struct Package {
     /// async-std's feature that runs every task in a Tokio context (`tokio1`, `tokio03`,
     /// `tokio02`), when the package enables it (`manifest::tokio_context`).
     pub tokio_context: Option<crate::manifest::TokioContext>,
+    /// A procedural macro whose generated code only this workspace's packages expand: it is not
+    /// published (`publish = false`), or every package that depends on it is a workspace member
+    /// that does so only as a dev-dependency (a test helper: a path dev-dependency is never part
+    /// of a published package). The async-std paths it quotes are migrated with the workspace.
+    pub macro_for_workspace: bool,
 }
 
 /// What discovery skips besides `target/`, `.git/` and hidden directories.
@@ -280,6 +285,11 @@ pub fn discover_workspaces(
         .flat_map(|w| w.packages.iter())
         .filter_map(|p| p.name.clone().map(|n| (n, p.deps.clone())))
         .collect();
+    let dev_only: Vec<(String, BTreeSet<String>)> = out
+        .iter()
+        .flat_map(|w| w.packages.iter())
+        .filter_map(|p| p.name.clone().map(|n| (n, p.dev_only_deps.clone())))
+        .collect();
     for w in &mut out {
         for p in &mut w.packages {
             if let Some(n) = &p.name {
@@ -288,6 +298,11 @@ pub fn discover_workspaces(
                     .filter(|(m, d)| m != n && d.contains(n))
                     .map(|(m, _)| m.clone())
                     .collect();
+                let test_helper = !p.dependents.is_empty()
+                    && p.dependents
+                        .iter()
+                        .all(|d| dev_only.iter().any(|(m, dev)| m == d && dev.contains(n)));
+                p.macro_for_workspace &= !p.publish || test_helper;
             }
         }
         w.packages.sort_by(|a, b| a.dir.cmp(&b.dir));
@@ -458,6 +473,11 @@ fn package(
         .and_then(|v| v.as_array())
         .is_some_and(|a| a.is_empty());
     let has_lib = doc.get("lib").is_some() || dir.join("src/lib.rs").exists();
+    let proc_macro = doc
+        .get("lib")
+        .and_then(|l| l.get("proc-macro").or_else(|| l.get("proc_macro")))
+        .and_then(|v| v.as_bool())
+        == Some(true);
     let lib_name = name.as_ref().map(|n| {
         doc.get("lib")
             .and_then(|l| l.get("name"))
@@ -485,6 +505,8 @@ fn package(
         dependents: Vec::new(),
         dev_only_deps: dev_deps.difference(&other_deps).cloned().collect(),
         tokio_context: None,
+        // Decided once the dependents are known (`discover`); a proc-macro until then.
+        macro_for_workspace: proc_macro,
     }
 }
 

@@ -475,6 +475,9 @@ fn plan_workspace(
     let mut per_package = Vec::new();
     // Procedural macros whose generated code names async-std: the packages that use them keep it.
     let mut generating: Vec<&Package> = Vec::new();
+    // Test-helper macros of the workspace whose quoted code names smol now: their dependents
+    // expand it.
+    let mut quoting_smol: Vec<&Package> = Vec::new();
     // Every package is read before any is migrated: which ones run runtime-bound code is a
     // workspace-wide fact.
     let loaded: Vec<(usize, (CrateContext, Vec<Parsed>))> = work
@@ -490,6 +493,7 @@ fn plan_workspace(
     let shared = shared_executors(packages, &loaded, config);
     for (pi, (ctx, files)) in &mut loaded {
         local_spawn(packages, *pi, &shared, config, ctx, files);
+        ctx.quoted_for_workspace = packages[*pi].macro_for_workspace;
     }
     let held = runtime_holds(packages, &loaded);
     // Which units become blocking std, workspace libraries decided with the packages that await
@@ -519,6 +523,13 @@ fn plan_workspace(
         if quoted(&report) > before {
             generating.push(pkg);
         }
+        let mut needs = needs;
+        if pkg.macro_for_workspace && needs.smol {
+            // The smol paths it quotes are its dependents' code; it needs smol only for an
+            // async-std of its own.
+            quoting_smol.push(pkg);
+            needs.smol = pkg.deps.contains("async-std");
+        }
         per_package.push((pi, needs, units));
     }
     drop(semantic);
@@ -536,6 +547,13 @@ fn plan_workspace(
                         .name
                         .as_ref()
                         .is_some_and(|n| generating.iter().any(|g| g.dependents.contains(n)));
+                for m in quoting_smol.iter().filter_map(|q| q.name.as_ref()) {
+                    if pkg.deps.contains(m) {
+                        // Only its tests expand a test helper's code (`macro_for_workspace`).
+                        needs.smol_dev_only |= !needs.smol && pkg.dev_only_deps.contains(m);
+                        needs.smol = true;
+                    }
+                }
                 if config.target != Target::Threads {
                     package::enter_tokio_context(&root, pkg, &units, &mut report, &mut needs);
                     // (Before the components: a doc file that keeps async-std keeps smol too.)

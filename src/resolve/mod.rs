@@ -88,6 +88,9 @@ pub struct CrateContext {
     /// read from the text: without types, a method call of such a name may be the crate's own,
     /// and rewrites keyed to an async-std trait method leave it alone.
     pub own_methods: BTreeSet<String>,
+    /// The crate is a procedural macro whose generated code only workspace packages expand
+    /// (`Package::macro_for_workspace`): the async-std paths it quotes map as code.
+    pub quoted_for_workspace: bool,
     /// Functions of the crate with an `impl Into<async-std socket>` parameter: name -> (index,
     /// the socket's async-std path). Callers that pass a std socket relied on async-std's `From`.
     pub into_socket_params: BTreeMap<String, Vec<(usize, String)>>,

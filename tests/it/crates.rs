@@ -198,9 +198,11 @@ fn where_and_why(report: &async_std_migrate::report::RootReport) -> Vec<(&str, u
         .collect()
 }
 
-/// A procedural macro whose `quote!` names async-std generates code for the crates that invoke
-/// it: it is reported, not rewritten (smol would have to be their dependency), and the package
-/// that uses the macro keeps async-std while the rest of its code moves to smol.
+/// A published procedural macro whose `quote!` names async-std generates code for the crates
+/// that invoke it, outside the workspace too (a package depends on it outside
+/// [dev-dependencies]): it is reported, not rewritten (smol would have to be their dependency),
+/// and the package that uses the macro keeps async-std while the rest of its code moves to smol.
+/// (A test helper only the workspace expands is migrated: crate fixture `test_helper_macro`.)
 #[test]
 fn code_a_procedural_macro_generates_keeps_async_std_for_its_users() {
     let before = repo().join("fixtures/proc_macro/before");
