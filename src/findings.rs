@@ -96,7 +96,9 @@ finding_ids! {
     PathGenericArgs = "path-generic-args", Finding;
     /// a published library's `pub async fn` (unless `--allow-api-change` or `publish = false`)
     PublicAsyncApi = "public-async-api", Blocker;
-    /// an async-std path in code a procedural macro generates (`quote!`): the crates that invoke the macro keep async-std
+    /// an async-std path in code a procedural macro generates (`quote!`): the crates that
+    /// invoke the macro keep async-std (not for a workspace's own test helper: an unpublished
+    /// macro, or one only workspace members dev-depend on, whose quoted paths are migrated)
     QuotedCode = "quoted-code", Finding;
     /// a public re-export of an item with no importable smol form and no shim
     ReexportNoEquivalent = "reexport-no-equivalent", Finding;
@@ -120,8 +122,9 @@ finding_ids! {
     /// a file of the crate could not be parsed
     SyntaxError = "syntax-error", Both;
     /// the package enables async-std's `tokio1` feature: futures smol's `block_on` and `spawn`
-    /// drive are wrapped in `async_compat::Compat` (counts); with `tokio02`/`tokio03`, on an
-    /// optional async-std, or for a library (outside [dev-dependencies]), its files are left on
+    /// drive are wrapped in `async_compat::Compat` (counts); with `tokio02`/`tokio03`, a
+    /// context only a feature list gives on an optional async-std, or for a published library
+    /// whose own code names async-std (outside [dev-dependencies]), its files are left on
     /// async-std
     TokioContext = "tokio-context", Finding;
     /// the crate implements an async-std trait whose smol counterpart is sealed: the impl keeps
