@@ -7,7 +7,7 @@
 //! which enters a Tokio context whenever it is polled (the one running, or a runtime of its own
 //! on a thread of its own, as async-global-executor's was), and the package depends on
 //! async-compat. Doc examples get the same (they are doctests), and so do the bodies of the
-//! functions smol-macros' attributes run (see [`macro_fn_bodies`]). `unblock` is left alone: the
+//! functions smol-macros' attributes run (`macro_fn_bodies`). `unblock` is left alone: the
 //! blocking threads of async-std had no Tokio context either.
 //!
 //! Before (the migrated file):
