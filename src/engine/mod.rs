@@ -528,7 +528,7 @@ fn plan_workspace(
             // The smol paths it quotes are its dependents' code; it needs smol only for an
             // async-std of its own.
             quoting_smol.push(pkg);
-            needs.smol = pkg.deps.contains("async-std");
+            needs.smol = !pkg.roots.is_empty();
         }
         per_package.push((pi, needs, units));
     }

@@ -983,8 +983,9 @@ fn migrate_smol_file(
             return;
         }
     }
-    // async-std's Tokio context in a form async-compat does not give (Tokio 0.2 or 0.3), or on
-    // an optional async-std (a runtime feature): the package stays on async-std.
+    // async-std's Tokio context in a form async-compat does not give (Tokio 0.2 or 0.3, a
+    // context only a feature gives, a published library's own: `holds`): the package stays on
+    // async-std.
     if let Some(tc) = pkg
         .tokio_context
         .as_ref()

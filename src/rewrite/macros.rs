@@ -402,6 +402,9 @@ fn outermost_token_trees<'a>(ctx: &'a super::Ctx<'_>) -> impl Iterator<Item = as
 /// body is mapped token by token. Only plain path rows apply there; a row whose meaning needs a
 /// handler, or that has no smol equivalent, is reported.
 pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
+    // A workspace's own test-helper macro: what it quotes maps as code does, and the packages
+    // that expand it get smol (`engine::plan_workspace`).
+    let quoted_here = ctx.krate.quoted_for_workspace && ctx.threads.is_none();
     for tt in outermost_token_trees(ctx) {
         let generating = generating_macro(&tt);
         let toks = significant_tokens(&tt);
@@ -421,9 +424,6 @@ pub fn token_paths(ctx: &super::Ctx<'_>, acc: &mut super::Acc) {
             let mut end = t.text_range().end();
             path_tail(&toks, &mut j, &mut segs, &mut end);
             let start: usize = t.text_range().start().into();
-            // A workspace's own test-helper macro: what it quotes maps as code does, and the
-            // packages that expand it get smol (`engine::migrate_root`).
-            let quoted_here = ctx.krate.quoted_for_workspace && ctx.threads.is_none();
             if let Some(name) = generating.as_ref().filter(|_| !quoted_here) {
                 // smol would have to be a dependency of every crate that invokes the macro.
                 acc.findings.push(crate::report::RawFinding::not_migrated(
