@@ -115,9 +115,10 @@ finding_ids! {
     SocketClone = "socket-clone", Blocker;
     /// `task::spawn` inside `loop`/`while`: one thread per connection or message
     SpawnPerItem = "spawn-per-item", Blocker;
-    /// the crate reads or writes through shared references (a generic bound `for<'a> &'a T:
-    /// AsyncRead`, an impl `Read for &T`), which async-fs' and async-net's types do not allow:
-    /// the files naming async-std's files and streams are left on async-std
+    /// the crate reads or writes files through shared references (a generic bound `for<'a> &'a
+    /// T: AsyncRead`, an impl `Read for &T`), which async-fs' `File` does not allow: the files
+    /// naming async-std's `File` are left on async-std (streams under such a bound get
+    /// async-std's stream rebuilt on smol, `stream-shared-io`)
     StreamRefIo = "stream-ref-io", Finding;
     /// a file of the crate could not be parsed
     SyntaxError = "syntax-error", Both;

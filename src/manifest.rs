@@ -171,6 +171,64 @@ pub fn async_std_target_cfg(text: &str) -> Option<String> {
     }
 }
 
+/// The `cfg` predicate under which a package's optional async-std is enabled (`feature = "rt"`,
+/// `any(..)`): the features that enable the dependency directly (`"dep:async-std"`,
+/// `"async-std/x"`, a bare `"async-std"`) and its implicit feature when it has one. A feature that
+/// enables one of those enables it too, so they are enough. `None` when some [dependencies] entry
+/// of async-std is not optional (or there is none). Code the tool writes for async-std's code
+/// (a generated module) is gated by it, as that code was: the runtime it names is optional too.
+pub fn async_std_feature_cfg(text: &str) -> Option<String> {
+    let doc = text.parse::<DocumentMut>().ok()?;
+    let mut keys: Vec<String> = Vec::new();
+    let mut required = false;
+    visit_dependency_tables(&doc, |table, key, item| {
+        let normal = table == "dependencies"
+            || (table.starts_with("target.") && table.ends_with(".dependencies"));
+        if !normal || !is_async_std(key, item) {
+            return;
+        }
+        if item.get("optional").and_then(|o| o.as_bool()) == Some(true) {
+            if !keys.iter().any(|k| k == key) {
+                keys.push(key.to_string());
+            }
+        } else {
+            required = true;
+        }
+    });
+    if required || keys.is_empty() {
+        return None;
+    }
+    let features = doc.get("features").and_then(|f| f.as_table_like());
+    let explicit: Vec<String> = features
+        .map(|f| f.iter().map(|(k, _)| k.to_string()).collect())
+        .unwrap_or_default();
+    // An entry with an implicit feature: whatever enables the dependency enables that feature
+    // (`"async-std/x"` too). Else the features naming `dep:k` or `k/x`.
+    let (implicit, hidden): (Vec<&String>, Vec<&String>) = keys
+        .iter()
+        .partition(|k| !names_dep(&doc, k) && !explicit.iter().any(|e| e == *k));
+    let mut names: Vec<String> = implicit.into_iter().cloned().collect();
+    for (name, v) in features.into_iter().flat_map(|f| f.iter()) {
+        let enables = v.as_array().is_some_and(|a| {
+            a.iter().filter_map(|x| x.as_str()).any(|s| {
+                hidden.iter().any(|k| {
+                    names_dependency(s, k, &explicit)
+                        || s.split_once('/').is_some_and(|(d, _)| d == *k)
+                })
+            })
+        });
+        if enables && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    let preds: Vec<String> = names.iter().map(|n| format!("feature = \"{n}\"")).collect();
+    match preds.len() {
+        0 => None,
+        1 => preds.into_iter().next(),
+        _ => Some(format!("any({})", preds.join(", "))),
+    }
+}
+
 /// Whether a dependency entry is async-std (by key, or by `package = "async-std"`).
 pub fn is_async_std(key: &str, item: &Item) -> bool {
     match item.get("package").and_then(|p| p.as_str()) {
@@ -1342,6 +1400,33 @@ mod tests {
         assert_eq!(async_std_target_cfg(&both), None);
         assert_eq!(
             async_std_target_cfg("[dependencies]\nasync-std = \"1\"\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn code_for_an_optional_async_std_is_gated_by_the_features_that_enable_it() {
+        let dep = "[dependencies]\nasync-std = { version = \"1\", optional = true }\n";
+        // The implicit feature: whatever enables the dependency (`default`, `x/..`) enables it.
+        let implicit =
+            format!("{dep}[features]\ndefault = [\"async-std\"]\ntls = [\"async-std/tls\"]\n");
+        assert_eq!(
+            async_std_feature_cfg(&implicit).as_deref(),
+            Some("feature = \"async-std\"")
+        );
+        // No implicit feature (`dep:`): the features that name the dependency.
+        let hidden = format!("{dep}[features]\nrt = [\"dep:async-std\"]\nunstable = [\"async-std/unstable\", \"rt\"]\nweak = [\"async-std?/attributes\"]\n");
+        assert_eq!(
+            async_std_feature_cfg(&hidden).as_deref(),
+            Some("any(feature = \"rt\", feature = \"unstable\")")
+        );
+        // Not optional, or only a dev-dependency: no gate.
+        assert_eq!(
+            async_std_feature_cfg("[dependencies]\nasync-std = \"1\"\n"),
+            None
+        );
+        assert_eq!(
+            async_std_feature_cfg("[dev-dependencies]\nasync-std = \"1\"\n"),
             None
         );
     }

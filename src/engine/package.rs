@@ -751,9 +751,16 @@ impl GeneratedModules {
     fn write_modules(&self, root: &Path, pkg: &Package, report: &mut RootReport) -> bool {
         let mut smol = false;
         // Gated as the package's async-std is (a `[target.'cfg(..)'.dependencies]` entry).
-        let gate = std::fs::read_to_string(&pkg.manifest_path)
-            .ok()
-            .and_then(|m| crate::manifest::async_std_target_cfg(&m));
+        // And by the features that enable an optional async-std: the runtime the module names
+        // is optional too (the feature names are renamed with the code's, after).
+        let manifest = std::fs::read_to_string(&pkg.manifest_path).unwrap_or_default();
+        let gate = match (
+            crate::manifest::async_std_target_cfg(&manifest),
+            crate::manifest::async_std_feature_cfg(&manifest),
+        ) {
+            (Some(t), Some(f)) => Some(format!("all({t}, {f})")),
+            (t, f) => t.or(f),
+        };
         let gated = |module: String| match &gate {
             Some(pred) => gate_module(&module, pred),
             None => module,
@@ -962,12 +969,15 @@ fn migrate_smol_file(
     // Files and streams the crate reads through `&T` (a generic bound, an impl for `&T`):
     // async-fs' and async-net's do not allow it.
     if let Some((bound, kind)) = ref_io_bound {
+        // A stream the crate has async-std's type for, rebuilt on smol (`shared_io_stream.rs`),
+        // reads through `&` as before.
         let stream = sites.paths.iter().find(|p| {
             let c = p.canon.join("::");
             c == "async_std::fs::File"
                 || (*kind == RefIo::Bound
                     && (c == "async_std::net::TcpStream"
-                        || c == "async_std::os::unix::net::UnixStream"))
+                        || c == "async_std::os::unix::net::UnixStream")
+                    && generated.item_for(&p.canon).is_none())
         });
         if let Some(site) = stream {
             report.findings.push(
@@ -975,7 +985,7 @@ fn migrate_smol_file(
                     site.path.syntax().text_range().start().into(),
                     FindingId::StreamRefIo,
                     format!("file not migrated: the crate reads or writes through shared references (a generic bound or an impl for `&T`, {bound}); async-std's `{}` implements I/O for `&Self`, smol's does not", site.canon.join("::")),
-                    "for a socket, smol::Async<std::net::TcpStream> reads through `&`; else drop the bound or the impl, then run again",
+                    "async-fs's File reads only through `&mut`: drop the bound or the impl (or share the file as Arc<smol::lock::Mutex<File>>), then run again",
                 )
                 .locate(file, text),
             );

@@ -38,7 +38,9 @@ pub(crate) const ALL: &[Generated] = &[
     super::local_executor::GENERATED,
     super::sync_future::GENERATED,
     super::task_locals::GENERATED,
+    super::shared_io_stream::TCP,
     super::timeout_error::GENERATED,
+    super::shared_io_stream::UNIX,
 ];
 
 /// Where a file finds each generated module its crate has: module name -> path

@@ -29,6 +29,7 @@ mod path_methods;
 mod print_macros;
 mod raw_fd;
 mod resolve_addrs;
+mod shared_io_stream;
 mod sleep;
 pub(crate) mod socket_from;
 mod stdio;
@@ -182,6 +183,7 @@ pub const ALL: &[Handler] = &[
     row("socket-try-from", Smol, true, true, socket_from::run).calls_only(),
     row("stdio-unblock", Smol, true, true, stdio::run),
     row("stream-interval", Smol, true, false, interval::run),
+    row("stream-shared-io", Smol, true, false, shared_io_stream::run),
     row("sync-future", Smol, false, true, sync_future::run),
     row("task-builder-spawn", Smol, true, false, task_builder::run),
     row("task-locals", Smol, true, false, task_locals::run).call_value(),

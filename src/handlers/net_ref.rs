@@ -104,7 +104,11 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
             continue;
         }
         let ty = ctx.oracle.type_of(&inner);
+        // async-std's stream rebuilt on smol (`shared_io_stream.rs`) reads through `&` itself.
+        let covered = |short: &str| super::shared_io_stream::covers(ctx.generated, short);
         match ty.as_deref() {
+            Some(t @ ("async_std::TcpStream" | "async_std::UnixStream")) if covered(t) => continue,
+            None if covered("TcpStream") || covered("UnixStream") => continue,
             Some("async_std::TcpStream") | Some("async_std::UnixStream") | None => {}
             Some("async_std::File") => {
                 acc.findings.push(RawFinding::not_migrated(

@@ -111,6 +111,10 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         let Some(ty) = receiver_type(ctx, &recv) else {
             continue;
         };
+        // async-std's stream rebuilt on smol (`shared_io_stream.rs`) has its own descriptors.
+        if super::shared_io_stream::covers(ctx.generated, ty) {
+            continue;
+        }
         let Some(std_ty) = std_of(ty) else { continue };
         let r = super::text_of(ctx, recv.syntax());
         let short = ty.rsplit("::").next().unwrap_or(ty);

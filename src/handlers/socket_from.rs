@@ -289,6 +289,10 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
 /// failed when clones were alive. async-net has no such `TryFrom`; the same steps are written out
 /// through its `Arc<Async<std::net::TcpStream>>` (redis-rs).
 fn to_std_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
+    // async-std's stream rebuilt on smol (`shared_io_stream.rs`) has async-std's conversion.
+    if super::shared_io_stream::covers(ctx.generated, "TcpStream") {
+        return;
+    }
     for call in ctx
         .nodes()
         .iter()
@@ -382,6 +386,10 @@ fn into_calls(ctx: &Ctx<'_>, acc: &mut Acc) {
             _ => continue,
         };
         let canon = &canon;
+        // async-std's stream rebuilt on smol (`shared_io_stream.rs`) converts as it did.
+        if super::shared_io_stream::covers(ctx.generated, canon) {
+            continue;
+        }
         let Some(smol) = smol_socket(canon) else {
             continue;
         };
@@ -529,7 +537,8 @@ fn passed_to_into_params(ctx: &Ctx<'_>, acc: &mut Acc) {
             let Some(ty) = ctx.oracle.type_of(arg) else {
                 continue;
             };
-            if ty != typed_as("std", canon) {
+            if ty != typed_as("std", canon) || super::shared_io_stream::covers(ctx.generated, canon)
+            {
                 continue;
             }
             let Some(smol) = smol_socket(canon) else {

@@ -136,6 +136,11 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
         return Flow::Continue;
     };
     for call in wrapped_calls(ctx.sites) {
+        // async-std's stream rebuilt on smol (`shared_io_stream.rs`) connects with a `Sync`
+        // future of its own.
+        if call_is_covered(ctx, &call) {
+            continue;
+        }
         let (s, e) = (start(call.syntax()), end(call.syntax()));
         acc.edits.set_anchor(Some(s));
         acc.edits
@@ -144,6 +149,22 @@ pub(super) fn run(at: At<'_>, ctx: &Ctx<'_>, acc: &mut Acc) -> Flow {
     }
     acc.edits.set_anchor(None);
     Flow::Continue
+}
+
+/// A `TcpStream::connect` of a crate that has async-std's stream rebuilt on smol.
+fn call_is_covered(ctx: &Ctx<'_>, call: &ast::CallExpr) -> bool {
+    let Some(ast::Expr::PathExpr(callee)) = call.expr() else {
+        return false;
+    };
+    let r = callee.syntax().text_range();
+    ctx.sites.paths.iter().any(|p| {
+        p.path.syntax().text_range() == r
+            && ctx.generated.item_for(&p.canon).is_some()
+            && super::shared_io_stream::covers(
+                ctx.generated,
+                &p.canon[..p.canon.len() - 1].join("::"),
+            )
+    })
 }
 
 /// The calls of a resolving function that are awaited directly inside an `async` block.
