@@ -423,6 +423,9 @@ pub struct ManifestChange {
 pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_edit::TomlError> {
     let mut doc: DocumentMut = text.parse()?;
     let mut notes = Vec::new();
+    // The package's own optional dependencies' implicit features (its `smol` connector's
+    // `feature = "smol"`): no renamed feature may take one of their names.
+    let implicit = implicit_features(&doc);
     let mut replaced = Vec::new(); // keys of async-std entries that were replaced or removed
     let mut kept_optional = Vec::new(); // optional async-std entries kept, with an optional smol beside
     let mut optional = false;
@@ -793,11 +796,19 @@ pub fn migrate(text: &str, needs: Needs) -> Result<Option<ManifestChange>, toml_
     let feature_renames = if replaced.is_empty() {
         Vec::new()
     } else {
-        rename_features(&mut doc, needs.rename_features, &enables, &mut notes)
+        rename_features(
+            &mut doc,
+            needs.rename_features,
+            &enables,
+            &implicit,
+            &mut notes,
+        )
     };
     for k in &beside_runtime {
         enable_beside_runtime(&mut doc, k);
     }
+    restore_implicit_features(&mut doc, &implicit);
+    drop_required_features_of_removed(&mut doc, &replaced);
     if !beside_runtime.is_empty() {
         notes.push(format!(
             "the features that enable smol enable {} too",
@@ -916,6 +927,85 @@ fn names_dep(doc: &DocumentMut, k: &str) -> bool {
                 })
             })
         })
+}
+
+/// The implicit features of a manifest's optional dependencies other than async-std (an
+/// optional `smol` no feature names as `dep:smol`): features of the package whose meaning is
+/// the dependency's alone.
+fn implicit_features(doc: &DocumentMut) -> Vec<String> {
+    let explicit: Vec<String> = doc
+        .get("features")
+        .and_then(|f| f.as_table_like())
+        .map(|f| f.iter().map(|(k, _)| k.to_string()).collect())
+        .unwrap_or_default();
+    let mut out: Vec<String> = Vec::new();
+    visit_dependency_tables(doc, |table, key, item| {
+        let normal = table == "dependencies"
+            || table == "build-dependencies"
+            || (table.starts_with("target.") && !table.ends_with("dev-dependencies"));
+        if normal
+            && !is_async_std(key, item)
+            && item.get("optional").and_then(|o| o.as_bool()) == Some(true)
+            && !names_dep(doc, key)
+            && !explicit.iter().any(|e| e == key)
+            && !out.iter().any(|o| o == key)
+        {
+            out.push(key.to_string());
+        }
+    });
+    out
+}
+
+/// An implicit feature the package had (`implicit_features`) that a `dep:k` written since
+/// removed becomes an explicit feature of the same meaning (`smol = ["dep:smol"]`): `--features
+/// smol`, `required-features` and the code's `cfg(feature = "smol")` keep working.
+fn restore_implicit_features(doc: &mut DocumentMut, implicit: &[String]) {
+    let lost: Vec<&String> = implicit.iter().filter(|k| names_dep(doc, k)).collect();
+    let Some(features) = doc.get_mut("features").and_then(|f| f.as_table_like_mut()) else {
+        return;
+    };
+    for k in lost {
+        if features.get(k).is_none() {
+            features.insert(
+                k,
+                Item::Value(Value::Array(toml_edit::Array::from_iter([format!(
+                    "dep:{k}"
+                )]))),
+            );
+        }
+    }
+}
+
+/// `required-features` entries of a dependency that is gone (`"async-std/attributes"`): cargo
+/// warns of each ("dependency `async-std` does not exist"), and the target needs nothing of it
+/// now.
+fn drop_required_features_of_removed(doc: &mut DocumentMut, removed: &[String]) {
+    let mut present: Vec<String> = Vec::new();
+    visit_dependency_tables(doc, |_, k, _| present.push(k.to_string()));
+    let gone: Vec<&String> = removed.iter().filter(|k| !present.contains(k)).collect();
+    if gone.is_empty() {
+        return;
+    }
+    for kind in ["bin", "example", "test", "bench"] {
+        let Some(targets) = doc.get_mut(kind).and_then(|t| t.as_array_of_tables_mut()) else {
+            continue;
+        };
+        for t in targets.iter_mut() {
+            let Some(arr) = t
+                .get_mut("required-features")
+                .and_then(|r| r.as_array_mut())
+            else {
+                continue;
+            };
+            arr.retain(|v| {
+                !v.as_str().is_some_and(|e| {
+                    e.split_once('/').is_some_and(|(d, _)| {
+                        gone.iter().any(|k| d == k.as_str() || d == format!("{k}?"))
+                    })
+                })
+            });
+        }
+    }
 }
 
 /// Features that enable a kept optional async-std enable the optional smol added beside it.
@@ -1145,6 +1235,7 @@ fn rename_features(
     doc: &mut DocumentMut,
     rename: bool,
     enabled_by: &[String],
+    implicit: &[String],
     notes: &mut Vec<String>,
 ) -> Vec<(String, String)> {
     let mut renames: Vec<(String, String)> = Vec::new();
@@ -1203,7 +1294,11 @@ fn rename_features(
                 continue;
             }
             let other_dep = deps.contains(&new) && !list(k).contains(&format!("dep:{new}"));
-            if taken.contains(&new) || other_dep || renames.iter().any(|(_, n)| n == &new) {
+            if taken.contains(&new)
+                || implicit.contains(&new)
+                || other_dep
+                || renames.iter().any(|(_, n)| n == &new)
+            {
                 notes.push(format!(
                     "feature `{k}` keeps its name: a feature or dependency `{new}` exists already"
                 ));
@@ -1687,6 +1782,33 @@ mod tests {
             "{}",
             change.text
         );
+    }
+
+    #[test]
+    fn a_feature_the_package_s_own_optional_smol_gives_is_not_taken() {
+        // twitchchat: its own smol connector is gated on smol's implicit feature; async-std's
+        // feature must not become that feature (enabling it would compile the smol connector).
+        let before = "[features]\nasync = []\n\n[dependencies]\nsmol = { version = \"1.2\", optional = true }\nasync-std = { version = \"1.9\", optional = true }\n";
+        let change = migrate(before, smol()).unwrap().unwrap();
+        assert!(change.feature_renames.is_empty(), "{}", change.text);
+        assert!(
+            change.text.contains("async-std = [\"dep:smol\"]"),
+            "{}",
+            change.text
+        );
+        // `dep:smol` removes smol's implicit feature: it stays, explicit, of the same meaning.
+        assert!(
+            change.text.contains("smol = [\"dep:smol\"]"),
+            "{}",
+            change.text
+        );
+    }
+
+    #[test]
+    fn required_features_of_the_removed_dependency_go() {
+        let before = "[dependencies]\nasync-std = { version = \"1\", optional = true }\n\n[[example]]\nname = \"demo\"\nrequired-features = [\"async-std\", \"async-std/attributes\"]\n";
+        let after = migrate(before, smol()).unwrap().unwrap().text;
+        assert!(after.contains("required-features = [\"smol\"]"), "{after}");
     }
 
     #[test]

@@ -88,34 +88,42 @@
 //!             }))
 //!         }
 //!
+//!         /// The local address of the stream.
 //!         pub fn local_addr(&self) -> io::Result<SocketAddr> {
 //!             self.0.get_ref().local_addr()
 //!         }
 //!
+//!         /// The address of the peer.
 //!         pub fn peer_addr(&self) -> io::Result<SocketAddr> {
 //!             self.0.get_ref().peer_addr()
 //!         }
 //!
+//!         /// The IP time-to-live of the socket.
 //!         pub fn ttl(&self) -> io::Result<u32> {
 //!             self.0.get_ref().ttl()
 //!         }
 //!
+//!         /// Sets the IP time-to-live of the socket.
 //!         pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
 //!             self.0.get_ref().set_ttl(ttl)
 //!         }
 //!
+//!         /// Reads received data without removing it from the queue.
 //!         pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
 //!             self.0.peek(buf).await
 //!         }
 //!
+//!         /// Whether `TCP_NODELAY` is set.
 //!         pub fn nodelay(&self) -> io::Result<bool> {
 //!             self.0.get_ref().nodelay()
 //!         }
 //!
+//!         /// Sets `TCP_NODELAY`.
 //!         pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
 //!             self.0.get_ref().set_nodelay(nodelay)
 //!         }
 //!
+//!         /// Shuts down the read half, the write half or both.
 //!         pub fn shutdown(&self, how: std_net::Shutdown) -> io::Result<()> {
 //!             self.0.get_ref().shutdown(how)
 //!         }
@@ -393,34 +401,42 @@ pub(crate) const TCP_MODULE: &str = concat!(
             }))
         }
 
+        /// The local address of the stream.
         pub fn local_addr(&self) -> io::Result<SocketAddr> {
             self.0.get_ref().local_addr()
         }
 
+        /// The address of the peer.
         pub fn peer_addr(&self) -> io::Result<SocketAddr> {
             self.0.get_ref().peer_addr()
         }
 
+        /// The IP time-to-live of the socket.
         pub fn ttl(&self) -> io::Result<u32> {
             self.0.get_ref().ttl()
         }
 
+        /// Sets the IP time-to-live of the socket.
         pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
             self.0.get_ref().set_ttl(ttl)
         }
 
+        /// Reads received data without removing it from the queue.
         pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
             self.0.peek(buf).await
         }
 
+        /// Whether `TCP_NODELAY` is set.
         pub fn nodelay(&self) -> io::Result<bool> {
             self.0.get_ref().nodelay()
         }
 
+        /// Sets `TCP_NODELAY`.
         pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
             self.0.get_ref().set_nodelay(nodelay)
         }
 
+        /// Shuts down the read half, the write half or both.
         pub fn shutdown(&self, how: std_net::Shutdown) -> io::Result<()> {
             self.0.get_ref().shutdown(how)
         }
@@ -468,24 +484,29 @@ pub(crate) const UNIX_MODULE: &str = concat!(
     pub struct UnixStream(Arc<Async<std_net::UnixStream>>);
 
     impl UnixStream {
+        /// Connects to the socket at `path`.
         pub async fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
             let path = path.as_ref().to_owned();
             Ok(UnixStream(Arc::new(Async::<std_net::UnixStream>::connect(path).await?)))
         }
 
+        /// Two connected streams.
         pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
             let (a, b) = Async::<std_net::UnixStream>::pair()?;
             Ok((UnixStream(Arc::new(a)), UnixStream(Arc::new(b))))
         }
 
+        /// The local address of the stream.
         pub fn local_addr(&self) -> io::Result<SocketAddr> {
             self.0.get_ref().local_addr()
         }
 
+        /// The address of the peer.
         pub fn peer_addr(&self) -> io::Result<SocketAddr> {
             self.0.get_ref().peer_addr()
         }
 
+        /// Shuts down the read half, the write half or both.
         pub fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
             self.0.get_ref().shutdown(how)
         }
