@@ -464,12 +464,13 @@ fn files_outside_the_module_trees_are_notes_not_errors() {
     }
 }
 
-/// Generic code that reads through shared references of a stream (`for<'a> &'a T: Read`):
-/// async-std implements the I/O traits for `&TcpStream`, async-net does not, so a file that
-/// names async-std's stream in such a crate stays on async-std, reported; the rest migrates and
-/// the package builds (twitchchat's connectors).
+/// Generic code that reads through shared references (`for<'a> &'a T: Read`): async-std
+/// implements the I/O traits for `&TcpStream` and `&File`, async-net and async-fs do not. The
+/// stream becomes async-std's stream rebuilt on smol (module `tcp_stream`); a file that names
+/// async-std's `File` in such a crate stays on async-std, reported; the rest migrates and the
+/// package builds.
 #[test]
-fn streams_read_through_shared_references_stay_on_async_std() {
+fn reads_through_shared_references_get_async_std_s_stream_and_keep_its_file() {
     let work = work_dir("stream-ref-io");
     std::fs::create_dir_all(work.join("src")).unwrap();
     std::fs::write(
@@ -480,6 +481,7 @@ fn streams_read_through_shared_references_stay_on_async_std() {
     std::fs::write(
         work.join("src/main.rs"),
         r#"mod conn;
+mod disk;
 
 pub fn readable_through_refs<T>()
 where
@@ -489,6 +491,7 @@ where
 
 fn main() {
     readable_through_refs::<conn::Stream>();
+    readable_through_refs::<disk::Disk>();
     async_std::task::block_on(async {
         async_std::task::sleep(std::time::Duration::from_millis(1)).await;
     });
@@ -499,6 +502,11 @@ fn main() {
     std::fs::write(
         work.join("src/conn.rs"),
         "pub type Stream = async_std::net::TcpStream;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("src/disk.rs"),
+        "pub type Disk = async_std::fs::File;\n",
     )
     .unwrap();
     for syntax_only in [true, false] {
@@ -514,15 +522,22 @@ fn main() {
         assert!(report.errors.is_empty(), "{:?}", report.errors);
         assert_eq!(
             where_and_why(&report),
-            vec![("src/conn.rs", 1, "stream-ref-io")]
+            vec![("src/disk.rs", 1, "stream-ref-io")]
         );
         assert!(
-            report.findings[0].message.contains("src/main.rs:5"),
+            report.findings[0].message.contains("src/main.rs:6"),
             "{}",
             report.findings[0].message
         );
         let files: Vec<&str> = report.files.iter().map(|f| f.file.as_str()).collect();
-        assert_eq!(files, ["Cargo.toml", "src/main.rs"]);
+        assert_eq!(files, ["Cargo.toml", "src/conn.rs", "src/main.rs"]);
+        let conn = &report.files[1].after;
+        assert_eq!(conn, "pub type Stream = crate::tcp_stream::TcpStream;\n");
+        assert!(
+            report.files[2].after.contains("mod tcp_stream {"),
+            "{}",
+            report.files[2].after
+        );
         if !syntax_only {
             async_std_migrate::apply::write(&report, true).unwrap();
             assert_ok(
