@@ -229,6 +229,18 @@ pub fn async_std_feature_cfg(text: &str) -> Option<String> {
     }
 }
 
+/// Whether a manifest has async-std among its [dev-dependencies] (any target's).
+pub fn async_std_dev_dependency(text: &str) -> bool {
+    let Ok(doc) = text.parse::<DocumentMut>() else {
+        return false;
+    };
+    let mut dev = false;
+    visit_dependency_tables(&doc, |table, key, item| {
+        dev |= table.ends_with("dev-dependencies") && is_async_std(key, item);
+    });
+    dev
+}
+
 /// Whether a dependency entry is async-std (by key, or by `package = "async-std"`).
 pub fn is_async_std(key: &str, item: &Item) -> bool {
     match item.get("package").and_then(|p| p.as_str()) {

@@ -663,11 +663,25 @@ struct GeneratedKind {
     external: Option<String>,
     /// Crates whose root gets the module: a migrated file of theirs uses it.
     used: BTreeSet<String>,
+    /// Tests, examples and benches get a module of their own, not the library's: the library's
+    /// is gated by the feature of an optional async-std that they have without the feature (a
+    /// dev-dependency too).
+    own_dev_units: bool,
+}
+
+/// A crate key of a test, an example or a bench (they get [dev-dependencies]).
+fn is_dev_unit(key: &str) -> bool {
+    ["tests/", "examples/", "benches/"]
+        .iter()
+        .any(|d| key.starts_with(d))
 }
 
 impl GeneratedModules {
     /// `driven`: the module of a workspace dependency's local executor this package drives.
     fn of(pkg: &Package, files: &[Parsed], driven: Option<&str>) -> Self {
+        let manifest = std::fs::read_to_string(&pkg.manifest_path).unwrap_or_default();
+        let dev_without_feature = crate::manifest::async_std_feature_cfg(&manifest).is_some()
+            && crate::manifest::async_std_dev_dependency(&manifest);
         let kinds = crate::handlers::generated::ALL
             .iter()
             .map(|gen| {
@@ -700,6 +714,7 @@ impl GeneratedModules {
                     lib_path,
                     external,
                     used: BTreeSet::new(),
+                    own_dev_units: dev_without_feature && (gen.text)("", true).contains("smol::"),
                 }
             })
             .collect();
@@ -720,8 +735,9 @@ impl GeneratedModules {
             if !k.naming.contains(&key) && !package_wide {
                 continue;
             }
+            let own = k.own_dev_units && is_dev_unit(&key);
             let path = match &k.lib_path {
-                Some(lib) if key != "lib" => lib.clone(),
+                Some(lib) if key != "lib" && !own => lib.clone(),
                 _ => format!("crate::{}", k.gen.module),
             };
             out.set(k.gen.module, path);
@@ -737,7 +753,8 @@ impl GeneratedModules {
             let named = k.gen.package_wide
                 || workspace::mentions_any(text, &[k.gen.module.to_string()].into());
             if named && (k.naming.contains(&key) || (k.gen.package_wide && k.lib_path.is_some())) {
-                k.used.insert(if k.lib_path.is_some() {
+                let own = k.own_dev_units && is_dev_unit(&key);
+                k.used.insert(if k.lib_path.is_some() && !own {
                     "lib".into()
                 } else {
                     key.clone()
@@ -753,20 +770,30 @@ impl GeneratedModules {
         // Gated as the package's async-std is (a `[target.'cfg(..)'.dependencies]` entry).
         // And by the features that enable an optional async-std: the runtime the module names
         // is optional too (the feature names are renamed with the code's, after).
+        // Tests, examples and benches have async-std (smol, after) without the feature when it
+        // is a dev-dependency too: theirs are not feature-gated then.
         let manifest = std::fs::read_to_string(&pkg.manifest_path).unwrap_or_default();
-        let gate = match (
-            crate::manifest::async_std_target_cfg(&manifest),
-            crate::manifest::async_std_feature_cfg(&manifest),
-        ) {
-            (Some(t), Some(f)) => Some(format!("all({t}, {f})")),
-            (t, f) => t.or(f),
-        };
-        let gated = |module: String| match &gate {
-            Some(pred) => gate_module(&module, pred),
-            None => module,
-        };
+        let target_gate = crate::manifest::async_std_target_cfg(&manifest);
+        let feature_gate = crate::manifest::async_std_feature_cfg(&manifest);
+        let dev = crate::manifest::async_std_dev_dependency(&manifest);
         for k in &self.kinds {
             for key in &k.used {
+                let dev_unit = is_dev_unit(key);
+                let gated = |module: String| {
+                    // Only a module that names the runtime needs its feature (std-only ones
+                    // serve code of any configuration).
+                    let feature = feature_gate
+                        .as_ref()
+                        .filter(|_| !(dev && dev_unit) && module.contains("smol::"));
+                    let gate = match (&target_gate, feature) {
+                        (Some(t), Some(f)) => Some(format!("all({t}, {f})")),
+                        (t, f) => t.clone().or(f.cloned()),
+                    };
+                    match &gate {
+                        Some(pred) => gate_module(&module, pred),
+                        None => module,
+                    }
+                };
                 let Some(path) = root_file(pkg, key) else {
                     continue;
                 };

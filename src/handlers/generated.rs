@@ -100,9 +100,9 @@ fn covers(c: &str, canon: &[String]) -> Option<usize> {
     (canon.len() >= n && canon[..n].join("::") == c).then_some(n)
 }
 
-/// Whether a file names any of `canons` (by import or path).
+/// Whether a file names any of `canons` or an item of one (`Condvar::new`), by import or path.
 pub(crate) fn names_any(sites: &FileSites, canons: &[(&str, &str)]) -> bool {
-    let is = |c: &[String]| canons.iter().any(|(x, _)| c.join("::") == *x);
+    let is = |c: &[String]| canons.iter().any(|(x, _)| covers(x, c).is_some());
     sites.paths.iter().any(|p| is(&p.canon)) || sites.leaves.iter().any(|l| !l.glob && is(&l.canon))
 }
 

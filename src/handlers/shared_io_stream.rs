@@ -222,7 +222,7 @@ pub(crate) const TCP: Generated = Generated {
     rule: RULE,
     module: "tcp_stream",
     items: TCP_ITEMS,
-    names_it: |sites| names_type(sites, TCP_ITEMS[0].0),
+    names_it: |sites| generated::names_any(sites, TCP_ITEMS),
     crate_wants: Some(bounds_shared_io),
     shared: true,
     package_wide: false,
@@ -234,21 +234,12 @@ pub(crate) const UNIX: Generated = Generated {
     rule: RULE,
     module: "unix_stream",
     items: UNIX_ITEMS,
-    names_it: |sites| names_type(sites, UNIX_ITEMS[0].0),
+    names_it: |sites| generated::names_any(sites, UNIX_ITEMS),
     crate_wants: Some(bounds_shared_io),
     shared: true,
     package_wide: false,
     text: |root, public| generated::module_text(root, UNIX_MODULE, public),
 };
-
-/// Whether a file names the type or an item of it (`UnixStream::pair`), by import or path.
-fn names_type(sites: &crate::resolve::FileSites, ty: &str) -> bool {
-    let is = |c: &[String]| {
-        let c = c.join("::");
-        c == ty || c.strip_prefix(ty).is_some_and(|r| r.starts_with("::"))
-    };
-    sites.paths.iter().any(|p| is(&p.canon)) || sites.leaves.iter().any(|l| !l.glob && is(&l.canon))
-}
 
 /// A file bounds shared references of a type by an I/O trait (`for<'a> &'a T: AsyncRead`).
 fn bounds_shared_io(text: &str) -> bool {

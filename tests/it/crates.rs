@@ -666,3 +666,85 @@ fn a_library_s_task_locals_are_carried_by_its_dependents_tasks() {
         app.after
     );
 }
+
+/// A generated module that names the runtime is gated like an optional async-std (the features
+/// that enable it); one that names only std is not; and a test's own module is not when
+/// async-std is a dev-dependency too (the test has the runtime without the feature).
+#[test]
+fn generated_modules_follow_an_optional_async_std() {
+    let work = work_dir("gated-modules");
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    std::fs::create_dir_all(work.join("tests")).unwrap();
+    std::fs::write(
+        work.join("Cargo.toml"),
+        "[package]\nname = \"gated-modules\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\nrt = [\"dep:async-std\"]\n\n[dependencies]\nasync-std = { version = \"1.13\", optional = true }\n\n[dev-dependencies]\nasync-std = \"1.13\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("src/lib.rs"),
+        r#"#[cfg(feature = "rt")]
+pub async fn ready() -> Result<u8, async_std::future::TimeoutError> {
+    async_std::future::timeout(std::time::Duration::from_secs(1), async { 1 }).await
+}
+
+#[cfg(feature = "rt")]
+pub struct Gate {
+    pub cv: async_std::sync::Condvar,
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("tests/wake.rs"),
+        r#"#[test]
+fn notified() {
+    let cv = async_std::sync::Condvar::new();
+    let m = async_std::sync::Mutex::new(false);
+    async_std::task::block_on(async {
+        let mut g = m.lock().await;
+        *g = true;
+        cv.notify_all();
+        assert!(*g);
+    });
+}
+"#,
+    )
+    .unwrap();
+    let report = async_std_migrate::engine::plan(
+        &work,
+        &Config {
+            target: Target::Smol,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let after = |file: &str| {
+        report
+            .files
+            .iter()
+            .find(|f| f.file == file)
+            .map(|f| f.after.clone())
+            .unwrap_or_default()
+    };
+    let lib = after("src/lib.rs");
+    assert!(
+        lib.contains("#[cfg(feature = \"rt\")]\npub mod condvar {"),
+        "{lib}"
+    );
+    assert!(lib.contains("\npub mod timeout_error {"), "{lib}");
+    assert!(
+        !lib.contains("#[cfg(feature = \"rt\")]\npub mod timeout_error"),
+        "{lib}"
+    );
+    let test = after("tests/wake.rs");
+    assert!(test.contains("\nmod condvar {"), "{test}");
+    assert!(!test.contains("#[cfg(feature"), "{test}");
+    async_std_migrate::apply::write(&report, true).unwrap();
+    for args in [&["test", "-q"][..], &["test", "-q", "--features", "rt"]] {
+        assert_ok(
+            &cargo(&work, args),
+            &format!("cargo {args:?} after the migration"),
+        );
+    }
+}
