@@ -693,11 +693,22 @@ impl GeneratedModules {
                         .map(|f| crate_key(pkg, f))
                         .collect()
                 });
+                let blocked: BTreeSet<String> = gen
+                    .crate_blocked_by
+                    .map(|blocks| {
+                        files
+                            .iter()
+                            .filter(|f| blocks(&f.sites))
+                            .map(|f| crate_key(pkg, f))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let naming: BTreeSet<String> = files
                     .iter()
                     .filter(|f| (gen.names_it)(&f.sites))
                     .map(|f| crate_key(pkg, f))
                     .filter(|k| wanting.as_ref().is_none_or(|w| w.contains(k)))
+                    .filter(|k| !blocked.contains(k))
                     .filter(|k| root_file(pkg, k).is_some())
                     .collect();
                 let lib_path = pkg
@@ -1007,12 +1018,18 @@ fn migrate_smol_file(
                     && generated.item_for(&p.canon).is_none())
         });
         if let Some(site) = stream {
+            let canon = site.canon.join("::");
+            let (why, advice) = if canon == "async_std::fs::File" {
+                ("", "async-fs's File reads only through `&mut`: drop the bound or the impl (or share the file as Arc<smol::lock::Mutex<File>>), then run again")
+            } else {
+                (" (and the crate accepts streams from async-std's listener, which would give smol's stream: async-std's stream rebuilt on smol serves only connected streams)", "drop the bound, or take the listener's streams as std ones (`std::net::TcpListener`), then run again")
+            };
             report.findings.push(
                 crate::report::RawFinding::not_migrated(
                     site.path.syntax().text_range().start().into(),
                     FindingId::StreamRefIo,
-                    format!("file not migrated: the crate reads or writes through shared references (a generic bound or an impl for `&T`, {bound}); async-std's `{}` implements I/O for `&Self`, smol's does not", site.canon.join("::")),
-                    "async-fs's File reads only through `&mut`: drop the bound or the impl (or share the file as Arc<smol::lock::Mutex<File>>), then run again",
+                    format!("file not migrated: the crate reads or writes through shared references (a generic bound or an impl for `&T`, {bound}); async-std's `{canon}` implements I/O for `&Self`, smol's does not{why}"),
+                    advice,
                 )
                 .locate(file, text),
             );

@@ -69,7 +69,12 @@ pub(crate) fn migrate_in(src: &str, target: HandlerTarget, edition: &str) -> Out
     let mut generated = super::generated::Paths::default();
     let kinds: Vec<_> = super::generated::ALL
         .iter()
-        .filter(|g| plan.is_none() && (g.names_it)(&sites) && g.crate_wants.is_none_or(|w| w(src)))
+        .filter(|g| {
+            plan.is_none()
+                && (g.names_it)(&sites)
+                && g.crate_wants.is_none_or(|w| w(src))
+                && !g.crate_blocked_by.is_some_and(|b| b(&sites))
+        })
         .collect();
     for g in &kinds {
         generated.set(g.module, format!("crate::{}", g.module));

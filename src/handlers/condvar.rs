@@ -179,6 +179,7 @@ pub(crate) const GENERATED: Generated = Generated {
     items: ITEMS,
     names_it: |sites| generated::names_any(sites, ITEMS),
     crate_wants: None,
+    crate_blocked_by: None,
     shared: true,
     package_wide: false,
     text: |root, public| generated::module_text(root, MODULE, public),

@@ -21,6 +21,9 @@ pub(crate) struct Generated {
     pub names_it: fn(&FileSites) -> bool,
     /// What else a crate must have for the module, in the text of one of its files.
     pub crate_wants: Option<fn(&str) -> bool>,
+    /// What keeps a crate from the module, in the sites of one of its files (the module would
+    /// not serve all its code: the crate is left as it was, reported).
+    pub crate_blocked_by: Option<fn(&FileSites) -> bool>,
     /// The package's other crates use the library's module (what they get from the library is of
     /// its types), rather than one of their own.
     pub shared: bool,

@@ -126,6 +126,7 @@ pub(crate) const GENERATED: Generated = Generated {
     items: ITEMS,
     names_it: |sites| spawns_in_unawaited_macro(sites) || handles_untracked(sites),
     crate_wants: None,
+    crate_blocked_by: None,
     shared: true,
     package_wide: false,
     text: |root, public| {

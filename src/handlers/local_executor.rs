@@ -149,6 +149,7 @@ pub(crate) const GENERATED: Generated = Generated {
     items: ITEMS,
     names_it: |sites| generated::names_any(sites, &ITEMS[..1]),
     crate_wants: None,
+    crate_blocked_by: None,
     shared: true,
     package_wide: true,
     text: |root, public| {

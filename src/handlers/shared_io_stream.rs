@@ -217,6 +217,11 @@ pub(crate) const RULE: &str = "stream-shared-io";
 const TCP_ITEMS: &[(&str, &str)] = &[("async_std::net::TcpStream", "TcpStream")];
 const UNIX_ITEMS: &[(&str, &str)] = &[("async_std::os::unix::net::UnixStream", "UnixStream")];
 
+/// async-std's listeners, whose streams would be smol's: a crate that accepts streams keeps
+/// async-std's stream (reported, `stream-ref-io`).
+const TCP_LISTENERS: &[(&str, &str)] = &[("async_std::net::TcpListener", "")];
+const UNIX_LISTENERS: &[(&str, &str)] = &[("async_std::os::unix::net::UnixListener", "")];
+
 /// The TCP module kind (see `generated.rs`).
 pub(crate) const TCP: Generated = Generated {
     rule: RULE,
@@ -224,6 +229,7 @@ pub(crate) const TCP: Generated = Generated {
     items: TCP_ITEMS,
     names_it: |sites| generated::names_any(sites, TCP_ITEMS),
     crate_wants: Some(bounds_shared_io),
+    crate_blocked_by: Some(|sites| generated::names_any(sites, TCP_LISTENERS)),
     shared: true,
     package_wide: false,
     text: |root, public| generated::module_text(root, TCP_MODULE, public),
@@ -236,6 +242,7 @@ pub(crate) const UNIX: Generated = Generated {
     items: UNIX_ITEMS,
     names_it: |sites| generated::names_any(sites, UNIX_ITEMS),
     crate_wants: Some(bounds_shared_io),
+    crate_blocked_by: Some(|sites| generated::names_any(sites, UNIX_LISTENERS)),
     shared: true,
     package_wide: false,
     text: |root, public| generated::module_text(root, UNIX_MODULE, public),
@@ -563,6 +570,28 @@ pub async fn open(addr: &str) -> std::io::Result<TcpStream> {
             super::RULE,
             before,
             &format!("{after}{}", (super::TCP.text)(after, false)),
+        );
+    }
+
+    #[test]
+    fn a_crate_that_accepts_streams_keeps_them() {
+        // async-std's listener would give smol's streams: the module would not serve them.
+        check_not_applicable(
+            super::RULE,
+            r#"use async_std::net::{TcpListener, TcpStream};
+use futures_lite::AsyncRead;
+
+pub fn assert_shared_io<T>()
+where
+    for<'a> &'a T: AsyncRead,
+{
+}
+
+pub async fn first(l: &TcpListener) -> std::io::Result<TcpStream> {
+    assert_shared_io::<TcpStream>();
+    Ok(l.accept().await?.0)
+}
+"#,
         );
     }
 

@@ -122,6 +122,7 @@ pub(crate) const GENERATED: Generated = Generated {
     items: &[],
     names_it: |sites| !wrapped_calls(sites).is_empty(),
     crate_wants: Some(names_sync_dyn_future),
+    crate_blocked_by: None,
     shared: false,
     package_wide: false,
     text: |root, _| super::generated::module_text(root, MODULE, false),

@@ -548,6 +548,7 @@ pub(crate) const GENERATED: Generated = Generated {
     items: ITEMS,
     names_it: |sites| generated::names_any(sites, NEEDS),
     crate_wants: None,
+    crate_blocked_by: None,
     shared: true,
     package_wide: true,
     text: |root, public| {

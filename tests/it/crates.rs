@@ -546,6 +546,37 @@ fn main() {
             );
         }
     }
+    // A crate that also accepts streams from async-std's listener keeps its stream: the
+    // rebuilt type would not be the listener's.
+    let work = work_dir("stream-ref-io-listener");
+    std::fs::create_dir_all(work.join("src")).unwrap();
+    std::fs::write(
+        work.join("Cargo.toml"),
+        "[package]\nname = \"listens\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nasync-std = \"1.13\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.join("src/main.rs"),
+        "pub fn readable_through_refs<T>()\nwhere\n    for<'a> &'a T: async_std::io::Read,\n{\n}\n\nfn main() {\n    readable_through_refs::<async_std::net::TcpStream>();\n    let _ = async_std::task::block_on(async_std::net::TcpListener::bind(\"127.0.0.1:0\"));\n}\n",
+    )
+    .unwrap();
+    let report = async_std_migrate::engine::plan(
+        &work,
+        &Config {
+            target: Target::Smol,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        where_and_why(&report),
+        vec![("src/main.rs", 8, "stream-ref-io")]
+    );
+    assert!(
+        report.findings[0].message.contains("listener"),
+        "{}",
+        report.findings[0].message
+    );
 }
 
 /// Names follow the code: an example named after async-std that now runs on smol, and a README
