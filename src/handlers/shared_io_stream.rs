@@ -574,6 +574,43 @@ pub async fn open(addr: &str) -> std::io::Result<TcpStream> {
     }
 
     #[test]
+    fn through_a_glob_import_of_async_std_s_net() {
+        let before = r#"use async_std::net::*;
+use futures_lite::AsyncRead;
+
+pub fn assert_shared_io<T>()
+where
+    for<'a> &'a T: AsyncRead,
+{
+}
+
+pub async fn open(addr: &str) -> std::io::Result<TcpStream> {
+    assert_shared_io::<TcpStream>();
+    TcpStream::connect(addr).await
+}
+"#;
+        let after = r#"use smol::net::*;
+use futures_lite::AsyncRead;
+
+pub fn assert_shared_io<T>()
+where
+    for<'a> &'a T: AsyncRead,
+{
+}
+
+pub async fn open(addr: &str) -> std::io::Result<crate::tcp_stream::TcpStream> {
+    assert_shared_io::<crate::tcp_stream::TcpStream>();
+    crate::tcp_stream::TcpStream::connect(addr).await
+}
+"#;
+        check_rewrite(
+            super::RULE,
+            before,
+            &format!("{after}{}", (super::TCP.text)(after, false)),
+        );
+    }
+
+    #[test]
     fn a_crate_that_accepts_streams_keeps_them() {
         // async-std's listener would give smol's streams: the module would not serve them.
         check_not_applicable(
