@@ -650,6 +650,11 @@ pub(super) fn library_components(
 /// and crate key: `lib`, `main` (src/main.rs) or the unit (`tests/x`).
 struct GeneratedModules {
     kinds: Vec<GeneratedKind>,
+    /// How the package's async-std is gated, read once from its manifest: a target `cfg`, the
+    /// features of an optional entry, and whether it is a dev-dependency too.
+    target_gate: Option<String>,
+    feature_gate: Option<String>,
+    dev: bool,
 }
 
 struct GeneratedKind {
@@ -680,8 +685,10 @@ impl GeneratedModules {
     /// `driven`: the module of a workspace dependency's local executor this package drives.
     fn of(pkg: &Package, files: &[Parsed], driven: Option<&str>) -> Self {
         let manifest = std::fs::read_to_string(&pkg.manifest_path).unwrap_or_default();
-        let dev_without_feature = crate::manifest::async_std_feature_cfg(&manifest).is_some()
-            && crate::manifest::async_std_dev_dependency(&manifest);
+        let target_gate = crate::manifest::async_std_target_cfg(&manifest);
+        let feature_gate = crate::manifest::async_std_feature_cfg(&manifest);
+        let dev = crate::manifest::async_std_dev_dependency(&manifest);
+        let dev_without_feature = feature_gate.is_some() && dev;
         let kinds = crate::handlers::generated::ALL
             .iter()
             .map(|gen| {
@@ -729,7 +736,12 @@ impl GeneratedModules {
                 }
             })
             .collect();
-        GeneratedModules { kinds }
+        GeneratedModules {
+            kinds,
+            target_gate,
+            feature_gate,
+            dev,
+        }
     }
 
     /// The module paths a file names the items by (`crate::condvar`), per kind, when its crate
@@ -783,10 +795,7 @@ impl GeneratedModules {
         // is optional too (the feature names are renamed with the code's, after).
         // Tests, examples and benches have async-std (smol, after) without the feature when it
         // is a dev-dependency too: theirs are not feature-gated then.
-        let manifest = std::fs::read_to_string(&pkg.manifest_path).unwrap_or_default();
-        let target_gate = crate::manifest::async_std_target_cfg(&manifest);
-        let feature_gate = crate::manifest::async_std_feature_cfg(&manifest);
-        let dev = crate::manifest::async_std_dev_dependency(&manifest);
+        let (target_gate, feature_gate, dev) = (&self.target_gate, &self.feature_gate, self.dev);
         for k in &self.kinds {
             for key in &k.used {
                 let dev_unit = is_dev_unit(key);
@@ -796,7 +805,7 @@ impl GeneratedModules {
                     let feature = feature_gate
                         .as_ref()
                         .filter(|_| !(dev && dev_unit) && module.contains("smol::"));
-                    let gate = match (&target_gate, feature) {
+                    let gate = match (target_gate, feature) {
                         (Some(t), Some(f)) => Some(format!("all({t}, {f})")),
                         (t, f) => t.clone().or(f.cloned()),
                     };
