@@ -66,7 +66,7 @@ pub fn files(root: &Path, pkg_dir: &Path, edition: &str, mut changes: Vec<&mut F
             targets.push((*i, copy));
         }
     }
-    let mut cmd = Command::new("rustfmt");
+    let mut cmd = Command::new(rustfmt());
     // Each file once: rustfmt would also format the module files each one declares (all of a
     // crate's for its root), which are either passed themselves or not changed.
     cmd.args([
@@ -149,6 +149,27 @@ fn only_near_edits(before: &str, after: &str, formatted: &str) -> bool {
             };
             edited.iter().any(|e| touch(e, &r) || next_to(e))
         })
+}
+
+/// The default toolchain's rustfmt itself (`<sysroot>/bin/rustfmt`, the sysroot asked once, from
+/// the temporary directory as the formatter runs there), or rustup's `rustfmt` proxy where there
+/// is no such file: the proxy would start the same binary after reading rustup's settings, once
+/// per package (a second process each; 200 on the large benchmark tree).
+fn rustfmt() -> &'static Path {
+    static RUSTFMT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    RUSTFMT.get_or_init(|| {
+        Command::new("rustc")
+            .args(["--print", "sysroot"])
+            .current_dir(std::env::temp_dir())
+            .stdin(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| Path::new(s.trim()).join("bin").join("rustfmt"))
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| PathBuf::from("rustfmt"))
+    })
 }
 
 /// The `rustfmt.toml` (or `.rustfmt.toml`) that applies to files of `dir`, from `dir` upwards.

@@ -35,6 +35,16 @@ pub(crate) fn migrate(src: &str, target: HandlerTarget) -> Outcome {
 
 /// [`migrate`] in a package of another edition.
 pub(crate) fn migrate_in(src: &str, target: HandlerTarget, edition: &str) -> Outcome {
+    migrate_asking(src, target, edition, &NoTypes)
+}
+
+/// [`migrate_in`] with an oracle of the test's (one that records what it is asked).
+pub(crate) fn migrate_asking(
+    src: &str,
+    target: HandlerTarget,
+    edition: &str,
+    oracle: &dyn crate::resolve::Oracle,
+) -> Outcome {
     let parse = rewrite::parse(src, edition);
     assert!(
         parse.errors().is_empty(),
@@ -85,7 +95,7 @@ pub(crate) fn migrate_in(src: &str, target: HandlerTarget, edition: &str) -> Out
         &sites,
         FileCtx {
             cat,
-            oracle: &NoTypes,
+            oracle,
             krate: &krate,
             edition,
             in_lib: place.in_lib,

@@ -80,6 +80,13 @@ pub(crate) fn method_is(
     call: &ast::MethodCallExpr,
     item_suffix: &[&str],
 ) -> Option<bool> {
+    // A method of a standard library iterator is no async-std method: known without asking
+    // (each question infers the function's body; `xs.iter().sum()` was a third of them).
+    if std_iterator(ctx, &ast::Expr::MethodCallExpr(call.clone()))
+        || call.receiver().is_some_and(|r| std_iterator(ctx, &r))
+    {
+        return Some(false);
+    }
     match ctx.oracle.method(call) {
         MethodFact::AsyncStd(p) => Some(item_suffix.iter().any(|s| p.ends_with(s))),
         MethodFact::Other => Some(false),
@@ -93,6 +100,195 @@ pub(crate) fn method_is(
             Some(false)
         }
         MethodFact::Unknown => None,
+    }
+}
+
+/// `Iterator`'s adapters: over a standard library iterator, an iterator of the standard library.
+const ITERATOR_ADAPTERS: &[&str] = &[
+    "chain",
+    "cloned",
+    "copied",
+    "enumerate",
+    "filter",
+    "filter_map",
+    "flat_map",
+    "flatten",
+    "inspect",
+    "map",
+    "peekable",
+    "rev",
+    "skip",
+    "skip_while",
+    "step_by",
+    "take",
+    "take_while",
+    "zip",
+];
+
+/// An expression that is a standard library iterator by its syntax alone: a range, or a chain of
+/// iterator adapters over a method only std's collections and strings have (`xs.iter()`,
+/// `s.chars()`, `m.keys()`): its `.map(..)` is `Iterator::map`, no stream's, and rust-analyzer
+/// need not be asked (each question infers the function's body). Sources async-std's traits
+/// also have (`bytes`, `lines`, `split`) are not among them.
+pub(crate) fn std_iterator_chain(e: &ast::Expr) -> bool {
+    const SOURCES: &[&str] = &[
+        "char_indices",
+        "chars",
+        "chunks",
+        "drain",
+        "into_iter",
+        "iter",
+        "iter_mut",
+        "keys",
+        "split_whitespace",
+        "values",
+        "values_mut",
+        "windows",
+    ];
+    const ADAPTERS: &[&str] = ITERATOR_ADAPTERS;
+    match e {
+        ast::Expr::RangeExpr(_) => true,
+        ast::Expr::ParenExpr(p) => p.expr().is_some_and(|e| std_iterator_chain(&e)),
+        ast::Expr::MethodCallExpr(mc) => {
+            let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
+                return false;
+            };
+            SOURCES.contains(&name.as_str())
+                || (ADAPTERS.contains(&name.as_str())
+                    && mc.receiver().is_some_and(|r| std_iterator_chain(&r)))
+        }
+        _ => false,
+    }
+}
+
+/// [`std_iterator_chain`] in this file: none of the chain's methods is one the crate defines
+/// itself (its own `iter` may return anything), and a `str`'s own iterators count too
+/// (`text.lines()`, `s.split(',')`, `s.bytes()`: async-std's readers have methods of these
+/// names) where the receiver holds a `str` or a `String` by its syntax ([`str_binding`]).
+pub(crate) fn std_iterator(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
+    // The chain's calls, outermost first, and what the innermost is called on.
+    let mut calls = Vec::new();
+    let mut at = e.clone();
+    let root = loop {
+        match at {
+            ast::Expr::MethodCallExpr(mc) => {
+                let Some(r) = mc.receiver() else { return false };
+                calls.push(mc);
+                at = r;
+            }
+            ast::Expr::ParenExpr(p) => match p.expr() {
+                Some(inner) => at = inner,
+                None => return false,
+            },
+            other => break other,
+        }
+    };
+    let names: Vec<String> = calls
+        .iter()
+        .map(|mc| {
+            mc.name_ref()
+                .map(|n| n.text().to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    if names.iter().any(|n| ctx.krate.own_methods.contains(n)) {
+        return false;
+    }
+    if std_iterator_chain(e) {
+        return true;
+    }
+    let Some((source, adapters)) = names.split_last() else {
+        return false;
+    };
+    matches!(
+        source.as_str(),
+        "lines" | "split" | "bytes" | "split_terminator" | "rsplit" | "splitn"
+    ) && adapters
+        .iter()
+        .all(|a| ITERATOR_ADAPTERS.contains(&a.as_str()))
+        && str_binding(ctx, &root)
+}
+
+/// A plain name that is the only binding of its name in its function (no `let`, pattern or
+/// closure parameter shadows it anywhere) and holds a `str` or a `String` by its syntax: a
+/// parameter typed `&str`, `String` or `&String`, or a `let` of `format!(..)`, `String::new()`,
+/// `String::from(..)`, `x.to_string()`, or of a file read whole (`fs::read_to_string(p).await?`,
+/// async-std's as the file's paths resolve it, or `std::fs::read_to_string(p)?`).
+fn str_binding(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
+    use ast::HasName;
+    let ast::Expr::PathExpr(p) = e else {
+        return false;
+    };
+    let Some(path) = p.path().filter(|p| p.qualifier().is_none()) else {
+        return false;
+    };
+    let name = ctx.text_of(path.syntax());
+    let Some(source) = binding_source(ctx, e) else {
+        return false;
+    };
+    let compact = |n: &SyntaxNode| -> String { n.text().to_string().split_whitespace().collect() };
+    let holds_str = match source.kind() {
+        SyntaxKind::REF_TYPE | SyntaxKind::PATH_TYPE => {
+            matches!(compact(&source).as_str(), "&str" | "String" | "&String")
+        }
+        _ => ast::Expr::cast(source).is_some_and(|init| string_value(ctx, &init)),
+    };
+    if !holds_str {
+        return false;
+    }
+    let Some(f) = e.syntax().ancestors().find_map(ast::Fn::cast) else {
+        return false;
+    };
+    f.syntax()
+        .descendants()
+        .filter_map(ast::IdentPat::cast)
+        .filter(|ip| ip.name().is_some_and(|n| n.text() == name))
+        .count()
+        == 1
+}
+
+/// An expression whose value is a `String` by its syntax (see [`str_binding`]).
+fn string_value(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
+    let callee = |call: &ast::CallExpr| match call.expr() {
+        Some(ast::Expr::PathExpr(p)) => p.path(),
+        _ => None,
+    };
+    let written =
+        |p: &ast::Path| -> String { p.syntax().text().to_string().split_whitespace().collect() };
+    let async_std_read = |p: &ast::Path| {
+        ctx.sites.paths.iter().any(|s| {
+            s.path.syntax().text_range() == p.syntax().text_range()
+                && s.canon.join("::") == "async_std::fs::read_to_string"
+        })
+    };
+    match e {
+        ast::Expr::MacroExpr(m) => m
+            .macro_call()
+            .and_then(|c| c.path())
+            .is_some_and(|p| matches!(written(&p).as_str(), "format" | "std::format")),
+        ast::Expr::CallExpr(c) => callee(c).is_some_and(|p| {
+            matches!(
+                written(&p).as_str(),
+                "String::new" | "String::from" | "String::with_capacity"
+            )
+        }),
+        ast::Expr::MethodCallExpr(mc) => {
+            mc.name_ref().is_some_and(|n| n.text() == "to_string")
+                && !ctx.krate.own_methods.contains("to_string")
+        }
+        ast::Expr::TryExpr(t) => match t.expr() {
+            // `std::fs::read_to_string(p)?`
+            Some(ast::Expr::CallExpr(c)) => {
+                callee(&c).is_some_and(|p| written(&p) == "std::fs::read_to_string")
+            }
+            // async-std's `fs::read_to_string(p).await?`
+            Some(ast::Expr::AwaitExpr(a)) => match a.expr() {
+                Some(ast::Expr::CallExpr(c)) => callee(&c).is_some_and(|p| async_std_read(&p)),
+                _ => false,
+            },
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -245,4 +441,83 @@ pub(crate) fn error_suffix(ctx: &Ctx<'_>, await_expr: &ast::AwaitExpr) -> Option
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::resolve::{MethodFact, Oracle};
+    use ra_ap_syntax::ast;
+    use std::cell::RefCell;
+
+    /// An oracle that answers "not async-std" and writes down each method call it is asked about.
+    #[derive(Default)]
+    struct Asked(RefCell<Vec<String>>);
+
+    impl Oracle for Asked {
+        fn method(&self, call: &ast::MethodCallExpr) -> MethodFact {
+            self.0.borrow_mut().push(call.to_string());
+            MethodFact::Other
+        }
+        fn std_or_inherent_method(&self, call: &ast::MethodCallExpr) -> bool {
+            self.0.borrow_mut().push(call.to_string());
+            true
+        }
+        fn is_semantic(&self) -> bool {
+            true
+        }
+    }
+
+    fn asked(src: &str) -> Vec<String> {
+        let oracle = Asked::default();
+        super::super::check::migrate_asking(
+            src,
+            crate::handlers::HandlerTarget::Smol,
+            "2021",
+            &oracle,
+        );
+        oracle.0.into_inner()
+    }
+
+    #[test]
+    fn methods_of_std_iterators_are_known_without_asking() {
+        // `StreamExt::sum` has no futures-lite equivalent: every `.sum()` is a question, unless
+        // its receiver is a standard library iterator by its syntax.
+        let src = "use async_std::prelude::*;\n\
+            fn a(xs: &[u32], text: &str) -> u32 {\n    \
+                let n: u32 = text.lines().map(|l| l.len() as u32).sum();\n    \
+                xs.iter().sum::<u32>() + (1..=3).map(|i| i * 2).sum::<u32>() + n\n}\n\
+            fn b(text: String) -> u32 {\n    text.split(',').filter(|s| !s.is_empty()).count() as u32 + text.bytes().map(u32::from).sum::<u32>()\n}\n\
+            async fn c(p: &str) -> std::io::Result<Vec<String>> {\n    \
+                let text = async_std::fs::read_to_string(p).await?;\n    \
+                let joined = format!(\"{text}\\n\");\n    \
+                Ok(text.lines().chain(joined.lines()).map(|l| l.trim().to_string()).collect())\n}\n";
+        assert_eq!(asked(src), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_str_parameter_that_another_binding_shadows_is_asked_about() {
+        // `text` is also bound in the body (an async-std reader, for all syntax knows), a
+        // crate's own `iter` may return a stream, and a file's reader has `lines` too.
+        let src = "use async_std::prelude::*;\n\
+            async fn a(text: &str, r: R) -> u32 {\n    \
+                if let Some(text) = r.lines_of() { return text.lines().sum::<u32>().await; }\n    0\n}\n\
+            struct S;\nimpl S {\n    fn iter(&self) -> X { X }\n}\n\
+            async fn b(s: S) -> u32 {\n    s.iter().sum::<u32>().await\n}\n\
+            async fn c(p: &str) -> u32 {\n    \
+                let text = async_std::io::BufReader::new(async_std::fs::File::open(p).await.unwrap());\n    \
+                text.lines().map(|_| 1).sum::<u32>().await\n}\n";
+        let mut asked = asked(src);
+        asked.sort();
+        asked.dedup();
+        assert_eq!(
+            asked,
+            vec![
+                "s.iter().sum::<u32>()",
+                "text.lines()",
+                "text.lines().map(|_| 1)",
+                "text.lines().map(|_| 1).sum::<u32>()",
+                "text.lines().sum::<u32>()",
+            ]
+        );
+    }
 }

@@ -7,6 +7,7 @@
 //! `transforms/async_std_api.toml`.
 
 pub mod cfg_regions;
+mod plain_workspace;
 pub mod profile;
 pub mod semantic;
 pub mod syntax;

@@ -46,6 +46,29 @@ const KINDS: [(Kind, &str); 10] = [
 
 static COUNT: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
 static NANOS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
+/// Function bodies a query reached first, by the query's kind: rust-analyzer infers a body once,
+/// for whichever question reaches it first, so these are the bodies each kind paid for.
+static BODIES: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
+static SEEN: std::sync::Mutex<Option<std::collections::HashSet<(u32, u32)>>> =
+    std::sync::Mutex::new(None);
+
+/// Notes that a `kind` query asks about the body at `body` (a file's id, the body's offset),
+/// when profiling.
+pub fn body(kind: Kind, body: impl FnOnce() -> Option<(u32, u32)>) {
+    if !enabled() {
+        return;
+    }
+    let Some(key) = body() else { return };
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if seen.get_or_insert_with(Default::default).insert(key) {
+        BODIES[kind as usize].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("ASYNC_STD_MIGRATE_PROFILE").is_some())
+}
 
 /// Runs `f`, counted and timed under `kind`.
 pub fn time<T>(kind: Kind, f: impl FnOnce() -> T) -> T {
@@ -71,7 +94,12 @@ pub fn report() -> Option<String> {
         let n = COUNT[i].load(Ordering::Relaxed);
         if n > 0 {
             let secs = NANOS[i].load(Ordering::Relaxed) as f64 / 1e9;
-            out.push_str(&format!("  {name:<48} {n:>8} calls {secs:>9.2} s\n"));
+            let bodies = BODIES[i].load(Ordering::Relaxed);
+            out.push_str(&format!("  {name:<48} {n:>8} calls {secs:>9.2} s"));
+            if bodies > 0 {
+                out.push_str(&format!(" {bodies:>7} bodies first"));
+            }
+            out.push('\n');
         }
     }
     Some(out)

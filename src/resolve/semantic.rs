@@ -7,7 +7,7 @@
 //!
 //! Every query runs inside `ra_ap_hir::attach_db`, which type inference requires.
 
-use super::{profile, MethodFact, Oracle};
+use super::{plain_workspace, profile, MethodFact, Oracle};
 use ra_ap_hir::{AsAssocItem, AssocItemContainer, HasCrate, Semantics};
 use ra_ap_ide_db::RootDatabase;
 use ra_ap_project_model::{CargoConfig, RustLibSource};
@@ -108,17 +108,55 @@ impl Semantic {
         let mut each: Vec<Option<Result<ProjectWorkspace, String>>> =
             (0..roots.len()).map(|_| None).collect();
         let started = std::time::Instant::now();
+        // The first plain workspace (`plain_workspace::is_plain`) loads alone, as rust-analyzer
+        // loads it; every other plain one then runs `cargo metadata` only and takes the rest
+        // from it (a twentieth of the processes).
+        let plain: Vec<bool> = roots.iter().map(|r| plain_workspace::is_plain(r)).collect();
+        let first_plain = shared_at.filter(|&s| plain[s]);
+        if let Some(s) = first_plain {
+            each[s] = Some(load_one(s, &cargo_config));
+        }
+        let like = first_plain.and_then(|s| {
+            let Some(Ok(ws)) = &each[s] else {
+                return None;
+            };
+            let host = ra_ap_project_model::toolchain_info::target_tuple::get(
+                ra_ap_project_model::toolchain_info::QueryConfig::Rustc(&ws.sysroot, roots[s]),
+                None,
+                &cargo_config.extra_env,
+            )
+            .ok()?
+            .into_iter()
+            .next()?;
+            // The toolchain's rustc for cargo's own probes (rustup's proxy otherwise).
+            let rustc = ws.sysroot.root()?.join("bin").join("rustc").to_string();
+            let env: Vec<(String, String)> = crate::untrusted::ENV
+                .iter()
+                .map(|&(k, v)| {
+                    let v = if v == "rustc" { rustc.as_str() } else { v };
+                    (k.to_string(), v.to_string())
+                })
+                .collect();
+            Some((ws.clone(), host, env))
+        });
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     let load_one = &load_one;
                     let (cargo_config, no_sysroot) = (&cargo_config, &no_sysroot);
+                    let (like, plain) = (&like, &plain);
                     s.spawn(move || {
                         (t..roots.len())
                             .step_by(threads)
+                            .filter(|&i| Some(i) != first_plain)
                             .map(|i| {
+                                let fast = like.as_ref().filter(|_| plain[i]).and_then(
+                                    |(first, host, env)| {
+                                        plain_workspace::load_like(first, roots[i], host, env)
+                                    },
+                                );
                                 let config = if borrows(i) { no_sysroot } else { cargo_config };
-                                (i, load_one(i, config))
+                                (i, fast.map_or_else(|| load_one(i, config), Ok))
                             })
                             .collect::<Vec<_>>()
                     })
@@ -327,6 +365,21 @@ impl FileOracle<'_> {
         })
     }
 
+    /// Notes, when profiling, which function body a `kind` question reaches.
+    fn body_of(&self, kind: profile::Kind, node: &ra_ap_syntax::SyntaxNode) {
+        profile::body(kind, || {
+            let body = node.ancestors().find(|a| {
+                matches!(
+                    a.kind(),
+                    ra_ap_syntax::SyntaxKind::FN
+                        | ra_ap_syntax::SyntaxKind::CONST
+                        | ra_ap_syntax::SyntaxKind::STATIC
+                )
+            })?;
+            Some((self.file_id.index(), body.text_range().start().into()))
+        });
+    }
+
     /// rust-analyzer's node for our node (the same text, so the same range).
     fn same_node<N: AstNode>(&self, node: &N) -> Option<N> {
         let range = node.syntax().text_range();
@@ -364,6 +417,7 @@ impl FileOracle<'_> {
 impl Oracle for FileOracle<'_> {
     fn method(&self, call: &ast::MethodCallExpr) -> MethodFact {
         profile::time(profile::Kind::Method, || {
+            self.body_of(profile::Kind::Method, call.syntax());
             let Some(call) = self.same_node(call) else {
                 return MethodFact::Unknown;
             };
@@ -406,6 +460,7 @@ impl Oracle for FileOracle<'_> {
 
     fn resolved_method(&self, call: &ast::MethodCallExpr) -> Option<String> {
         profile::time(profile::Kind::ResolvedMethod, || {
+            self.body_of(profile::Kind::ResolvedMethod, call.syntax());
             let call = self.same_node(call)?;
             ra_ap_hir::attach_db(self.db, || {
                 let (_, container, item) = self.item_path(self.sema.resolve_method_call(&call)?);
@@ -417,6 +472,7 @@ impl Oracle for FileOracle<'_> {
 
     fn call_is_async(&self, call: &ast::Expr) -> Option<bool> {
         profile::time(profile::Kind::CallIsAsync, || {
+            self.body_of(profile::Kind::CallIsAsync, call.syntax());
             let call = self.same_node(call)?;
             ra_ap_hir::attach_db(self.db, || {
                 let f = match &call {
@@ -439,6 +495,7 @@ impl Oracle for FileOracle<'_> {
 
     fn std_or_inherent_method(&self, call: &ast::MethodCallExpr) -> bool {
         profile::time(profile::Kind::StdOrInherentMethod, || {
+            self.body_of(profile::Kind::StdOrInherentMethod, call.syntax());
             let Some(call) = self.same_node(call) else {
                 return false;
             };
@@ -471,7 +528,10 @@ impl Oracle for FileOracle<'_> {
     }
 
     fn type_of(&self, expr: &ast::Expr) -> Option<String> {
-        profile::time(profile::Kind::TypeOf, || self.type_name(expr))
+        profile::time(profile::Kind::TypeOf, || {
+            self.body_of(profile::Kind::TypeOf, expr.syntax());
+            self.type_name(expr)
+        })
     }
 
     fn is_semantic(&self) -> bool {

@@ -454,7 +454,12 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
         }
         let other_arity =
             arguments.is_some_and(|a| call.arg_list().is_some_and(|l| l.args().count() != a));
-        let on_iterator = call.receiver().is_some_and(|r| std_iterator_chain(&r));
+        // A standard library iterator's method, or one of its sources (`text.lines()`).
+        let on_iterator =
+            crate::handlers::std_iterator(ctx, &ast::Expr::MethodCallExpr(call.clone()))
+                || call
+                    .receiver()
+                    .is_some_and(|r| crate::handlers::std_iterator(ctx, &r));
         if other_arity
             || recv.contains(&call)
             || on_iterator
@@ -487,61 +492,6 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
         })
         .count();
     written > not_the_trait + in_macros_not_the_trait
-}
-
-/// An expression that is a standard library iterator by its syntax alone: a range, or a chain of
-/// iterator adapters over a method only std's collections and strings have (`xs.iter()`,
-/// `s.chars()`, `m.keys()`): its `.map(..)` is `Iterator::map`, no stream's, and rust-analyzer
-/// need not be asked (each question infers the function's body). Sources async-std's traits
-/// also have (`bytes`, `lines`, `split`) are not among them.
-fn std_iterator_chain(e: &ast::Expr) -> bool {
-    const SOURCES: &[&str] = &[
-        "char_indices",
-        "chars",
-        "chunks",
-        "drain",
-        "into_iter",
-        "iter",
-        "iter_mut",
-        "keys",
-        "split_whitespace",
-        "values",
-        "values_mut",
-        "windows",
-    ];
-    const ADAPTERS: &[&str] = &[
-        "chain",
-        "cloned",
-        "copied",
-        "enumerate",
-        "filter",
-        "filter_map",
-        "flat_map",
-        "flatten",
-        "inspect",
-        "map",
-        "peekable",
-        "rev",
-        "skip",
-        "skip_while",
-        "step_by",
-        "take",
-        "take_while",
-        "zip",
-    ];
-    match e {
-        ast::Expr::RangeExpr(_) => true,
-        ast::Expr::ParenExpr(p) => p.expr().is_some_and(|e| std_iterator_chain(&e)),
-        ast::Expr::MethodCallExpr(mc) => {
-            let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
-                return false;
-            };
-            SOURCES.contains(&name.as_str())
-                || (ADAPTERS.contains(&name.as_str())
-                    && mc.receiver().is_some_and(|r| std_iterator_chain(&r)))
-        }
-        _ => false,
-    }
 }
 
 /// Whether the file calls a method of one of smol's prelude traits (`FutureExt`, `StreamExt`,
