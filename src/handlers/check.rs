@@ -249,3 +249,26 @@ mod tests {
         );
     }
 }
+
+/// An oracle that answers "not async-std" (and no type) and writes down each expression it is
+/// asked about: what the semantic layer would be asked.
+#[derive(Default)]
+pub(crate) struct Asked(pub std::cell::RefCell<Vec<String>>);
+
+impl crate::resolve::Oracle for Asked {
+    fn method(&self, call: &ra_ap_syntax::ast::MethodCallExpr) -> crate::resolve::MethodFact {
+        self.0.borrow_mut().push(call.to_string());
+        crate::resolve::MethodFact::Other
+    }
+    fn std_or_inherent_method(&self, call: &ra_ap_syntax::ast::MethodCallExpr) -> bool {
+        self.0.borrow_mut().push(call.to_string());
+        true
+    }
+    fn type_of(&self, expr: &ra_ap_syntax::ast::Expr) -> Option<String> {
+        self.0.borrow_mut().push(expr.to_string());
+        None
+    }
+    fn is_semantic(&self) -> bool {
+        true
+    }
+}

@@ -445,27 +445,7 @@ pub(crate) fn error_suffix(ctx: &Ctx<'_>, await_expr: &ast::AwaitExpr) -> Option
 
 #[cfg(test)]
 mod tests {
-    use crate::resolve::{MethodFact, Oracle};
-    use ra_ap_syntax::ast;
-    use std::cell::RefCell;
-
-    /// An oracle that answers "not async-std" and writes down each method call it is asked about.
-    #[derive(Default)]
-    struct Asked(RefCell<Vec<String>>);
-
-    impl Oracle for Asked {
-        fn method(&self, call: &ast::MethodCallExpr) -> MethodFact {
-            self.0.borrow_mut().push(call.to_string());
-            MethodFact::Other
-        }
-        fn std_or_inherent_method(&self, call: &ast::MethodCallExpr) -> bool {
-            self.0.borrow_mut().push(call.to_string());
-            true
-        }
-        fn is_semantic(&self) -> bool {
-            true
-        }
-    }
+    use super::super::check::Asked;
 
     fn asked(src: &str) -> Vec<String> {
         let oracle = Asked::default();

@@ -230,10 +230,11 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                 ("next", 0) => {
                     let on_receiver = mc.receiver().is_some_and(|r| {
                         plan.receivers.contains(&last_name(r.syntax()))
-                            || ctx
-                                .oracle
-                                .type_of(&r)
-                                .is_some_and(|t| t.contains("channel::Receiver"))
+                            || (!made_as_no_channel(ctx, &r)
+                                && ctx
+                                    .oracle
+                                    .type_of(&r)
+                                    .is_some_and(|t| t.contains("channel::Receiver")))
                     });
                     if on_receiver {
                         AwaitKind::RecvOk
@@ -571,6 +572,32 @@ mod check_tests {
     use crate::handlers::check::*;
 
     #[test]
+    fn nexts_on_values_made_as_no_channel_are_not_asked_about() {
+        // A receiver's `next().await` is `recv()`; any other stream's keeps its `Option`. How the
+        // value was made says which, without asking for its type.
+        let src = "use async_std::prelude::*;\n\
+            use async_std::{fs, net::TcpListener, stream};\n\
+            async fn a(l: &TcpListener, d: &str) -> std::io::Result<()> {\n    \
+                let mut incoming = l.incoming();\n    \
+                while let Some(s) = incoming.next().await { drop(s?); }\n    \
+                let mut entries = fs::read_dir(d).await?;\n    \
+                while let Some(e) = entries.next().await { drop(e?); }\n    \
+                let mut items = stream::repeat(1u8).take(2);\n    \
+                while let Some(i) = items.next().await { drop(i); }\n    \
+                Ok(())\n}\n\
+            async fn b(rx: R) {\n    let mut rx2 = rx.clone();\n    while let Some(i) = rx2.next().await { drop(i); }\n}\n\
+            fn main() {}\n";
+        let oracle = Asked::default();
+        migrate_asking(
+            src,
+            crate::handlers::HandlerTarget::Threads,
+            "2021",
+            &oracle,
+        );
+        assert_eq!(oracle.0.into_inner(), vec!["rx2"]);
+    }
+
+    #[test]
     fn a_file_without_awaits() {
         check_not_applicable(
             "threads-await",
@@ -620,6 +647,68 @@ fn guard_dropped_by_let(
             ".1"
         }
         _ => "",
+    }
+}
+
+/// A local that is no channel's receiver by how its `let` made it: with an async-std function
+/// other than a channel's (`fs::read_dir(d).await?`, `stream::repeat(1)`), or with a stream's
+/// source or adapter method the crate does not define itself (`listener.incoming()`,
+/// `items.take(3)`: a receiver's `take` is a `Take`, no receiver). rust-analyzer need not be
+/// asked its type (each question infers the function's body).
+fn made_as_no_channel(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
+    const STREAM_METHODS: &[&str] = &[
+        "bytes",
+        "chain",
+        "enumerate",
+        "filter",
+        "filter_map",
+        "fuse",
+        "incoming",
+        "lines",
+        "map",
+        "peekable",
+        "skip",
+        "skip_while",
+        "split",
+        "step_by",
+        "take",
+        "take_while",
+        "zip",
+    ];
+    let Some(mut e) = crate::handlers::binding_source(ctx, r).and_then(ast::Expr::cast) else {
+        return false;
+    };
+    // `f(..).await?` is what `f` returns.
+    let e = loop {
+        e = match e {
+            ast::Expr::TryExpr(t) => match t.expr() {
+                Some(inner) => inner,
+                None => return false,
+            },
+            ast::Expr::AwaitExpr(a) => match a.expr() {
+                Some(inner) => inner,
+                None => return false,
+            },
+            other => break other,
+        };
+    };
+    match e {
+        ast::Expr::CallExpr(call) => {
+            let Some(ast::Expr::PathExpr(p)) = call.expr() else {
+                return false;
+            };
+            let Some(path) = p.path() else { return false };
+            ctx.sites.paths.iter().any(|s| {
+                s.path.syntax().text_range() == path.syntax().text_range()
+                    && s.canon.first().is_some_and(|c| c == "async_std")
+                    && s.canon.get(1).is_some_and(|m| m != "channel")
+            })
+        }
+        ast::Expr::MethodCallExpr(mc) => mc.name_ref().is_some_and(|n| {
+            let name = n.text().to_string();
+            STREAM_METHODS.contains(&name.as_str()) && !ctx.krate.own_methods.contains(&name)
+        }),
+        _ => false,
     }
 }
 
