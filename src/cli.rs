@@ -75,6 +75,10 @@ struct Walk {
     /// Workspaces migrated at a time (default: the number of CPUs).
     #[arg(short = 'j', long)]
     jobs: Option<usize>,
+    /// Workspaces share a rust-analyzer database in batches of at most N `.rs` files (default
+    /// 2000, about 1.6 GB): fewer, less memory and more time.
+    #[arg(long, value_name = "N")]
+    files_per_database: Option<usize>,
     /// Also walk what .gitignore files ignore.
     #[arg(long)]
     no_ignore: bool,
@@ -87,6 +91,9 @@ impl Walk {
     fn apply(self, config: &mut Config) {
         if let Some(j) = self.jobs {
             config.jobs = j.max(1);
+        }
+        if let Some(n) = self.files_per_database {
+            config.files_per_database = n.max(1);
         }
         config.discover.no_ignore = self.no_ignore;
         config.discover.exclude = self.exclude;

@@ -80,6 +80,9 @@ pub struct Config {
     pub keep_worker_threads: bool,
     /// Workspaces migrated at a time.
     pub jobs: usize,
+    /// How many `.rs` files of workspaces share one rust-analyzer database at most (see
+    /// `engine::FILES_PER_DATABASE`): fewer, less memory and more time.
+    pub files_per_database: usize,
     /// What discovery leaves out.
     pub discover: workspace::DiscoverOptions,
 }
@@ -102,6 +105,7 @@ impl Default for Config {
             rename_features: false,
             keep_worker_threads: false,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            files_per_database: engine::FILES_PER_DATABASE,
             discover: Default::default(),
         }
     }

@@ -38,14 +38,18 @@ pub struct Progress {
 
 /// How many `.rs` files of workspaces one rust-analyzer database holds at most (a workspace
 /// larger than this has one of its own). Measured on the generated trees of `tests/bench.sh`:
-/// 2,000 files (medium, 25 workspaces) peak at about 1.9 GiB in one database; 10,000 (large, 96
-/// workspaces) at 5.1 GiB.
-const FILES_PER_DATABASE: usize = 2_000;
+/// 2,000 files (medium, 25 workspaces) peak at about 1.6 GiB in one database, of which about
+/// 770 MB is the standard library's and the dependencies' before any question; 10,000 (large,
+/// 96 workspaces) at 5.1 GiB in one. Smaller batches buy little memory for much time (each pays
+/// that first part again): 1,000 files, 1.6 GB and 64 s on medium against 1.9 GB and 45 s.
+pub const FILES_PER_DATABASE: usize = 2_000;
 
 /// Migrates every workspace below `root` in memory: one report per workspace (and one per
 /// manifest that could not be read), in directory order whatever the scheduling. Workspaces run
-/// on `config.jobs` threads, in batches of about [`FILES_PER_DATABASE`] files: the workspaces of
-/// a batch share one rust-analyzer database, dropped before the next batch loads its own.
+/// on `config.jobs` threads, in batches of about [`FILES_PER_DATABASE`] files
+/// (`config.files_per_database`): the workspaces of a batch share one rust-analyzer database,
+/// dropped before the next batch loads its own; the next batch's `cargo metadata` runs while
+/// this one is planned.
 pub fn plan_workspaces(
     root: &Path,
     config: &Config,
@@ -89,23 +93,44 @@ pub fn plan_workspaces(
             }
         })
         .collect();
-    for batch in batches(&sizes, FILES_PER_DATABASE) {
+    let batches = batches(&sizes, config.files_per_database);
+    // The workspaces of each batch that share its database: those that name async-std, when
+    // the run is semantic and there are two or more (one loads alone, in `plan_workspace`).
+    let shared_roots: Vec<Vec<&Path>> = batches
+        .iter()
+        .map(|batch| {
+            let roots: Vec<&Path> = batch
+                .iter()
+                .map(|&i| jobs[i])
+                .filter(|w| w.uses_async_std())
+                .map(|w| w.dir.as_path())
+                .collect();
+            if config.syntax_only || roots.len() < 2 {
+                Vec::new()
+            } else {
+                roots
+            }
+        })
+        .collect();
+    // The cargo half of the next batch's load, done while this batch is planned.
+    let mut prefetched: Option<std::thread::Result<crate::resolve::semantic::Workspaces>> = None;
+    for (k, batch) in batches.iter().enumerate() {
         // One rust-analyzer database for every workspace of the batch that names async-std
         // (issue 15): the standard library and the dependencies they share are loaded and
         // analysed once, and the workers query it through handles of their own. A workspace
         // rust-analyzer cannot load falls back alone; a panic while loading falls back to one
         // database per workspace.
-        let candidates: Vec<&Path> = batch
-            .iter()
-            .map(|&i| jobs[i])
-            .filter(|w| w.uses_async_std())
-            .map(|w| w.dir.as_path())
-            .collect();
+        let candidates = &shared_roots[k];
         let shared: std::sync::Mutex<BTreeMap<PathBuf, Result<Semantic, String>>> =
-            std::sync::Mutex::new(if config.syntax_only || candidates.len() < 2 {
+            std::sync::Mutex::new(if candidates.is_empty() {
                 BTreeMap::new()
             } else {
-                std::panic::catch_unwind(|| Semantic::load_all(&candidates))
+                prefetched
+                    .take()
+                    .unwrap_or_else(|| {
+                        std::panic::catch_unwind(|| Semantic::load_workspaces(candidates))
+                    })
+                    .and_then(|ws| std::panic::catch_unwind(|| Semantic::from_workspaces(ws)))
                     .map(|(db, status)| {
                         candidates
                             .iter()
@@ -124,7 +149,14 @@ pub fn plan_workspaces(
             });
         let next = std::sync::atomic::AtomicUsize::new(0);
         let threads = config.jobs.max(1).min(batch.len().max(1));
-        std::thread::scope(|s| {
+        prefetched = std::thread::scope(|s| {
+            // The next batch's `cargo metadata` and toolchain questions, beside the workers.
+            let prefetch = shared_roots
+                .get(k + 1)
+                .filter(|r| !r.is_empty())
+                .map(|roots| {
+                    s.spawn(move || std::panic::catch_unwind(|| Semantic::load_workspaces(roots)))
+                });
             for _ in 0..threads {
                 s.spawn(|| loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -160,6 +192,7 @@ pub fn plan_workspaces(
                     slots.lock().unwrap()[first + i] = Some(r);
                 });
             }
+            prefetch.map(|h| h.join().and_then(|r| r))
         });
     }
     let mut reports: Vec<RootReport> = out.into_iter().flatten().collect();

@@ -23,6 +23,10 @@ pub struct Semantic {
     vfs: std::sync::Arc<Vfs>,
 }
 
+/// The workspaces of a batch as [`Semantic::load_workspaces`] loaded them, one per root, in order
+/// (`None` where loading panicked).
+pub struct Workspaces(Vec<Option<Result<ra_ap_project_model::ProjectWorkspace, String>>>);
+
 /// How rust-analyzer runs cargo: the sysroot discovered, every target, `cfg(test)`, and nothing
 /// of the repository's (no rustc wrapper from its cargo config).
 fn cargo_config() -> CargoConfig {
@@ -47,11 +51,14 @@ impl Semantic {
     /// dependency they have in common), the files of all of them in one vfs. Per root: loaded,
     /// or why not (that workspace falls back alone). `None` when none loaded.
     pub fn load_all(roots: &[&Path]) -> (Option<Semantic>, Vec<Result<(), String>>) {
-        use ra_ap_hir::ChangeWithProcMacros;
-        use ra_ap_ide_db::base_db::ProcMacroLoadingError;
-        use ra_ap_load_cargo::ProjectFolders;
+        Semantic::from_workspaces(Semantic::load_workspaces(roots))
+    }
+
+    /// The cargo half of [`Semantic::load_all`]: each root's workspace as `cargo metadata` and
+    /// the toolchain describe it, or why it could not be loaded. No database yet, so it can run
+    /// while another batch's database answers questions.
+    pub fn load_workspaces(roots: &[&Path]) -> Workspaces {
         use ra_ap_project_model::{ProjectManifest, ProjectWorkspace};
-        use ra_ap_vfs::loader::Handle;
         let cargo_config = cargo_config();
         // The standard library is found and read (`cargo metadata` of its sources) once, for
         // the first workspace that has no toolchain file of its own; the others that have none
@@ -184,6 +191,20 @@ impl Semantic {
             }
         }
         profile::record(profile::Kind::LoadWorkspaces, started);
+        Workspaces(each)
+    }
+
+    /// The database half of [`Semantic::load_all`]: the loaded workspaces' crate graphs merged,
+    /// their files read, one database.
+    pub fn from_workspaces(
+        Workspaces(each): Workspaces,
+    ) -> (Option<Semantic>, Vec<Result<(), String>>) {
+        use ra_ap_hir::ChangeWithProcMacros;
+        use ra_ap_ide_db::base_db::ProcMacroLoadingError;
+        use ra_ap_load_cargo::ProjectFolders;
+        use ra_ap_project_model::ProjectWorkspace;
+        use ra_ap_vfs::loader::Handle;
+        let cargo_config = cargo_config();
         let started = std::time::Instant::now();
         let mut loaded: Vec<ProjectWorkspace> = Vec::new();
         let mut status = Vec::new();

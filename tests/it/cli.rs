@@ -395,6 +395,47 @@ fn one_unloadable_workspace_of_several_falls_back_alone() {
 }
 
 #[test]
+fn workspaces_in_batches_of_databases_report_as_in_one_and_fall_back_alone() {
+    // Four one-file workspaces, `b` unloadable. In batches of two files (two databases, the
+    // second batch's cargo side loaded while the first is planned) the report is the one of a
+    // single database, and `b` alone falls back to syntax.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a", "b", "c", "d"] {
+        small_crate(&dir.path().join(name), SMALL);
+        let m = dir.path().join(name).join("Cargo.toml");
+        let text = std::fs::read_to_string(&m).unwrap();
+        let extra = if name == "b" {
+            "\n[lib]\ncrate-type = 7\n"
+        } else {
+            ""
+        };
+        std::fs::write(&m, format!("{text}{extra}\n[workspace]\n")).unwrap();
+    }
+    let p = dir.path().to_str().unwrap();
+    let roots = |extra: &[&str]| {
+        let mut args = vec!["diff", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push(p);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        json["roots"].clone()
+    };
+    let batched = roots(&["--files-per-database", "2"]);
+    assert_eq!(batched, roots(&[]));
+    let batched = batched.as_array().unwrap();
+    assert_eq!(batched.len(), 4);
+    for r in batched {
+        let expected = if r["workspace"] == "b" {
+            "syntax"
+        } else {
+            "semantic"
+        };
+        assert_eq!(r["resolution"], expected, "{r}");
+    }
+}
+
+#[test]
 fn scan_explains_each_crate_and_gates_ci() {
     let dir = tempfile::tempdir().unwrap();
     small_crate(dir.path(), SMALL);
