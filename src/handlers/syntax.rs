@@ -226,7 +226,6 @@ fn str_binding(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
     let Some(source) = binding_source(ctx, e) else {
         return false;
     };
-    let compact = |n: &SyntaxNode| -> String { n.text().to_string().split_whitespace().collect() };
     let holds_str = match source.kind() {
         SyntaxKind::REF_TYPE | SyntaxKind::PATH_TYPE => {
             matches!(compact(&source).as_str(), "&str" | "String" | "&String")
@@ -253,22 +252,14 @@ fn string_value(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
         Some(ast::Expr::PathExpr(p)) => p.path(),
         _ => None,
     };
-    let written =
-        |p: &ast::Path| -> String { p.syntax().text().to_string().split_whitespace().collect() };
-    let async_std_read = |p: &ast::Path| {
-        ctx.sites.paths.iter().any(|s| {
-            s.path.syntax().text_range() == p.syntax().text_range()
-                && s.canon.join("::") == "async_std::fs::read_to_string"
-        })
-    };
     match e {
         ast::Expr::MacroExpr(m) => m
             .macro_call()
             .and_then(|c| c.path())
-            .is_some_and(|p| matches!(written(&p).as_str(), "format" | "std::format")),
+            .is_some_and(|p| matches!(compact(p.syntax()).as_str(), "format" | "std::format")),
         ast::Expr::CallExpr(c) => callee(c).is_some_and(|p| {
             matches!(
-                written(&p).as_str(),
+                compact(p.syntax()).as_str(),
                 "String::new" | "String::from" | "String::with_capacity"
             )
         }),
@@ -276,20 +267,45 @@ fn string_value(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
             mc.name_ref().is_some_and(|n| n.text() == "to_string")
                 && !ctx.krate.own_methods.contains("to_string")
         }
-        ast::Expr::TryExpr(t) => match t.expr() {
-            // `std::fs::read_to_string(p)?`
-            Some(ast::Expr::CallExpr(c)) => {
-                callee(&c).is_some_and(|p| written(&p) == "std::fs::read_to_string")
-            }
-            // async-std's `fs::read_to_string(p).await?`
-            Some(ast::Expr::AwaitExpr(a)) => match a.expr() {
-                Some(ast::Expr::CallExpr(c)) => callee(&c).is_some_and(|p| async_std_read(&p)),
-                _ => false,
-            },
+        // A file read whole: `std::fs::read_to_string(p)?`, async-std's `.await?`.
+        ast::Expr::TryExpr(_) => match awaited_value(e.clone()) {
+            ast::Expr::CallExpr(c) => callee(&c).is_some_and(|p| {
+                compact(p.syntax()) == "std::fs::read_to_string"
+                    || site_canon(ctx, &p).is_some_and(|c| c == "async_std::fs::read_to_string")
+            }),
             _ => false,
         },
         _ => false,
     }
+}
+
+/// A node's text without its whitespace (`std :: fs` is `std::fs`).
+fn compact(node: &SyntaxNode) -> String {
+    node.text().to_string().split_whitespace().collect()
+}
+
+/// `e` without the `?` and `.await` around what it calls: `f(..).await?` is what `f` returns.
+pub(crate) fn awaited_value(mut e: ast::Expr) -> ast::Expr {
+    loop {
+        let inner = match &e {
+            ast::Expr::TryExpr(t) => t.expr(),
+            ast::Expr::AwaitExpr(a) => a.expr(),
+            _ => None,
+        };
+        match inner {
+            Some(inner) => e = inner,
+            None => return e,
+        }
+    }
+}
+
+/// The async-std item a path of the file resolves to (`async_std::fs::read_dir`), if it is one.
+pub(crate) fn site_canon(ctx: &Ctx<'_>, path: &ast::Path) -> Option<String> {
+    ctx.sites
+        .paths
+        .iter()
+        .find(|s| s.path.syntax().text_range() == path.syntax().text_range())
+        .map(|s| s.canon.join("::"))
 }
 
 /// Every method call of the file, with its method name.

@@ -33,15 +33,22 @@ pub fn is_plain(root: &Path) -> bool {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    let toolchain_file = abs
-        .ancestors()
-        .any(|d| d.join("rust-toolchain").exists() || d.join("rust-toolchain.toml").exists());
+    let toolchain_file = own_toolchain(&abs);
     let configs = abs
         .ancestors()
         .map(|d| d.join(".cargo"))
         .chain(home)
         .flat_map(|d| [d.join("config"), d.join("config.toml")]);
     !toolchain_file && configs.filter(|f| f.is_file()).all(|f| neutral_config(&f))
+}
+
+/// Whether a toolchain file (`rust-toolchain`, `rust-toolchain.toml`) above `root` may choose
+/// another toolchain for it.
+pub fn own_toolchain(root: &Path) -> bool {
+    std::fs::canonicalize(root).is_ok_and(|abs| {
+        abs.ancestors()
+            .any(|d| d.join("rust-toolchain").exists() || d.join("rust-toolchain.toml").exists())
+    })
 }
 
 /// A cargo configuration file that changes none of the toolchain's answers (see [`is_plain`]).

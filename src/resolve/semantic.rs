@@ -64,13 +64,7 @@ impl Semantic {
         // the first workspace that has no toolchain file of its own; the others that have none
         // load without one and get that one (a workspace with a `rust-toolchain` file may use
         // another toolchain: it finds its own).
-        let own_toolchain = |root: &Path| {
-            std::fs::canonicalize(root).is_ok_and(|abs| {
-                abs.ancestors().any(|d| {
-                    d.join("rust-toolchain").exists() || d.join("rust-toolchain.toml").exists()
-                })
-            })
-        };
+        let own_toolchain = plain_workspace::own_toolchain;
         let shared_at = roots.iter().position(|r| !own_toolchain(r));
         let no_sysroot = CargoConfig {
             sysroot: None,

@@ -675,34 +675,19 @@ fn made_as_no_channel(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
         "take_while",
         "zip",
     ];
-    let Some(mut e) = crate::handlers::binding_source(ctx, r).and_then(ast::Expr::cast) else {
+    let Some(e) = crate::handlers::binding_source(ctx, r).and_then(ast::Expr::cast) else {
         return false;
     };
-    // `f(..).await?` is what `f` returns.
-    let e = loop {
-        e = match e {
-            ast::Expr::TryExpr(t) => match t.expr() {
-                Some(inner) => inner,
-                None => return false,
-            },
-            ast::Expr::AwaitExpr(a) => match a.expr() {
-                Some(inner) => inner,
-                None => return false,
-            },
-            other => break other,
-        };
-    };
-    match e {
+    match crate::handlers::awaited_value(e) {
         ast::Expr::CallExpr(call) => {
             let Some(ast::Expr::PathExpr(p)) = call.expr() else {
                 return false;
             };
-            let Some(path) = p.path() else { return false };
-            ctx.sites.paths.iter().any(|s| {
-                s.path.syntax().text_range() == path.syntax().text_range()
-                    && s.canon.first().is_some_and(|c| c == "async_std")
-                    && s.canon.get(1).is_some_and(|m| m != "channel")
-            })
+            p.path()
+                .and_then(|path| crate::handlers::site_canon(ctx, &path))
+                .is_some_and(|c| {
+                    c.starts_with("async_std::") && !c.starts_with("async_std::channel")
+                })
         }
         ast::Expr::MethodCallExpr(mc) => mc.name_ref().is_some_and(|n| {
             let name = n.text().to_string();

@@ -25,6 +25,22 @@ fn small_crate(dir: &Path, src: &str) {
     std::fs::write(dir.join("src/main.rs"), src).unwrap();
 }
 
+/// One [`small_crate`] workspace per name under `dir`; `b`'s manifest is one rust-analyzer cannot
+/// load (cargo rejects its `crate-type`).
+fn small_workspaces(dir: &Path, names: &[&str]) {
+    for name in names {
+        small_crate(&dir.join(name), SMALL);
+        let m = dir.join(name).join("Cargo.toml");
+        let text = std::fs::read_to_string(&m).unwrap();
+        let extra = if *name == "b" {
+            "\n[lib]\ncrate-type = 7\n"
+        } else {
+            ""
+        };
+        std::fs::write(&m, format!("{text}{extra}\n[workspace]\n")).unwrap();
+    }
+}
+
 const SMALL: &str = "use async_std::task;\n\nfn main() {\n    task::block_on(async {\n        task::spawn(async {});\n    });\n}\n";
 
 #[test]
@@ -367,17 +383,7 @@ fn an_unloadable_workspace_falls_back_to_syntax_and_says_so() {
 #[test]
 fn one_unloadable_workspace_of_several_falls_back_alone() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["a", "b", "c"] {
-        small_crate(&dir.path().join(name), SMALL);
-        let m = dir.path().join(name).join("Cargo.toml");
-        let text = std::fs::read_to_string(&m).unwrap();
-        let extra = if name == "b" {
-            "\n[lib]\ncrate-type = 7\n"
-        } else {
-            ""
-        };
-        std::fs::write(&m, format!("{text}{extra}\n[workspace]\n")).unwrap();
-    }
+    small_workspaces(dir.path(), &["a", "b", "c"]);
     let (code, out, err) = run(&["diff", "--format", "json", dir.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -400,17 +406,7 @@ fn workspaces_in_batches_of_databases_report_as_in_one_and_fall_back_alone() {
     // second batch's cargo side loaded while the first is planned) the report is the one of a
     // single database, and `b` alone falls back to syntax.
     let dir = tempfile::tempdir().unwrap();
-    for name in ["a", "b", "c", "d"] {
-        small_crate(&dir.path().join(name), SMALL);
-        let m = dir.path().join(name).join("Cargo.toml");
-        let text = std::fs::read_to_string(&m).unwrap();
-        let extra = if name == "b" {
-            "\n[lib]\ncrate-type = 7\n"
-        } else {
-            ""
-        };
-        std::fs::write(&m, format!("{text}{extra}\n[workspace]\n")).unwrap();
-    }
+    small_workspaces(dir.path(), &["a", "b", "c", "d"]);
     let p = dir.path().to_str().unwrap();
     let roots = |extra: &[&str]| {
         let mut args = vec!["diff", "--format", "json"];
