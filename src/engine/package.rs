@@ -121,8 +121,8 @@ pub(super) fn migrate_package(
                 &f.file, &f.text, &f.nodes, &f.sites, &map, threads,
             ));
         }
-        // The file's oracle, once for every question below (each builds the file's tree in the
-        // database).
+        // The file's oracle, once for every question below (the first builds the file's tree in
+        // the database).
         let owned = semantic.and_then(|s| s.oracle_for(&f.path));
         // Which of its cfg-gated code rust-analyzer saw (the rest is judged by syntax).
         if let Some(o) = owned.as_ref().filter(|_| f.text.contains("cfg")) {

@@ -97,6 +97,9 @@ pub(crate) fn receiver_nexts(ctx: &Ctx<'_>) -> Vec<(ast::MethodCallExpr, ast::Aw
             continue;
         };
         let Some(recv) = mc.receiver() else { continue };
+        if super::made_as_no_channel(ctx, &recv) {
+            continue;
+        }
         let is_rx = match method_is(ctx, &mc, &["async_channel::Receiver::next"]) {
             Some(b) => b,
             None => receivers.contains(

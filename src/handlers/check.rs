@@ -132,6 +132,36 @@ pub(crate) fn migrate_asking(
     }
 }
 
+/// The threads analysis of `src` (`src/main.rs`, edition 2021) as the engine's decision runs it
+/// on each file, with `oracle` for types: the blockers and the async fns it defines and uses.
+pub(crate) fn analyse_asking(
+    src: &str,
+    oracle: &dyn crate::resolve::Oracle,
+) -> crate::threads::UnitFacts {
+    let sf = rewrite::parse(src, "2021").tree();
+    let nodes: Vec<_> = sf.syntax().descendants().collect();
+    let mut krate = CrateContext::default();
+    krate.roots.insert("async_std".into());
+    let place = place_of(Path::new("/pkg/src/main.rs"), Path::new("/pkg"));
+    let sites = collect_crate_facts(&nodes, &place, &mut krate);
+    let plan = crate::threads::collect_plan(&[(nodes.as_slice(), &sites)]);
+    let ctx = rewrite::Ctx {
+        src,
+        sf: &sf,
+        sites: &sites,
+        cat: Catalogue::threads(plan.mpsc),
+        oracle,
+        krate: &krate,
+        edition: "2021",
+        in_lib: false,
+        doc: false,
+        threads: Some(&plan),
+        generated: &super::generated::Paths::NONE,
+        nodes: std::cell::OnceCell::from(nodes.clone()),
+    };
+    crate::threads::analyse_file(&ctx, &plan, None)
+}
+
 fn target_of(handler: &str) -> HandlerTarget {
     get(handler)
         .unwrap_or_else(|| panic!("`{handler}` is not in handlers::ALL"))
@@ -266,6 +296,10 @@ impl crate::resolve::Oracle for Asked {
     }
     fn type_of(&self, expr: &ra_ap_syntax::ast::Expr) -> Option<String> {
         self.0.borrow_mut().push(expr.to_string());
+        None
+    }
+    fn call_is_async(&self, call: &ra_ap_syntax::ast::Expr) -> Option<bool> {
+        self.0.borrow_mut().push(call.to_string());
         None
     }
     fn is_semantic(&self) -> bool {

@@ -124,6 +124,10 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         if a.len() != 1 {
             continue;
         }
+        // `race`/`join`/`try_join` take a future: `cleaned.join("\n")` is a slice's.
+        if n != "timeout" && super::never_a_future(&a[0]) {
+            continue;
+        }
         let awaited = super::awaited(mc.syntax()).is_some();
         let is_future_ext = match method_is(ctx, &mc, &[&format!("::FutureExt::{n}")]) {
             Some(b) => b,

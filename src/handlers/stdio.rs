@@ -234,18 +234,19 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         if acc.edits.touches(range(aw.syntax())) {
             continue; // stdin, handled above
         }
+        // What syntax tells first: a read into an empty buffer needs nothing.
+        let Some(buf) = buffer_name(arg) else {
+            continue;
+        };
+        if cleared_before(&mc, &buf) {
+            continue;
+        }
         if super::method_is(
             ctx,
             &mc,
             &[&format!("BufReadExt::{name}"), &format!("ReadExt::{name}")],
         ) == Some(false)
         {
-            continue;
-        }
-        let Some(buf) = buffer_name(arg) else {
-            continue;
-        };
-        if cleared_before(&mc, &buf) {
             continue;
         }
         let Some(recv) = mc.receiver() else { continue };
@@ -311,6 +312,21 @@ fn cleared_before(mc: &ast::MethodCallExpr, buf: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::handlers::check::*;
+
+    #[test]
+    fn a_read_line_into_a_fresh_buffer_is_not_asked_about() {
+        // Appending to an empty `String` is reading into it: the syntax says so before types
+        // would (only the trait import asks, once).
+        let src = "use async_std::io::prelude::*;\n\
+            async fn first(r: async_std::io::BufReader<async_std::net::TcpStream>) -> std::io::Result<String> {\n    \
+                let mut reader = r;\n    \
+                let mut line = String::new();\n    \
+                reader.read_line(&mut line).await?;\n    \
+                Ok(line)\n}\n";
+        let oracle = Asked::default();
+        migrate_asking(src, crate::handlers::HandlerTarget::Smol, "2021", &oracle);
+        assert_eq!(oracle.0.into_inner(), vec!["reader.read_line(&mut line)"]);
+    }
 
     #[test]
     fn an_append_in_a_macro_argument_takes_no_parentheses() {

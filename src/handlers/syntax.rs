@@ -73,6 +73,20 @@ pub(crate) fn end(node: &SyntaxNode) -> usize {
     node.text_range().end().into()
 }
 
+/// An expression whose value is never a future by its syntax: a literal, an array, a tuple or a
+/// range (std implements `Future` for none of these types, and the orphan rule lets no crate do
+/// it). `FutureExt::join(self, other)` takes a future: `names.join(", ")` is a slice's.
+pub(crate) fn never_a_future(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::Literal(_)
+        | ast::Expr::ArrayExpr(_)
+        | ast::Expr::TupleExpr(_)
+        | ast::Expr::RangeExpr(_) => true,
+        ast::Expr::ParenExpr(p) => p.expr().is_some_and(|e| never_a_future(&e)),
+        _ => false,
+    }
+}
+
 /// The oracle's answer for a method call, with the syntactic evidence as the fallback:
 /// `Some(true)` the call is on async-std, `Some(false)` it is not, `None` unknown.
 pub(crate) fn method_is(
@@ -82,9 +96,7 @@ pub(crate) fn method_is(
 ) -> Option<bool> {
     // A method of a standard library iterator is no async-std method: known without asking
     // (each question infers the function's body; `xs.iter().sum()` was a third of them).
-    if std_iterator(ctx, &ast::Expr::MethodCallExpr(call.clone()))
-        || call.receiver().is_some_and(|r| std_iterator(ctx, &r))
-    {
+    if std_iterator_method(ctx, call) {
         return Some(false);
     }
     match ctx.oracle.method(call) {
@@ -125,12 +137,13 @@ const ITERATOR_ADAPTERS: &[&str] = &[
     "zip",
 ];
 
-/// An expression that is a standard library iterator by its syntax alone: a range, or a chain of
-/// iterator adapters over a method only std's collections and strings have (`xs.iter()`,
-/// `s.chars()`, `m.keys()`): its `.map(..)` is `Iterator::map`, no stream's, and rust-analyzer
-/// need not be asked (each question infers the function's body). Sources async-std's traits
-/// also have (`bytes`, `lines`, `split`) are not among them.
-pub(crate) fn std_iterator_chain(e: &ast::Expr) -> bool {
+/// How many method calls, from `e` inwards, make a standard library iterator by their syntax
+/// alone: a chain of iterator adapters over a method only std's collections and strings have
+/// (`xs.iter()`, `s.chars()`, `m.keys()`: 1 and more), or over a range (0). Its `.map(..)` is
+/// `Iterator::map`, no stream's, and rust-analyzer need not be asked (each question infers the
+/// function's body). Sources async-std's traits also have (`bytes`, `lines`, `split`) are not
+/// among them; what a source is called on does not matter (`self.name().chars()`).
+fn std_chain_len(e: &ast::Expr) -> Option<usize> {
     const SOURCES: &[&str] = &[
         "char_indices",
         "chars",
@@ -145,26 +158,28 @@ pub(crate) fn std_iterator_chain(e: &ast::Expr) -> bool {
         "values_mut",
         "windows",
     ];
-    const ADAPTERS: &[&str] = ITERATOR_ADAPTERS;
     match e {
-        ast::Expr::RangeExpr(_) => true,
-        ast::Expr::ParenExpr(p) => p.expr().is_some_and(|e| std_iterator_chain(&e)),
+        ast::Expr::RangeExpr(_) => Some(0),
+        ast::Expr::ParenExpr(p) => std_chain_len(&p.expr()?),
         ast::Expr::MethodCallExpr(mc) => {
-            let Some(name) = mc.name_ref().map(|n| n.text().to_string()) else {
-                return false;
-            };
-            SOURCES.contains(&name.as_str())
-                || (ADAPTERS.contains(&name.as_str())
-                    && mc.receiver().is_some_and(|r| std_iterator_chain(&r)))
+            let name = mc.name_ref()?.text().to_string();
+            if SOURCES.contains(&name.as_str()) {
+                Some(1)
+            } else if ITERATOR_ADAPTERS.contains(&name.as_str()) {
+                std_chain_len(&mc.receiver()?).map(|n| n + 1)
+            } else {
+                None
+            }
         }
-        _ => false,
+        _ => None,
     }
 }
 
-/// [`std_iterator_chain`] in this file: none of the chain's methods is one the crate defines
-/// itself (its own `iter` may return anything), and a `str`'s own iterators count too
-/// (`text.lines()`, `s.split(',')`, `s.bytes()`: async-std's readers have methods of these
-/// names) where the receiver holds a `str` or a `String` by its syntax ([`str_binding`]).
+/// A standard library iterator by its syntax in this file ([`std_chain_len`]), none of whose
+/// methods is one the crate defines itself (its own `iter` may return anything); a `str`'s own
+/// iterators count too (`text.lines()`, `s.split(',')`, `s.bytes()`: async-std's readers have
+/// methods of these names) where the receiver holds a `str` or a `String` by its syntax
+/// ([`str_binding`]).
 pub(crate) fn std_iterator(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
     // The chain's calls, outermost first, and what the innermost is called on.
     let mut calls = Vec::new();
@@ -191,11 +206,9 @@ pub(crate) fn std_iterator(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
                 .unwrap_or_default()
         })
         .collect();
-    if names.iter().any(|n| ctx.krate.own_methods.contains(n)) {
-        return false;
-    }
-    if std_iterator_chain(e) {
-        return true;
+    let own = |names: &[String]| names.iter().any(|n| ctx.krate.own_methods.contains(n));
+    if let Some(n) = std_chain_len(e) {
+        return !own(&names[..n]);
     }
     let Some((source, adapters)) = names.split_last() else {
         return false;
@@ -206,7 +219,44 @@ pub(crate) fn std_iterator(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
     ) && adapters
         .iter()
         .all(|a| ITERATOR_ADAPTERS.contains(&a.as_str()))
+        && !own(&names)
         && str_binding(ctx, &root)
+}
+
+/// A method that is no async-std method by its syntax: one of a standard library iterator
+/// ([`std_iterator`]: `xs.iter().map(f)`, `xs.iter().sum()`), or one called on the `Option` such
+/// an iterator's method returned (`xs.iter().find(f).map(g)` is `Option::map`: `Option`
+/// implements none of async-std's traits).
+pub(crate) fn std_iterator_method(ctx: &Ctx<'_>, call: &ast::MethodCallExpr) -> bool {
+    const TO_OPTION: &[&str] = &[
+        "find",
+        "find_map",
+        "last",
+        "max",
+        "max_by",
+        "max_by_key",
+        "min",
+        "min_by",
+        "min_by_key",
+        "next",
+        "nth",
+        "position",
+        "reduce",
+        "rposition",
+    ];
+    let option_of_iterator = |e: &ast::Expr| {
+        let ast::Expr::MethodCallExpr(mc) = e else {
+            return false;
+        };
+        mc.name_ref().is_some_and(|n| {
+            let name = n.text().to_string();
+            TO_OPTION.contains(&name.as_str()) && !ctx.krate.own_methods.contains(&name)
+        }) && mc.receiver().is_some_and(|r| std_iterator(ctx, &r))
+    };
+    std_iterator(ctx, &ast::Expr::MethodCallExpr(call.clone()))
+        || call
+            .receiver()
+            .is_some_and(|r| std_iterator(ctx, &r) || option_of_iterator(&r))
 }
 
 /// A plain name that is the only binding of its name in its function (no `let`, pattern or
@@ -215,35 +265,169 @@ pub(crate) fn std_iterator(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
 /// `String::from(..)`, `x.to_string()`, or of a file read whole (`fs::read_to_string(p).await?`,
 /// async-std's as the file's paths resolve it, or `std::fs::read_to_string(p)?`).
 fn str_binding(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
+    match sole_binding_source(ctx, e) {
+        Some(source) => match source.kind() {
+            SyntaxKind::REF_TYPE | SyntaxKind::PATH_TYPE => {
+                matches!(compact(&source).as_str(), "&str" | "String" | "&String")
+            }
+            _ => ast::Expr::cast(source).is_some_and(|init| string_value(ctx, &init)),
+        },
+        None => false,
+    }
+}
+
+/// [`binding_source`] of a plain name that is the only binding of its name in its function (no
+/// `let`, pattern or closure parameter shadows it anywhere, so the source is the value's).
+pub(crate) fn sole_binding_source(ctx: &Ctx<'_>, e: &ast::Expr) -> Option<SyntaxNode> {
     use ast::HasName;
     let ast::Expr::PathExpr(p) = e else {
-        return false;
+        return None;
     };
-    let Some(path) = p.path().filter(|p| p.qualifier().is_none()) else {
-        return false;
-    };
+    let path = p.path().filter(|p| p.qualifier().is_none())?;
     let name = ctx.text_of(path.syntax());
-    let Some(source) = binding_source(ctx, e) else {
-        return false;
-    };
-    let holds_str = match source.kind() {
-        SyntaxKind::REF_TYPE | SyntaxKind::PATH_TYPE => {
-            matches!(compact(&source).as_str(), "&str" | "String" | "&String")
-        }
-        _ => ast::Expr::cast(source).is_some_and(|init| string_value(ctx, &init)),
-    };
-    if !holds_str {
-        return false;
-    }
-    let Some(f) = e.syntax().ancestors().find_map(ast::Fn::cast) else {
-        return false;
-    };
-    f.syntax()
+    let source = binding_source(ctx, e)?;
+    let f = e.syntax().ancestors().find_map(ast::Fn::cast)?;
+    let bindings = f
+        .syntax()
         .descendants()
         .filter_map(ast::IdentPat::cast)
         .filter(|ip| ip.name().is_some_and(|n| n.text() == name))
-        .count()
-        == 1
+        .count();
+    (bindings == 1).then_some(source)
+}
+
+/// A local that is no channel's receiver by how it was made, so rust-analyzer need not be asked
+/// its type (each question infers the function's body): a `let` of an async-std function other
+/// than a channel's (`fs::read_dir(d).await?`, `stream::repeat(1)`) or of a stream's source or
+/// adapter method the crate does not define itself (`listener.incoming()`, `items.take(3)`: a
+/// receiver's `take` is a `Take`, no receiver), or a parameter whose type is one of its
+/// function's type parameters or an `impl Trait` (`source: S`: no channel type).
+pub(crate) fn made_as_no_channel(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
+    let Some(source) = sole_binding_source(ctx, r) else {
+        return false;
+    };
+    if let Some(ty) = ast::Type::cast(source.clone()) {
+        return generic_or_impl(&ty);
+    }
+    let Some(e) = ast::Expr::cast(source) else {
+        return false;
+    };
+    match awaited_value(e) {
+        ast::Expr::CallExpr(call) => {
+            let Some(ast::Expr::PathExpr(p)) = call.expr() else {
+                return false;
+            };
+            p.path()
+                .and_then(|path| site_canon(ctx, &path))
+                .is_some_and(|c| {
+                    c.starts_with("async_std::") && !c.starts_with("async_std::channel")
+                })
+        }
+        ast::Expr::MethodCallExpr(mc) => mc.name_ref().is_some_and(|n| {
+            let name = n.text().to_string();
+            STREAM_METHODS.contains(&name.as_str()) && !ctx.krate.own_methods.contains(&name)
+        }),
+        _ => false,
+    }
+}
+
+/// Streams' sources and adapters by name (`listener.incoming()`, `s.take(3)`).
+const STREAM_METHODS: &[&str] = &[
+    "bytes",
+    "chain",
+    "enumerate",
+    "filter",
+    "filter_map",
+    "fuse",
+    "incoming",
+    "lines",
+    "map",
+    "peekable",
+    "skip",
+    "skip_while",
+    "split",
+    "step_by",
+    "take",
+    "take_while",
+    "zip",
+];
+
+/// A local made as one of async-std's streams, by its `let`: a call of a function of
+/// `async_std::stream` (`stream::from_iter(xs)`, `stream::repeat(1)`) or of `fs::read_dir(d)`
+/// (awaited, `?`), under stream adapters the crate does not define itself (`.take(3)`). These
+/// types have no inherent methods: a `StreamExt` method called on the value is the trait's,
+/// and rust-analyzer need not be asked (each question infers the function's body).
+pub(crate) fn made_as_async_std_stream(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
+    let Some(e) = sole_binding_source(ctx, r).and_then(ast::Expr::cast) else {
+        return false;
+    };
+    let mut at = awaited_value(e);
+    loop {
+        match at {
+            ast::Expr::MethodCallExpr(mc) => {
+                let adapter = mc.name_ref().is_some_and(|n| {
+                    let name = n.text().to_string();
+                    STREAM_METHODS.contains(&name.as_str())
+                        && !ctx.krate.own_methods.contains(&name)
+                });
+                match mc.receiver() {
+                    Some(r) if adapter => at = r,
+                    _ => return false,
+                }
+            }
+            ast::Expr::CallExpr(call) => {
+                let Some(ast::Expr::PathExpr(p)) = call.expr() else {
+                    return false;
+                };
+                return p
+                    .path()
+                    .and_then(|path| site_canon(ctx, &path))
+                    .is_some_and(|c| {
+                        let segs: Vec<&str> = c.split("::").collect();
+                        matches!(
+                            segs.as_slice(),
+                            // `extend` is the one function there that makes no stream.
+                            ["async_std", "stream", f]
+                                if f.starts_with(char::is_lowercase) && *f != "extend"
+                        ) || c == "async_std::fs::read_dir"
+                    });
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// A parameter's type (behind references) that is an `impl Trait` or one of its function's type
+/// parameters: no named type, so no channel's.
+fn generic_or_impl(ty: &ast::Type) -> bool {
+    use ast::{HasGenericArgs, HasGenericParams, HasName};
+    match ty {
+        ast::Type::RefType(r) => r.ty().is_some_and(|t| generic_or_impl(&t)),
+        ast::Type::ImplTraitType(_) => true,
+        ast::Type::PathType(pt) => {
+            let Some(path) = pt.path().filter(|p| p.qualifier().is_none()) else {
+                return false;
+            };
+            let Some(seg) = path.segment().filter(|s| s.generic_arg_list().is_none()) else {
+                return false;
+            };
+            let Some(name) = seg.name_ref() else {
+                return false;
+            };
+            let Some(f) = ty.syntax().ancestors().find_map(ast::Fn::cast) else {
+                return false;
+            };
+            f.generic_param_list().is_some_and(|l| {
+                l.type_or_const_params().any(|p| match p {
+                    ast::TypeOrConstParam::Type(t) => {
+                        t.name().is_some_and(|n| n.text() == name.text())
+                    }
+                    ast::TypeOrConstParam::Const(_) => false,
+                })
+            })
+        }
+        _ => false,
+    }
 }
 
 /// An expression whose value is a `String` by its syntax (see [`str_binding`]).
@@ -488,6 +672,47 @@ mod tests {
                 let joined = format!(\"{text}\\n\");\n    \
                 Ok(text.lines().chain(joined.lines()).map(|l| l.trim().to_string()).collect())\n}\n";
         assert_eq!(asked(src), Vec::<String>::new());
+    }
+
+    #[test]
+    fn joins_of_literals_and_methods_of_iterators_options_are_not_asked_about() {
+        // `FutureExt::join` takes a future, which no literal is; what a std iterator's `find`
+        // returns is an `Option`, whose `map` is its own; a crate's own `describe` under `chars`
+        // does not matter.
+        let src = "use async_std::prelude::*;\n\
+            struct T;\n\
+            impl T {\n    fn describe(&self) -> String { String::new() }\n}\n\
+            async fn a(cleaned: Vec<&str>, t: &T, table: &[(u16, &'static str)], code: u16) -> usize {\n    \
+                let joined = cleaned.join(\"\\n\");\n    \
+                let short: String = t.describe().chars().take(3).collect();\n    \
+                let name = table.iter().find(|(c, _)| *c == code).map(|(_, n)| *n);\n    \
+                joined.len() + short.len() + name.map_or(0, str::len)\n}\n";
+        assert_eq!(asked(src), Vec::<String>::new());
+    }
+
+    #[test]
+    fn methods_of_streams_async_std_made_are_the_traits_without_asking() {
+        // `stream::from_iter`'s and `fs::read_dir`'s values are streams with no methods of
+        // their own; a value made by an adapter the crate defines is asked about.
+        let src = "use async_std::prelude::*;\n\
+            use async_std::{fs, stream};\n\
+            async fn a(limit: u32) -> u32 {\n    \
+                let numbers = stream::from_iter(0..limit);\n    \
+                numbers.filter(|x| x % 2 == 0).fold(0, |a, x| a + x).await\n}\n\
+            async fn b(d: &str) -> std::io::Result<usize> {\n    \
+                let mut entries = fs::read_dir(d).await?;\n    \
+                let mut n = 0;\n    \
+                while let Some(e) = entries.next().await { drop(e?); n += 1; }\n    \
+                Ok(n)\n}\n";
+        assert_eq!(asked(src), Vec::<String>::new());
+        let own = "use async_std::prelude::*;\n\
+            use async_std::stream;\n\
+            struct W;\n\
+            impl W {\n    fn take(&self, n: u8) -> u8 { n }\n}\n\
+            async fn a() -> Option<u8> {\n    \
+                let mut items = stream::repeat(1u8).take(2);\n    \
+                items.next().await\n}\n";
+        assert!(asked(own).contains(&"items.next()".to_string()));
     }
 
     #[test]

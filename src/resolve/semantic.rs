@@ -307,14 +307,10 @@ impl Semantic {
         let abs = std::fs::canonicalize(path).ok()?;
         let vp = VfsPath::from(AbsPathBuf::assert_utf8(abs));
         let (file_id, _) = self.vfs.file_id(&vp)?;
-        let sema = Semantics::new(&self.db);
-        let tree = profile::time(profile::Kind::FileOracle, || {
-            sema.parse_guess_edition(file_id)
-        });
         Some(FileOracle {
             db: &self.db,
-            sema,
-            tree,
+            sema: Semantics::new(&self.db),
+            tree: std::cell::OnceCell::new(),
             file_id,
         })
     }
@@ -337,11 +333,20 @@ fn first_line(s: &str) -> String {
 pub struct FileOracle<'db> {
     db: &'db RootDatabase,
     sema: Semantics<'db, RootDatabase>,
-    tree: ast::SourceFile,
+    /// The file's tree in the database, built at the first question (most files get none).
+    tree: std::cell::OnceCell<ast::SourceFile>,
     file_id: ra_ap_vfs::FileId,
 }
 
 impl FileOracle<'_> {
+    fn tree(&self) -> &ast::SourceFile {
+        self.tree.get_or_init(|| {
+            profile::time(profile::Kind::FileOracle, || {
+                self.sema.parse_guess_edition(self.file_id)
+            })
+        })
+    }
+
     /// A function's crate (`async_std`), container (a trait's or a type's name, empty for a free
     /// function) and path `crate::Container::name`. Inside `attach_db`.
     fn item_path(&self, f: ra_ap_hir::Function) -> (String, String, String) {
@@ -398,7 +403,7 @@ impl FileOracle<'_> {
     /// rust-analyzer's node for our node (the same text, so the same range).
     fn same_node<N: AstNode>(&self, node: &N) -> Option<N> {
         let range = node.syntax().text_range();
-        let elem = self.tree.syntax().covering_element(range);
+        let elem = self.tree().syntax().covering_element(range);
         let start = match elem {
             ra_ap_syntax::NodeOrToken::Node(n) => n,
             ra_ap_syntax::NodeOrToken::Token(t) => t.parent()?,
@@ -520,7 +525,7 @@ impl Oracle for FileOracle<'_> {
 
     fn std_or_inherent_method_in_macro(&self, name: ra_ap_syntax::TextRange) -> bool {
         profile::time(profile::Kind::StdOrInherentInMacro, || {
-            let Some(token) = self.tree.syntax().covering_element(name).into_token() else {
+            let Some(token) = self.tree().syntax().covering_element(name).into_token() else {
                 return false;
             };
             if token.text_range() != name {

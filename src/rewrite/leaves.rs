@@ -455,16 +455,21 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
         let other_arity =
             arguments.is_some_and(|a| call.arg_list().is_some_and(|l| l.args().count() != a));
         // A standard library iterator's method, or one of its sources (`text.lines()`).
-        let on_iterator =
-            crate::handlers::std_iterator(ctx, &ast::Expr::MethodCallExpr(call.clone()))
-                || call
-                    .receiver()
-                    .is_some_and(|r| crate::handlers::std_iterator(ctx, &r));
-        if other_arity
-            || recv.contains(&call)
-            || on_iterator
-            || ctx.oracle.std_or_inherent_method(&call)
+        let on_iterator = crate::handlers::std_iterator_method(ctx, &call);
+        if other_arity || recv.contains(&call) || on_iterator {
+            not_the_trait += 1;
+            continue;
+        }
+        // A stream method on a stream async-std made (`stream::from_iter(xs).filter(f)`) is the
+        // trait's without asking.
+        if smol_api().stream_ext_methods.contains(name)
+            && call
+                .receiver()
+                .is_some_and(|r| crate::handlers::made_as_async_std_stream(ctx, &r))
         {
+            return true;
+        }
+        if ctx.oracle.std_or_inherent_method(&call) {
             not_the_trait += 1;
         } else {
             // One call the text counted is the trait's: the import is needed (rust-analyzer is

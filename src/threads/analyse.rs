@@ -359,6 +359,7 @@ fn async_closure(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
 /// spawn/block_on: its future is a value. Every such call is noted as a use.
 fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     let ctx = f.ctx;
+    let mut own: Option<FileAsyncFns> = None;
     for call in ctx.nodes().iter().cloned().filter_map(ast::CallExpr::cast) {
         let Some(ast::Expr::PathExpr(pe)) = call.expr() else {
             continue;
@@ -372,9 +373,13 @@ fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
             continue;
         };
         // rust-analyzer says it is another function of the name (another example's own); asked
-        // only for the names of async fns (the query infers the body around the call).
-        let not_async =
-            || ctx.oracle.call_is_async(&ast::Expr::CallExpr(call.clone())) == Some(false);
+        // only for the names of async fns the file does not define itself (the query infers the
+        // body around the call).
+        let mut not_async = || {
+            !own.get_or_insert_with(|| FileAsyncFns::of(ctx))
+                .calls(&pe, &name)
+                && ctx.oracle.call_is_async(&ast::Expr::CallExpr(call.clone())) == Some(false)
+        };
         if f.plan.async_fns.contains(&name) && !not_async() {
             out.uses.insert(name.clone());
             if crate::handlers::awaited(call.syntax()).is_none()
@@ -390,6 +395,54 @@ fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
                 ));
             }
         }
+    }
+}
+
+/// The async fns a file defines at its top level whose name nothing else in the file binds (no
+/// other item, binding, parameter, field or `use` of the name): a call of the bare name
+/// outside an inline module is that fn, by the syntax alone.
+struct FileAsyncFns {
+    file: SyntaxNode,
+    names: BTreeSet<String>,
+}
+
+impl FileAsyncFns {
+    fn of(ctx: &Ctx<'_>) -> Self {
+        let file = ctx.sf.syntax().clone();
+        let mut count: std::collections::BTreeMap<String, usize> = Default::default();
+        for n in file.descendants() {
+            if let Some(name) = ast::Name::cast(n.clone()) {
+                *count.entry(name.text().to_string()).or_default() += 1;
+            } else if let Some(tree) = ast::UseTree::cast(n) {
+                // `use a::name;` binds without a `Name` node (`as name` has one).
+                if let Some(seg) = tree.path().and_then(|p| p.segment()) {
+                    *count.entry(seg.syntax().text().to_string()).or_default() += 2;
+                }
+            }
+        }
+        use ast::HasModuleItem;
+        let names = ctx
+            .sf
+            .items()
+            .filter_map(|i| match i {
+                ast::Item::Fn(f) if f.async_token().is_some() => f.name(),
+                _ => None,
+            })
+            .map(|n| n.text().to_string())
+            .filter(|n| count.get(n) == Some(&1))
+            .collect();
+        FileAsyncFns { file, names }
+    }
+
+    /// `name(..)` (its callee `pe`) calls the file's own async fn of that name.
+    fn calls(&self, pe: &ast::PathExpr, name: &str) -> bool {
+        self.names.contains(name)
+            && pe.path().is_some_and(|p| p.qualifier().is_none())
+            && !pe
+                .syntax()
+                .ancestors()
+                .any(|a| ast::Module::can_cast(a.kind()))
+            && pe.syntax().ancestors().last().as_ref() == Some(&self.file)
     }
 }
 
@@ -1007,5 +1060,32 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(ids, sorted);
+    }
+
+    fn asked(src: &str) -> Vec<String> {
+        let oracle = crate::handlers::check::Asked::default();
+        let facts = crate::handlers::check::analyse_asking(src, &oracle);
+        assert!(facts.uses.contains("echo"));
+        oracle.0.into_inner()
+    }
+
+    #[test]
+    fn calls_of_the_file_s_own_async_fns_are_not_asked_about() {
+        // `echo(..)` is the file's `async fn echo`: nothing else in the file has the name.
+        let src = "async fn echo(n: u8) -> u8 { n }\n\
+            async fn serve() -> u8 { echo(1).await + echo(2).await }\n\
+            fn main() { drop(serve()); }\n";
+        assert_eq!(asked(src), Vec::<String>::new());
+        // A closure of the name, a call in an inline module (another scope) and one of
+        // another module's `echo` are asked about.
+        let src = "async fn echo(n: u8) -> u8 { n }\n\
+            async fn serve() -> u8 { let echo = |n: u8| async move { n }; echo(1).await }\n\
+            mod inner {\n    use super::*;\n    pub async fn again() -> u8 { echo(2).await }\n}\n\
+            fn main() { drop(serve()); }\n";
+        assert_eq!(asked(src), vec!["echo(1)", "echo(2)"]);
+        let src = "async fn echo(n: u8) -> u8 { n }\n\
+            async fn serve() -> u8 { other::echo(3).await }\n\
+            fn main() { drop(serve()); }\n";
+        assert_eq!(asked(src), vec!["other::echo(3)"]);
     }
 }

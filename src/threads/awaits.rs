@@ -230,7 +230,7 @@ pub fn classify(aw: &ast::AwaitExpr, ctx: &Ctx<'_>, plan: &Plan) -> AwaitKind {
                 ("next", 0) => {
                     let on_receiver = mc.receiver().is_some_and(|r| {
                         plan.receivers.contains(&last_name(r.syntax()))
-                            || (!made_as_no_channel(ctx, &r)
+                            || (!crate::handlers::made_as_no_channel(ctx, &r)
                                 && ctx
                                     .oracle
                                     .type_of(&r)
@@ -574,7 +574,8 @@ mod check_tests {
     #[test]
     fn nexts_on_values_made_as_no_channel_are_not_asked_about() {
         // A receiver's `next().await` is `recv()`; any other stream's keeps its `Option`. How the
-        // value was made says which, without asking for its type.
+        // value was made says which, without asking for its type, and so does a parameter typed
+        // by a type parameter or an `impl Trait` (no channel type).
         let src = "use async_std::prelude::*;\n\
             use async_std::{fs, net::TcpListener, stream};\n\
             async fn a(l: &TcpListener, d: &str) -> std::io::Result<()> {\n    \
@@ -586,6 +587,9 @@ mod check_tests {
                 while let Some(i) = items.next().await { drop(i); }\n    \
                 Ok(())\n}\n\
             async fn b(rx: R) {\n    let mut rx2 = rx.clone();\n    while let Some(i) = rx2.next().await { drop(i); }\n}\n\
+            async fn c<S: Stream<Item = u8> + Unpin>(mut source: S, mut other: impl Stream<Item = u8> + Unpin) {\n    \
+                while let Some(i) = source.next().await { drop(i); }\n    \
+                while let Some(i) = other.next().await { drop(i); }\n}\n\
             fn main() {}\n";
         let oracle = Asked::default();
         migrate_asking(
@@ -647,53 +651,6 @@ fn guard_dropped_by_let(
             ".1"
         }
         _ => "",
-    }
-}
-
-/// A local that is no channel's receiver by how its `let` made it: with an async-std function
-/// other than a channel's (`fs::read_dir(d).await?`, `stream::repeat(1)`), or with a stream's
-/// source or adapter method the crate does not define itself (`listener.incoming()`,
-/// `items.take(3)`: a receiver's `take` is a `Take`, no receiver). rust-analyzer need not be
-/// asked its type (each question infers the function's body).
-fn made_as_no_channel(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
-    const STREAM_METHODS: &[&str] = &[
-        "bytes",
-        "chain",
-        "enumerate",
-        "filter",
-        "filter_map",
-        "fuse",
-        "incoming",
-        "lines",
-        "map",
-        "peekable",
-        "skip",
-        "skip_while",
-        "split",
-        "step_by",
-        "take",
-        "take_while",
-        "zip",
-    ];
-    let Some(e) = crate::handlers::binding_source(ctx, r).and_then(ast::Expr::cast) else {
-        return false;
-    };
-    match crate::handlers::awaited_value(e) {
-        ast::Expr::CallExpr(call) => {
-            let Some(ast::Expr::PathExpr(p)) = call.expr() else {
-                return false;
-            };
-            p.path()
-                .and_then(|path| crate::handlers::site_canon(ctx, &path))
-                .is_some_and(|c| {
-                    c.starts_with("async_std::") && !c.starts_with("async_std::channel")
-                })
-        }
-        ast::Expr::MethodCallExpr(mc) => mc.name_ref().is_some_and(|n| {
-            let name = n.text().to_string();
-            STREAM_METHODS.contains(&name.as_str()) && !ctx.krate.own_methods.contains(&name)
-        }),
-        _ => false,
     }
 }
 
