@@ -23,30 +23,43 @@ pub fn files_in_trees(
     manifest: &toml_edit::DocumentMut,
     edition: &str,
 ) -> Option<BTreeSet<PathBuf>> {
-    files_in_trees_keeping(dir, manifest, edition, &mut Parses::new())
+    files_in_trees_keeping(
+        dir,
+        manifest,
+        edition,
+        &mut Parses::new(),
+        &mut BTreeSet::new(),
+    )
 }
 
 /// The texts and trees the walk parsed (files that declare modules), by path: the migration
 /// reads them again and need not parse them again.
 pub type Parses = std::collections::BTreeMap<PathBuf, (String, crate::rewrite::FileParse)>;
 
-/// [`files_in_trees`], keeping what it parsed in `parses`.
+/// [`files_in_trees`], keeping what it parsed in `parses`, and in `plain` the files every
+/// compiler sees whatever the configuration: reached from a target's root through `mod x;`
+/// items with no attribute (no `cfg`, no `path`), outside macros and `include!`.
 pub fn files_in_trees_keeping(
     dir: &Path,
     manifest: &toml_edit::DocumentMut,
     edition: &str,
     parses: &mut Parses,
+    plain: &mut BTreeSet<PathBuf>,
 ) -> Option<BTreeSet<PathBuf>> {
     let roots = roots(dir, manifest);
     if roots.is_empty() {
         return None;
     }
     let mut seen = BTreeSet::new();
-    let mut todo: Vec<(PathBuf, bool)> = roots.into_iter().map(|r| (r, true)).collect();
-    while let Some((file, is_root)) = todo.pop() {
+    // (file, is a mod-rs file, reached plainly)
+    let mut todo: Vec<(PathBuf, bool, bool)> = roots.into_iter().map(|r| (r, true, true)).collect();
+    while let Some((file, is_root, is_plain)) = todo.pop() {
         let file = normalise(&file);
         if !file.is_file() || !seen.insert(file.clone()) {
             continue;
+        }
+        if is_plain {
+            plain.insert(file.clone());
         }
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
@@ -67,13 +80,13 @@ pub fn files_in_trees_keeping(
         } else {
             here.join(&stem)
         };
-        walk_items(sf.items(), &here, &children, &mut todo);
+        walk_items(sf.items(), &here, &children, is_plain, &mut todo);
         for mc in sf.syntax().descendants().filter_map(ast::MacroCall::cast) {
             // `cfg_if! { if #[cfg(unix)] { mod unix; } }`: declarations inside a macro's tokens.
             if let Some(tt) = mc.token_tree() {
                 for name in macro_mod_decls(tt.syntax()) {
-                    todo.push((children.join(format!("{name}.rs")), false));
-                    todo.push((children.join(&name).join("mod.rs"), true));
+                    todo.push((children.join(format!("{name}.rs")), false, false));
+                    todo.push((children.join(&name).join("mod.rs"), true, false));
                 }
             }
             let is_include = mc
@@ -84,7 +97,7 @@ pub fn files_in_trees_keeping(
                 continue;
             }
             if let Some(lit) = mc.token_tree().and_then(|t| first_string(t.syntax())) {
-                todo.push((here.join(lit), true));
+                todo.push((here.join(lit), true, false));
             }
         }
         parses.insert(file, (text, parse));
@@ -93,12 +106,14 @@ pub fn files_in_trees_keeping(
 }
 
 /// Follows the `mod` items of one item list. `attr_base` is where a `#[path]` is relative to,
-/// `children` where `mod x;` looks.
+/// `children` where `mod x;` looks; `plain`: the list is reached plainly (see
+/// [`files_in_trees_keeping`]).
 fn walk_items(
     items: impl Iterator<Item = ast::Item>,
     attr_base: &Path,
     children: &Path,
-    todo: &mut Vec<(PathBuf, bool)>,
+    plain: bool,
+    todo: &mut Vec<(PathBuf, bool, bool)>,
 ) {
     for item in items {
         let ast::Item::Module(m) = item else { continue };
@@ -107,23 +122,24 @@ fn walk_items(
         };
         let name = name.strip_prefix("r#").unwrap_or(&name).to_string();
         let paths = path_attrs(&m);
+        let plain = plain && m.attrs().next().is_none();
         match m.item_list() {
             Some(list) => {
                 let dir = match paths.first() {
                     Some(p) => attr_base.join(p),
                     None => children.join(&name),
                 };
-                walk_items(list.items(), &dir, &dir, todo);
+                walk_items(list.items(), &dir, &dir, plain, todo);
             }
             None if !paths.is_empty() => {
                 // A file reached by `#[path]` is a mod-rs file: its children sit beside it.
                 for p in paths {
-                    todo.push((attr_base.join(p), true));
+                    todo.push((attr_base.join(p), true, false));
                 }
             }
             None => {
-                todo.push((children.join(format!("{name}.rs")), false));
-                todo.push((children.join(&name).join("mod.rs"), true));
+                todo.push((children.join(format!("{name}.rs")), false, plain));
+                todo.push((children.join(&name).join("mod.rs"), true, plain));
             }
         }
     }
@@ -274,7 +290,7 @@ mod tests {
         write(
             dir,
             "src/lib.rs",
-            "mod a;\nmod b;\n#[path = \"gen/c_impl.rs\"]\nmod c;\nmod inline { mod deep; }\ninclude!(\"inc.rs\");\ncfg_if::cfg_if! { if #[cfg(unix)] { mod unix; } }\n",
+            "mod a;\nmod b;\n#[path = \"gen/c_impl.rs\"]\nmod c;\nmod inline { mod deep; }\ninclude!(\"inc.rs\");\ncfg_if::cfg_if! { if #[cfg(unix)] { mod unix; } }\n#[cfg(windows)]\nmod gated;\n",
         );
         write(dir, "src/a.rs", "mod child;\n");
         write(dir, "src/a/child.rs", "");
@@ -284,17 +300,38 @@ mod tests {
         write(dir, "src/inline/deep.rs", "");
         write(dir, "src/inc.rs", "");
         write(dir, "src/unix.rs", "");
+        write(dir, "src/gated.rs", "mod below;\n");
+        write(dir, "src/gated/below.rs", "");
         write(dir, "src/bin/tool.rs", "");
         write(dir, "tests/it/main.rs", "mod helpers;\n");
         write(dir, "tests/it/helpers.rs", "");
         write(dir, "src/bindings/template.rs", "fn {{name}}() {}\n");
         write(dir, "src/old.rs", "");
         let doc: toml_edit::DocumentMut = "[package]\nname = \"p\"\n".parse().unwrap();
-        let got = files_in_trees(dir, &doc, "2021").unwrap();
-        let rel: BTreeSet<String> = got
-            .iter()
-            .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
-            .collect();
+        let mut plain = BTreeSet::new();
+        let got =
+            files_in_trees_keeping(dir, &doc, "2021", &mut Parses::new(), &mut plain).unwrap();
+        let rel = |set: &BTreeSet<PathBuf>| -> BTreeSet<String> {
+            set.iter()
+                .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        // What an attribute, a macro or `include!` reaches is not plain.
+        let not_plain: BTreeSet<String> = rel(&got).difference(&rel(&plain)).cloned().collect();
+        assert_eq!(
+            not_plain,
+            [
+                "src/gen/c_impl.rs",
+                "src/inc.rs",
+                "src/unix.rs",
+                "src/gated.rs",
+                "src/gated/below.rs"
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect()
+        );
+        let rel = rel(&got);
         let want: BTreeSet<String> = [
             "src/lib.rs",
             "src/a.rs",
@@ -305,6 +342,8 @@ mod tests {
             "src/inline/deep.rs",
             "src/inc.rs",
             "src/unix.rs",
+            "src/gated.rs",
+            "src/gated/below.rs",
             "src/bin/tool.rs",
             "tests/it/main.rs",
             "tests/it/helpers.rs",

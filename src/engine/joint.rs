@@ -55,8 +55,10 @@ pub(super) fn decide_all(
         .enumerate()
         .map(|(i, (pi, _))| (*pi, i))
         .collect();
-    // The library's async fns and methods, per loaded package with a library.
-    let lib_async: BTreeMap<usize, (BTreeSet<String>, BTreeSet<String>)> = loaded
+    // The library's async fns and methods, and the fns among them at its root, per loaded
+    // package with a library.
+    type Names = BTreeSet<String>;
+    let lib_async: BTreeMap<usize, (Names, Names, Names)> = loaded
         .iter()
         .filter(|(pi, _)| packages[*pi].has_lib)
         .map(|(pi, (_, files))| {
@@ -66,7 +68,14 @@ pub(super) fn decide_all(
                 .map(|f| (f.nodes.as_slice(), &f.sites))
                 .collect();
             let plan = crate::threads::collect_plan(&pairs);
-            (*pi, (plan.async_fns, plan.async_methods))
+            // The async fns its root file defines, which dependents call as `lib::name(..)`.
+            let at_root: BTreeSet<String> = files
+                .iter()
+                .filter(|f| f.unit == "src" && f.place.in_lib && f.place.module.is_empty())
+                .filter_map(|f| f.sf.as_ref())
+                .flat_map(|sf| crate::threads::FileAsyncFns::of(sf).names)
+                .collect();
+            (*pi, (plan.async_fns, plan.async_methods, at_root))
         })
         .collect();
     // Why each library with dependents here keeps its async API (none for candidates).
@@ -87,7 +96,7 @@ pub(super) fn decide_all(
         let api_may_change = !pkg.publish || config.allow_api_change;
         let has_async = lib_async
             .get(pi)
-            .is_some_and(|(f, m)| !f.is_empty() || !m.is_empty());
+            .is_some_and(|(f, m, _)| !f.is_empty() || !m.is_empty());
         let all_here = pkg.dependents.iter().all(|d| match index(d) {
             Some(di) if loaded_at.contains_key(&di) => true,
             // A dependent with no candidate file: fine when it drives no future at all.
@@ -112,9 +121,19 @@ pub(super) fn decide_all(
                 .iter()
                 .filter(|l| uses_library(pkg, &packages[**l]))
             {
-                let (fns, methods) = &lib_async[l];
+                let (fns, methods, at_root) = &lib_async[l];
                 n.async_fns.extend(fns.iter().cloned());
                 n.async_methods.extend(methods.iter().cloned());
+                let lib = &packages[*l];
+                let ident = lib
+                    .name
+                    .as_deref()
+                    .and_then(|name| pkg.dep_idents.get(name).cloned())
+                    .or_else(|| lib.lib_name.clone());
+                if let Some(ident) = ident {
+                    n.crate_async_fns
+                        .extend(at_root.iter().map(|f| format!("{ident}::{f}")));
+                }
             }
             let d = package::decide(
                 root,

@@ -25,6 +25,8 @@ pub(crate) struct Parsed {
     pub place: crate::resolve::syntax::FilePlace,
     pub sites: crate::resolve::FileSites,
     pub unit: crate::threads::Unit,
+    /// Every configuration compiles the file (`module_tree::files_in_trees_keeping`).
+    pub plain: bool,
 }
 
 /// Reads what a package's migration needs: the crate's context (its pre-pass facts) and its
@@ -34,7 +36,7 @@ pub(super) fn load_package(
     root: &Path,
     pkg: &Package,
     texts: Vec<(PathBuf, String)>,
-    mut parses: BTreeMap<PathBuf, rewrite::FileParse>,
+    (mut parses, plain): (BTreeMap<PathBuf, rewrite::FileParse>, &BTreeSet<PathBuf>),
     config: &Config,
     report: &mut RootReport,
 ) -> (CrateContext, Vec<Parsed>) {
@@ -172,6 +174,7 @@ pub(super) fn load_package(
                 place,
                 sites: Default::default(),
                 unit,
+                plain: false,
             });
             continue;
         }
@@ -186,6 +189,7 @@ pub(super) fn load_package(
         };
         files.push(Parsed {
             nodes,
+            plain: plain.contains(&crate::module_tree::normalise(&path)),
             path,
             file,
             text,

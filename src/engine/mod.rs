@@ -293,6 +293,7 @@ fn plan_workspace(
         usize,
         Vec<(PathBuf, String)>,
         BTreeMap<PathBuf, crate::rewrite::FileParse>,
+        BTreeSet<PathBuf>,
     )> = Vec::new();
     // Packages with a module-tree file that was not read, or docs included from a file with
     // async-std examples: they keep async-std.
@@ -330,6 +331,8 @@ fn plan_workspace(
             names.insert("async".into());
         }
         let mut walk_parses = crate::module_tree::Parses::new();
+        // Files every configuration compiles (their crate's cfg is rust-analyzer's answer).
+        let mut plain = BTreeSet::new();
         let tree = std::fs::read_to_string(&pkg.manifest_path)
             .ok()
             .and_then(|m| m.parse::<toml_edit::DocumentMut>().ok())
@@ -339,6 +342,7 @@ fn plan_workspace(
                     &doc,
                     &pkg.edition,
                     &mut walk_parses,
+                    &mut plain,
                 )
             });
         let mut parses = BTreeMap::new();
@@ -481,7 +485,7 @@ fn plan_workspace(
             .any(|(_, t)| workspace::mentions_any(t, &names))
             || pkg.uses_async_std
         {
-            work.push((pi, texts, parses));
+            work.push((pi, texts, parses, plain));
         }
     }
 
@@ -515,10 +519,17 @@ fn plan_workspace(
     // workspace-wide fact.
     let loaded: Vec<(usize, (CrateContext, Vec<Parsed>))> = work
         .into_iter()
-        .map(|(pi, texts, parses)| {
+        .map(|(pi, texts, parses, plain)| {
             (
                 pi,
-                load_package(&root, &packages[pi], texts, parses, config, &mut report),
+                load_package(
+                    &root,
+                    &packages[pi],
+                    texts,
+                    (parses, &plain),
+                    config,
+                    &mut report,
+                ),
             )
         })
         .collect();

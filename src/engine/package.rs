@@ -123,7 +123,7 @@ pub(super) fn migrate_package(
         }
         // The file's oracle, once for every question below (the first builds the file's tree in
         // the database).
-        let owned = semantic.and_then(|s| s.oracle_for(&f.path));
+        let owned = semantic.and_then(|s| s.oracle_for(&f.path, f.plain));
         // Which of its cfg-gated code rust-analyzer saw (the rest is judged by syntax).
         if let Some(o) = owned.as_ref().filter(|_| f.text.contains("cfg")) {
             for r in crate::resolve::cfg_regions::regions(sf, &f.sites, o) {
@@ -229,6 +229,8 @@ pub(super) struct Neighbours {
     /// with it: their awaits go as the package's own do.
     pub async_fns: BTreeSet<String>,
     pub async_methods: BTreeSet<String>,
+    /// Of those, the async fns at a library's root, as `lib::name` (`threads::Plan`).
+    pub crate_async_fns: BTreeSet<String>,
 }
 
 /// Decides which units of a package go to threads (see [`Decision`]).
@@ -293,6 +295,7 @@ pub(super) fn decide(
         for p in plans.values_mut() {
             p.async_fns = all_async.clone();
             p.async_methods = all_methods.clone();
+            p.crate_async_fns = neighbours.crate_async_fns.clone();
         }
         let (decided, groups) = crate::threads::decide::decide_units(
             pkg,

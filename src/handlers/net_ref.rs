@@ -103,7 +103,10 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
         if !io_position {
             continue;
         }
-        let ty = ctx.oracle.type_of(&inner);
+        // What made the value, else its type (each question infers the function's body).
+        let ty = super::socket_made(ctx, &inner)
+            .map(str::to_string)
+            .or_else(|| ctx.oracle.type_of(&inner));
         // async-std's stream rebuilt on smol (`shared_io_stream.rs`) reads through `&` itself.
         let covered = |short: &str| super::shared_io_stream::covers(ctx.generated, short);
         match ty.as_deref() {

@@ -354,7 +354,8 @@ const STREAM_METHODS: &[&str] = &[
 
 /// A local made as one of async-std's streams, by its `let`: a call of a function of
 /// `async_std::stream` (`stream::from_iter(xs)`, `stream::repeat(1)`) or of `fs::read_dir(d)`
-/// (awaited, `?`), under stream adapters the crate does not define itself (`.take(3)`). These
+/// (awaited, `?`), or the `incoming()` of a listener async-std's `bind` made, under stream
+/// adapters the crate does not define itself (`.take(3)`). These
 /// types have no inherent methods: a `StreamExt` method called on the value is the trait's,
 /// and rust-analyzer need not be asked (each question infers the function's body).
 pub(crate) fn made_as_async_std_stream(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
@@ -364,6 +365,17 @@ pub(crate) fn made_as_async_std_stream(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
     let mut at = awaited_value(e);
     loop {
         match at {
+            // A listener's connections (`TcpListener::bind(a).await?`, then `.incoming()`).
+            ast::Expr::MethodCallExpr(mc)
+                if mc.name_ref().is_some_and(|n| n.text() == "incoming")
+                    && args(&mc).is_empty()
+                    && !ctx.krate.own_methods.contains("incoming") =>
+            {
+                return mc
+                    .receiver()
+                    .and_then(|l| made_by_call(ctx, &l))
+                    .is_some_and(|c| listener_bind(&c).is_some());
+            }
             ast::Expr::MethodCallExpr(mc) => {
                 let adapter = mc.name_ref().is_some_and(|n| {
                     let name = n.text().to_string();
@@ -394,6 +406,66 @@ pub(crate) fn made_as_async_std_stream(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
             }
             _ => return false,
         }
+    }
+}
+
+/// The async-std function whose value (awaited, `?`) a local's only binding holds:
+/// `async_std::net::TcpListener::bind` for `let l = TcpListener::bind(a).await?;`.
+fn made_by_call(ctx: &Ctx<'_>, r: &ast::Expr) -> Option<String> {
+    let e = sole_binding_source(ctx, r).and_then(ast::Expr::cast)?;
+    let ast::Expr::CallExpr(call) = awaited_value(e) else {
+        return None;
+    };
+    let ast::Expr::PathExpr(p) = call.expr()? else {
+        return None;
+    };
+    site_canon(ctx, &p.path()?)
+}
+
+/// The stream type (as rust-analyzer names it) of the connections of a listener async-std's
+/// `bind` made.
+fn listener_bind(canon: &str) -> Option<&'static str> {
+    match canon {
+        "async_std::net::TcpListener::bind" => Some("async_std::TcpStream"),
+        "async_std::os::unix::net::UnixListener::bind" => Some("async_std::UnixStream"),
+        _ => None,
+    }
+}
+
+/// The async-std socket a local holds by how it was made (its name bound once in its function),
+/// as rust-analyzer names its type: `async_std::TcpStream` for `TcpStream::connect(a).await?`
+/// or for the first of `listener.accept().await?` where `TcpListener::bind` made the listener.
+pub(crate) fn socket_made(ctx: &Ctx<'_>, r: &ast::Expr) -> Option<&'static str> {
+    use ast::HasName;
+    let source = sole_binding_source(ctx, r).and_then(ast::Expr::cast)?;
+    let let_stmt = source.syntax().parent().and_then(ast::LetStmt::cast)?;
+    let name = ctx.text_of(r.syntax());
+    match (let_stmt.pat()?, awaited_value(source)) {
+        (ast::Pat::IdentPat(_), ast::Expr::CallExpr(call)) => {
+            let ast::Expr::PathExpr(p) = call.expr()? else {
+                return None;
+            };
+            match site_canon(ctx, &p.path()?)?.as_str() {
+                "async_std::net::TcpStream::connect" => Some("async_std::TcpStream"),
+                "async_std::os::unix::net::UnixStream::connect" => Some("async_std::UnixStream"),
+                _ => None,
+            }
+        }
+        (ast::Pat::TuplePat(t), ast::Expr::MethodCallExpr(mc)) => {
+            let first = t.fields().next()?;
+            let ast::Pat::IdentPat(ip) = first else {
+                return None;
+            };
+            if ip.name()?.text() != name
+                || mc.name_ref()?.text() != "accept"
+                || !args(&mc).is_empty()
+                || ctx.krate.own_methods.contains("accept")
+            {
+                return None;
+            }
+            listener_bind(&made_by_call(ctx, &mc.receiver()?)?)
+        }
+        _ => None,
     }
 }
 

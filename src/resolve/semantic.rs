@@ -303,7 +303,9 @@ impl Semantic {
     }
 
     /// The oracle for one file, if the workspace knows it.
-    pub fn oracle_for(&self, path: &Path) -> Option<FileOracle<'_>> {
+    /// `plain`: every configuration compiles the file (whatever the cfg, it is a module of a
+    /// crate of its source root: see `cfg_active`).
+    pub fn oracle_for(&self, path: &Path, plain: bool) -> Option<FileOracle<'_>> {
         let abs = std::fs::canonicalize(path).ok()?;
         let vp = VfsPath::from(AbsPathBuf::assert_utf8(abs));
         let (file_id, _) = self.vfs.file_id(&vp)?;
@@ -312,6 +314,7 @@ impl Semantic {
             sema: Semantics::new(&self.db),
             tree: std::cell::OnceCell::new(),
             file_id,
+            plain,
         })
     }
 }
@@ -336,6 +339,7 @@ pub struct FileOracle<'db> {
     /// The file's tree in the database, built at the first question (most files get none).
     tree: std::cell::OnceCell<ast::SourceFile>,
     file_id: ra_ap_vfs::FileId,
+    plain: bool,
 }
 
 impl FileOracle<'_> {
@@ -561,12 +565,24 @@ impl Oracle for FileOracle<'_> {
     fn cfg_active(&self, pred: &ast::CfgPredicate) -> Option<bool> {
         profile::time(profile::Kind::CfgActive, || {
             ra_ap_hir::attach_db(self.db, || {
+                let expr = ra_ap_cfg::CfgExpr::parse_from_ast(pred.clone());
+                // A file every configuration compiles is a module of the crates of its source
+                // root that reach it: where they all have the same cfg, that is the answer,
+                // without their name resolution (what finding the file's crate costs).
+                if self.plain {
+                    let crates = ra_ap_ide_db::base_db::relevant_crates(self.db, self.file_id);
+                    if let Some((first, rest)) = crates.split_first() {
+                        let cfg = first.cfg_options(self.db);
+                        if rest.iter().all(|k| k.cfg_options(self.db) == cfg) {
+                            return cfg.check(&expr);
+                        }
+                    }
+                }
                 let krate = self
                     .sema
                     .file_to_module_defs(self.file_id)
                     .next()?
                     .krate(self.db);
-                let expr = ra_ap_cfg::CfgExpr::parse_from_ast(pred.clone());
                 krate.cfg(self.db).check(&expr)
             })
         })

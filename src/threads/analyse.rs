@@ -360,6 +360,7 @@ fn async_closure(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
 fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
     let ctx = f.ctx;
     let mut own: Option<FileAsyncFns> = None;
+    let plan = f.plan;
     for call in ctx.nodes().iter().cloned().filter_map(ast::CallExpr::cast) {
         let Some(ast::Expr::PathExpr(pe)) = call.expr() else {
             continue;
@@ -376,8 +377,8 @@ fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
         // only for the names of async fns the file does not define itself (the query infers the
         // body around the call).
         let mut not_async = || {
-            !own.get_or_insert_with(|| FileAsyncFns::of(ctx))
-                .calls(&pe, &name)
+            !own.get_or_insert_with(|| FileAsyncFns::of(ctx.sf))
+                .calls(&pe, &name, plan)
                 && ctx.oracle.call_is_async(&ast::Expr::CallExpr(call.clone())) == Some(false)
         };
         if f.plan.async_fns.contains(&name) && !not_async() {
@@ -400,49 +401,94 @@ fn async_fn_value(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
 
 /// The async fns a file defines at its top level whose name nothing else in the file binds (no
 /// other item, binding, parameter, field or `use` of the name): a call of the bare name
-/// outside an inline module is that fn, by the syntax alone.
-struct FileAsyncFns {
+/// outside an inline module is that fn, by the syntax alone. A library's root file's are its
+/// crate's (`lib::name(..)` calls them from its dependents: [`Plan::crate_async_fns`]).
+pub struct FileAsyncFns {
     file: SyntaxNode,
-    names: BTreeSet<String>,
+    pub names: BTreeSet<String>,
+    /// How many times each name is bound in the file (`use a::name` counts).
+    bound: std::collections::BTreeMap<String, usize>,
+    /// A glob import of the crate's own modules (`use super::*`) may bind any name.
+    local_glob: bool,
 }
 
 impl FileAsyncFns {
-    fn of(ctx: &Ctx<'_>) -> Self {
-        let file = ctx.sf.syntax().clone();
-        let mut count: std::collections::BTreeMap<String, usize> = Default::default();
+    pub fn of(sf: &ast::SourceFile) -> Self {
+        use ast::HasModuleItem;
+        let file = sf.syntax().clone();
+        let mut bound: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut local_glob = false;
         for n in file.descendants() {
             if let Some(name) = ast::Name::cast(n.clone()) {
-                *count.entry(name.text().to_string()).or_default() += 1;
+                *bound.entry(name.text().to_string()).or_default() += 1;
             } else if let Some(tree) = ast::UseTree::cast(n) {
                 // `use a::name;` binds without a `Name` node (`as name` has one).
                 if let Some(seg) = tree.path().and_then(|p| p.segment()) {
-                    *count.entry(seg.syntax().text().to_string()).or_default() += 2;
+                    *bound.entry(seg.syntax().text().to_string()).or_default() += 2;
+                }
+                if tree.star_token().is_some() {
+                    let first = tree
+                        .syntax()
+                        .ancestors()
+                        .filter_map(ast::UseTree::cast)
+                        .filter_map(|t| t.path())
+                        .last()
+                        .and_then(|p| p.first_segment())
+                        .map(|s| s.syntax().text().to_string());
+                    local_glob |=
+                        first.is_none_or(|f| matches!(f.as_str(), "crate" | "self" | "super"));
                 }
             }
         }
-        use ast::HasModuleItem;
-        let names = ctx
-            .sf
+        let names = sf
             .items()
             .filter_map(|i| match i {
                 ast::Item::Fn(f) if f.async_token().is_some() => f.name(),
                 _ => None,
             })
             .map(|n| n.text().to_string())
-            .filter(|n| count.get(n) == Some(&1))
+            .filter(|n| bound.get(n) == Some(&1))
             .collect();
-        FileAsyncFns { file, names }
+        FileAsyncFns {
+            file,
+            names,
+            bound,
+            local_glob,
+        }
     }
 
-    /// `name(..)` (its callee `pe`) calls the file's own async fn of that name.
-    fn calls(&self, pe: &ast::PathExpr, name: &str) -> bool {
-        self.names.contains(name)
-            && pe.path().is_some_and(|p| p.qualifier().is_none())
-            && !pe
-                .syntax()
-                .ancestors()
-                .any(|a| ast::Module::can_cast(a.kind()))
-            && pe.syntax().ancestors().last().as_ref() == Some(&self.file)
+    /// The call whose callee is `pe` calls an async fn: the file's own (`name(..)`), or one at
+    /// the root of a library the package uses (`lib::name(..)`, `lib` bound to nothing else
+    /// here).
+    fn calls(&self, pe: &ast::PathExpr, name: &str, plan: &Plan) -> bool {
+        let Some(path) = pe.path() else {
+            return false;
+        };
+        if pe.syntax().ancestors().last().as_ref() != Some(&self.file) {
+            return false; // a macro's argument, read as a tree of its own
+        }
+        match path.qualifier() {
+            None => {
+                self.names.contains(name)
+                    && !pe
+                        .syntax()
+                        .ancestors()
+                        .any(|a| ast::Module::can_cast(a.kind()))
+            }
+            Some(q) => {
+                let Some(lib) = q
+                    .segment()
+                    .filter(|_| q.qualifier().is_none())
+                    .and_then(|s| s.name_ref())
+                    .map(|n| n.text().to_string())
+                else {
+                    return false;
+                };
+                !self.local_glob
+                    && !self.bound.contains_key(&lib)
+                    && plan.crate_async_fns.contains(&format!("{lib}::{name}"))
+            }
+        }
     }
 }
 
@@ -592,7 +638,7 @@ fn socket_clone(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
                 ),
                 "use try_clone()? by hand, or keep a runtime",
             ));
-        } else if ctx.oracle.is_semantic() {
+        } else if ctx.oracle.is_semantic() && !mc.receiver().is_some_and(|r| lock_guard(ctx, &r)) {
             if let Some(t) = mc.receiver().and_then(|r| ctx.oracle.type_of(&r)) {
                 if typed.iter().any(|s| t.ends_with(s.as_str())) {
                     out.blockers.push(blocker(
@@ -605,6 +651,22 @@ fn socket_clone(f: &FileInput<'_, '_>, out: &mut UnitFacts) {
             }
         }
     }
+}
+
+/// `m.lock().await`, `l.read().await`, `l.write().await` (no arguments, methods the crate does
+/// not define): a lock's guard, whose type is no socket's; rust-analyzer need not be asked
+/// (each question infers the function's body).
+fn lock_guard(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
+    let ast::Expr::AwaitExpr(aw) = e else {
+        return false;
+    };
+    let Some(ast::Expr::MethodCallExpr(mc)) = aw.expr() else {
+        return false;
+    };
+    mc.name_ref().is_some_and(|n| {
+        let name = n.text().to_string();
+        matches!(name.as_str(), "lock" | "read" | "write") && !ctx.krate.own_methods.contains(&name)
+    }) && crate::handlers::args(&mc).is_empty()
 }
 
 /// A `Future`/`Stream`/io trait implemented by hand: poll-based code has no blocking form.

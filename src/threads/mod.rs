@@ -37,7 +37,9 @@ pub(crate) mod join;
 pub(crate) mod spawn;
 pub(crate) mod timeout;
 
-pub use analyse::{analyse_file, collect_plan, package_blockers, unit_of, Unit, UnitFacts};
+pub use analyse::{
+    analyse_file, collect_plan, package_blockers, unit_of, FileAsyncFns, Unit, UnitFacts,
+};
 pub use awaits::{classify, AwaitKind};
 
 use std::collections::BTreeSet;
@@ -49,6 +51,10 @@ pub struct Plan {
     pub async_fns: BTreeSet<String>,
     /// Names of the package's async methods (with `self`).
     pub async_methods: BTreeSet<String>,
+    /// `lib::name` of the async fns at the root of workspace libraries converted with the
+    /// package (`lib` as the package names its dependency), that nothing else in that root file
+    /// names: a call `lib::name(..)` is one, by the syntax alone.
+    pub crate_async_fns: BTreeSet<String>,
     /// Names bound to channel receivers (`let (tx, rx) = channel::unbounded()`, `rx: Receiver<T>`).
     pub receivers: BTreeSet<String>,
     /// The package's channels fit `std::sync::mpsc` (else crossbeam-channel).
