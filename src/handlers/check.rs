@@ -136,6 +136,7 @@ pub(crate) fn migrate_asking(
 /// on each file, with `oracle` for types: the blockers and the async fns it defines and uses.
 pub(crate) fn analyse_asking(
     src: &str,
+    crate_async_fns: &[&str],
     oracle: &dyn crate::resolve::Oracle,
 ) -> crate::threads::UnitFacts {
     let sf = rewrite::parse(src, "2021").tree();
@@ -144,7 +145,12 @@ pub(crate) fn analyse_asking(
     krate.roots.insert("async_std".into());
     let place = place_of(Path::new("/pkg/src/main.rs"), Path::new("/pkg"));
     let sites = collect_crate_facts(&nodes, &place, &mut krate);
-    let plan = crate::threads::collect_plan(&[(nodes.as_slice(), &sites)]);
+    let mut plan = crate::threads::collect_plan(&[(nodes.as_slice(), &sites)]);
+    for f in crate_async_fns {
+        plan.crate_async_fns.insert(f.to_string());
+        plan.async_fns
+            .insert(f.rsplit("::").next().unwrap_or(f).to_string());
+    }
     let ctx = rewrite::Ctx {
         src,
         sf: &sf,

@@ -168,6 +168,26 @@ fn polled_through_pin(outer: &ra_ap_syntax::SyntaxNode) -> bool {
 mod tests {
     use crate::handlers::check::*;
 
+    #[test]
+    fn sockets_made_by_connect_or_a_bound_listener_s_accept_are_known_without_asking() {
+        let src = "use async_std::net::{TcpListener, TcpStream};\n\
+            async fn echo(addr: &str) -> std::io::Result<u64> {\n    \
+                let listener = TcpListener::bind(addr).await?;\n    \
+                let (conn, _peer) = listener.accept().await?;\n    \
+                let (reader, writer) = &mut (&conn, &conn);\n    \
+                async_std::io::copy(reader, writer).await\n}\n\
+            async fn ping(addr: &str) -> std::io::Result<u64> {\n    \
+                let stream = TcpStream::connect(addr).await?;\n    \
+                let (reader, writer) = &mut (&stream, &stream);\n    \
+                async_std::io::copy(reader, writer).await\n}\n";
+        let oracle = Asked::default();
+        let typed = migrate_asking(src, crate::handlers::HandlerTarget::Smol, "2021", &oracle);
+        assert_eq!(oracle.0.into_inner(), Vec::<String>::new());
+        // The same rewrite as where the types are asked: clones of the socket.
+        assert!(typed.text.contains("&mut (conn.clone(), conn.clone())"));
+        assert!(typed.text.contains("&mut (stream.clone(), stream.clone())"));
+    }
+
     /// A regression: polling a temporary clone hung (its readiness future, and the waker in it,
     /// went with the clone).
     #[test]

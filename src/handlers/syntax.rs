@@ -764,8 +764,9 @@ mod tests {
 
     #[test]
     fn methods_of_streams_async_std_made_are_the_traits_without_asking() {
-        // `stream::from_iter`'s and `fs::read_dir`'s values are streams with no methods of
-        // their own; a value made by an adapter the crate defines is asked about.
+        // `stream::from_iter`'s, `fs::read_dir`'s and a bound listener's `incoming()` values are
+        // streams with no methods of their own; a value made by an adapter the crate defines
+        // is asked about.
         let src = "use async_std::prelude::*;\n\
             use async_std::{fs, stream};\n\
             async fn a(limit: u32) -> u32 {\n    \
@@ -775,7 +776,12 @@ mod tests {
                 let mut entries = fs::read_dir(d).await?;\n    \
                 let mut n = 0;\n    \
                 while let Some(e) = entries.next().await { drop(e?); n += 1; }\n    \
-                Ok(n)\n}\n";
+                Ok(n)\n}\n\
+            async fn c(addr: &str) -> std::io::Result<()> {\n    \
+                let listener = async_std::net::TcpListener::bind(addr).await?;\n    \
+                let mut incoming = listener.incoming();\n    \
+                while let Some(conn) = incoming.next().await { drop(conn?); }\n    \
+                Ok(())\n}\n";
         assert_eq!(asked(src), Vec::<String>::new());
         let own = "use async_std::prelude::*;\n\
             use async_std::stream;\n\

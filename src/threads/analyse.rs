@@ -1125,10 +1125,36 @@ mod tests {
     }
 
     fn asked(src: &str) -> Vec<String> {
+        asked_with(src, &[])
+    }
+
+    fn asked_with(src: &str, crate_async_fns: &[&str]) -> Vec<String> {
         let oracle = crate::handlers::check::Asked::default();
-        let facts = crate::handlers::check::analyse_asking(src, &oracle);
+        let facts = crate::handlers::check::analyse_asking(src, crate_async_fns, &oracle);
         assert!(facts.uses.contains("echo"));
         oracle.0.into_inner()
+    }
+
+    #[test]
+    fn calls_of_a_workspace_library_s_root_async_fns_are_not_asked_about() {
+        // `net::echo` is the root async fn of the library this package names `net`; the
+        // name bound here to something else, or a glob of the crate's own, is asked about.
+        let src = "async fn serve() -> u8 { net::echo(1).await }\nfn main() {}\n";
+        assert_eq!(asked_with(src, &["net::echo"]), Vec::<String>::new());
+        let src = "use crate::other as net;\nasync fn serve() -> u8 { net::echo(1).await }\nfn main() {}\n";
+        assert_eq!(asked_with(src, &["net::echo"]), vec!["net::echo(1)"]);
+        let src = "use super::*;\nasync fn serve() -> u8 { net::echo(1).await }\nfn main() {}\n";
+        assert_eq!(asked_with(src, &["net::echo"]), vec!["net::echo(1)"]);
+    }
+
+    #[test]
+    fn clones_of_a_lock_s_guard_are_no_socket_s() {
+        let src = "struct S { entries: async_std::sync::RwLock<Vec<String>> }\n\
+            async fn echo(n: u8) -> u8 { n }\n\
+            impl S {\n    async fn snapshot(&self) -> Vec<String> { echo(1).await; self.entries.read().await.clone() }\n}\n\
+            fn other(x: &X) -> X { x.clone() }\n\
+            fn main() {}\n";
+        assert_eq!(asked(src), vec!["x"]);
     }
 
     #[test]
