@@ -142,7 +142,8 @@ const ITERATOR_ADAPTERS: &[&str] = &[
 /// (`xs.iter()`, `s.chars()`, `m.keys()`: 1 and more), or over a range (0). Its `.map(..)` is
 /// `Iterator::map`, no stream's, and rust-analyzer need not be asked (each question infers the
 /// function's body). Sources async-std's traits also have (`bytes`, `lines`, `split`) are not
-/// among them; what a source is called on does not matter (`self.name().chars()`).
+/// among them (no async-std, futures or smol trait has a `splitn`); what a source is called on
+/// does not matter (`self.name().chars()`).
 fn std_chain_len(e: &ast::Expr) -> Option<usize> {
     const SOURCES: &[&str] = &[
         "char_indices",
@@ -153,7 +154,15 @@ fn std_chain_len(e: &ast::Expr) -> Option<usize> {
         "iter",
         "iter_mut",
         "keys",
+        "match_indices",
+        "matches",
+        "rsplit",
+        "rsplitn",
+        "split_ascii_whitespace",
+        "split_inclusive",
+        "split_terminator",
         "split_whitespace",
+        "splitn",
         "values",
         "values_mut",
         "windows",
@@ -175,8 +184,9 @@ fn std_chain_len(e: &ast::Expr) -> Option<usize> {
     }
 }
 
-/// A standard library iterator by its syntax in this file ([`std_chain_len`]), none of whose
-/// methods is one the crate defines itself (its own `iter` may return anything); a `str`'s own
+/// A standard library iterator by its syntax in this file ([`std_chain_len`], or a local bound
+/// once to one), none of whose methods is one the crate defines itself (its own `iter` may
+/// return anything); a `str`'s own
 /// iterators count too (`text.lines()`, `s.split(',')`, `s.bytes()`: async-std's readers have
 /// methods of these names) where the receiver holds a `str` or a `String` by its syntax
 /// ([`str_binding`]).
@@ -210,15 +220,26 @@ pub(crate) fn std_iterator(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
     if let Some(n) = std_chain_len(e) {
         return !own(&names[..n]);
     }
+    // Adapters over a local that holds one (`let mut parts = line.splitn(2, '=');`, bound once:
+    // its type is its initialiser's).
+    if names
+        .iter()
+        .all(|a| ITERATOR_ADAPTERS.contains(&a.as_str()))
+        && !own(&names)
+        && matches!(root, ast::Expr::PathExpr(_))
+        && sole_binding_source(ctx, &root)
+            .and_then(ast::Expr::cast)
+            .is_some_and(|init| std_iterator(ctx, &init))
+    {
+        return true;
+    }
     let Some((source, adapters)) = names.split_last() else {
         return false;
     };
-    matches!(
-        source.as_str(),
-        "lines" | "split" | "bytes" | "split_terminator" | "rsplit" | "splitn"
-    ) && adapters
-        .iter()
-        .all(|a| ITERATOR_ADAPTERS.contains(&a.as_str()))
+    matches!(source.as_str(), "lines" | "split" | "bytes")
+        && adapters
+            .iter()
+            .all(|a| ITERATOR_ADAPTERS.contains(&a.as_str()))
         && !own(&names)
         && str_binding(ctx, &root)
 }
@@ -407,6 +428,76 @@ pub(crate) fn made_as_async_std_stream(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
             _ => return false,
         }
     }
+}
+
+/// Async-std's constructors of readers and writers, and the inherent methods of what they make:
+/// a method of smol's io extension traits called on such a value is the trait's (none of these
+/// types has one of those names; `Stdin` has its own `read_line`, and is not here).
+const ASYNC_STD_IO_VALUES: &[(&str, &[&str])] = &[
+    (
+        "async_std::fs::File::create",
+        &[
+            "metadata",
+            "set_len",
+            "set_permissions",
+            "sync_all",
+            "sync_data",
+        ],
+    ),
+    (
+        "async_std::fs::File::open",
+        &[
+            "metadata",
+            "set_len",
+            "set_permissions",
+            "sync_all",
+            "sync_data",
+        ],
+    ),
+    (
+        "async_std::io::BufReader::new",
+        &["buffer", "get_mut", "get_pin_mut", "get_ref", "into_inner"],
+    ),
+    (
+        "async_std::io::BufReader::with_capacity",
+        &["buffer", "get_mut", "get_pin_mut", "get_ref", "into_inner"],
+    ),
+    (
+        "async_std::io::BufWriter::new",
+        &["buffer", "get_mut", "get_pin_mut", "get_ref", "into_inner"],
+    ),
+    (
+        "async_std::io::BufWriter::with_capacity",
+        &["buffer", "get_mut", "get_pin_mut", "get_ref", "into_inner"],
+    ),
+];
+
+/// A local an async-std constructor of a reader or writer made ([`ASYNC_STD_IO_VALUES`], or a
+/// socket: [`socket_made`]), on which `method` is no inherent method: the call is an io
+/// extension trait's, and rust-analyzer need not be asked.
+pub(crate) fn io_trait_method_of_async_std_value(
+    ctx: &Ctx<'_>,
+    r: &ast::Expr,
+    method: &str,
+) -> bool {
+    const SOCKET_INHERENT: &[&str] = &[
+        "local_addr",
+        "nodelay",
+        "peek",
+        "peer_addr",
+        "set_nodelay",
+        "set_ttl",
+        "shutdown",
+        "ttl",
+    ];
+    if socket_made(ctx, r).is_some() {
+        return !SOCKET_INHERENT.contains(&method);
+    }
+    made_by_call(ctx, r).is_some_and(|c| {
+        ASYNC_STD_IO_VALUES
+            .iter()
+            .any(|(ctor, inherent)| *ctor == c && !inherent.contains(&method))
+    })
 }
 
 /// The async-std function whose value (awaited, `?`) a local's only binding holds:
@@ -791,6 +882,35 @@ mod tests {
                 let mut items = stream::repeat(1u8).take(2);\n    \
                 items.next().await\n}\n";
         assert!(asked(own).contains(&"items.next()".to_string()));
+    }
+
+    #[test]
+    fn iterators_held_by_locals_and_io_methods_of_readers_async_std_made_are_not_asked_about() {
+        // `splitn` is no async trait's method; a local bound once to an iterator is one; a
+        // `BufReader` or a `File` async-std made has no inherent `read_line` or `read`.
+        let src = "use async_std::prelude::*;\n\
+            fn pairs(input: &str) -> Vec<(String, i32)> {\n    \
+                input.lines().filter_map(|line| {\n        \
+                    let mut parts = line.splitn(2, '=');\n        \
+                    let key = parts.next()?.trim();\n        \
+                    Some((key.to_string(), parts.next()?.trim().parse().ok()?))\n    \
+                }).collect()\n}\n\
+            async fn first(conn: async_std::net::TcpStream, p: &str) -> std::io::Result<usize> {\n    \
+                let mut reader = async_std::io::BufReader::new(conn);\n    \
+                let mut line = String::new();\n    \
+                reader.read_line(&mut line).await?;\n    \
+                let mut file = async_std::fs::File::open(p).await?;\n    \
+                let mut buf = [0u8; 8];\n    \
+                Ok(file.read(&mut buf).await? + line.len())\n}\n";
+        assert_eq!(asked(src), Vec::<String>::new());
+        // Stdin has a `read_line` of its own.
+        let src = "use async_std::prelude::*;\n\
+            async fn ask() -> std::io::Result<String> {\n    \
+                let mut input = async_std::io::stdin();\n    \
+                let mut line = String::from(\">\");\n    \
+                input.read_line(&mut line).await?;\n    \
+                Ok(line)\n}\n";
+        assert!(asked(src).contains(&"input.read_line(&mut line)".to_string()));
     }
 
     #[test]

@@ -461,11 +461,22 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
             continue;
         }
         // A stream method on a stream async-std made (`stream::from_iter(xs).filter(f)`) is the
-        // trait's without asking.
+        // trait's without asking (each question infers a function body).
         if smol_api().stream_ext_methods.contains(name)
             && call
                 .receiver()
                 .is_some_and(|r| crate::handlers::made_as_async_std_stream(ctx, &r))
+        {
+            return true;
+        }
+        // An io method on a reader or writer async-std made (`BufReader::new(s)`, `File::open`).
+        if smol_api()
+            .ext_traits
+            .values()
+            .any(|ms| ms.contains_key(name))
+            && call
+                .receiver()
+                .is_some_and(|r| crate::handlers::io_trait_method_of_async_std_value(ctx, &r, name))
         {
             return true;
         }

@@ -408,8 +408,9 @@ pub struct FileAsyncFns {
     pub names: BTreeSet<String>,
     /// How many times each name is bound in the file (`use a::name` counts).
     bound: std::collections::BTreeMap<String, usize>,
-    /// A glob import of the crate's own modules (`use super::*`) may bind any name.
-    local_glob: bool,
+    /// Where a glob import of the crate's own modules (`use super::*`), which may bind any
+    /// name, is in scope: the item lists (or blocks) that hold one.
+    local_globs: Vec<SyntaxNode>,
 }
 
 impl FileAsyncFns {
@@ -417,7 +418,7 @@ impl FileAsyncFns {
         use ast::HasModuleItem;
         let file = sf.syntax().clone();
         let mut bound: std::collections::BTreeMap<String, usize> = Default::default();
-        let mut local_glob = false;
+        let mut local_globs = Vec::new();
         for n in file.descendants() {
             if let Some(name) = ast::Name::cast(n.clone()) {
                 *bound.entry(name.text().to_string()).or_default() += 1;
@@ -435,8 +436,16 @@ impl FileAsyncFns {
                         .last()
                         .and_then(|p| p.first_segment())
                         .map(|s| s.syntax().text().to_string());
-                    local_glob |=
+                    let own =
                         first.is_none_or(|f| matches!(f.as_str(), "crate" | "self" | "super"));
+                    let scope = tree
+                        .syntax()
+                        .ancestors()
+                        .find(|a| a.kind() == SyntaxKind::USE)
+                        .and_then(|u| u.parent());
+                    if let Some(scope) = scope.filter(|_| own) {
+                        local_globs.push(scope);
+                    }
                 }
             }
         }
@@ -453,7 +462,7 @@ impl FileAsyncFns {
             file,
             names,
             bound,
-            local_glob,
+            local_globs,
         }
     }
 
@@ -484,7 +493,11 @@ impl FileAsyncFns {
                 else {
                     return false;
                 };
-                !self.local_glob
+                let in_glob_scope = pe
+                    .syntax()
+                    .ancestors()
+                    .any(|a| self.local_globs.contains(&a));
+                !in_glob_scope
                     && !self.bound.contains_key(&lib)
                     && plan.crate_async_fns.contains(&format!("{lib}::{name}"))
             }
@@ -1145,6 +1158,10 @@ mod tests {
         assert_eq!(asked_with(src, &["net::echo"]), vec!["net::echo(1)"]);
         let src = "use super::*;\nasync fn serve() -> u8 { net::echo(1).await }\nfn main() {}\n";
         assert_eq!(asked_with(src, &["net::echo"]), vec!["net::echo(1)"]);
+        // A glob in another scope (a tests module) does not reach the call.
+        let src = "async fn serve() -> u8 { net::echo(1).await }\nfn main() {}\n\
+            mod tests {\n    use super::*;\n    async fn t() -> u8 { net::echo(2).await }\n}\n";
+        assert_eq!(asked_with(src, &["net::echo"]), vec!["net::echo(2)"]);
     }
 
     #[test]
