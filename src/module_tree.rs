@@ -28,7 +28,7 @@ pub fn files_in_trees(
         manifest,
         edition,
         &mut Parses::new(),
-        &mut BTreeSet::new(),
+        &mut Default::default(),
     )
 }
 
@@ -36,30 +36,57 @@ pub fn files_in_trees(
 /// reads them again and need not parse them again.
 pub type Parses = std::collections::BTreeMap<PathBuf, (String, crate::rewrite::FileParse)>;
 
-/// [`files_in_trees`], keeping what it parsed in `parses`, and in `plain` the files every
-/// compiler sees whatever the configuration: reached from a target's root through `mod x;`
-/// items with no attribute (no `cfg`, no `path`), outside macros and `include!`.
+/// The `cfg` predicates of the `mod` items on the one way from a target's root to a file: the
+/// file is compiled where they all hold (none: always).
+pub type Gates = Vec<ast::CfgPredicate>;
+
+/// How the module walk reached a file: the [`Gates`] on the way, and whether it is a target's
+/// root (a crate root is its crate's root module whatever its own `#![cfg]`s say).
+#[derive(Clone)]
+pub struct Reached {
+    pub gates: Gates,
+    pub root: bool,
+}
+
+/// [`files_in_trees`], keeping what it parsed in `parses`, and in `gates` how the walk reached
+/// ([`Reached`]) the files reached one way only, through `mod x;` items whose attributes are `cfg`s or change
+/// nothing of where the file is (`doc`, lints), outside macros and `include!` (a `#[path]`, a
+/// `cfg_attr`, a macro, a second way: no entry).
 pub fn files_in_trees_keeping(
     dir: &Path,
     manifest: &toml_edit::DocumentMut,
     edition: &str,
     parses: &mut Parses,
-    plain: &mut BTreeSet<PathBuf>,
+    gates: &mut std::collections::BTreeMap<PathBuf, Reached>,
 ) -> Option<BTreeSet<PathBuf>> {
     let roots = roots(dir, manifest);
     if roots.is_empty() {
         return None;
     }
     let mut seen = BTreeSet::new();
-    // (file, is a mod-rs file, reached plainly)
-    let mut todo: Vec<(PathBuf, bool, bool)> = roots.into_iter().map(|r| (r, true, true)).collect();
-    while let Some((file, is_root, is_plain)) = todo.pop() {
+    let target_roots: BTreeSet<PathBuf> = roots.iter().map(|r| normalise(r)).collect();
+    // (file, is a mod-rs file, its gates when known)
+    let mut todo: Vec<(PathBuf, bool, Option<Gates>)> = roots
+        .into_iter()
+        .map(|r| (r, true, Some(Vec::new())))
+        .collect();
+    while let Some((file, is_root, file_gates)) = todo.pop() {
         let file = normalise(&file);
-        if !file.is_file() || !seen.insert(file.clone()) {
+        if !file.is_file() {
             continue;
         }
-        if is_plain {
-            plain.insert(file.clone());
+        if !seen.insert(file.clone()) {
+            gates.remove(&file); // reached another way too
+            continue;
+        }
+        if let Some(g) = &file_gates {
+            gates.insert(
+                file.clone(),
+                Reached {
+                    gates: g.clone(),
+                    root: target_roots.contains(&file),
+                },
+            );
         }
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
@@ -80,13 +107,13 @@ pub fn files_in_trees_keeping(
         } else {
             here.join(&stem)
         };
-        walk_items(sf.items(), &here, &children, is_plain, &mut todo);
+        walk_items(sf.items(), &here, &children, file_gates, &mut todo);
         for mc in sf.syntax().descendants().filter_map(ast::MacroCall::cast) {
             // `cfg_if! { if #[cfg(unix)] { mod unix; } }`: declarations inside a macro's tokens.
             if let Some(tt) = mc.token_tree() {
                 for name in macro_mod_decls(tt.syntax()) {
-                    todo.push((children.join(format!("{name}.rs")), false, false));
-                    todo.push((children.join(&name).join("mod.rs"), true, false));
+                    todo.push((children.join(format!("{name}.rs")), false, None));
+                    todo.push((children.join(&name).join("mod.rs"), true, None));
                 }
             }
             let is_include = mc
@@ -97,7 +124,7 @@ pub fn files_in_trees_keeping(
                 continue;
             }
             if let Some(lit) = mc.token_tree().and_then(|t| first_string(t.syntax())) {
-                todo.push((here.join(lit), true, false));
+                todo.push((here.join(lit), true, None));
             }
         }
         parses.insert(file, (text, parse));
@@ -106,14 +133,13 @@ pub fn files_in_trees_keeping(
 }
 
 /// Follows the `mod` items of one item list. `attr_base` is where a `#[path]` is relative to,
-/// `children` where `mod x;` looks; `plain`: the list is reached plainly (see
-/// [`files_in_trees_keeping`]).
+/// `children` where `mod x;` looks; `gates`: the list's [`Gates`], when known.
 fn walk_items(
     items: impl Iterator<Item = ast::Item>,
     attr_base: &Path,
     children: &Path,
-    plain: bool,
-    todo: &mut Vec<(PathBuf, bool, bool)>,
+    gates: Option<Gates>,
+    todo: &mut Vec<(PathBuf, bool, Option<Gates>)>,
 ) {
     for item in items {
         let ast::Item::Module(m) = item else { continue };
@@ -122,27 +148,49 @@ fn walk_items(
         };
         let name = name.strip_prefix("r#").unwrap_or(&name).to_string();
         let paths = path_attrs(&m);
-        let plain = plain && m.attrs().next().is_none();
+        let gates = gates.clone().and_then(|g| with_gates(g, &m));
         match m.item_list() {
             Some(list) => {
                 let dir = match paths.first() {
                     Some(p) => attr_base.join(p),
                     None => children.join(&name),
                 };
-                walk_items(list.items(), &dir, &dir, plain, todo);
+                walk_items(list.items(), &dir, &dir, gates, todo);
             }
             None if !paths.is_empty() => {
                 // A file reached by `#[path]` is a mod-rs file: its children sit beside it.
                 for p in paths {
-                    todo.push((attr_base.join(p), true, false));
+                    todo.push((attr_base.join(p), true, None));
                 }
             }
             None => {
-                todo.push((children.join(format!("{name}.rs")), false, plain));
-                todo.push((children.join(&name).join("mod.rs"), true, plain));
+                todo.push((children.join(format!("{name}.rs")), false, gates.clone()));
+                todo.push((children.join(&name).join("mod.rs"), true, gates));
             }
         }
     }
+}
+
+/// `gates` and the `cfg`s of a `mod` item; `None` when another of its attributes may change
+/// where (or whether) the module is (a `cfg_attr`, a `path`, a macro's).
+fn with_gates(mut gates: Gates, m: &ast::Module) -> Option<Gates> {
+    for a in m.attrs() {
+        let harmless = |p: Option<ast::Path>| {
+            p.is_some_and(|p| {
+                matches!(
+                    p.syntax().text().to_string().as_str(),
+                    "doc" | "allow" | "warn" | "deny" | "forbid" | "expect"
+                )
+            })
+        };
+        match a.meta()? {
+            ast::Meta::CfgMeta(c) => gates.push(c.cfg_predicate()?),
+            ast::Meta::TokenTreeMeta(t) if harmless(t.path()) => {}
+            ast::Meta::KeyValueMeta(kv) if harmless(kv.path()) => {}
+            _ => return None,
+        }
+    }
+    Some(gates)
 }
 
 /// `#[path = "x"]` and `#[cfg_attr(pred, path = "x")]` values of a module, unescaped as rustc
@@ -308,28 +356,37 @@ mod tests {
         write(dir, "src/bindings/template.rs", "fn {{name}}() {}\n");
         write(dir, "src/old.rs", "");
         let doc: toml_edit::DocumentMut = "[package]\nname = \"p\"\n".parse().unwrap();
-        let mut plain = BTreeSet::new();
+        let mut gates = Default::default();
         let got =
-            files_in_trees_keeping(dir, &doc, "2021", &mut Parses::new(), &mut plain).unwrap();
+            files_in_trees_keeping(dir, &doc, "2021", &mut Parses::new(), &mut gates).unwrap();
+        let gated = |f: &str| -> Option<Vec<String>> {
+            gates.get(&dir.join(f)).map(|g| {
+                g.gates
+                    .iter()
+                    .map(|p| p.syntax().text().to_string())
+                    .collect()
+            })
+        };
+        assert_eq!(
+            gated("src/gated/below.rs"),
+            Some(vec!["windows".to_string()])
+        );
+        assert_eq!(gated("src/a/child.rs"), Some(vec![]));
+        assert!(gates[&dir.join("tests/it/main.rs")].root && !gates[&dir.join("src/a.rs")].root);
+        let plain: BTreeSet<PathBuf> = gates.keys().cloned().collect();
         let rel = |set: &BTreeSet<PathBuf>| -> BTreeSet<String> {
             set.iter()
                 .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
                 .collect()
         };
-        // What an attribute, a macro or `include!` reaches is not plain.
+        // What a `path`, a macro or `include!` reaches has no gates.
         let not_plain: BTreeSet<String> = rel(&got).difference(&rel(&plain)).cloned().collect();
         assert_eq!(
             not_plain,
-            [
-                "src/gen/c_impl.rs",
-                "src/inc.rs",
-                "src/unix.rs",
-                "src/gated.rs",
-                "src/gated/below.rs"
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect()
+            ["src/gen/c_impl.rs", "src/inc.rs", "src/unix.rs"]
+                .into_iter()
+                .map(String::from)
+                .collect()
         );
         let rel = rel(&got);
         let want: BTreeSet<String> = [

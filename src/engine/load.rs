@@ -25,8 +25,9 @@ pub(crate) struct Parsed {
     pub place: crate::resolve::syntax::FilePlace,
     pub sites: crate::resolve::FileSites,
     pub unit: crate::threads::Unit,
-    /// Every configuration compiles the file (`module_tree::files_in_trees_keeping`).
-    pub plain: bool,
+    /// The cfgs that decide whether the file is compiled, when known: the `mod` items' on the
+    /// way to it (`module_tree::files_in_trees_keeping`) and its own `#![cfg]`s.
+    pub gates: Option<(crate::module_tree::Gates, crate::module_tree::Gates)>,
 }
 
 /// Reads what a package's migration needs: the crate's context (its pre-pass facts) and its
@@ -36,7 +37,10 @@ pub(super) fn load_package(
     root: &Path,
     pkg: &Package,
     texts: Vec<(PathBuf, String)>,
-    (mut parses, plain): (BTreeMap<PathBuf, rewrite::FileParse>, &BTreeSet<PathBuf>),
+    (mut parses, gates): (
+        BTreeMap<PathBuf, rewrite::FileParse>,
+        &BTreeMap<PathBuf, crate::module_tree::Reached>,
+    ),
     config: &Config,
     report: &mut RootReport,
 ) -> (CrateContext, Vec<Parsed>) {
@@ -174,7 +178,7 @@ pub(super) fn load_package(
                 place,
                 sites: Default::default(),
                 unit,
-                plain: false,
+                gates: None,
             });
             continue;
         }
@@ -189,7 +193,17 @@ pub(super) fn load_package(
         };
         files.push(Parsed {
             nodes,
-            plain: plain.contains(&crate::module_tree::normalise(&path)),
+            gates: gates
+                .get(&crate::module_tree::normalise(&path))
+                .and_then(|r| {
+                    // A crate root is its crate's root module, whatever its `#![cfg]`s.
+                    let inner = if r.root {
+                        Vec::new()
+                    } else {
+                        inner_gates(&sf)?
+                    };
+                    Some((r.gates.clone(), inner))
+                }),
             path,
             file,
             text,
@@ -275,4 +289,18 @@ mod handle_tests {
         let plain = "use async_std::task;\npub struct H<T>(task::JoinHandle<T>);\nimpl<T> From<task::JoinHandle<T>> for H<T> {}\n";
         assert!(!super::handle_from_shared(plain));
     }
+}
+
+/// A file's own `#![cfg(..)]`s; `None` where a `#![cfg_attr(..)]` may add one.
+fn inner_gates(sf: &ra_ap_syntax::ast::SourceFile) -> Option<crate::module_tree::Gates> {
+    use ra_ap_syntax::ast::{self, HasAttrs};
+    let mut out = Vec::new();
+    for a in sf.attrs().filter(|a| a.excl_token().is_some()) {
+        match a.meta()? {
+            ast::Meta::CfgMeta(c) => out.push(c.cfg_predicate()?),
+            ast::Meta::CfgAttrMeta(_) => return None,
+            _ => {}
+        }
+    }
+    Some(out)
 }

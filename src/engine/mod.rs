@@ -293,7 +293,7 @@ fn plan_workspace(
         usize,
         Vec<(PathBuf, String)>,
         BTreeMap<PathBuf, crate::rewrite::FileParse>,
-        BTreeSet<PathBuf>,
+        BTreeMap<PathBuf, crate::module_tree::Reached>,
     )> = Vec::new();
     // Packages with a module-tree file that was not read, or docs included from a file with
     // async-std examples: they keep async-std.
@@ -331,8 +331,8 @@ fn plan_workspace(
             names.insert("async".into());
         }
         let mut walk_parses = crate::module_tree::Parses::new();
-        // Files every configuration compiles (their crate's cfg is rust-analyzer's answer).
-        let mut plain = BTreeSet::new();
+        // The cfgs that gate each module file (rust-analyzer's answers need no name resolution).
+        let mut gates = BTreeMap::new();
         let tree = std::fs::read_to_string(&pkg.manifest_path)
             .ok()
             .and_then(|m| m.parse::<toml_edit::DocumentMut>().ok())
@@ -342,7 +342,7 @@ fn plan_workspace(
                     &doc,
                     &pkg.edition,
                     &mut walk_parses,
-                    &mut plain,
+                    &mut gates,
                 )
             });
         let mut parses = BTreeMap::new();
@@ -485,7 +485,7 @@ fn plan_workspace(
             .any(|(_, t)| workspace::mentions_any(t, &names))
             || pkg.uses_async_std
         {
-            work.push((pi, texts, parses, plain));
+            work.push((pi, texts, parses, gates));
         }
     }
 
@@ -519,14 +519,14 @@ fn plan_workspace(
     // workspace-wide fact.
     let loaded: Vec<(usize, (CrateContext, Vec<Parsed>))> = work
         .into_iter()
-        .map(|(pi, texts, parses, plain)| {
+        .map(|(pi, texts, parses, gates)| {
             (
                 pi,
                 load_package(
                     &root,
                     &packages[pi],
                     texts,
-                    (parses, &plain),
+                    (parses, &gates),
                     config,
                     &mut report,
                 ),

@@ -123,7 +123,7 @@ pub(super) fn migrate_package(
         }
         // The file's oracle, once for every question below (the first builds the file's tree in
         // the database).
-        let owned = semantic.and_then(|s| s.oracle_for(&f.path, f.plain));
+        let owned = semantic.and_then(|s| s.oracle_for(&f.path, f.gates.as_ref()));
         // Which of its cfg-gated code rust-analyzer saw (the rest is judged by syntax).
         if let Some(o) = owned.as_ref().filter(|_| f.text.contains("cfg")) {
             for r in crate::resolve::cfg_regions::regions(sf, &f.sites, o) {

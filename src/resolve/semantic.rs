@@ -303,9 +303,14 @@ impl Semantic {
     }
 
     /// The oracle for one file, if the workspace knows it.
-    /// `plain`: every configuration compiles the file (whatever the cfg, it is a module of a
-    /// crate of its source root: see `cfg_active`).
-    pub fn oracle_for(&self, path: &Path, plain: bool) -> Option<FileOracle<'_>> {
+    /// `gates`: the cfgs that decide whether the file is a module of the crates of its source
+    /// root, when known: the `mod` items' on the way to it and its own `#![cfg]`s (see
+    /// `cfg_active`).
+    pub fn oracle_for(
+        &self,
+        path: &Path,
+        gates: Option<&(crate::module_tree::Gates, crate::module_tree::Gates)>,
+    ) -> Option<FileOracle<'_>> {
         let abs = std::fs::canonicalize(path).ok()?;
         let vp = VfsPath::from(AbsPathBuf::assert_utf8(abs));
         let (file_id, _) = self.vfs.file_id(&vp)?;
@@ -314,7 +319,7 @@ impl Semantic {
             sema: Semantics::new(&self.db),
             tree: std::cell::OnceCell::new(),
             file_id,
-            plain,
+            gates: gates.cloned(),
         })
     }
 }
@@ -339,7 +344,7 @@ pub struct FileOracle<'db> {
     /// The file's tree in the database, built at the first question (most files get none).
     tree: std::cell::OnceCell<ast::SourceFile>,
     file_id: ra_ap_vfs::FileId,
-    plain: bool,
+    gates: Option<(crate::module_tree::Gates, crate::module_tree::Gates)>,
 }
 
 impl FileOracle<'_> {
@@ -566,15 +571,27 @@ impl Oracle for FileOracle<'_> {
         profile::time(profile::Kind::CfgActive, || {
             ra_ap_hir::attach_db(self.db, || {
                 let expr = ra_ap_cfg::CfgExpr::parse_from_ast(pred.clone());
-                // A file every configuration compiles is a module of the crates of its source
-                // root that reach it: where they all have the same cfg, that is the answer,
-                // without their name resolution (what finding the file's crate costs).
-                if self.plain {
+                // Where the crates of the file's source root all have the same cfg, the file is
+                // a module of theirs when its gates hold (the `mod` items' cfgs on the one way
+                // to it, and its own `#![cfg]`s), and of none where a `mod` item's does not:
+                // the answer needs no name resolution (what finding the file's crate costs).
+                // A false `#![cfg]` of its own, or a cfg it cannot judge, is asked as before.
+                if let Some((outer, inner)) = &self.gates {
                     let crates = ra_ap_ide_db::base_db::relevant_crates(self.db, self.file_id);
                     if let Some((first, rest)) = crates.split_first() {
                         let cfg = first.cfg_options(self.db);
                         if rest.iter().all(|k| k.cfg_options(self.db) == cfg) {
-                            return cfg.check(&expr);
+                            let on = |gates: &crate::module_tree::Gates| -> Option<bool> {
+                                gates.iter().try_fold(true, |all, g| {
+                                    let e = ra_ap_cfg::CfgExpr::parse_from_ast(g.clone());
+                                    Some(all && cfg.check(&e)?)
+                                })
+                            };
+                            match (on(outer), on(inner)) {
+                                (Some(false), _) => return None,
+                                (Some(true), Some(true)) => return cfg.check(&expr),
+                                _ => {}
+                            }
                         }
                     }
                 }

@@ -469,16 +469,25 @@ fn trait_method_called(ctx: &Ctx<'_>, name: &str, arguments: Option<usize>) -> b
         {
             return true;
         }
-        // An io method on a reader or writer async-std made (`BufReader::new(s)`, `File::open`).
-        if smol_api()
+        // An io method on a reader or writer async-std made (`BufReader::new(s)`, `File::open`),
+        // or its own (`stdin().read_line(..)`).
+        let io_value = || {
+            call.receiver()
+                .and_then(|r| crate::handlers::io_trait_method_of_async_std_value(ctx, &r, name))
+        };
+        match smol_api()
             .ext_traits
             .values()
             .any(|ms| ms.contains_key(name))
-            && call
-                .receiver()
-                .is_some_and(|r| crate::handlers::io_trait_method_of_async_std_value(ctx, &r, name))
+            .then(io_value)
+            .flatten()
         {
-            return true;
+            Some(true) => return true,
+            Some(false) => {
+                not_the_trait += 1;
+                continue;
+            }
+            None => {}
         }
         if ctx.oracle.std_or_inherent_method(&call) {
             not_the_trait += 1;

@@ -65,7 +65,7 @@ pub(crate) fn decide_units(
             );
             continue;
         };
-        let owned = semantic.and_then(|s| s.oracle_for(&f.path, f.plain));
+        let owned = semantic.and_then(|s| s.oracle_for(&f.path, f.gates.as_ref()));
         let oracle = oracle_of(&owned);
         let ctx = rewrite::Ctx {
             src: &f.text,
