@@ -478,6 +478,71 @@ fn scan_explains_each_crate_and_gates_ci() {
 }
 
 #[test]
+fn cfg_regions_of_gated_modules_are_what_rust_analyzer_sees() {
+    // Whether rust-analyzer has a module file follows from the cfgs on the way to it and its own
+    // `#![cfg]`s (answered without its name resolution where they decide): a module behind an
+    // off feature, or whose own `#![cfg]` is off, is not seen, so its regions are not listed; a
+    // crate root is its crate's root module whatever its own `#![cfg]` says. (The binary of the
+    // twelfth session, which asked rust-analyzer for each file's crate, gave this same list.)
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("src")).unwrap();
+    std::fs::create_dir_all(d.join("tests")).unwrap();
+    std::fs::write(
+        d.join("Cargo.toml"),
+        "[package]\nname = \"gated\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\ndefault = [\"fast\"]\nfast = []\nslow = []\n\n[dependencies]\nasync-std = \"1\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("src/lib.rs"),
+        "use std::time::Duration;\n\n#[cfg(feature = \"fast\")]\nmod fast_mod;\n#[cfg(feature = \"slow\")]\nmod slow_mod;\nmod inner_off;\n\n#[cfg(feature = \"fast\")]\npub async fn nap() {\n    async_std::task::sleep(Duration::from_millis(1)).await\n}\n",
+    )
+    .unwrap();
+    let module = "use std::time::Duration;\n\n#[cfg(feature = \"fast\")]\npub async fn a() {\n    async_std::task::sleep(Duration::from_millis(1)).await\n}\n\n#[cfg(feature = \"slow\")]\npub async fn b() {\n    async_std::task::sleep(Duration::from_millis(1)).await\n}\n";
+    std::fs::write(d.join("src/fast_mod.rs"), module).unwrap();
+    std::fs::write(d.join("src/slow_mod.rs"), module).unwrap();
+    let off = format!("#![cfg(feature = \"slow\")]\n{module}");
+    std::fs::write(d.join("src/inner_off.rs"), &off).unwrap();
+    std::fs::write(d.join("tests/t.rs"), &off).unwrap();
+    let (code, out, err) = run(&[
+        "diff",
+        "--to",
+        "smol",
+        "--format",
+        "json",
+        d.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["roots"][0]["resolution"], "semantic", "{out}");
+    let regions: Vec<String> = v["roots"][0]["cfg_regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{} {} {}",
+                r["file"].as_str().unwrap(),
+                r["line"],
+                r["cfg"].as_str().unwrap(),
+                r["seen_by"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            "src/fast_mod.rs:3 cfg(feature = \"fast\") rust-analyzer",
+            "src/fast_mod.rs:8 cfg(feature = \"slow\") syntax",
+            "src/lib.rs:9 cfg(feature = \"fast\") rust-analyzer",
+            "tests/t.rs:1 cfg(feature = \"slow\") syntax",
+            "tests/t.rs:4 cfg(feature = \"fast\") rust-analyzer",
+            "tests/t.rs:9 cfg(feature = \"slow\") syntax",
+        ]
+    );
+}
+
+#[test]
 fn cfg_regions_say_whether_rust_analyzer_saw_them() {
     // rust-analyzer loads the default features: code under another feature is outside its
     // view, migrated by the same rules at syntax level, and the report says which is which.
