@@ -186,10 +186,9 @@ fn std_chain_len(e: &ast::Expr) -> Option<usize> {
 
 /// A standard library iterator by its syntax in this file ([`std_chain_len`], or a local bound
 /// once to one), none of whose methods is one the crate defines itself (its own `iter` may
-/// return anything); a `str`'s own
-/// iterators count too (`text.lines()`, `s.split(',')`, `s.bytes()`: async-std's readers have
-/// methods of these names) where the receiver holds a `str` or a `String` by its syntax
-/// ([`str_binding`]).
+/// return anything); a `str`'s own iterators count too (`text.lines()`, `s.split(',')`,
+/// `s.bytes()`: async-std's readers have methods of these names) where the receiver holds a
+/// `str` or a `String` by its syntax ([`str_binding`]).
 pub(crate) fn std_iterator(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
     // The chain's calls, outermost first, and what the innermost is called on.
     let mut calls = Vec::new();
