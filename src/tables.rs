@@ -40,6 +40,16 @@ struct RawAsyncStdApi {
     runtime_bound: Vec<String>,
     std_reexports: Vec<String>,
     glob: Vec<RawGlob>,
+    value: Vec<RawValue>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawValue {
+    r#type: String,
+    made_by: Vec<String>,
+    inherent: Vec<String>,
+    connections: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,6 +77,21 @@ pub struct AsyncStdApi {
     pub std_reexports: BTreeSet<String>,
     /// Glob-imported modules and the names they bring in, in the order written.
     pub globs: Vec<Glob>,
+    /// What async-std's functions make (`[[value]]`).
+    pub values: Vec<Value>,
+}
+
+/// A type async-std's functions make (`[[value]]` of `transforms/async_std_api.toml`).
+#[derive(Debug)]
+pub struct Value {
+    /// As rust-analyzer names it: `async_std::TcpStream`.
+    pub type_name: String,
+    /// The functions whose value (awaited, `?`) it is.
+    pub made_by: BTreeSet<String>,
+    /// Its own methods.
+    pub inherent: BTreeSet<String>,
+    /// A listener's: the type of its connections.
+    pub connections: Option<String>,
 }
 
 /// The names `use module::*` brings into scope: (name, canonical path), in the order written.
@@ -83,6 +108,16 @@ impl AsyncStdApi {
             .iter()
             .find(|g| g.module == module)
             .map(|g| g.members.as_slice())
+    }
+
+    /// The value a call of `function` (a canonical path) makes, if the table knows it.
+    pub fn made_by(&self, function: &str) -> Option<&Value> {
+        self.values.iter().find(|v| v.made_by.contains(function))
+    }
+
+    /// The `[[value]]` row of a type (`async_std::TcpStream`).
+    pub fn value(&self, type_name: &str) -> Option<&Value> {
+        self.values.iter().find(|v| v.type_name == type_name)
     }
 
     /// A canonical path (`a::b::c`) equal to a runtime-bound item or below one.
@@ -130,11 +165,45 @@ impl AsyncStdApi {
                 members,
             });
         }
+        let mut values: Vec<Value> = Vec::new();
+        for v in raw.value {
+            c.entry("value.type", &v.r#type, Kind::AsyncStdPath)?;
+            let field = format!("[[value]] `{}`", v.r#type);
+            let made_by = c.set(
+                &format!("made_by of {field}"),
+                v.made_by,
+                Kind::AsyncStdPath,
+            )?;
+            let inherent = c.set(&format!("inherent of {field}"), v.inherent, Kind::Name)?;
+            if let Some(f) = made_by
+                .iter()
+                .find(|f| values.iter().any(|o| o.made_by.contains(*f)))
+            {
+                return Err(c.err(format!("{field}: `{f}` makes another row's value too")));
+            }
+            values.push(Value {
+                type_name: v.r#type,
+                made_by,
+                inherent,
+                connections: v.connections,
+            });
+        }
+        for v in &values {
+            if let Some(t) = v.connections.as_ref() {
+                if !values.iter().any(|o| o.type_name == *t) {
+                    return Err(c.err(format!(
+                        "connections `{t}` of [[value]] `{}` has no [[value]] row of its own",
+                        v.type_name
+                    )));
+                }
+            }
+        }
         Ok(AsyncStdApi {
             modules,
             runtime_bound,
             std_reexports,
             globs,
+            values,
         })
     }
 }
@@ -1040,6 +1109,19 @@ pub fn tables_markdown() -> String {
         for (n, p) in &g.members {
             out.push_str(&format!("| `{}` | `{n}` | `{p}` |\n", g.module));
         }
+    }
+
+    out.push_str("\n### Values\n\nWhat async-std's functions make: a local one of them made is known without asking rust-analyzer its type.\n\n| type | made by | its own methods | connections |\n| --- | --- | --- | --- |\n");
+    for v in &api.values {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            v.type_name,
+            code(&mut v.made_by.iter()),
+            code(&mut v.inherent.iter()),
+            v.connections
+                .as_ref()
+                .map_or(String::new(), |c| format!("`{c}`"))
+        ));
     }
 
     out.push_str("\n## Awaits under `--to threads` (`transforms/threads_awaits.toml`)\n");

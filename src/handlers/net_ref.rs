@@ -104,8 +104,15 @@ pub(super) fn pass(ctx: &Ctx<'_>, acc: &mut Acc) {
             continue;
         }
         // What made the value, else its type (each question infers the function's body).
-        let ty = super::socket_made(ctx, &inner)
-            .map(str::to_string)
+        // (Of what syntax knows, sockets: a listener's connections.)
+        let api = crate::tables::async_std_api();
+        let ty = super::value_made(ctx, &inner)
+            .filter(|v| {
+                api.values
+                    .iter()
+                    .any(|l| l.connections.as_ref() == Some(&v.type_name))
+            })
+            .map(|v| v.type_name.clone())
             .or_else(|| ctx.oracle.type_of(&inner));
         // async-std's stream rebuilt on smol (`shared_io_stream.rs`) reads through `&` itself.
         let covered = |short: &str| super::shared_io_stream::covers(ctx.generated, short);

@@ -268,10 +268,7 @@ pub(crate) fn std_iterator_method(ctx: &Ctx<'_>, call: &ast::MethodCallExpr) -> 
         let ast::Expr::MethodCallExpr(mc) = e else {
             return false;
         };
-        mc.name_ref().is_some_and(|n| {
-            let name = n.text().to_string();
-            TO_OPTION.contains(&name.as_str()) && !ctx.krate.own_methods.contains(&name)
-        }) && mc.receiver().is_some_and(|r| std_iterator(ctx, &r))
+        named_not_own(ctx, mc, TO_OPTION) && mc.receiver().is_some_and(|r| std_iterator(ctx, &r))
     };
     std_iterator(ctx, &ast::Expr::MethodCallExpr(call.clone()))
         || call
@@ -333,20 +330,9 @@ pub(crate) fn made_as_no_channel(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
         return false;
     };
     match awaited_value(e) {
-        ast::Expr::CallExpr(call) => {
-            let Some(ast::Expr::PathExpr(p)) = call.expr() else {
-                return false;
-            };
-            p.path()
-                .and_then(|path| site_canon(ctx, &path))
-                .is_some_and(|c| {
-                    c.starts_with("async_std::") && !c.starts_with("async_std::channel")
-                })
-        }
-        ast::Expr::MethodCallExpr(mc) => mc.name_ref().is_some_and(|n| {
-            let name = n.text().to_string();
-            STREAM_METHODS.contains(&name.as_str()) && !ctx.krate.own_methods.contains(&name)
-        }),
+        ast::Expr::CallExpr(call) => call_canon(ctx, &call)
+            .is_some_and(|c| c.starts_with("async_std::") && !c.starts_with("async_std::channel")),
+        ast::Expr::MethodCallExpr(mc) => named_not_own(ctx, &mc, STREAM_METHODS),
         _ => false,
     }
 }
@@ -387,119 +373,60 @@ pub(crate) fn made_as_async_std_stream(ctx: &Ctx<'_>, r: &ast::Expr) -> bool {
         match at {
             // A listener's connections (`TcpListener::bind(a).await?`, then `.incoming()`).
             ast::Expr::MethodCallExpr(mc)
-                if mc.name_ref().is_some_and(|n| n.text() == "incoming")
-                    && args(&mc).is_empty()
-                    && !ctx.krate.own_methods.contains("incoming") =>
+                if named_not_own(ctx, &mc, &["incoming"]) && args(&mc).is_empty() =>
             {
+                let api = crate::tables::async_std_api();
                 return mc
                     .receiver()
                     .and_then(|l| made_by_call(ctx, &l))
-                    .is_some_and(|c| listener_bind(&c).is_some());
+                    .is_some_and(|c| api.made_by(&c).is_some_and(|v| v.connections.is_some()));
             }
-            ast::Expr::MethodCallExpr(mc) => {
-                let adapter = mc.name_ref().is_some_and(|n| {
-                    let name = n.text().to_string();
-                    STREAM_METHODS.contains(&name.as_str())
-                        && !ctx.krate.own_methods.contains(&name)
-                });
-                match mc.receiver() {
-                    Some(r) if adapter => at = r,
-                    _ => return false,
-                }
-            }
+            ast::Expr::MethodCallExpr(mc) => match mc.receiver() {
+                Some(r) if named_not_own(ctx, &mc, STREAM_METHODS) => at = r,
+                _ => return false,
+            },
             ast::Expr::CallExpr(call) => {
-                let Some(ast::Expr::PathExpr(p)) = call.expr() else {
-                    return false;
-                };
-                return p
-                    .path()
-                    .and_then(|path| site_canon(ctx, &path))
-                    .is_some_and(|c| {
-                        let segs: Vec<&str> = c.split("::").collect();
-                        matches!(
-                            segs.as_slice(),
-                            // `extend` is the one function there that makes no stream.
-                            ["async_std", "stream", f]
-                                if f.starts_with(char::is_lowercase) && *f != "extend"
-                        ) || c == "async_std::fs::read_dir"
-                    });
+                return call_canon(ctx, &call).is_some_and(|c| {
+                    let segs: Vec<&str> = c.split("::").collect();
+                    matches!(
+                        segs.as_slice(),
+                        // `extend` is the one function there that makes no stream.
+                        ["async_std", "stream", f]
+                            if f.starts_with(char::is_lowercase) && *f != "extend"
+                    ) || c == "async_std::fs::read_dir"
+                });
             }
             _ => return false,
         }
     }
 }
 
-/// Async-std's constructors of readers and writers, and the inherent methods of what they make:
-/// a method of smol's io extension traits called on such a value is the trait's unless it is
-/// one of those (`Stdin` has its own `read_line`).
-const ASYNC_STD_IO_VALUES: &[(&str, &[&str])] = &[
-    (
-        "async_std::fs::File::create",
-        &[
-            "metadata",
-            "set_len",
-            "set_permissions",
-            "sync_all",
-            "sync_data",
-        ],
-    ),
-    (
-        "async_std::fs::File::open",
-        &[
-            "metadata",
-            "set_len",
-            "set_permissions",
-            "sync_all",
-            "sync_data",
-        ],
-    ),
-    (
-        "async_std::io::BufReader::new",
-        &["buffer", "get_mut", "get_pin_mut", "get_ref", "into_inner"],
-    ),
-    (
-        "async_std::io::BufReader::with_capacity",
-        &["buffer", "get_mut", "get_pin_mut", "get_ref", "into_inner"],
-    ),
-    (
-        "async_std::io::BufWriter::new",
-        &["buffer", "get_mut", "get_pin_mut", "get_ref", "into_inner"],
-    ),
-    (
-        "async_std::io::BufWriter::with_capacity",
-        &["buffer", "get_mut", "get_pin_mut", "get_ref", "into_inner"],
-    ),
-    ("async_std::io::stderr", &["lock"]),
-    ("async_std::io::stdin", &["lock", "read_line"]),
-    ("async_std::io::stdout", &["lock"]),
-];
-
-/// For a local an async-std constructor of a reader or writer made ([`ASYNC_STD_IO_VALUES`], or
-/// a socket: [`socket_made`]), whether `method` (an io extension trait's name) is the trait's
-/// (`Some(false)`: the type's own); `None` for another value. rust-analyzer need not be asked.
+/// For a local async-std made ([`value_made`]), whether `method` (an io extension trait's name)
+/// is the trait's (`Some(false)`: the type's own, `Stdin::read_line`); `None` for another value.
+/// rust-analyzer need not be asked.
 pub(crate) fn io_trait_method_of_async_std_value(
     ctx: &Ctx<'_>,
     r: &ast::Expr,
     method: &str,
 ) -> Option<bool> {
-    const SOCKET_INHERENT: &[&str] = &[
-        "local_addr",
-        "nodelay",
-        "peek",
-        "peer_addr",
-        "set_nodelay",
-        "set_ttl",
-        "shutdown",
-        "ttl",
-    ];
-    if socket_made(ctx, r).is_some() {
-        return Some(!SOCKET_INHERENT.contains(&method));
-    }
-    let made = made_by_call(ctx, r)?;
-    ASYNC_STD_IO_VALUES
-        .iter()
-        .find(|(ctor, _)| *ctor == made)
-        .map(|(_, inherent)| !inherent.contains(&method))
+    value_made(ctx, r).map(|v| !v.inherent.contains(method))
+}
+
+/// The async-std function a call calls, by the file's paths (`async_std::fs::read_dir` for
+/// `fs::read_dir(d)`).
+fn call_canon(ctx: &Ctx<'_>, call: &ast::CallExpr) -> Option<String> {
+    let ast::Expr::PathExpr(p) = call.expr()? else {
+        return None;
+    };
+    site_canon(ctx, &p.path()?)
+}
+
+/// A call of a method named one of `names` that the crate does not define a method of.
+pub(crate) fn named_not_own(ctx: &Ctx<'_>, mc: &ast::MethodCallExpr, names: &[&str]) -> bool {
+    mc.name_ref().is_some_and(|n| {
+        let name = n.text().to_string();
+        names.contains(&name.as_str()) && !ctx.krate.own_methods.contains(&name)
+    })
 }
 
 /// The async-std function whose value (awaited, `?`) a local's only binding holds:
@@ -509,54 +436,33 @@ fn made_by_call(ctx: &Ctx<'_>, r: &ast::Expr) -> Option<String> {
     let ast::Expr::CallExpr(call) = awaited_value(e) else {
         return None;
     };
-    let ast::Expr::PathExpr(p) = call.expr()? else {
-        return None;
-    };
-    site_canon(ctx, &p.path()?)
+    call_canon(ctx, &call)
 }
 
-/// The stream type (as rust-analyzer names it) of the connections of a listener async-std's
-/// `bind` made.
-fn listener_bind(canon: &str) -> Option<&'static str> {
-    match canon {
-        "async_std::net::TcpListener::bind" => Some("async_std::TcpStream"),
-        "async_std::os::unix::net::UnixListener::bind" => Some("async_std::UnixStream"),
-        _ => None,
-    }
-}
-
-/// The async-std socket a local holds by how it was made (its name bound once in its function),
-/// as rust-analyzer names its type: `async_std::TcpStream` for `TcpStream::connect(a).await?`
-/// or for the first of `listener.accept().await?` where `TcpListener::bind` made the listener.
-pub(crate) fn socket_made(ctx: &Ctx<'_>, r: &ast::Expr) -> Option<&'static str> {
+/// The async-std value a local holds by how it was made (its name bound once in its function):
+/// the `[[value]]` row of `transforms/async_std_api.toml` whose function its `let` called
+/// (`TcpStream::connect(a).await?`, `BufReader::new(s)`), or a listener's connections for the
+/// first of `listener.accept().await?` where such a function made the listener.
+pub(crate) fn value_made(ctx: &Ctx<'_>, r: &ast::Expr) -> Option<&'static crate::tables::Value> {
     use ast::HasName;
+    let api = crate::tables::async_std_api();
     let source = sole_binding_source(ctx, r).and_then(ast::Expr::cast)?;
     let let_stmt = source.syntax().parent().and_then(ast::LetStmt::cast)?;
     let name = ctx.text_of(r.syntax());
     match (let_stmt.pat()?, awaited_value(source)) {
-        (ast::Pat::IdentPat(_), ast::Expr::CallExpr(call)) => {
-            let ast::Expr::PathExpr(p) = call.expr()? else {
-                return None;
-            };
-            match site_canon(ctx, &p.path()?)?.as_str() {
-                "async_std::net::TcpStream::connect" => Some("async_std::TcpStream"),
-                "async_std::os::unix::net::UnixStream::connect" => Some("async_std::UnixStream"),
-                _ => None,
-            }
-        }
+        (ast::Pat::IdentPat(_), ast::Expr::CallExpr(call)) => api.made_by(&call_canon(ctx, &call)?),
         (ast::Pat::TuplePat(t), ast::Expr::MethodCallExpr(mc)) => {
-            let first = t.fields().next()?;
-            let ast::Pat::IdentPat(ip) = first else {
+            let ast::Pat::IdentPat(ip) = t.fields().next()? else {
                 return None;
             };
             if ip.name()?.text() != name
-                || mc.name_ref()?.text() != "accept"
+                || !named_not_own(ctx, &mc, &["accept"])
                 || !args(&mc).is_empty()
-                || ctx.krate.own_methods.contains("accept")
             {
                 return None;
             }
-            listener_bind(&made_by_call(ctx, &mc.receiver()?)?)
+            let listener = api.made_by(&made_by_call(ctx, &mc.receiver()?)?)?;
+            api.value(listener.connections.as_deref()?)
         }
         _ => None,
     }

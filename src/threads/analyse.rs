@@ -676,10 +676,8 @@ fn lock_guard(ctx: &Ctx<'_>, e: &ast::Expr) -> bool {
     let Some(ast::Expr::MethodCallExpr(mc)) = aw.expr() else {
         return false;
     };
-    mc.name_ref().is_some_and(|n| {
-        let name = n.text().to_string();
-        matches!(name.as_str(), "lock" | "read" | "write") && !ctx.krate.own_methods.contains(&name)
-    }) && crate::handlers::args(&mc).is_empty()
+    crate::handlers::named_not_own(ctx, &mc, &["lock", "read", "write"])
+        && crate::handlers::args(&mc).is_empty()
 }
 
 /// A `Future`/`Stream`/io trait implemented by hand: poll-based code has no blocking form.
