@@ -486,24 +486,22 @@ fn cfg_regions_of_gated_modules_are_what_rust_analyzer_sees() {
     // twelfth session, which asked rust-analyzer for each file's crate, gave this same list.)
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::create_dir_all(d.join("src")).unwrap();
-    std::fs::create_dir_all(d.join("tests")).unwrap();
-    std::fs::write(
-        d.join("Cargo.toml"),
-        "[package]\nname = \"gated\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\ndefault = [\"fast\"]\nfast = []\nslow = []\n\n[dependencies]\nasync-std = \"1\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("src/lib.rs"),
-        "use std::time::Duration;\n\n#[cfg(feature = \"fast\")]\nmod fast_mod;\n#[cfg(feature = \"slow\")]\nmod slow_mod;\nmod inner_off;\n\n#[cfg(feature = \"fast\")]\npub async fn nap() {\n    async_std::task::sleep(Duration::from_millis(1)).await\n}\n",
-    )
-    .unwrap();
+    let manifest = "[package]\nname = \"gated\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\ndefault = [\"fast\"]\nfast = []\nslow = []\n\n[dependencies]\nasync-std = \"1\"\n";
+    let lib = "use std::time::Duration;\n\n#[cfg(feature = \"fast\")]\nmod fast_mod;\n#[cfg(feature = \"slow\")]\nmod slow_mod;\nmod inner_off;\n\n#[cfg(feature = \"fast\")]\npub async fn nap() {\n    async_std::task::sleep(Duration::from_millis(1)).await\n}\n";
     let module = "use std::time::Duration;\n\n#[cfg(feature = \"fast\")]\npub async fn a() {\n    async_std::task::sleep(Duration::from_millis(1)).await\n}\n\n#[cfg(feature = \"slow\")]\npub async fn b() {\n    async_std::task::sleep(Duration::from_millis(1)).await\n}\n";
-    std::fs::write(d.join("src/fast_mod.rs"), module).unwrap();
-    std::fs::write(d.join("src/slow_mod.rs"), module).unwrap();
     let off = format!("#![cfg(feature = \"slow\")]\n{module}");
-    std::fs::write(d.join("src/inner_off.rs"), &off).unwrap();
-    std::fs::write(d.join("tests/t.rs"), &off).unwrap();
+    for (file, text) in [
+        ("Cargo.toml", manifest),
+        ("src/lib.rs", lib),
+        ("src/fast_mod.rs", module),
+        ("src/slow_mod.rs", module),
+        ("src/inner_off.rs", &off),
+        ("tests/t.rs", &off),
+    ] {
+        let path = d.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     let (code, out, err) = run(&[
         "diff",
         "--to",
